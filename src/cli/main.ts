@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ModelprofError } from '../errors.js';
+import { EXIT } from './exit-codes.js';
+import { MODELPROF_VERSION } from '../version.js';
+
+// Each command lives in its own file and registers itself on the program.
+const commands: ((program: Command) => void)[] = [];
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('modelprof')
+    .description('Profile ML models behind HTTP inference endpoints')
+    .version(MODELPROF_VERSION)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'modelprof: ')) });
+  for (const register of commands) register(program);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof ModelprofError) {
+      process.stderr.write(`modelprof: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (isCommanderExit(error)) return error.exitCode === 0 ? EXIT.ok : EXIT.badSettings;
+    throw error;
+  }
+}
+
+function isCommanderExit(error: unknown): error is { exitCode: number } {
+  return typeof error === 'object' && error !== null && 'code' in error && String((error as { code: unknown }).code).startsWith('commander.');
+}
+
+process.exitCode = await main(process.argv);

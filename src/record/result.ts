@@ -1,0 +1,98 @@
+/** Latency summary in milliseconds. Fields a source cannot give are absent, never invented. */
+export interface LatencySummary {
+  min?: number;
+  mean?: number;
+  stdev?: number;
+  p50?: number;
+  p75?: number;
+  p90?: number;
+  p95?: number;
+  p99?: number;
+  p999?: number;
+  p9999?: number;
+  max?: number;
+}
+
+/** How a failed request failed. */
+export const ERROR_KINDS = [
+  'connect_refused',
+  'connect_error',
+  'connection_reset',
+  'timeout',
+  'http_status',
+  'protocol',
+  'other',
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+export interface ErrorCounts {
+  /** Count per kind; kinds with no errors are 0. */
+  byKind: Record<ErrorKind, number>;
+  /** Count per HTTP status code (non-2xx answers only), keyed by the code as a string. */
+  byStatus: Record<string, number>;
+}
+
+/** One second of the measured window. `t` counts seconds from the start of measurement. */
+export interface TimelinePoint {
+  t: number;
+  requests: number;
+  errors: number;
+  /** Latency percentiles of the requests completed in that second, in ms; absent if none. */
+  p50?: number;
+  p99?: number;
+}
+
+export interface Validity {
+  valid: boolean;
+  /** Why the run is not a valid measurement; empty when valid. */
+  reasons: string[];
+  /** The figures the verdict was drawn from (schedule keeping, generator load). */
+  checks: ValidityChecks;
+}
+
+export interface ValidityChecks {
+  targetRps?: number;
+  achievedRps?: number;
+  /** Share of planned sends that went out within the lateness tolerance (0..1). */
+  timelySends?: number;
+  /** LaBench: share of ticks handed to a client in time (0..1). */
+  timelyTicks?: number;
+  /** LaBench: ticks that found no free client. */
+  missedTicks?: number;
+  /** Worst send lateness against plan, ms. */
+  maxSendLagMs?: number;
+  /** Generator event-loop lag, ms (p99 and max over workers). */
+  eventLoopLagP99Ms?: number;
+  eventLoopLagMaxMs?: number;
+  /** Generator CPU as a share of the cores it was allowed (0..1 per thread, averaged). */
+  generatorCpu?: number;
+}
+
+/** What one engine measured, before it is shaped into a report. */
+export interface RunResult {
+  engine: 'builtin' | 'external';
+  /** Version of the program that generated load (modelprof's for builtin). */
+  engineVersion: string;
+  startTime: Date;
+  endTime: Date;
+  /** Seconds of measurement the figures cover. */
+  measuredSeconds: number;
+  warmup: { seconds: number; requests: number };
+  requests: { total: number; ok: number; errors: number };
+  errors: ErrorCounts;
+  /** Corrected latency for open-loop models (from intended send time), plain for wrk. */
+  latency: LatencySummary;
+  /** From actual send time, where it differs from `latency`. */
+  latencyUncorrected?: LatencySummary;
+  /** Merged HdrHistogram of `latency` in microseconds, compressed base64 (V2 encoding). */
+  histogram?: string;
+  histogramUncorrected?: string;
+  timeline: TimelinePoint[];
+  validity: Validity;
+  /** Set when the run stopped early (Ctrl-C, target down); says why. */
+  partial?: string;
+  /** Things the user should know about how figures were obtained. */
+  notes: string[];
+  /** Files kept in the output folder (raw tool output, generated scripts). */
+  artifacts: string[];
+}

@@ -1,0 +1,42 @@
+/** The three load models of the seed's tools. */
+export const TOOLS = ['wrk', 'wrk2', 'labench'] as const;
+export type ToolName = (typeof TOOLS)[number];
+
+/** Who sends the requests: modelprof's own workers, or the real program. */
+export const ENGINES = ['builtin', 'external'] as const;
+export type EngineName = (typeof ENGINES)[number];
+
+/** Request bodies: one per line of a payload file (rotated), or a single string. */
+export interface Payload {
+  /** Bodies in rotation order; an empty list means requests carry no body. */
+  readonly bodies: readonly string[];
+  /** Where the bodies came from, for the report: a file path, "PAYLOAD", "--payload" or "none". */
+  readonly origin: string;
+}
+
+/** A fully resolved and validated profiling job. Everything downstream reads only this. */
+export interface Settings {
+  readonly url: URL;
+  readonly method: string;
+  /** Header name -> value, as sent. May hold secrets: never print this object, use redactSettings. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly payload: Payload;
+  readonly tool: ToolName;
+  readonly engine: EngineName;
+  /** Measured duration in seconds (after warm-up). */
+  readonly durationSec: number;
+  /** Warm-up in seconds, excluded from results. */
+  readonly warmupSec: number;
+  readonly connections: number;
+  readonly threads: number;
+  /** Target requests per second (wrk2, labench). */
+  readonly rate: number;
+  /** LaBench client pool size. */
+  readonly clients: number;
+  /** Per-request timeout in seconds. */
+  readonly timeoutSec: number;
+  /** Folder for report.json and run artifacts. */
+  readonly outputDir: string;
+  /** Folder or file where external tools are looked up before PATH. */
+  readonly toolPath?: string;
+}
