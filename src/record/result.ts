@@ -21,6 +21,8 @@ export const ERROR_KINDS = [
   'timeout',
   'http_status',
   'protocol',
+  /** Still in flight when the run was stopped early (Ctrl-C): neither answered nor failed. */
+  'interrupted',
   'other',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
@@ -46,6 +48,8 @@ export interface Validity {
   valid: boolean;
   /** Why the run is not a valid measurement; empty when valid. */
   reasons: string[];
+  /** Things that do not void the run but qualify its figures (e.g. the target could not keep up). */
+  warnings: string[];
   /** The figures the verdict was drawn from (schedule keeping, generator load). */
   checks: ValidityChecks;
 }
@@ -61,6 +65,8 @@ export interface ValidityChecks {
   missedTicks?: number;
   /** Worst send lateness against plan, ms. */
   maxSendLagMs?: number;
+  /** A planned send later than this counted as late, ms. */
+  sendToleranceMs?: number;
   /** Generator event-loop lag, ms (p99 and max over workers). */
   eventLoopLagP99Ms?: number;
   eventLoopLagMaxMs?: number;
@@ -78,7 +84,8 @@ export interface RunResult {
   /** Seconds of measurement the figures cover. */
   measuredSeconds: number;
   warmup: { seconds: number; requests: number };
-  requests: { total: number; ok: number; errors: number };
+  /** total = ok + errors always; missed ticks (LaBench model) were never sent and are not in total. */
+  requests: { total: number; ok: number; errors: number; missed?: number };
   errors: ErrorCounts;
   /** Corrected latency for open-loop models (from intended send time), plain for wrk. */
   latency: LatencySummary;

@@ -35,7 +35,7 @@ export interface Report {
   warmup: { seconds: number; requests: number };
   /** Present when the run ended early; says why. */
   partial?: string;
-  requests: { total: number; ok: number; errors: number };
+  requests: { total: number; ok: number; errors: number; missed?: number };
   throughput: { rps: number; okRps: number; targetRps?: number };
   latency: LatencySummary;
   latencyUncorrected?: LatencySummary;

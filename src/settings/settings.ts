@@ -39,4 +39,6 @@ export interface Settings {
   readonly outputDir: string;
   /** Folder or file where external tools are looked up before PATH. */
   readonly toolPath?: string;
+  /** Accept any TLS certificate (self-signed test endpoints). */
+  readonly insecure?: boolean;
 }

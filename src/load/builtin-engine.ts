@@ -1,0 +1,184 @@
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { RunAggregator } from '../record/aggregator.js';
+import { summarizeHistogram } from '../record/histogram.js';
+import type { RunResult } from '../record/result.js';
+import { judgeValidity } from '../record/validity.js';
+import type { Settings } from '../settings/settings.js';
+import { encodeRequests, endpointOf } from '../target/http-request.js';
+import { MODELPROF_VERSION } from '../version.js';
+import type { EngineContext, LoadEngine, Progress } from './engine.js';
+import { checkReachable } from './preflight.js';
+import { timelyToleranceMs, type MainMessage, type WorkerJob, type WorkerMessage, type WorkerStats } from './worker-protocol.js';
+
+/** Time given to workers between "ready" and the first send, so all start on the same tick. */
+const START_DELAY_MS = 50;
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+/** modelprof's own engine: worker threads running the chosen seed tool's load model. */
+export const builtinEngine: LoadEngine = { run: runBuiltin };
+
+export async function runBuiltin(settings: Settings, context: EngineContext = {}): Promise<RunResult> {
+  const endpoint = endpointOf(settings.url);
+  const rejectUnauthorized = !settings.insecure;
+  await checkReachable(endpoint, Math.min(settings.timeoutSec * 1000, 10_000), rejectUnauthorized);
+
+  const requests = encodeRequests(settings).map((buffer) => new Uint8Array(buffer));
+  const senders = settings.tool === 'labench' ? settings.clients : settings.connections;
+  // LaBench's pool is served by one ticker unless THREAD asks for more (the seed's labench ignores THREAD).
+  const workerCount = Math.min(settings.threads, senders);
+  const jobs: WorkerJob[] = [];
+  let firstConnection = 0;
+  for (let index = 0; index < workerCount; index++) {
+    const connections = Math.floor(senders / workerCount) + (index < senders % workerCount ? 1 : 0);
+    jobs.push({
+      model: settings.tool,
+      workerIndex: index,
+      workers: workerCount,
+      endpoint,
+      rejectUnauthorized,
+      headRequest: settings.method === 'HEAD',
+      requests,
+      connections,
+      firstConnection,
+      totalConnections: senders,
+      rate: settings.rate,
+      timeoutMs: settings.timeoutSec * 1000,
+      timelyToleranceMs: timelyToleranceMs(settings.rate),
+      warmupMs: settings.warmupSec * 1000,
+      durationMs: settings.durationSec * 1000,
+    });
+    firstConnection += connections;
+  }
+
+  const aggregator = new RunAggregator(settings.tool !== 'wrk');
+  const stats: WorkerStats[] = [];
+  const workers = jobs.map((job) => new Worker(WORKER_URL, { workerData: job }));
+  const send = (message: MainMessage): void => workers.forEach((worker) => worker.postMessage(message));
+  let partial: string | undefined;
+  const onAbort = (): void => {
+    partial = 'interrupted before the planned end';
+    send({ type: 'stop' });
+  };
+
+  const finished = Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<void>((resolve, reject) => {
+          worker.on('message', (message: WorkerMessage) => {
+            if (message.type === 'interval') aggregator.add(message.snapshot);
+            else if (message.type === 'done') {
+              stats.push(message.stats);
+              void worker.terminate();
+              resolve();
+            }
+          });
+          worker.once('error', reject);
+          worker.once('exit', () => resolve());
+        }),
+    ),
+  );
+  await Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<void>((resolve, reject) => {
+          worker.once('message', () => resolve());
+          worker.once('error', reject);
+        }),
+    ),
+  );
+
+  const loadStartEpochMs = performance.timeOrigin + performance.now() + START_DELAY_MS;
+  const measureStartEpochMs = loadStartEpochMs + settings.warmupSec * 1000;
+  send({ type: 'start', loadStartEpochMs });
+  context.signal?.addEventListener('abort', onAbort, { once: true });
+  if (context.signal?.aborted) onAbort();
+  const progress = context.onProgress ? startProgress(context.onProgress, aggregator, loadStartEpochMs, settings) : undefined;
+  try {
+    await finished;
+  } finally {
+    if (progress) clearInterval(progress);
+    context.signal?.removeEventListener('abort', onAbort);
+  }
+  const endEpochMs = Math.min(performance.timeOrigin + performance.now(), measureStartEpochMs + settings.durationSec * 1000);
+  const measuredSeconds = Math.max(0, (endEpochMs - measureStartEpochMs) / 1000);
+
+  const total = sum(stats, 'interrupted') + aggregator.total;
+  const achievedRps = measuredSeconds > 0 ? aggregator.total / measuredSeconds : 0;
+  const validity = judgeValidity({
+    tool: settings.tool,
+    completed: aggregator.total,
+    ...(settings.tool === 'wrk' ? {} : { targetRps: settings.rate }),
+    achievedRps,
+    plannedSends: sum(stats, 'plannedSends'),
+    lateSends: sum(stats, 'lateSends'),
+    maxSendLagMs: max(stats, 'maxSendLagMs'),
+    toleranceMs: timelyToleranceMs(settings.rate),
+    ticks: sum(stats, 'ticks'),
+    lateTicks: sum(stats, 'lateTicks'),
+    missedTicks: sum(stats, 'missedTicks'),
+    eventLoopLagP99Ms: max(stats, 'eventLoopLagP99Ms'),
+    eventLoopLagMaxMs: max(stats, 'eventLoopLagMaxMs'),
+    generatorBusy: max(stats, 'eventLoopUtilization'),
+    ...(partial ? { partial } : {}),
+  });
+
+  const notes: string[] = [];
+  if (settings.tool === 'wrk2') notes.push('latency counts from each request\'s planned send time (coordinated-omission corrected); latencyUncorrected counts from the actual send');
+  if (settings.tool === 'labench') notes.push('latency counts from each tick (the planned send time); latencyUncorrected counts from the actual send');
+  notes.push('latency covers every HTTP response, whatever its status; requests that failed without a response have no latency (as in wrk)');
+  const interrupted = sum(stats, 'interrupted');
+  if (interrupted > 0) notes.push(`${interrupted} requests were still in flight when the run stopped; they count as errors of kind "interrupted"`);
+
+  const result: RunResult = {
+    engine: 'builtin',
+    engineVersion: MODELPROF_VERSION,
+    startTime: new Date(measureStartEpochMs),
+    endTime: new Date(endEpochMs),
+    measuredSeconds,
+    warmup: { seconds: settings.warmupSec, requests: sum(stats, 'warmupRequests') },
+    requests: { total, ok: aggregator.ok, errors: aggregator.errors },
+    errors: aggregator.errorCounts(),
+    latency: summarizeHistogram(aggregator.histogram),
+    timeline: aggregator.timeline(),
+    validity,
+    notes,
+    artifacts: [],
+    ...aggregator.encoded(),
+  };
+  if (aggregator.histogramUncorrected) result.latencyUncorrected = summarizeHistogram(aggregator.histogramUncorrected);
+  if (settings.tool === 'labench') result.requests.missed = sum(stats, 'missedTicks');
+  if (partial) result.partial = partial;
+  return result;
+}
+
+function startProgress(onProgress: (progress: Progress) => void, aggregator: RunAggregator, loadStartEpochMs: number, settings: Settings): NodeJS.Timeout {
+  return setInterval(() => {
+    const elapsed = (performance.timeOrigin + performance.now() - loadStartEpochMs) / 1000;
+    const measured = elapsed - settings.warmupSec;
+    const lastSecond = Math.floor(measured) - 1;
+    onProgress({
+      phase: measured < 0 ? 'warmup' : measured < settings.durationSec ? 'measuring' : 'draining',
+      elapsedSec: Math.max(0, measured),
+      requests: aggregator.total,
+      errors: aggregator.errors,
+      rps: lastSecond >= 0 ? aggregator.requestsIn(lastSecond) : 0,
+      p99Ms: aggregator.histogram.totalCount > 0 ? aggregator.histogram.getValueAtPercentile(99) / 1000 : undefined,
+    });
+  }, 1000);
+}
+
+function sum(stats: WorkerStats[], key: keyof WorkerStats): number {
+  return stats.reduce((total, s) => total + s[key], 0);
+}
+
+function max(stats: WorkerStats[], key: keyof WorkerStats): number {
+  return stats.reduce((top, s) => Math.max(top, s[key]), 0);
+}
+
+/** Worker threads beyond the machine's cores only add contention; say so rather than refuse. */
+export function threadAdvice(threads: number): string | undefined {
+  const cores = availableParallelism();
+  return threads > cores ? `THREAD=${threads} exceeds the ${cores} cores of this machine: threads will compete for CPU` : undefined;
+}

@@ -1,0 +1,27 @@
+import type { RunResult } from '../record/result.js';
+import type { Settings } from '../settings/settings.js';
+
+/** Live figures for the progress line, once a second. */
+export interface Progress {
+  phase: 'warmup' | 'measuring' | 'draining';
+  /** Seconds into the measured window. */
+  elapsedSec: number;
+  requests: number;
+  errors: number;
+  /** Completions in the last whole second. */
+  rps: number;
+  p99Ms: number | undefined;
+}
+
+export interface EngineContext {
+  /** Aborting stops the load early; the result is then marked partial. */
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+  /** Folder for artifacts (raw tool output, scripts), created by the caller. */
+  runDir?: string;
+}
+
+/** Who sends the load: the builtin workers or an external program. One method, like Vegeta's Attacker. */
+export interface LoadEngine {
+  run(settings: Settings, context: EngineContext): Promise<RunResult>;
+}

@@ -1,0 +1,90 @@
+import { DueQueue } from '../due-queue.js';
+import type { HttpConnection } from '../http-connection.js';
+import { ConstantRatePlan } from '../plan.js';
+import type { SendContext } from '../send-context.js';
+import { WakeTimer } from '../wake-timer.js';
+import type { LoadModel } from './load-model.js';
+
+/**
+ * wrk2's model: each connection follows its own ConstantRatePlan. A connection that is still
+ * waiting for a response when its next send is due sends right after the response, and that
+ * request's latency counts from its planned time (coordinated-omission correction).
+ */
+export class ConstantRateModel implements LoadModel {
+  private readonly plans: ConstantRatePlan[] = [];
+  private readonly nextIndex: Int32Array;
+  private readonly due: DueQueue;
+  private readonly wake: WakeTimer;
+  private stopped = false;
+
+  constructor(private readonly context: SendContext) {
+    const { job } = context;
+    context.openConnections(this);
+    for (let id = 0; id < job.connections; id++) {
+      this.plans.push(new ConstantRatePlan(job.rate, job.totalConnections, job.firstConnection + id));
+    }
+    this.nextIndex = new Int32Array(job.connections);
+    this.due = new DueQueue(job.connections);
+    this.wake = new WakeTimer(context.now, () => this.sendDue());
+  }
+
+  start(): void {
+    for (let id = 0; id < this.plans.length; id++) {
+      const intended = this.intendedTime(id);
+      if (intended < this.context.endMs) this.due.push(id, intended);
+    }
+    this.sendDue();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wake.cancel();
+  }
+
+  onResponse(connection: HttpConnection, status: number): void {
+    const now = this.context.now();
+    this.context.recordResponse(connection, status, now);
+    this.release(connection, now);
+  }
+
+  onFailure(connection: HttpConnection, kind: number): void {
+    const now = this.context.now();
+    this.context.recordFailure(connection, kind, now);
+    this.release(connection, now);
+  }
+
+  private intendedTime(id: number): number {
+    return this.context.loadStartMs + this.plans[id]!.intendedTimeMs(this.nextIndex[id]!);
+  }
+
+  /** The connection is free: its next request goes now if it is overdue, else at its planned time. */
+  private release(connection: HttpConnection, now: number): void {
+    this.nextIndex[connection.id]!++;
+    this.enqueue(connection.id, now);
+  }
+
+  private enqueue(id: number, now: number): void {
+    if (this.stopped) return;
+    const intended = this.intendedTime(id);
+    if (intended >= this.context.endMs) return;
+    if (intended <= now) {
+      this.context.notePlannedSend(intended, 0);
+      this.context.send(this.context.connections[id]!, intended, now);
+      return;
+    }
+    this.due.push(id, intended);
+    this.wake.arm(intended);
+  }
+
+  private sendDue(): void {
+    const now = this.context.now();
+    while (this.due.peekDue() <= now) {
+      const intended = this.due.peekDue();
+      const id = this.due.pop();
+      if (this.stopped) continue;
+      this.context.notePlannedSend(intended, now - intended);
+      this.context.send(this.context.connections[id]!, intended, now);
+    }
+    if (this.due.size > 0 && !this.stopped) this.wake.arm(this.due.peekDue());
+  }
+}

@@ -1,0 +1,110 @@
+import { HttpConnection, ERROR_KIND_INDEX, type ConnectionOwner } from './http-connection.js';
+import { IntervalRecorder } from '../record/interval-recorder.js';
+import type { WorkerJob, WorkerStats } from './worker-protocol.js';
+
+/**
+ * What every load model shares inside a worker: the clock, the connections, the request rotation,
+ * the recorder, and the generator's own statistics. Times are ms on this thread's performance.now().
+ */
+export class SendContext {
+  readonly loadStartMs: number;
+  readonly measureStartMs: number;
+  /** No request is sent at or after this time. */
+  endMs: number;
+  readonly connections: HttpConnection[] = [];
+  readonly stats: WorkerStats = {
+    plannedSends: 0,
+    lateSends: 0,
+    maxSendLagMs: 0,
+    ticks: 0,
+    lateTicks: 0,
+    missedTicks: 0,
+    warmupRequests: 0,
+    interrupted: 0,
+    eventLoopLagP99Ms: 0,
+    eventLoopLagMaxMs: 0,
+    eventLoopUtilization: 0,
+  };
+  private readonly requests: Buffer[];
+  private nextRequestIndex: number;
+
+  constructor(
+    readonly job: WorkerJob,
+    readonly now: () => number,
+    readonly recorder: IntervalRecorder,
+    /** Where the load starts on this thread's clock. */
+    loadStartMs: number,
+  ) {
+    this.loadStartMs = loadStartMs;
+    this.measureStartMs = this.loadStartMs + job.warmupMs;
+    this.endMs = this.measureStartMs + job.durationMs;
+    this.requests = job.requests.map((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    // Workers start at different places in the rotation so lines are spread over time, not in lockstep.
+    this.nextRequestIndex = job.workerIndex % this.requests.length;
+  }
+
+  openConnections(owner: ConnectionOwner): void {
+    const options = { rejectUnauthorized: this.job.rejectUnauthorized, headRequest: this.job.headRequest };
+    for (let id = 0; id < this.job.connections; id++) {
+      this.connections.push(new HttpConnection(this.job.endpoint, owner, id, options));
+    }
+  }
+
+  /** Sends the next request of the rotation on `connection`, meant for `intendedMs`. */
+  send(connection: HttpConnection, intendedMs: number, nowMs: number): void {
+    connection.intendedAt = intendedMs;
+    connection.sentAt = nowMs;
+    const request = this.requests[this.nextRequestIndex]!;
+    this.nextRequestIndex = this.nextRequestIndex + 1 === this.requests.length ? 0 : this.nextRequestIndex + 1;
+    connection.send(request);
+  }
+
+  /**
+   * Counts a planned send of the measured window and how late it went out against a plan it was
+   * free to keep (0 when it waited for a busy connection: that wait is the target's, and the
+   * corrected latency already holds it).
+   */
+  notePlannedSend(intendedMs: number, lagMs: number): void {
+    if (intendedMs < this.measureStartMs) return;
+    this.stats.plannedSends++;
+    if (lagMs > this.job.timelyToleranceMs) this.stats.lateSends++;
+    if (lagMs > this.stats.maxSendLagMs) this.stats.maxSendLagMs = lagMs;
+  }
+
+  recordResponse(connection: HttpConnection, status: number, nowMs: number): void {
+    if (connection.intendedAt < this.measureStartMs) this.stats.warmupRequests++;
+    else this.recorder.recordResponse(nowMs, connection.intendedAt, connection.sentAt, status);
+  }
+
+  recordFailure(connection: HttpConnection, kind: number, nowMs: number): void {
+    if (connection.intendedAt < this.measureStartMs) this.stats.warmupRequests++;
+    else this.recorder.recordFailure(nowMs, kind);
+  }
+
+  inFlight(): number {
+    let count = 0;
+    for (const connection of this.connections) if (connection.inFlight) count++;
+    return count;
+  }
+
+  /** Fails requests that have waited longer than the timeout (called on a coarse sweep). */
+  expireTimeouts(nowMs: number): void {
+    const limit = nowMs - this.job.timeoutMs;
+    for (const connection of this.connections) {
+      if (connection.inFlight && connection.sentAt <= limit) connection.abort(ERROR_KIND_INDEX.timeout);
+    }
+  }
+
+  /** Abandons what is still in flight when the run is cut short, counting it as interrupted. */
+  abandonInFlight(): void {
+    for (const connection of this.connections) {
+      if (!connection.inFlight) continue;
+      this.stats.interrupted++;
+      connection.abort(ERROR_KIND_INDEX.interrupted);
+    }
+  }
+
+  closeAll(): void {
+    for (const connection of this.connections) connection.close();
+  }
+}

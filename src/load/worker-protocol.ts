@@ -1,0 +1,67 @@
+import type { IntervalSnapshot } from '../record/interval-recorder.js';
+import type { ToolName } from '../settings/settings.js';
+import type { Endpoint } from '../target/http-request.js';
+
+/** Everything a worker thread needs, as plain data (it crosses the thread boundary). */
+export interface WorkerJob {
+  model: ToolName;
+  workerIndex: number;
+  workers: number;
+  endpoint: Endpoint;
+  rejectUnauthorized: boolean;
+  headRequest: boolean;
+  /** Prepared requests in rotation order. */
+  requests: Uint8Array[];
+  /** Connections (wrk, wrk2) or clients (labench) this worker owns. */
+  connections: number;
+  /** Global number of this worker's first connection, for wrk2's staggered plans. */
+  firstConnection: number;
+  /** All connections over all workers. */
+  totalConnections: number;
+  /** Total target rate over all workers, requests per second. */
+  rate: number;
+  timeoutMs: number;
+  /** A planned send later than this is late (see timelyToleranceMs). */
+  timelyToleranceMs: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+/** Generator self-observation from one worker, drawn into the run's validity verdict. */
+export interface WorkerStats {
+  /** Sends whose time was set by a plan (wrk2, labench); 0 for the closed loop. */
+  plannedSends: number;
+  /** Planned sends that went out later than the tolerance while a connection was free. */
+  lateSends: number;
+  maxSendLagMs: number;
+  /** LaBench: ticks seen, ticks handled late, ticks that found no free client. */
+  ticks: number;
+  lateTicks: number;
+  missedTicks: number;
+  warmupRequests: number;
+  /** Requests abandoned in flight when the run was stopped early. */
+  interrupted: number;
+  eventLoopLagP99Ms: number;
+  eventLoopLagMaxMs: number;
+  /** Share of wall time the worker's event loop was busy (0..1). */
+  eventLoopUtilization: number;
+}
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'interval'; snapshot: IntervalSnapshot }
+  | { type: 'done'; stats: WorkerStats };
+
+/**
+ * `start` carries the load's start as epoch ms on the performance.timeOrigin + performance.now()
+ * clock, which every thread shares; `stop` ends the run early.
+ */
+export type MainMessage = { type: 'start'; loadStartEpochMs: number } | { type: 'stop' };
+
+/**
+ * A planned send is timely when it leaves before the next send of the whole plan is due (LaBench's
+ * notion), and never held to less than 1 ms, the resolution of wrk2's own timers.
+ */
+export function timelyToleranceMs(totalRatePerSec: number): number {
+  return Math.max(1, 1000 / totalRatePerSec);
+}

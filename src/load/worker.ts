@@ -1,0 +1,107 @@
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { IntervalRecorder } from '../record/interval-recorder.js';
+import { ClosedLoopModel } from './models/closed-loop.js';
+import { ConstantRateModel } from './models/constant-rate.js';
+import { EvenTickerModel } from './models/even-ticker.js';
+import type { LoadModelFactory } from './models/load-model.js';
+import { SendContext } from './send-context.js';
+import type { MainMessage, WorkerJob, WorkerMessage } from './worker-protocol.js';
+
+const MODELS: Record<WorkerJob['model'], LoadModelFactory> = {
+  wrk: (context) => new ClosedLoopModel(context),
+  wrk2: (context) => new ConstantRateModel(context),
+  labench: (context) => new EvenTickerModel(context),
+};
+
+/** How often requests are checked against the timeout and idle seconds are handed over. */
+const SWEEP_INTERVAL_MS = 20;
+/** After Ctrl-C, requests in flight get this long to finish before they are abandoned. */
+const STOP_GRACE_MS = 1000;
+
+const port = parentPort!;
+const job = workerData as WorkerJob;
+const post = (message: WorkerMessage): void => port.postMessage(message);
+const now = (): number => performance.now();
+
+let stopRequestedAt = Infinity;
+/** Ends sending now; set once the run is scheduled. */
+let endNow: (() => void) | undefined;
+
+port.on('message', (message: MainMessage) => {
+  if (message.type === 'start') schedule(message.loadStartEpochMs - performance.timeOrigin);
+  else stopEarly();
+});
+post({ type: 'ready' });
+
+function schedule(loadStartMs: number): void {
+  const recorder = new IntervalRecorder(loadStartMs + job.warmupMs, job.model !== 'wrk', (snapshot) =>
+    post({ type: 'interval', snapshot }),
+  );
+  const ctx = new SendContext(job, now, recorder, loadStartMs);
+  const model = MODELS[job.model](ctx);
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  let utilizationAtStart = performance.eventLoopUtilization();
+
+  const sweep = setInterval(() => {
+    const t = now();
+    ctx.expireTimeouts(t);
+    if (t >= ctx.measureStartMs) recorder.advanceTo(t);
+  }, SWEEP_INTERVAL_MS);
+
+  runAt(loadStartMs, () => model.start());
+  runAt(ctx.measureStartMs, () => {
+    // Judge the generator on the measured window only.
+    loopDelay.enable();
+    utilizationAtStart = performance.eventLoopUtilization();
+  });
+
+  const finish = (): void => {
+    clearInterval(sweep);
+    loopDelay.disable();
+    recorder.flush();
+    const stats = ctx.stats;
+    stats.eventLoopUtilization = performance.eventLoopUtilization(utilizationAtStart).utilization;
+    if (loopDelay.count > 0) {
+      stats.eventLoopLagP99Ms = Math.max(0, loopDelay.percentile(99) / 1e6 - 10);
+      stats.eventLoopLagMaxMs = Math.max(0, loopDelay.max / 1e6 - 10);
+    }
+    ctx.closeAll();
+    post({ type: 'done', stats });
+    port.close();
+  };
+
+  // After the last send, wait for answers (a stall at the end must show), bounded by the timeout.
+  const drain = (): void => {
+    const t = now();
+    if (t >= stopRequestedAt + STOP_GRACE_MS) ctx.abandonInFlight();
+    if (ctx.inFlight() === 0) return finish();
+    setTimeout(drain, 5);
+  };
+  const endWatch = (): void => {
+    if (now() < ctx.endMs) return void setTimeout(endWatch, Math.max(1, ctx.endMs - now()));
+    model.stop();
+    drain();
+  };
+  const endTimer = setTimeout(endWatch, Math.max(0, ctx.endMs - now()));
+  endNow = () => {
+    if (ctx.endMs <= stopRequestedAt) return;
+    ctx.endMs = stopRequestedAt;
+    clearTimeout(endTimer);
+    endWatch();
+  };
+  if (stopRequestedAt !== Infinity) endNow();
+}
+
+/** Runs `action` once this thread's clock reaches `timeMs` (timers may fire up to 1 ms early). */
+function runAt(timeMs: number, action: () => void): void {
+  const wait = timeMs - now();
+  if (wait <= 0) action();
+  else setTimeout(() => runAt(timeMs, action), Math.ceil(wait));
+}
+
+function stopEarly(): void {
+  if (stopRequestedAt !== Infinity) return;
+  stopRequestedAt = now();
+  endNow?.();
+}

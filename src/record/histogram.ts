@@ -1,0 +1,64 @@
+import hdr from 'hdr-histogram-js';
+import type { LatencySummary } from './result.js';
+
+export type Histogram = hdr.Histogram;
+
+/** Latencies are recorded in microseconds from 1 us to 1 hour with 3 significant digits. */
+const LOWEST_US = 1;
+const HIGHEST_US = 3_600_000_000;
+
+export function createLatencyHistogram(): Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: LOWEST_US,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: 3,
+    bitBucketSize: 64,
+    useWebAssembly: false,
+  });
+}
+
+/** Records a latency in ms, clamped into the trackable range so nothing is ever dropped. */
+export function recordLatencyMs(histogram: Histogram, ms: number): void {
+  const us = Math.round(ms * 1000);
+  histogram.recordValue(us < LOWEST_US ? LOWEST_US : us > HIGHEST_US ? HIGHEST_US : us);
+}
+
+/** HdrHistogram V2 compressed, base64: the format other HdrHistogram tools read. */
+export function encodeHistogram(histogram: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(histogram);
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  const decoded = hdr.decodeFromCompressedBase64(encoded, 64, false);
+  // Decoding sizes the histogram to what was recorded; widen it so merges never overflow.
+  const widened = createLatencyHistogram();
+  widened.add(decoded);
+  return widened;
+}
+
+const PERCENTILES: readonly [keyof LatencySummary, number][] = [
+  ['p50', 50],
+  ['p75', 75],
+  ['p90', 90],
+  ['p95', 95],
+  ['p99', 99],
+  ['p999', 99.9],
+  ['p9999', 99.99],
+];
+
+/** Summary in ms; empty when nothing was recorded (a run with only errors has no latency). */
+export function summarizeHistogram(histogram: Histogram): LatencySummary {
+  if (histogram.totalCount === 0) return {};
+  const summary: LatencySummary = {
+    min: toMs(histogram.minNonZeroValue),
+    mean: toMs(histogram.mean),
+    stdev: toMs(histogram.stdDeviation),
+  };
+  for (const [key, percentile] of PERCENTILES) summary[key] = toMs(histogram.getValueAtPercentile(percentile));
+  summary.max = toMs(histogram.maxValue);
+  return summary;
+}
+
+function toMs(us: number): number {
+  return Math.round(us) / 1000;
+}

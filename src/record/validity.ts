@@ -1,0 +1,93 @@
+import type { ToolName } from '../settings/settings.js';
+import type { Validity, ValidityChecks } from './result.js';
+
+/** LaBench's bar: at least this share of ticks and sends must be timely for a valid run. */
+export const TIMELY_SHARE_REQUIRED = 0.999;
+/** Event-loop stalls beyond this (p99) delay the generator's own reading of responses. */
+const LOOP_LAG_P99_LIMIT_MS = 10;
+/** A generator busier than this share of the time may itself be the bottleneck. */
+const BUSY_GENERATOR = 0.95;
+/** Achieved rate below this share of the target rate is worth a warning. */
+const RATE_SHORTFALL = 0.99;
+
+export interface GeneratorObservation {
+  tool: ToolName;
+  completed: number;
+  targetRps?: number;
+  achievedRps: number;
+  plannedSends: number;
+  lateSends: number;
+  maxSendLagMs: number;
+  /** A planned send later than this counted as late. */
+  toleranceMs?: number;
+  ticks: number;
+  lateTicks: number;
+  missedTicks: number;
+  eventLoopLagP99Ms: number;
+  eventLoopLagMaxMs: number;
+  /** Busiest worker's event-loop utilization, 0..1. */
+  generatorBusy: number;
+  partial?: string;
+}
+
+const percent = (share: number): string => `${(share * 100).toFixed(share > 0.99 && share < 1 ? 2 : 1)}%`;
+
+/** Decides whether the generator held its plan, and says why not. */
+export function judgeValidity(seen: GeneratorObservation): Validity {
+  const reasons: string[] = [];
+  const warnings: string[] = [];
+  const checks: ValidityChecks = {
+    achievedRps: round(seen.achievedRps),
+    eventLoopLagP99Ms: round(seen.eventLoopLagP99Ms),
+    eventLoopLagMaxMs: round(seen.eventLoopLagMaxMs),
+    generatorCpu: round(seen.generatorBusy),
+  };
+  if (seen.completed === 0) reasons.push('no request completed in the measured window');
+
+  if (seen.tool !== 'wrk') {
+    checks.targetRps = seen.targetRps;
+    checks.maxSendLagMs = round(seen.maxSendLagMs);
+    if (seen.toleranceMs !== undefined) checks.sendToleranceMs = round(seen.toleranceMs);
+    const timelySends = seen.tool === 'labench' ? seen.ticks : seen.plannedSends;
+    if (timelySends > 0) {
+      checks.timelySends = round((seen.plannedSends - seen.lateSends) / timelySends, 6);
+      if (checks.timelySends < TIMELY_SHARE_REQUIRED) {
+        reasons.push(
+          `only ${percent(checks.timelySends)} of sends left on schedule within ${seen.toleranceMs?.toFixed(1) ?? '?'} ms of plan (needs ${percent(TIMELY_SHARE_REQUIRED)}; worst ${seen.maxSendLagMs.toFixed(1)} ms late): the generator could not keep its plan`,
+        );
+      }
+    }
+    if (seen.targetRps !== undefined && seen.achievedRps < seen.targetRps * RATE_SHORTFALL) {
+      warnings.push(
+        `achieved ${seen.achievedRps.toFixed(1)} req/s of the ${seen.targetRps} req/s target: the target answered too slowly for the connections available; latencies count from planned send times, so they include the wait`,
+      );
+    }
+  }
+  if (seen.tool === 'labench' && seen.ticks > 0) {
+    checks.timelyTicks = round((seen.ticks - seen.lateTicks) / seen.ticks, 6);
+    checks.missedTicks = seen.missedTicks;
+    if (checks.timelyTicks < TIMELY_SHARE_REQUIRED) {
+      reasons.push(`only ${percent(checks.timelyTicks)} of ticks were timely (needs ${percent(TIMELY_SHARE_REQUIRED)}): the ticker fell behind`);
+    }
+    if (seen.missedTicks / seen.ticks > 1 - TIMELY_SHARE_REQUIRED) {
+      reasons.push(
+        `${seen.missedTicks} of ${seen.ticks} ticks found every client busy and were not sent: raise CLIENTS or lower TARGET_RPS`,
+      );
+    }
+  }
+  if (seen.eventLoopLagP99Ms > LOOP_LAG_P99_LIMIT_MS) {
+    reasons.push(`the generator's event loop stalled (p99 ${seen.eventLoopLagP99Ms.toFixed(1)} ms): latencies include its own delay`);
+  }
+  if (seen.tool === 'wrk' && seen.generatorBusy > BUSY_GENERATOR) {
+    warnings.push(
+      `the generator was busy ${percent(seen.generatorBusy)} of the time: throughput may be limited by modelprof itself; add threads`,
+    );
+  }
+  if (seen.partial) warnings.push(`partial run: ${seen.partial}`);
+  return { valid: reasons.length === 0, reasons, warnings, checks };
+}
+
+function round(value: number, digits = 3): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}

@@ -1,0 +1,24 @@
+import { SettingsError } from '../errors.js';
+
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+
+/**
+ * Parses the seed's duration strings: `30` (seconds), `30s`, `500ms`, `5m`, `1h`, `1.5s`.
+ * `setting` names the flag or variable for the error message.
+ */
+export function parseDuration(text: string, setting: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!match) {
+    throw new SettingsError(`${setting} must be a duration like 30, 30s, 500ms, 5m or 1h, got "${text}"`);
+  }
+  return Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']!;
+}
+
+/** Formats seconds for people: 0.5 -> "500ms", 90 -> "1m30s". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
+  if (seconds < 60) return `${Number(seconds.toFixed(3))}s`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = Math.round(seconds - minutes * 60);
+  return rest === 0 ? `${minutes}m` : `${minutes}m${rest}s`;
+}

@@ -1,0 +1,28 @@
+/** Header names whose values are credentials. Matched case-insensitively, also as parts of a name. */
+const SECRET_NAME = /auth|key|token|secret|password|passwd|cookie|signature|credential|session/i;
+/** Query parameters that carry credentials (Azure Functions' `code`, SAS `sig`, API keys). */
+const SECRET_QUERY = /^(code|sig|signature|key|api[-_]?key|apikey|token|access[-_]?token|secret|password|sv|se|sp)$/i;
+
+export const REDACTED = '<redacted>';
+
+export function isSecretHeader(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** Header map safe to print: secret values replaced. */
+export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const safe: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) safe[name] = isSecretHeader(name) ? REDACTED : value;
+  return safe;
+}
+
+/** URL safe to print: user info and credential-like query parameters replaced. */
+export function redactUrl(url: URL): string {
+  const safe = new URL(url.href);
+  if (safe.username) safe.username = 'redacted';
+  if (safe.password) safe.password = 'redacted';
+  for (const name of [...safe.searchParams.keys()]) {
+    if (SECRET_QUERY.test(name) || SECRET_NAME.test(name)) safe.searchParams.set(name, 'redacted');
+  }
+  return safe.href;
+}

@@ -1,0 +1,117 @@
+import { SettingsError } from '../errors.js';
+import { inlinePayload, readPayloadFile } from '../target/payload.js';
+import { parseDuration } from './duration.js';
+import { expandHeaderVariables } from './headers.js';
+import { mergeLayers, type Given, type SettingsLayer } from './layers.js';
+import { ENGINES, TOOLS, type EngineName, type Payload, type Settings, type ToolName } from './settings.js';
+
+/** The seed's defaults, plus modelprof's for what the seed leaves open. */
+export const DEFAULTS = {
+  tool: 'wrk',
+  engine: 'builtin',
+  duration: '300s',
+  warmup: '3s',
+  connections: '1',
+  threads: '1',
+  rate: '50',
+  clients: '1',
+  timeout: '10s',
+  output: 'outputs',
+} as const;
+
+const DEFAULT_LAYER: SettingsLayer = Object.fromEntries(
+  Object.entries(DEFAULTS).map(([key, value]) => [key, { value, source: `default ${key}` }]),
+);
+
+/**
+ * Resolves layers (highest precedence first) into validated Settings. Every invalid value stops here,
+ * before any request, with a message naming the setting as the user gave it.
+ */
+export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.ProcessEnv): Settings {
+  const given = mergeLayers([...layers, DEFAULT_LAYER]);
+  const url = parseTargetUrl(given.url);
+  const headers = expandHeaderVariables(given.headers?.value ?? {}, env);
+  const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  const payload = resolvePayload(given, contentType === undefined || /json/i.test(contentType));
+  if (payload.bodies.length > 0 && contentType === undefined) headers['Content-Type'] = 'application/json';
+
+  const tool = oneOf(given.tool!, TOOLS) as ToolName;
+  const connections = positiveInteger(given.connections!);
+  const threads = positiveInteger(given.threads!);
+  if (tool !== 'labench' && connections < threads) {
+    throw new SettingsError(
+      `${given.connections!.source} (${connections}) must be at least ${given.threads!.source} (${threads}): every thread needs a connection`,
+    );
+  }
+  const method = (given.method?.value ?? (payload.bodies.length > 0 ? 'POST' : 'GET')).toUpperCase();
+  if (!/^[A-Z]+$/.test(method)) throw new SettingsError(`${given.method!.source} must be an HTTP method like GET or POST, got "${method}"`);
+  const output = given.output!.value;
+  if (output.trim() === '') throw new SettingsError(`${given.output!.source} must be a folder path`);
+
+  const settings: Settings = {
+    url,
+    method,
+    headers,
+    payload,
+    tool,
+    engine: oneOf(given.engine!, ENGINES) as EngineName,
+    durationSec: positiveDuration(given.duration!),
+    warmupSec: parseDuration(given.warmup!.value, given.warmup!.source),
+    connections,
+    threads,
+    rate: positiveNumber(given.rate!),
+    clients: positiveInteger(given.clients!),
+    timeoutSec: positiveDuration(given.timeout!),
+    outputDir: output,
+  };
+  return given.toolPath ? { ...settings, toolPath: given.toolPath.value } : settings;
+}
+
+function parseTargetUrl(given: Given | undefined): URL {
+  if (!given) throw new SettingsError('no target: set --url (or SCORING_URI) to the scoring URL, e.g. http://127.0.0.1:5001/score');
+  let url: URL;
+  try {
+    url = new URL(given.value);
+  } catch {
+    throw new SettingsError(`${given.source} must be an absolute http:// or https:// URL, and this one does not parse`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new SettingsError(`${given.source} must be an http:// or https:// URL, got a "${url.protocol}" URL`);
+  }
+  return url;
+}
+
+function resolvePayload(given: SettingsLayer, requireJson: boolean): Payload {
+  // A payload file beats an inline body wherever each was set, as the seed's inputs.payload beats PAYLOAD.
+  if (given.payloadFile) return readPayloadFile(given.payloadFile.value, given.payloadFile.source, requireJson);
+  if (given.payload) return inlinePayload(given.payload.value, given.payload.source, requireJson);
+  return { bodies: [], origin: 'none' };
+}
+
+function oneOf(given: Given, allowed: readonly string[]): string {
+  const value = given.value.toLowerCase();
+  if (!allowed.includes(value)) throw new SettingsError(`${given.source} must be one of ${allowed.join(', ')}, got "${given.value}"`);
+  return value;
+}
+
+function positiveInteger(given: Given): number {
+  const value = Number(given.value);
+  if (!/^\s*\d+\s*$/.test(given.value) || !Number.isSafeInteger(value) || value < 1) {
+    throw new SettingsError(`${given.source} must be a whole number of at least 1, got "${given.value}"`);
+  }
+  return value;
+}
+
+function positiveNumber(given: Given): number {
+  const value = Number(given.value);
+  if (given.value.trim() === '' || !Number.isFinite(value) || value <= 0) {
+    throw new SettingsError(`${given.source} must be a number greater than 0, got "${given.value}"`);
+  }
+  return value;
+}
+
+function positiveDuration(given: Given): number {
+  const seconds = parseDuration(given.value, given.source);
+  if (seconds <= 0) throw new SettingsError(`${given.source} must be longer than 0, got "${given.value}"`);
+  return seconds;
+}
