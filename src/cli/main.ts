@@ -3,16 +3,22 @@ import { Command } from 'commander';
 import { ModelprofError } from '../errors.js';
 import { EXIT } from './exit-codes.js';
 import { MODELPROF_VERSION } from '../version.js';
+import { registerDemo } from './demo.js';
+import { registerRun } from './run.js';
+import { registerServeSample } from './serve-sample.js';
 
 // Each command lives in its own file and registers itself on the program.
-const commands: ((program: Command) => void)[] = [];
+const commands: ((program: Command) => void)[] = [registerRun, registerDemo, registerServeSample];
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('modelprof')
     .description('Profile ML models behind HTTP inference endpoints')
     .version(MODELPROF_VERSION)
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'modelprof: ')) });
+    .configureOutput({
+      // One line per mistake, like every other settings error: fold commander's suggestion in.
+      outputError: (text, write) => write(text.replace(/^error: /, 'modelprof: ').replace(/\n\((Did you mean [^)]*)\)/, ' ($1)')),
+    });
   for (const register of commands) register(program);
   try {
     await program.parseAsync(argv);

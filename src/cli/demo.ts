@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { Command } from 'commander';
+import { startSampleServer } from '../sample/server.js';
+import { settingsFromEnvironment } from '../settings/environment.js';
+import type { SettingsLayer } from '../settings/layers.js';
+import { resolveSettings } from '../settings/resolve.js';
+import { addLoadOptions, layerFromOptions } from './load-options.js';
+import { runAndReport } from './run.js';
+
+/** The seed's example payload, plus a second line so the rotation shows. */
+const DEMO_PAYLOAD = '{"data": [[1,2,3,4,5,6,7,8,9,10], [10,9,8,7,6,5,4,3,2,1]]}';
+
+/** What the demo profiles unless flags or the seed's variables say otherwise. */
+const DEMO_LAYER: SettingsLayer = {
+  tool: { value: 'wrk2', source: 'demo tool' },
+  rate: { value: '200', source: 'demo rate' },
+  connections: { value: '8', source: 'demo connections' },
+  duration: { value: '10s', source: 'demo duration' },
+  warmup: { value: '2s', source: 'demo warmup' },
+  payload: { value: DEMO_PAYLOAD, source: 'demo payload' },
+};
+
+export function registerDemo(program: Command): void {
+  addLoadOptions(
+    program
+      .command('demo')
+      .description('start the bundled sample endpoint on 127.0.0.1 and profile it (what `npm start` runs)'),
+  )
+    .option('--json', 'print report.json to stdout instead of the summary')
+    .action(async (options: Record<string, unknown>) => {
+      // A fresh key each time: the demo shows that keys reach the endpoint but never the report.
+      const key = randomBytes(16).toString('hex');
+      const server = await startSampleServer({ key, deployment: 'blue' });
+      try {
+        const target: SettingsLayer = {
+          url: { value: server.url, source: 'demo url' },
+          headers: { value: { Authorization: `Bearer ${key}`, 'azureml-model-deployment': 'blue' }, source: 'demo headers' },
+        };
+        const { url: _url, headers: _headers, ...flags } = layerFromOptions(options);
+        const environment = settingsFromEnvironment({ ...process.env, SCORING_URI: '', SCORING_HEADERS: '', DEPLOYMENT: '', ONLINE_ENDPOINT: '' });
+        const settings = resolveSettings([target, flags, environment, DEMO_LAYER], process.env);
+        if (!options['json']) process.stderr.write(`modelprof: sample endpoint at ${server.url}\n`);
+        process.exitCode = await runAndReport(settings, { json: options['json'] === true });
+      } finally {
+        await server.close();
+      }
+    });
+}

@@ -1,0 +1,54 @@
+import { Command, Option } from 'commander';
+import { parseHeaderFlags } from '../settings/headers.js';
+import type { ScalarKey, SettingsLayer } from '../settings/layers.js';
+
+/** Flags that set a scalar setting, with the setting each one fills. */
+const SCALAR_FLAGS: readonly [flags: string, key: ScalarKey, description: string][] = [
+  ['-u, --url <url>', 'url', 'scoring URL (env SCORING_URI)'],
+  ['-X, --method <method>', 'method', 'HTTP method (default POST with a payload, else GET)'],
+  ['--payload <body>', 'payload', 'request body as a string (env PAYLOAD)'],
+  ['--payload-file <file>', 'payloadFile', "one request body per line, sent in rotation (the seed's --payload_path)"],
+  ['--tool <name>', 'tool', 'load model / program: wrk, wrk2 or labench (env PROFILING_TOOL, default wrk)'],
+  ['--engine <name>', 'engine', 'builtin (modelprof sends) or external (runs the real program) (env ENGINE, default builtin)'],
+  ['-d, --duration <duration>', 'duration', 'measured duration, e.g. 30, 30s, 5m (env DURATION, default 300s)'],
+  ['--warmup <duration>', 'warmup', 'warm-up before measuring, excluded from results (env WARMUP, default 3s)'],
+  ['-c, --connections <n>', 'connections', 'connections for wrk and wrk2 (env CONNECTIONS, default 1)'],
+  ['-t, --threads <n>', 'threads', 'worker threads (env THREAD, default 1)'],
+  ['-R, --rate <rps>', 'rate', 'target requests per second for wrk2 and labench (env TARGET_RPS, default 50)'],
+  ['--clients <n>', 'clients', 'client pool for labench (env CLIENTS, default 1)'],
+  ['--timeout <duration>', 'timeout', 'per-request timeout (env TIMEOUT, default 10s)'],
+  ['-o, --output <dir>', 'output', 'folder for report.json and artifacts (env OUTPUT_DIR, default outputs)'],
+  ['--tool-path <path>', 'toolPath', 'where to look for external programs before PATH (env TOOL_PATH)'],
+];
+
+/** Adds the load flags shared by `run` and `demo`. */
+export function addLoadOptions(command: Command): Command {
+  for (const [flags, , description] of SCALAR_FLAGS) command.option(flags, description);
+  command.addOption(new Option('--payload_path <file>', 'alias of --payload-file').hideHelp());
+  command.option('-H, --header <header>', 'request header "Name: value", repeatable; ${VAR} expands from the environment', collect, []);
+  command.option('-k, --insecure', 'accept any TLS certificate');
+  return command;
+}
+
+/** The settings layer given by the flags (highest precedence). */
+export function layerFromOptions(options: Record<string, unknown>): SettingsLayer {
+  const layer: SettingsLayer = {};
+  for (const [flags, key] of SCALAR_FLAGS) {
+    const value = options[key];
+    if (typeof value === 'string') layer[key] = { value, source: longFlag(flags) };
+  }
+  if (typeof options['payload_path'] === 'string' && !layer.payloadFile) {
+    layer.payloadFile = { value: options['payload_path'], source: '--payload_path' };
+  }
+  const headerFlags = options['header'] as string[] | undefined;
+  if (headerFlags && headerFlags.length > 0) layer.headers = { value: parseHeaderFlags(headerFlags, '--header'), source: '--header' };
+  return layer;
+}
+
+function longFlag(flags: string): string {
+  return /--[\w-]+/.exec(flags)![0];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,59 @@
+import type { ResourceReport } from '../monitors/resources.js';
+import type { RunResult } from '../record/result.js';
+import { redactHeaders, redactUrl } from '../settings/redact.js';
+import type { Settings } from '../settings/settings.js';
+import { MODELPROF_VERSION } from '../version.js';
+import { REPORT_SCHEMA_VERSION, type Report } from './report.js';
+
+/** Shapes an engine's result and the monitors' figures into report.json's contents. */
+export function buildReport(settings: Settings, result: RunResult, resources?: ResourceReport): Report {
+  const { requests } = result;
+  const seconds = result.measuredSeconds;
+  const report: Report = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: settings.tool,
+    engine: { name: result.engine, version: result.engineVersion },
+    modelprofVersion: MODELPROF_VERSION,
+    settings: {
+      tool: settings.tool,
+      engine: settings.engine,
+      method: settings.method,
+      headers: redactHeaders(settings.headers),
+      payload: { origin: settings.payload.origin, lines: settings.payload.bodies.length },
+      durationSec: settings.durationSec,
+      warmupSec: settings.warmupSec,
+      connections: settings.connections,
+      threads: settings.threads,
+      rate: settings.rate,
+      clients: settings.clients,
+      timeoutSec: settings.timeoutSec,
+    },
+    target: { url: redactUrl(settings.url), method: settings.method },
+    startTime: result.startTime.toISOString(),
+    endTime: result.endTime.toISOString(),
+    measuredSeconds: round(seconds),
+    warmup: result.warmup,
+    requests,
+    throughput: {
+      rps: seconds > 0 ? round(requests.total / seconds) : 0,
+      okRps: seconds > 0 ? round(requests.ok / seconds) : 0,
+      ...(settings.tool === 'wrk' ? {} : { targetRps: settings.rate }),
+    },
+    latency: result.latency,
+    errors: { ...result.errors, rate: requests.total > 0 ? requests.errors / requests.total : 0 },
+    timeline: result.timeline,
+    validity: result.validity,
+    notes: result.notes,
+    artifacts: result.artifacts,
+  };
+  if (result.partial) report.partial = result.partial;
+  if (result.latencyUncorrected) report.latencyUncorrected = result.latencyUncorrected;
+  if (result.histogram) report.histogram = result.histogram;
+  if (result.histogramUncorrected) report.histogramUncorrected = result.histogramUncorrected;
+  if (resources) report.resources = resources;
+  return report;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

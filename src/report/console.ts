@@ -1,0 +1,76 @@
+import type { LatencySummary } from '../record/result.js';
+import type { Report } from './report.js';
+
+const ROWS: readonly [keyof LatencySummary, string][] = [
+  ['min', 'min'],
+  ['p50', 'p50'],
+  ['p75', 'p75'],
+  ['p90', 'p90'],
+  ['p95', 'p95'],
+  ['p99', 'p99'],
+  ['p999', 'p99.9'],
+  ['p9999', 'p99.99'],
+  ['max', 'max'],
+  ['mean', 'mean'],
+  ['stdev', 'stdev'],
+];
+
+/** The console summary of a report: verdict first, then throughput, latency, errors. */
+export function formatSummary(report: Report, extraLines: readonly string[] = []): string {
+  const lines: string[] = [];
+  const { validity } = report;
+  const engine = report.engine.name === 'builtin' ? `builtin ${report.tool} model` : `${report.tool} ${report.engine.version}`;
+  lines.push(`modelprof ${report.modelprofVersion}: ${report.target.method} ${report.target.url}`);
+  lines.push(`  load: ${engine}, ${describeLoad(report)}, ${report.measuredSeconds}s measured after ${report.warmup.seconds}s warm-up`);
+  lines.push('');
+  lines.push(validity.valid ? 'RUN VALID: the generator held its plan' : 'RUN INVALID: do not draw conclusions about the target from these figures');
+  for (const reason of validity.reasons) lines.push(`  x ${reason}`);
+  for (const warning of validity.warnings) lines.push(`  ! ${warning}`);
+  if (report.partial) lines.push(`  ! PARTIAL: ${report.partial}`);
+  lines.push('');
+  const { requests, throughput } = report;
+  const missed = requests.missed !== undefined ? `, ${requests.missed} ticks missed` : '';
+  lines.push(`requests   ${requests.total} sent, ${requests.ok} ok, ${requests.errors} errors (${percent(report.errors.rate)})${missed}`);
+  const target = throughput.targetRps !== undefined ? ` (target ${throughput.targetRps})` : '';
+  lines.push(`throughput ${throughput.rps.toFixed(1)} req/s${target}, ${throughput.okRps.toFixed(1)} ok req/s`);
+  lines.push('');
+  const hasUncorrected = report.latencyUncorrected !== undefined;
+  lines.push(hasUncorrected ? 'latency (ms)   corrected  uncorrected' : 'latency (ms)');
+  for (const [key, label] of ROWS) {
+    const value = report.latency[key];
+    if (value === undefined) continue;
+    const uncorrected = hasUncorrected ? formatMs(report.latencyUncorrected?.[key]).padStart(13) : '';
+    lines.push(`  ${label.padEnd(8)} ${formatMs(value).padStart(10)}${uncorrected}`);
+  }
+  if (Object.keys(report.latency).length === 0) lines.push('  (no response received)');
+  const kinds = Object.entries(report.errors.byKind).filter(([, count]) => count > 0);
+  if (kinds.length > 0) {
+    lines.push('');
+    lines.push('errors');
+    for (const [kind, count] of kinds) lines.push(`  ${kind.padEnd(18)} ${count}`);
+    for (const [status, count] of Object.entries(report.errors.byStatus)) lines.push(`  HTTP ${status.padEnd(13)} ${count}`);
+  }
+  if (extraLines.length > 0) lines.push('', ...extraLines);
+  return lines.join('\n');
+}
+
+function describeLoad(report: Report): string {
+  const s = report.settings;
+  switch (report.tool) {
+    case 'wrk':
+      return `${s.connections} connections over ${s.threads} threads, closed loop`;
+    case 'wrk2':
+      return `${s.rate} req/s over ${s.connections} connections and ${s.threads} threads`;
+    case 'labench':
+      return `${s.rate} req/s from ${s.clients} clients, ${s.timeoutSec}s timeout`;
+  }
+}
+
+function formatMs(value: number | undefined): string {
+  if (value === undefined) return '-';
+  return value >= 100 ? value.toFixed(1) : value.toFixed(3);
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(share > 0 && share < 0.001 ? 3 : 2)}%`;
+}

@@ -1,0 +1,59 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { builtinEngine } from '../load/builtin-engine.js';
+import type { LoadEngine, Progress } from '../load/engine.js';
+import type { ResourceReport } from '../monitors/resources.js';
+import { buildReport } from '../report/build-report.js';
+import type { Report } from '../report/report.js';
+import type { EngineName, Settings } from '../settings/settings.js';
+import { ToolError } from '../errors.js';
+
+const ENGINES: Partial<Record<EngineName, LoadEngine>> = {
+  builtin: builtinEngine,
+};
+
+/** Something that watches the target beside the load and reports at the end (see src/monitors). */
+export interface ResourceWatch {
+  stop(window: { startMs: number; endMs: number }): Promise<ResourceReport>;
+}
+
+export interface ProfileOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+  /** Started monitors; stopped after the load, and their figures join the report. */
+  watch?: ResourceWatch;
+}
+
+export interface ProfileOutcome {
+  report: Report;
+  reportPath: string;
+}
+
+/**
+ * One profiling run: load with the chosen engine, watch, and write report.json into the output
+ * folder. A run cut short still writes what it measured, marked partial.
+ */
+export async function profile(settings: Settings, options: ProfileOptions = {}): Promise<ProfileOutcome> {
+  await mkdir(settings.outputDir, { recursive: true });
+  const engine = ENGINES[settings.engine];
+  if (!engine) throw new ToolError(`engine "${settings.engine}" is not available in this build`);
+  const result = await engine.run(settings, {
+    runDir: settings.outputDir,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const resources = options.watch
+    ? await options.watch.stop({ startMs: result.startTime.getTime(), endMs: result.endTime.getTime() })
+    : undefined;
+  const report = buildReport(settings, result, resources);
+  const reportPath = join(settings.outputDir, 'report.json');
+  await writeFileAtomically(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  return { report, reportPath };
+}
+
+/** Readers never see half a report: write beside it, then rename over it. */
+export async function writeFileAtomically(path: string, contents: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, contents, { mode: 0o644 });
+  await rename(temporary, path);
+}

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import type { Report } from '../../src/report/report.js';
+import { runCli } from '../support/cli.js';
+import { assertValidReport } from '../support/report-schema.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const work = mkdtempSync(join(tmpdir(), 'modelprof-cli-'));
+const emptyPayload = join(work, 'empty.txt');
+writeFileSync(emptyPayload, '');
+let server: TestServer;
+before(async () => {
+  server = await startTestServer({ delayMs: 2 });
+});
+after(() => server.close());
+
+const readReport = (dir: string): Report => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
+
+describe('modelprof run: bad settings stop before any request with one line and exit 2', () => {
+  const cases: [name: string, args: string[], env: Record<string, string>, message: RegExp][] = [
+    ['no target', [], {}, /no target: set --url/],
+    ['an unknown tool', ['--tool', 'ab'], {}, /--tool must be one of wrk, wrk2, labench, got "ab"/],
+    ['an unknown PROFILING_TOOL', [], { PROFILING_TOOL: 'k6' }, /PROFILING_TOOL must be one of/],
+    ['a rate of 0', ['--rate', '0'], {}, /--rate must be a number greater than 0/],
+    ['TARGET_RPS below 0', [], { TARGET_RPS: '-1' }, /TARGET_RPS must be a number greater than 0/],
+    ['fewer connections than threads', ['-c', '2', '-t', '4'], {}, /--connections \(2\) must be at least --threads \(4\)/],
+    ['a header without a colon', ['-H', 'Bearer abc123'], {}, /--header must be "Name: value"/],
+    ['SCORING_HEADERS that is not a JSON object', [], { SCORING_HEADERS: '42' }, /SCORING_HEADERS must be a JSON object/],
+    ['an empty payload file', ['--payload-file', emptyPayload], {}, /--payload-file ".*" is empty/],
+    ['an unreadable payload file', ['--payload-file', join(work, 'missing.txt')], {}, /--payload-file ".*" cannot be read \(ENOENT\)/],
+    ['a URL that is not http(s)', ['--url', 'file:///etc/passwd'], {}, /--url must be an http:\/\/ or https:\/\/ URL/],
+    ['a bad DURATION', [], { DURATION: 'forever' }, /DURATION must be a duration/],
+    ['an unknown flag', ['--connectoins', '3'], {}, /unknown option '--connectoins'/],
+  ];
+  for (const [name, args, env, message] of cases) {
+    it(name, async () => {
+      const needsUrl = name !== 'no target' && !args.includes('--url');
+      const result = await runCli(['run', ...(needsUrl ? ['--url', server.url] : []), '-o', join(work, 'bad'), ...args], { env });
+      assert.equal(result.code, EXIT.badSettings, result.stderr);
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
+      assert.match(result.stderr, /^modelprof: /);
+      assert.equal(result.stdout, '');
+    });
+  }
+  it('sent nothing for any of them', () => assert.equal(server.received(), 0));
+});
+
+describe('modelprof run against a real server', () => {
+  it('never shows keys: not in the console, not in --json, not in report.json', async () => {
+    const out = join(work, 'secrets');
+    const secrets = ['TOPSECRET-bearer-1', 'apikey-SECRET-2', 'urlcode-SECRET-3'];
+    const args = ['run', '--url', `${server.url}?code=${secrets[2]}`, '-H', `Authorization: Bearer ${secrets[0]}`, '-d', '1s', '--warmup', '0', '-o', out];
+    const env = { SCORING_HEADERS: `{"api-key": "${secrets[1]}"}` };
+    for (const extra of [[], ['--json']]) {
+      const result = await runCli([...args, ...extra], { env });
+      assert.equal(result.code, EXIT.ok, result.stderr);
+      const everything = result.stdout + result.stderr + readFileSync(join(out, 'report.json'), 'utf8');
+      for (const secret of secrets) assert.ok(!everything.includes(secret), `${secret} leaked`);
+      assert.equal(readReport(out).settings.headers['Authorization'], '<redacted>');
+    }
+  });
+
+  for (const [tool, extra] of [
+    ['wrk', ['-c', '2']],
+    ['wrk2', ['-c', '2', '-R', '100']],
+    ['labench', ['--clients', '2', '-R', '100']],
+  ] as const) {
+    it(`writes a schema-valid report.json for the ${tool} model, and --json prints the same`, async () => {
+      const out = join(work, tool);
+      const result = await runCli(['run', '--url', server.url, '--tool', tool, ...extra, '-d', '1s', '--warmup', '0', '--json', '-o', out]);
+      assert.equal(result.code, EXIT.ok, result.stderr);
+      const printed = JSON.parse(result.stdout) as Report;
+      assertValidReport(printed);
+      assert.deepEqual(readReport(out), printed);
+      assert.equal(printed.tool, tool);
+      assert.equal(printed.requests.total, printed.requests.ok + printed.requests.errors);
+      assert.equal(tool === 'wrk', printed.latencyUncorrected === undefined);
+      assert.ok(printed.histogram && printed.latency.p9999 !== undefined);
+    });
+  }
+
+  it('prints the verdict first in the console summary', async () => {
+    const result = await runCli(['run', '--url', server.url, '-d', '1s', '--warmup', '0', '-o', join(work, 'console')]);
+    assert.equal(result.code, EXIT.ok, result.stderr);
+    assert.match(result.stdout, /RUN VALID/);
+    assert.match(result.stdout, /p99\.99/);
+    assert.ok(result.stdout.indexOf('RUN VALID') < result.stdout.indexOf('latency'));
+  });
+
+  it('exits 3 and says why when the generator could not hold its plan', async () => {
+    const slow = await startTestServer({ delayMs: 100 });
+    try {
+      const out = join(work, 'invalid');
+      const result = await runCli(['run', '--url', slow.url, '--tool', 'labench', '-R', '50', '--clients', '1', '-d', '1s', '--warmup', '0', '-o', out]);
+      assert.equal(result.code, EXIT.runInvalid, result.stderr);
+      assert.match(result.stdout, /RUN INVALID/);
+      assert.equal(readReport(out).validity.valid, false);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('exits 4 with a clear line when the target refuses connections', async () => {
+    const gone = await startTestServer({});
+    await gone.close();
+    const result = await runCli(['run', '--url', gone.url, '-d', '1s', '-o', join(work, 'refused')]);
+    assert.equal(result.code, EXIT.toolError);
+    assert.match(result.stderr, /modelprof: cannot connect to 127\.0\.0\.1:\d+: connection refused/);
+  });
+
+  it('on Ctrl-C writes the report of what was measured, marked partial', async () => {
+    const out = join(work, 'interrupted');
+    const result = await runCli(['run', '--url', server.url, '--tool', 'wrk2', '-R', '100', '-d', '60s', '--warmup', '0', '-o', out], {
+      onStart: (pid) => setTimeout(() => process.kill(pid, 'SIGINT'), 2000),
+    });
+    assert.equal(result.code, EXIT.interrupted, result.stderr);
+    const report = readReport(out);
+    assertValidReport(report);
+    assert.match(report.partial ?? '', /interrupted/);
+    assert.ok(report.requests.total > 50, `${report.requests.total} requests`);
+    assert.match(result.stdout, /PARTIAL/);
+  });
+});

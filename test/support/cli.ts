@@ -1,0 +1,28 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the real `modelprof` CLI in a child process. `env` replaces the seed's variables so the
+ * developer's own environment cannot leak into a test. `onStart` can signal the child.
+ */
+export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; onStart?: (pid: number) => void } = {}): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], ...options.env };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('spawn', () => options.onStart?.(child.pid!));
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
