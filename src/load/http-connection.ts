@@ -26,6 +26,11 @@ const enum State {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+/**
+ * Every plain-TCP read of this thread lands here: the parser consumes it synchronously and copies
+ * the rare partial head, so one buffer serves all connections without a Buffer per read.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 const CR = 13;
 const LF = 10;
 
@@ -79,13 +84,26 @@ export class HttpConnection {
 
   private open(): net.Socket {
     const { host, port, tls: secure, servername } = this.endpoint;
-    const socket = secure
-      ? tls.connect({ host, port, ...(servername ? { servername } : {}), rejectUnauthorized: this.options.rejectUnauthorized })
-      : net.connect({ host, port });
+    let socket: net.Socket;
+    if (secure) {
+      socket = tls.connect({ host, port, ...(servername ? { servername } : {}), rejectUnauthorized: this.options.rejectUnauthorized });
+      socket.on('data', (chunk: Buffer) => {
+        if (this.socket === socket) this.onData(chunk, chunk.length);
+      });
+    } else {
+      socket = net.connect({
+        host,
+        port,
+        onread: {
+          buffer: READ_BUFFER,
+          callback: (bytes: number, buffer: Uint8Array) => {
+            if (this.socket === socket) this.onData(buffer as Buffer, bytes);
+            return true;
+          },
+        },
+      });
+    }
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      if (this.socket === socket) this.onData(chunk);
-    });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (this.socket === socket) this.onSocketGone(classifySocketError(error));
     });
@@ -130,9 +148,10 @@ export class HttpConnection {
     this.fail(ERROR_KIND_INDEX.protocol);
   }
 
-  private onData(chunk: Buffer): void {
+  /** Parses bytes [0, length) of `chunk`; the chunk may be reused for the next read. */
+  private onData(chunk: Buffer, length: number): void {
     let offset = 0;
-    while (offset < chunk.length) {
+    while (offset < length) {
       switch (this.state) {
         case State.Idle:
           // Bytes with no request in flight (e.g. a 408 on an idle keep-alive connection): drop it.
@@ -143,14 +162,16 @@ export class HttpConnection {
         case State.Head: {
           let data = chunk;
           if (this.pendingHead) {
-            data = Buffer.concat([this.pendingHead, chunk.subarray(offset)]);
+            data = Buffer.concat([this.pendingHead, chunk.subarray(offset, length)]);
             offset = 0;
+            length = data.length;
             this.pendingHead = undefined;
           }
           const end = data.indexOf(CRLFCRLF, offset);
-          if (end < 0) {
-            if (data.length - offset > 65536) return this.protocolError();
-            this.pendingHead = Buffer.from(data.subarray(offset));
+          if (end < 0 || end + 4 > length) {
+            if (length - offset > 65536) return this.protocolError();
+            // A copy: the read buffer is reused.
+            this.pendingHead = Buffer.from(data.subarray(offset, length));
             return;
           }
           if (!this.parseHead(data, offset, end)) return this.protocolError();
@@ -163,7 +184,7 @@ export class HttpConnection {
           break;
         }
         case State.Body: {
-          const take = Math.min(this.remaining, chunk.length - offset);
+          const take = Math.min(this.remaining, length - offset);
           this.remaining -= take;
           offset += take;
           // Bytes after a complete response are a broken server's: ignore them rather than hand
@@ -196,7 +217,7 @@ export class HttpConnection {
           break;
         }
         case State.ChunkData: {
-          const take = Math.min(this.remaining, chunk.length - offset);
+          const take = Math.min(this.remaining, length - offset);
           this.remaining -= take;
           offset += take;
           if (this.remaining === 0) {

@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface Measured {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  /** User + system CPU seconds of the command and its children. */
+  cpuSeconds: number;
+  /** Highest resident set size seen while it ran, bytes. */
+  peakRssBytes: number;
+}
+
+/**
+ * Runs a command pinned to `core` under bash, reading its CPU time from bash's `times` builtin
+ * (children's user and system time) and sampling its RSS from /proc while it runs.
+ */
+export function runMeasured(command: string[], core: number): Promise<Measured> {
+  const quoted = command.map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
+  const script = `taskset -c ${core} ${quoted}; status=$?; times >&2; exit $status`;
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let peakRssBytes = 0;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const sampler = setInterval(() => {
+      peakRssBytes = Math.max(peakRssBytes, treeRss(child.pid!));
+    }, 200);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearInterval(sampler);
+      const lines = stderr.trimEnd().split('\n');
+      const children = lines.pop() ?? '';
+      lines.pop();
+      resolve({ stdout, stderr: lines.join('\n'), code, cpuSeconds: parseTimes(children), peakRssBytes });
+    });
+  });
+}
+
+/** `times` prints "0m1.234s 0m0.567s" for children's user and system time. */
+function parseTimes(line: string): number {
+  const parts = [...line.matchAll(/(\d+)m([\d.]+)s/g)];
+  if (parts.length !== 2) throw new Error(`cannot read CPU times from bash: "${line}"`);
+  return parts.reduce((sum, part) => sum + Number(part[1]) * 60 + Number(part[2]), 0);
+}
+
+/** RSS of a process and its descendants, bytes (0 once it is gone). */
+function treeRss(pid: number): number {
+  try {
+    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return rss + children.reduce((sum, child) => sum + treeRss(Number(child)), 0);
+  } catch {
+    return 0;
+  }
+}
