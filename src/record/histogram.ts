@@ -29,11 +29,8 @@ export function encodeHistogram(histogram: Histogram): string {
 }
 
 export function decodeHistogram(encoded: string): Histogram {
-  const decoded = hdr.decodeFromCompressedBase64(encoded, 64, false);
-  // Decoding sizes the histogram to what was recorded; widen it so merges never overflow.
-  const widened = createLatencyHistogram();
-  widened.add(decoded);
-  return widened;
+  // Sized to the full range, not just what was recorded, so merging into it never overflows.
+  return hdr.decodeFromCompressedBase64(encoded, 64, false, HIGHEST_US);
 }
 
 const PERCENTILES: readonly [keyof LatencySummary, number][] = [

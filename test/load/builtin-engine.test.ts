@@ -108,3 +108,57 @@ describe('builtin engine against real servers on 127.0.0.1', () => {
     assert.equal(result.timeline.reduce((sum, point) => sum + point.requests, 0), result.requests.total);
   });
 });
+
+describe('builtin engine requests', () => {
+  it('sends the method, headers and every payload line in rotation', async () => {
+    const seen: { method: string; header: string | undefined; body: string }[] = [];
+    const http = await import('node:http');
+    const target = http.createServer((request, response) => {
+      let body = '';
+      request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        seen.push({ method: request.method!, header: request.headers['x-model'] as string | undefined, body });
+        response.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    const { port } = target.address() as import('node:net').AddressInfo;
+    try {
+      const settings = settingsFor({ url: `http://127.0.0.1:${port}/score`, method: 'PUT', payload: '{"data": [[1]]}', tool: 'wrk2', rate: '60', duration: '1s' });
+      const lines = ['{"data": [[1]]}', '{"data": [[2]]}', '{"data": [[3]]}'];
+      const result = await runBuiltin({ ...settings, headers: { ...settings.headers, 'X-Model': 'blue' }, payload: { bodies: lines, origin: 'test' } });
+      assert.equal(result.requests.ok, seen.length);
+      assert.ok(seen.every((request) => request.method === 'PUT' && request.header === 'blue'));
+      assert.deepEqual(seen.slice(0, 6).map((request) => request.body), [...lines, ...lines]);
+    } finally {
+      target.closeAllConnections();
+      target.close();
+    }
+  });
+
+  it('counts connections refused after the target goes down mid-run', async () => {
+    const target = await server({ delayMs: 1 });
+    setTimeout(() => void target.close(), 700);
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk2', rate: '100', connections: '2', duration: '2s' }));
+    assert.ok(result.requests.ok > 40, `${result.requests.ok} ok`);
+    assert.ok(result.errors.byKind.connect_refused > 50, JSON.stringify(result.errors.byKind));
+    assert.equal(result.requests.total, result.requests.ok + result.requests.errors);
+  });
+});
+
+describe('builtin engine over https', () => {
+  it('profiles a TLS endpoint with --insecure, and refuses its self-signed certificate without it', async () => {
+    const { startTlsServer } = await import('../support/tls-server.js');
+    const target = await startTlsServer();
+    try {
+      const settings = settingsFor({ url: target.url, tool: 'wrk', connections: '2', duration: '1s' });
+      await assert.rejects(runBuiltin(settings), /^TargetError: cannot connect to 127\.0\.0\.1:\d+: self[- ]signed certificate/);
+      const result = await runBuiltin({ ...settings, insecure: true });
+      assert.ok(result.requests.ok > 20, `${result.requests.ok} ok`);
+      assert.equal(result.requests.errors, 0);
+      assert.equal(target.received(), result.requests.total);
+    } finally {
+      await target.close();
+    }
+  });
+});
