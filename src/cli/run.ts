@@ -1,70 +1,130 @@
 import { Command } from 'commander';
 import { TargetError } from '../errors.js';
+import { formatResourceSummary } from '../monitors/resource-summary.js';
+import type { MonitorSpec } from '../monitors/monitor.js';
+import { startMonitors } from '../monitors/session.js';
 import { formatSummary } from '../report/console.js';
 import { ProgressLine } from '../report/progress-line.js';
 import type { Report } from '../report/report.js';
-import { profile } from '../run/profile.js';
+import { profile, type ResourceWatch } from '../run/profile.js';
 import { settingsFromEnvironment } from '../settings/environment.js';
+import { jobBaseDir, jobLayers, readJobFile, setOverrides, type JobExtras } from '../settings/job-file.js';
+import type { SettingsLayer } from '../settings/layers.js';
 import { resolveSettings } from '../settings/resolve.js';
 import type { Settings } from '../settings/settings.js';
+import { startServedTarget, type ServedTarget } from '../target/served-process.js';
 import { EXIT } from './exit-codes.js';
 import { addLoadOptions, layerFromOptions } from './load-options.js';
+import { addMonitorOptions, monitorIntervalFromOptions, monitorSpecsFromOptions, serveFromOptions, type MonitorOptions } from './monitor-options.js';
 
-export function registerRun(program: Command): void {
-  addLoadOptions(
-    program
-      .command('run')
-      .description('profile an endpoint: settings from flags, then the seed\'s environment variables, then defaults'),
-  )
-    .option('--json', 'print report.json to stdout instead of the summary')
-    .action(async (options: Record<string, unknown>) => {
-      const settings = settingsFromOptions(options, process.env);
-      process.exitCode = await runAndReport(settings, { json: options['json'] === true });
-    });
+/** Everything one `modelprof run` needs, resolved and validated before any request. */
+export interface RunRequest {
+  settings: Settings;
+  monitors: MonitorSpec[];
+  monitorIntervalMs: number;
+  /** A server command to start before the load and stop after it. */
+  serve?: { command: string; timeoutMs: number };
+  job: JobExtras;
+  json: boolean;
 }
 
-export function settingsFromOptions(options: Record<string, unknown>, env: NodeJS.ProcessEnv): Settings {
-  const settings = resolveSettings([layerFromOptions(options), settingsFromEnvironment(env)], env);
-  return options['insecure'] === true ? { ...settings, insecure: true } : settings;
+export function registerRun(program: Command): void {
+  const command = program
+    .command('run')
+    .description('profile an endpoint; settings: flags > --set > job file > environment variables > defaults')
+    .option('-f, --file <job.yml>', 'job file (schema/job.schema.json)')
+    .option('--set <key=value>', 'override a job-file key, e.g. settings.rate=200 (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--json', 'print report.json to stdout instead of the summary');
+  addMonitorOptions(addLoadOptions(command)).action(async (options: Record<string, unknown>) => {
+    process.exitCode = await runAndReport(runRequestFrom(options, command, process.env));
+  });
+}
+
+/** Resolves flags, --set, the job file and the environment, in that order of precedence. */
+export function runRequestFrom(options: Record<string, unknown>, command: Command, env: NodeJS.ProcessEnv): RunRequest {
+  const file = typeof options['file'] === 'string' ? options['file'] : undefined;
+  const fromFile = file ? jobLayers(readJobFile(file), file, jobBaseDir(file)) : { layers: [], extras: {} };
+  const fromSet = jobLayers(setOverrides(options['set'] as string[]), '--set', process.cwd());
+  const layers: SettingsLayer[] = [layerFromOptions(options), ...fromSet.layers, ...fromFile.layers, settingsFromEnvironment(env)];
+  const job: JobExtras = { ...fromFile.extras, ...fromSet.extras };
+  const monitors = mergeMonitorOptions(options, command, { ...fromFile.extras.monitors, ...fromSet.extras.monitors });
+  let settings = resolveSettings(layers, env);
+  if (options['insecure'] === true || job.insecure) settings = { ...settings, insecure: true };
+  const serve = serveFromOptions(monitors);
+  return {
+    settings,
+    monitors: monitorSpecsFromOptions(monitors),
+    monitorIntervalMs: monitorIntervalFromOptions(monitors),
+    ...(serve ? { serve } : {}),
+    job,
+    json: options['json'] === true,
+  };
+}
+
+/** A monitor flag given on the command line beats the job file's; commander's defaults do not. */
+function mergeMonitorOptions(options: Record<string, unknown>, command: Command, fromJob: MonitorOptions): MonitorOptions {
+  const merged: Record<string, unknown> = { ...options };
+  for (const [key, value] of Object.entries(fromJob)) {
+    const source = command.getOptionValueSource(key);
+    if (source !== 'cli' && value !== undefined) merged[key] = value;
+  }
+  return merged as MonitorOptions;
 }
 
 /**
- * Runs a profile with Ctrl-C handling and a live progress line, prints the summary (or the JSON
- * report), and returns the exit code the verdict calls for.
+ * Runs a profile with its monitors, Ctrl-C handling and a live progress line, prints the summary
+ * (or the JSON report), and returns the exit code the verdict calls for.
  */
-export async function runAndReport(settings: Settings, output: { json: boolean }): Promise<number> {
+export async function runAndReport(request: RunRequest): Promise<number> {
+  const { settings } = request;
   const aborter = new AbortController();
   let interrupts = 0;
-  const onSigint = (): void => {
+  const onSignal = (): void => {
     interrupts++;
     if (interrupts > 1) process.exit(EXIT.interrupted);
     process.stderr.write('\nmodelprof: stopping; writing what was measured (Ctrl-C again to quit at once)\n');
     aborter.abort();
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const progress = new ProgressLine(process.stderr, settings.durationSec);
-  if (!output.json) {
-    process.stderr.write(`modelprof: profiling for ${settings.durationSec}s after ${settings.warmupSec}s warm-up...\n`);
-  }
+  let served: ServedTarget | undefined;
   try {
-    const { report, reportPath } = await profile(settings, { signal: aborter.signal, onProgress: (p) => progress.update(p) });
+    const specs = [...request.monitors];
+    if (request.serve) {
+      served = await startServedTarget(request.serve.command, settings.url, request.serve.timeoutMs);
+      specs.push({ kind: 'process', pid: served.pid });
+    }
+    const watch: ResourceWatch | undefined = specs.length > 0 ? await startMonitors(specs, { intervalMs: request.monitorIntervalMs }) : undefined;
+    if (!request.json) {
+      process.stderr.write(`modelprof: profiling for ${settings.durationSec}s after ${settings.warmupSec}s warm-up...\n`);
+    }
+    const { report, reportPath } = await profile(settings, {
+      signal: aborter.signal,
+      onProgress: (p) => progress.update(p),
+      ...(watch ? { watch } : {}),
+    });
     progress.clear();
-    if (output.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else process.stdout.write(`${formatSummary(report)}\n\nreport: ${reportPath}\n`);
-    return exitCodeOf(report, aborter.signal.aborted);
+    if (request.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      const resources = report.resources ? formatResourceSummary(report.resources) : [];
+      process.stdout.write(`${formatSummary(report, resources)}\n\nreport: ${reportPath}\n`);
+    }
+    return exitCodeOf(report, reportPath, aborter.signal.aborted);
   } finally {
     progress.clear();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    await served?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 
-function exitCodeOf(report: Report, interrupted: boolean): number {
+function exitCodeOf(report: Report, reportPath: string, interrupted: boolean): number {
   if (interrupted) return EXIT.interrupted;
   const answered = report.requests.ok + report.errors.byKind.http_status;
   if (report.requests.total > 0 && answered === 0) {
-    throw new TargetError(`the target answered none of ${report.requests.total} requests (see errors in ${report.settings.engine} report); report written anyway`);
+    const kinds = Object.entries(report.errors.byKind).filter(([, count]) => count > 0).map(([kind, count]) => `${count} ${kind}`);
+    throw new TargetError(`the target answered none of ${report.requests.total} requests (${kinds.join(', ')}); report written to ${reportPath}`);
   }
   return report.validity.valid ? EXIT.ok : EXIT.runInvalid;
 }

@@ -22,6 +22,22 @@ export interface MonitorStatus {
 export interface ResourceReport {
   intervalMs: number;
   monitors: MonitorStatus[];
-  /** Keyed by a dotted metric name, e.g. "cpu.percent", "memory.rss_bytes", "gpu.0.utilization". */
+  /**
+   * Keyed by a dotted metric name; stats and timeline cover the samples inside the measured window.
+   *
+   * - `process.cpu_percent` (% of one core), `process.cpu_machine_percent` (% of all cores),
+   *   `process.rss_bytes`, `process.threads`, `process.processes`: the watched process
+   *   (`--monitor-pid`, `--serve`) and all its descendants.
+   * - `host.cpu_percent`, `host.memory_used_bytes`, `host.memory_total_bytes`: the host, from
+   *   node_exporter (or Triton's CPU metrics).
+   * - `gpu.<id>.utilization_percent`, `gpu.<id>.memory_used_bytes`, `gpu.<id>.memory_total_bytes`,
+   *   `gpu.<id>.power_watts`: per GPU, from nvidia-smi or DCGM (id = GPU index) or Triton (id = GPU uuid).
+   * - `server.<server>.<field>`: an inference server's own metrics mapped to rates, gauges and
+   *   per-request means (`server.vllm.requests_running`, `server.triton.queue_ms`, ...; the full
+   *   list is on readKnownMetrics in src/monitors/exporter-metrics.ts).
+   * - `query.<name>` (or `query.<name>{label="value",...}` when the query returns several series):
+   *   a `--query name=PROMQL` range query.
+   * - `<name>@<monitor>`: the same name produced by a second monitor (two node_exporters).
+   */
   metrics: Record<string, ResourceMetric>;
 }

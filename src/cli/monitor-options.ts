@@ -1,0 +1,114 @@
+import type { Command } from 'commander';
+import { SettingsError } from '../errors.js';
+import type { MonitorSpec, PromQuery } from '../monitors/monitor.js';
+import { parseDuration } from '../settings/duration.js';
+
+/** The monitor flags as commander hands them over (strings, lists for repeatable flags). */
+export interface MonitorOptions {
+  monitorPid?: string;
+  serve?: string;
+  serveTimeout?: string;
+  prometheus?: string[];
+  prometheusServer?: string;
+  query?: string[];
+  gpu?: boolean;
+  monitorInterval?: string;
+}
+
+const DEFAULT_INTERVAL_MS = 1000;
+const DEFAULT_SERVE_TIMEOUT = '60s';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Adds the flags that watch the server's CPU, memory and GPU during the run. */
+export function addMonitorOptions(cmd: Command): Command {
+  return cmd
+    .option('--monitor-pid <pid>', 'watch this local process and its children (CPU, RSS, threads)')
+    .option('--serve <command>', 'start the server with this shell command, watch it, stop it after the run')
+    .option('--serve-timeout <duration>', 'how long --serve waits for the target port to accept connections', DEFAULT_SERVE_TIMEOUT)
+    .option('--prometheus <url>', 'scrape this Prometheus exporter each interval (repeatable)', collect)
+    .option('--prometheus-server <url>', 'Prometheus server that --query runs against over the run window')
+    .option('--query <name=promql>', 'PromQL range query to record as query.<name> (repeatable)', collect)
+    .option('--gpu', 'sample every GPU with nvidia-smi')
+    .option('--monitor-interval <ms>', 'sampling interval of the monitors, in ms', String(DEFAULT_INTERVAL_MS));
+}
+
+/**
+ * The monitors the flags ask for, validated; `--serve` is not among them, since its pid exists
+ * only once startServedTarget ran: add `{ kind: 'process', pid: served.pid }` then.
+ */
+export function monitorSpecsFromOptions(opts: MonitorOptions): MonitorSpec[] {
+  const specs: MonitorSpec[] = [];
+  if (opts.monitorPid !== undefined) {
+    if (opts.serve !== undefined) {
+      throw new SettingsError('--monitor-pid and --serve both name the process to watch: give one of them');
+    }
+    specs.push({ kind: 'process', pid: positiveInteger('--monitor-pid', opts.monitorPid) });
+  }
+  for (const url of opts.prometheus ?? []) {
+    const parsed = httpUrl('--prometheus', url);
+    // An exporter's address alone means its /metrics page.
+    if (parsed.pathname === '/') parsed.pathname = '/metrics';
+    specs.push({ kind: 'prometheus', url: parsed });
+  }
+  const queries = (opts.query ?? []).map(parseQuery);
+  if (opts.prometheusServer !== undefined) {
+    const url = httpUrl('--prometheus-server', opts.prometheusServer);
+    if (queries.length === 0) throw new SettingsError('--prometheus-server needs at least one --query name=PROMQL');
+    specs.push({ kind: 'prometheus-server', url, queries });
+  } else if (queries.length > 0) {
+    throw new SettingsError('--query needs --prometheus-server <url> to run against');
+  }
+  if (opts.gpu) specs.push({ kind: 'nvidia-smi' });
+  return specs;
+}
+
+/** `--monitor-interval` in ms (default 1000). */
+export function monitorIntervalFromOptions(opts: MonitorOptions): number {
+  const ms = positiveInteger('--monitor-interval', opts.monitorInterval ?? String(DEFAULT_INTERVAL_MS));
+  if (ms < 100) throw new SettingsError(`--monitor-interval must be at least 100 ms, got ${ms}`);
+  return ms;
+}
+
+/** What `--serve` asks to start, with `--serve-timeout` in ms; undefined without `--serve`. */
+export function serveFromOptions(opts: MonitorOptions): { command: string; timeoutMs: number } | undefined {
+  if (opts.serve === undefined) return undefined;
+  if (opts.serve.trim() === '') throw new SettingsError('--serve needs a command, got an empty string');
+  const timeoutSec = parseDuration(opts.serveTimeout ?? DEFAULT_SERVE_TIMEOUT, '--serve-timeout');
+  if (timeoutSec <= 0) throw new SettingsError(`--serve-timeout must be longer than 0, got "${opts.serveTimeout}"`);
+  return { command: opts.serve, timeoutMs: timeoutSec * 1000 };
+}
+
+function positiveInteger(flag: string, text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) <= 0) {
+    throw new SettingsError(`${flag} must be a positive whole number, got "${text}"`);
+  }
+  return Number(text);
+}
+
+function httpUrl(flag: string, text: string): URL {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    // user:password may sit before the host: not echoed.
+    const shown = text.replace(/\/\/[^/@]*@/, '//…@');
+    throw new SettingsError(`${flag} must be an http(s) URL such as http://127.0.0.1:9100/metrics, got "${shown}"`);
+  }
+  return url;
+}
+
+const QUERY_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function parseQuery(text: string, index: number, all: readonly string[]): PromQuery {
+  const equals = text.indexOf('=');
+  const name = text.slice(0, equals).trim();
+  const promql = text.slice(equals + 1).trim();
+  if (equals < 0 || !QUERY_NAME.test(name) || promql === '') {
+    throw new SettingsError(`--query must be name=PROMQL with a name of letters, digits and _, got "${text}"`);
+  }
+  if (all.slice(0, index).some((other) => other.slice(0, other.indexOf('=')).trim() === name)) {
+    throw new SettingsError(`--query names must be unique, "${name}" is given twice`);
+  }
+  return { name, promql };
+}

@@ -1,0 +1,66 @@
+import type { MeasurementWindow, Reading } from './monitor.js';
+import type { MonitorStatus, ResourceMetric, ResourceReport } from './resources.js';
+
+/** Everything one monitor handed over during a session. */
+export interface MonitorRecord {
+  name: string;
+  samples: readonly { timeMs: number; readings: readonly Reading[] }[];
+  /** The first failure and how many there were; absent if the monitor never failed. */
+  failures?: { first: { timeMs: number; reason: string }; count: number };
+}
+
+/**
+ * Shapes what the monitors recorded into the report: per metric, avg/p50/min/max and a timeline
+ * over the samples inside the measured window, with t in seconds from the window's start (the
+ * load timeline's clock). A metric name produced by two monitors (two node_exporters) keeps its
+ * plain name for the first and becomes `<name>@<monitor>` for the others.
+ */
+export function buildResourceReport(
+  records: readonly MonitorRecord[],
+  window: MeasurementWindow,
+  intervalMs: number,
+): ResourceReport {
+  const metrics: Record<string, ResourceMetric> = {};
+  const monitors: MonitorStatus[] = [];
+  for (const record of records) {
+    const inWindow = record.samples.filter((s) => s.timeMs >= window.startMs && s.timeMs <= window.endMs);
+    const series = new Map<string, { unit: string; points: { t: number; v: number }[] }>();
+    for (const sample of inWindow) {
+      const t = round((sample.timeMs - window.startMs) / 1000);
+      for (const reading of sample.readings) {
+        if (!Number.isFinite(reading.value)) continue;
+        const entry = series.get(reading.metric) ?? { unit: reading.unit, points: [] };
+        entry.points.push({ t, v: round(reading.value) });
+        series.set(reading.metric, entry);
+      }
+    }
+    for (const [metric, { unit, points }] of series) {
+      const key = metric in metrics ? `${metric}@${record.name}` : metric;
+      metrics[key] = { unit, source: record.name, ...summarize(points.map((p) => p.v)), timeline: points };
+    }
+    monitors.push(statusOf(record, inWindow.length, window));
+  }
+  return { intervalMs, monitors, metrics };
+}
+
+function statusOf(record: MonitorRecord, samples: number, window: MeasurementWindow): MonitorStatus {
+  if (!record.failures) return { name: record.name, ok: true, samples };
+  const { first, count } = record.failures;
+  const when =
+    first.timeMs < window.startMs ? 'before measurement' : `at t=${((first.timeMs - window.startMs) / 1000).toFixed(1)}s`;
+  const times = count > 1 ? `, ${count} failures in all` : '';
+  return { name: record.name, ok: false, error: `${first.reason} (${when}${times})`, samples };
+}
+
+function summarize(values: readonly number[]): { avg: number; p50: number; min: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const avg = sorted.reduce((total, v) => total + v, 0) / sorted.length;
+  // Nearest-rank median: always a value that was actually observed.
+  const p50 = sorted[Math.ceil(sorted.length / 2) - 1]!;
+  return { avg: round(avg), p50, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+}
+
+/** Three decimals: enough for %, ms and seconds, and keeps report.json small. */
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

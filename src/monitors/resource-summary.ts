@@ -1,0 +1,60 @@
+import type { ResourceMetric, ResourceReport } from './resources.js';
+
+/** The metrics worth a console line, in the order shown; the rest are in report.json. */
+const MAIN_METRICS: { pattern: RegExp; label: (match: RegExpExecArray) => string }[] = [
+  { pattern: /^process\.cpu_percent$/, label: () => 'process CPU (1 core = 100%)' },
+  { pattern: /^process\.rss_bytes$/, label: () => 'process memory (RSS)' },
+  { pattern: /^host\.cpu_percent$/, label: () => 'host CPU' },
+  { pattern: /^host\.memory_used_bytes$/, label: () => 'host memory used' },
+  { pattern: /^gpu\.([^.]+)\.utilization_percent$/, label: (m) => `GPU ${m[1]} utilization` },
+  { pattern: /^gpu\.([^.]+)\.memory_used_bytes$/, label: (m) => `GPU ${m[1]} memory used` },
+  { pattern: /^gpu\.([^.]+)\.power_watts$/, label: (m) => `GPU ${m[1]} power` },
+];
+
+/** A few console lines for the run summary: the main metrics (avg and max) and every failed monitor. */
+export function formatResourceSummary(report: ResourceReport): string[] {
+  if (report.monitors.length === 0) return [];
+  const rows: [string, string][] = [];
+  const shown = new Set<string>();
+  for (const { pattern, label } of MAIN_METRICS) {
+    for (const name of Object.keys(report.metrics).sort()) {
+      const match = pattern.exec(name);
+      if (!match || shown.has(name)) continue;
+      const metric = report.metrics[name]!;
+      rows.push([label(match), `avg ${formatValue(metric.avg, metric)}  max ${formatValue(metric.max, metric)}`]);
+      shown.add(name);
+    }
+  }
+  const width = Math.max(0, ...rows.map(([label]) => label.length));
+  const lines = [`Server resources (sampled every ${report.intervalMs} ms):`];
+  for (const [label, values] of rows) lines.push(`  ${label.padEnd(width)}  ${values}`);
+  const others = Object.keys(report.metrics).length - shown.size;
+  if (others > 0) lines.push(`  ${others} more metric${others === 1 ? '' : 's'} in report.json`);
+  if (Object.keys(report.metrics).length === 0) lines.push('  no samples in the measured window');
+  for (const monitor of report.monitors) {
+    if (!monitor.ok) lines.push(`  monitor ${monitor.name} failed: ${monitor.error ?? 'no reason given'}`);
+  }
+  return lines;
+}
+
+function formatValue(value: number, metric: ResourceMetric): string {
+  switch (metric.unit) {
+    case 'bytes':
+      return formatBytes(value);
+    case '%':
+      return `${value.toFixed(1)}%`;
+    default:
+      return `${Number(value.toFixed(2))}${metric.unit ? ` ${metric.unit}` : ''}`;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}

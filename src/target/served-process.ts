@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TargetError } from '../errors.js';
+import { runningGroupMembers } from '../monitors/process-tree.js';
+
+/** A server that modelprof started with `--serve` and stops after the run. */
+export interface ServedTarget {
+  /** The shell running the command; monitored with all its descendants. */
+  pid: number;
+  /** Ends the whole process group: SIGTERM, then SIGKILL after a grace period. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const POLL_MS = 100;
+const STOP_GRACE_MS = 5000;
+
+/**
+ * Starts `command` through /bin/sh in its own process group and waits until the target's
+ * host:port accepts a TCP connection (a listening server; any HTTP answer comes after that).
+ * Fails with TargetError naming the command when the port is already taken by something else,
+ * when the command exits first (quoting its last stderr line), or after `timeoutMs`.
+ */
+export async function startServedTarget(command: string, targetUrl: URL, timeoutMs: number): Promise<ServedTarget> {
+  const host = targetUrl.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(targetUrl.port || (targetUrl.protocol === 'https:' ? 443 : 80));
+  const where = `${targetUrl.hostname}:${port}`;
+  if (await accepts(host, port)) {
+    throw new TargetError(`--serve "${command}": ${where} already accepts connections before the server starts; stop what listens there or change the target URL`);
+  }
+
+  // detached: the shell leads a new process group, so stop() reaches every process it started.
+  const child = spawn('/bin/sh', ['-c', command], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  let lastStderrLine = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    const line = chunk.trim().split('\n').pop()?.trim();
+    if (line) lastStderrLine = line;
+  });
+  const exited = new Promise<string>((resolve) => {
+    child.on('error', (error) => resolve(`could not start: ${error.message}`));
+    child.on('exit', (code, signal) => resolve(code !== null ? `exited with code ${code}` : `was killed by ${signal}`));
+  });
+  if (child.pid === undefined) throw new TargetError(`--serve "${command}" ${await exited}`);
+  let ended: string | undefined;
+  void exited.then((how) => (ended = how));
+  const served: ServedTarget = { pid: child.pid, stop: stopOnce(child.pid, exited) };
+
+  const deadline = performance.now() + timeoutMs;
+  while (!(await accepts(host, port))) {
+    // A shell that exits after starting the server in the background (`cmd &`) leaves it in the group.
+    if (ended !== undefined && !(await groupAlive(served.pid))) {
+      const said = lastStderrLine ? `; last stderr line: ${lastStderrLine}` : '';
+      throw new TargetError(`--serve "${command}" ${ended} before ${where} accepted connections${said}`);
+    }
+    if (performance.now() >= deadline) {
+      await served.stop();
+      throw new TargetError(`--serve "${command}": ${where} did not accept connections within ${formatSeconds(timeoutMs)} (--serve-timeout)`);
+    }
+    await sleep(POLL_MS);
+  }
+  return served;
+}
+
+function stopOnce(pid: number, exited: Promise<string>): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () => {
+    stopping ??= (async () => {
+      signalGroup(pid, 'SIGTERM');
+      // The shell may exit before its children: wait for the whole group, not just the shell.
+      const deadline = performance.now() + STOP_GRACE_MS;
+      while ((await groupAlive(pid)) && performance.now() < deadline) await sleep(POLL_MS);
+      signalGroup(pid, 'SIGKILL');
+      await exited;
+    })();
+    return stopping;
+  };
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+async function groupAlive(pgid: number): Promise<boolean> {
+  if (process.platform === 'linux') return (await runningGroupMembers(pgid)).length > 0;
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(1000);
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))}s`;
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { SettingsError } from '../../src/errors.js';
+import { settingsFromEnvironment } from '../../src/settings/environment.js';
+import { jobBaseDir, jobLayers, nearestKey, readJobFile, setOverrides } from '../../src/settings/job-file.js';
+import { resolveSettings } from '../../src/settings/resolve.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'modelprof-job-'));
+function jobFile(name: string, text: string): string {
+  const path = join(folder, name);
+  writeFileSync(path, text);
+  return path;
+}
+writeFileSync(join(folder, 'payload.txt'), '{"data": [[1,2,3,4,5,6,7,8,9,10]]}\n');
+
+const JOB = `$schema: ../schema/job.schema.json
+experiment_name: profiling-job
+display_name: Standard_DS2_v2:8
+target:
+  url: http://127.0.0.1:5001/score
+  headers:
+    Authorization: Bearer \${ENDPOINT_KEY}
+    azureml-model-deployment: blue
+payload:
+  file: payload.txt
+tool: wrk2
+settings:
+  duration: 60s
+  connections: 8
+  rate: 200
+environment_variables:
+  TARGET_RPS: 999
+  TIMEOUT: 3s
+monitors:
+  prometheus: [http://127.0.0.1:9100/metrics]
+  queries:
+    gpu: avg(DCGM_FI_DEV_GPU_UTIL)
+sla: p99<=200ms, error_rate<0.1%
+`;
+
+/** flags > --set > file > file's environment_variables > process environment > defaults */
+function resolveJob(path: string, sets: string[], flags: Record<string, string> = {}, env: Record<string, string> = {}) {
+  const file = jobLayers(readJobFile(path), 'job.yml', jobBaseDir(path));
+  const set = jobLayers(setOverrides(sets), '--set', process.cwd());
+  const flagLayer = Object.fromEntries(Object.entries(flags).map(([key, value]) => [key, { value, source: `--${key}` }]));
+  const settings = resolveSettings([flagLayer, ...set.layers, ...file.layers, settingsFromEnvironment(env)], env);
+  return { settings, extras: { ...file.extras, ...set.extras } };
+}
+
+describe('job files', () => {
+  it('reads a job file with the documented precedence', () => {
+    const path = jobFile('job.yml', JOB);
+    const env = { ENDPOINT_KEY: 'k3y', CONNECTIONS: '50', CLIENTS: '7' };
+    const { settings, extras } = resolveJob(path, ['settings.rate=300', 'settings.duration=30s'], { duration: '10s' }, env);
+    assert.equal(settings.durationSec, 10, 'flag beats --set');
+    assert.equal(settings.rate, 300, '--set beats the file');
+    assert.equal(settings.connections, 8, 'the file beats the environment');
+    assert.equal(settings.timeoutSec, 3, "the file's environment_variables fill what its keys leave open");
+    assert.equal(settings.clients, 7, 'the environment fills what the file leaves open');
+    assert.equal(settings.tool, 'wrk2');
+    assert.equal(settings.headers['Authorization'], 'Bearer k3y', '${VAR} expands from the environment');
+    assert.equal(settings.payload.bodies.length, 1, 'payload.file is read relative to the job file');
+    assert.equal(extras.sla, 'p99<=200ms, error_rate<0.1%');
+    assert.equal(extras.displayName, 'Standard_DS2_v2:8');
+    assert.deepEqual(extras.monitors, { prometheus: ['http://127.0.0.1:9100/metrics'], query: ['gpu=avg(DCGM_FI_DEV_GPU_UTIL)'] });
+  });
+
+  const mistakes: [name: string, text: string, message: RegExp][] = [
+    ['an unknown key with a suggestion', 'tool: wrk\nsetings:\n  rate: 3\n', /unknown key "setings" \(did you mean "settings"\?\)/],
+    ['an unknown nested key with a suggestion', 'settings:\n  rte: 3\n', /unknown key "settings.rte" \(did you mean "settings.rate"\?\)/],
+    ['an unknown key far from any', 'zzzzzzzz: 1\n', /unknown key "zzzzzzzz" \(known: .*experiment_name/],
+    ['a wrong type', 'target:\n  url: [1, 2]\n', /"target.url" must be a string, got a list/],
+    ['an unknown tool', 'tool: ab\n', /"tool" must be one of wrk, wrk2, labench, got "ab"/],
+    ['invalid YAML', 'target:\n  url: "x\n', /is not valid YAML/],
+    ['a list at the top', '- a\n- b\n', /must be a mapping/],
+  ];
+  for (const [name, text, message] of mistakes) {
+    it(`rejects ${name}`, () => {
+      const path = jobFile('bad.yml', text);
+      assert.throws(() => readJobFile(path), (error: unknown) => error instanceof SettingsError && message.test(error.message) && !error.message.includes('\n'));
+    });
+  }
+
+  it('rejects --set on unknown keys with a suggestion, and on sections', () => {
+    assert.throws(() => setOverrides(['settings.rat=5']), /--set: unknown key "settings.rat" \(did you mean "settings.rate"\?\)/);
+    assert.throws(() => setOverrides(['settings=5']), /--set settings names a section/);
+    assert.throws(() => setOverrides(['rate']), /--set must be key.path=value/);
+  });
+
+  it('rejects invalid values from the file with the key as its source', () => {
+    const path = jobFile('rate.yml', 'target:\n  url: http://127.0.0.1:1/x\nsettings:\n  rate: 0\n');
+    assert.throws(() => resolveJob(path, []), /^SettingsError: job.yml settings.rate must be a number greater than 0, got "0"$/);
+  });
+
+  it('suggests only near keys', () => {
+    assert.equal(nearestKey('durration', ['duration', 'warmup']), 'duration');
+    assert.equal(nearestKey('qqq', ['duration', 'warmup']), undefined);
+  });
+
+  it('publishes a JSON Schema that accepts the example job file', async () => {
+    const { Ajv } = await import('ajv');
+    const schema = JSON.parse(readFileSync(new URL('../../../schema/job.schema.json', import.meta.url), 'utf8')) as object;
+    const validate = new Ajv({ strict: true, allowUnionTypes: true }).compile(schema);
+    assert.ok(validate(readJobFile(jobFile('job.yml', JOB))), JSON.stringify(validate.errors));
+  });
+});
