@@ -40,7 +40,7 @@ export function registerDemo(program: Command): void {
         const environment = settingsFromEnvironment({ ...process.env, SCORING_URI: '', SCORING_HEADERS: '', DEPLOYMENT: '', ONLINE_ENDPOINT: '' });
         const settings = resolveSettings([target, flags, environment, DEMO_LAYER], process.env);
         if (!options['json']) process.stderr.write(`modelprof: sample endpoint at ${server.url}\n`);
-        process.exitCode = await runAndReport({ settings, monitors: [], monitorIntervalMs: 1000, job: {}, json: options['json'] === true });
+        process.exitCode = await runAndReport({ settings, monitors: [], monitorIntervalMs: 1000, job: {}, sla: [], json: options['json'] === true });
       } finally {
         await server.close();
       }

@@ -3,12 +3,14 @@ import { Command } from 'commander';
 import { ModelprofError } from '../errors.js';
 import { EXIT } from './exit-codes.js';
 import { MODELPROF_VERSION } from '../version.js';
+import { registerCompare } from './compare.js';
 import { registerDemo } from './demo.js';
+import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerServeSample } from './serve-sample.js';
 
 // Each command lives in its own file and registers itself on the program.
-const commands: ((program: Command) => void)[] = [registerRun, registerDemo, registerServeSample];
+const commands: ((program: Command) => void)[] = [registerRun, registerDemo, registerReport, registerCompare, registerServeSample];
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('modelprof')

@@ -3,7 +3,12 @@ import { TargetError } from '../errors.js';
 import { formatResourceSummary } from '../monitors/resource-summary.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
 import { startMonitors } from '../monitors/session.js';
+import { writeFile } from 'node:fs/promises';
 import { formatSummary } from '../report/console.js';
+import { renderJunit } from '../report/junit.js';
+import { renderMarkdownSummary } from '../report/markdown.js';
+import { exitCodeFor, parseSla, type SlaClause, type SlaVerdict } from '../report/sla.js';
+import { appendSummary, formatVerdictLines } from './report.js';
 import { ProgressLine } from '../report/progress-line.js';
 import type { Report } from '../report/report.js';
 import { profile, type ResourceWatch } from '../run/profile.js';
@@ -25,6 +30,9 @@ export interface RunRequest {
   /** A server command to start before the load and stop after it. */
   serve?: { command: string; timeoutMs: number };
   job: JobExtras;
+  sla: SlaClause[];
+  /** Where to write JUnit XML (one test case per SLA clause). */
+  junit?: string;
   json: boolean;
 }
 
@@ -34,6 +42,8 @@ export function registerRun(program: Command): void {
     .description('profile an endpoint; settings: flags > --set > job file > environment variables > defaults')
     .option('-f, --file <job.yml>', 'job file (schema/job.schema.json)')
     .option('--set <key=value>', 'override a job-file key, e.g. settings.rate=200 (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--sla <clauses>', 'judge the run, e.g. "p99<=200ms, error_rate<0.1%, rps>=100" (exit 1 when a clause fails)')
+    .option('--junit <file>', 'write JUnit XML, one test case per SLA clause')
     .option('--json', 'print report.json to stdout instead of the summary');
   addMonitorOptions(addLoadOptions(command)).action(async (options: Record<string, unknown>) => {
     process.exitCode = await runAndReport(runRequestFrom(options, command, process.env));
@@ -51,12 +61,16 @@ export function runRequestFrom(options: Record<string, unknown>, command: Comman
   let settings = resolveSettings(layers, env);
   if (options['insecure'] === true || job.insecure) settings = { ...settings, insecure: true };
   const serve = serveFromOptions(monitors);
+  const slaText = typeof options['sla'] === 'string' ? options['sla'] : job.sla;
+  const sla = slaText === undefined ? [] : parseSla(slaText, typeof options['sla'] === 'string' ? '--sla' : `sla in ${file ?? '--set'}`);
   return {
     settings,
     monitors: monitorSpecsFromOptions(monitors),
     monitorIntervalMs: monitorIntervalFromOptions(monitors),
     ...(serve ? { serve } : {}),
     job,
+    sla,
+    ...(typeof options['junit'] === 'string' ? { junit: options['junit'] } : {}),
     json: options['json'] === true,
   };
 }
@@ -99,18 +113,23 @@ export async function runAndReport(request: RunRequest): Promise<number> {
     if (!request.json) {
       process.stderr.write(`modelprof: profiling for ${settings.durationSec}s after ${settings.warmupSec}s warm-up...\n`);
     }
-    const { report, reportPath } = await profile(settings, {
+    const { report, reportPath, htmlPath, verdict } = await profile(settings, {
       signal: aborter.signal,
       onProgress: (p) => progress.update(p),
+      sla: request.sla,
       ...(watch ? { watch } : {}),
     });
     progress.clear();
+    if (request.junit) await writeFile(request.junit, renderJunit(verdict, report));
+    await appendSummary(renderMarkdownSummary(report, verdict));
     if (request.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
       const resources = report.resources ? formatResourceSummary(report.resources) : [];
-      process.stdout.write(`${formatSummary(report, resources)}\n\nreport: ${reportPath}\n`);
+      const verdictLines = verdict ? formatVerdictLines(report, verdict).trimEnd().split('\n') : [];
+      const extra = [...resources, ...(resources.length > 0 && verdictLines.length > 0 ? [''] : []), ...verdictLines];
+      process.stdout.write(`${formatSummary(report, extra)}\n\nreport: ${reportPath}\nhtml:   ${htmlPath}\n`);
     }
-    return exitCodeOf(report, reportPath, aborter.signal.aborted);
+    return exitCodeOf(report, reportPath, aborter.signal.aborted, verdict);
   } finally {
     progress.clear();
     await served?.stop();
@@ -119,12 +138,12 @@ export async function runAndReport(request: RunRequest): Promise<number> {
   }
 }
 
-function exitCodeOf(report: Report, reportPath: string, interrupted: boolean): number {
+function exitCodeOf(report: Report, reportPath: string, interrupted: boolean, verdict?: SlaVerdict): number {
   if (interrupted) return EXIT.interrupted;
   const answered = report.requests.ok + report.errors.byKind.http_status;
   if (report.requests.total > 0 && answered === 0) {
     const kinds = Object.entries(report.errors.byKind).filter(([, count]) => count > 0).map(([kind, count]) => `${count} ${kind}`);
     throw new TargetError(`the target answered none of ${report.requests.total} requests (${kinds.join(', ')}); report written to ${reportPath}`);
   }
-  return report.validity.valid ? EXIT.ok : EXIT.runInvalid;
+  return exitCodeFor(report, verdict);
 }

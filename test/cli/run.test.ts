@@ -18,6 +18,11 @@ before(async () => {
 });
 after(() => server.close());
 
+function jobFile(name: string, text: string): string {
+  const path = join(work, name);
+  writeFileSync(path, text);
+  return path;
+}
 const readReport = (dir: string): Report => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
 
 describe('modelprof run: bad settings stop before any request with one line and exit 2', () => {
@@ -34,7 +39,10 @@ describe('modelprof run: bad settings stop before any request with one line and 
     ['an unreadable payload file', ['--payload-file', join(work, 'missing.txt')], {}, /--payload-file ".*" cannot be read \(ENOENT\)/],
     ['a URL that is not http(s)', ['--url', 'file:///etc/passwd'], {}, /--url must be an http:\/\/ or https:\/\/ URL/],
     ['a bad DURATION', [], { DURATION: 'forever' }, /DURATION must be a duration/],
-    ['an unknown flag', ['--connectoins', '3'], {}, /unknown option '--connectoins'/],
+    ['an unknown flag', ['--connectoins', '3'], {}, /unknown option '--connectoins' \(Did you mean --connections\?\)/],
+    ['an SLA that does not parse', ['--sla', 'p99 <= fast'], {}, /--sla/],
+    ['a job file with an unknown key', ['-f', jobFile('typo.yml', 'setings:\n  rate: 5\n')], {}, /unknown key "setings" \(did you mean "settings"\?\)/],
+    ['a --set on an unknown key', ['--set', 'settings.rat=5'], {}, /--set: unknown key "settings.rat" \(did you mean "settings.rate"\?\)/],
   ];
   for (const [name, args, env, message] of cases) {
     it(name, async () => {
@@ -90,6 +98,32 @@ describe('modelprof run against a real server', () => {
     assert.match(result.stdout, /RUN VALID/);
     assert.match(result.stdout, /p99\.99/);
     assert.ok(result.stdout.indexOf('RUN VALID') < result.stdout.indexOf('latency'));
+  });
+
+  it('judges an SLA: exit 0 when it holds, 1 when a clause fails, with report.html and JUnit written', async () => {
+    const out = join(work, 'sla');
+    const junit = join(work, 'sla-junit.xml');
+    const pass = await runCli(['run', '--url', server.url, '-d', '1s', '--warmup', '0', '--sla', 'p99<=1s, error_rate<1%', '--junit', junit, '-o', out]);
+    assert.equal(pass.code, EXIT.ok, pass.stderr);
+    assert.match(pass.stdout, /SLA passed/);
+    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /^<!DOCTYPE html>/i);
+    assert.match(readFileSync(junit, 'utf8'), /<testsuite[^>]*tests="3"[^>]*failures="0"/);
+    const fail = await runCli(['run', '--url', server.url, '-d', '1s', '--warmup', '0', '--sla', 'p50<1us', '--junit', junit, '-o', out]);
+    assert.equal(fail.code, EXIT.slaFailed, fail.stderr);
+    assert.match(fail.stdout, /FAIL/);
+    assert.match(readFileSync(junit, 'utf8'), /failures="1"/);
+  });
+
+  it('runs a job file with --set overrides, its SLA included', async () => {
+    const out = join(work, 'job');
+    const path = jobFile('job.yml', `target:\n  url: ${server.url}\n  headers:\n    Authorization: Bearer \${JOB_KEY}\ntool: wrk2\nsettings:\n  duration: 5s\n  warmup: 0\n  rate: 20\nsla: error_rate<1%\noutput: ${out}\n`);
+    const result = await runCli(['run', '-f', path, '--set', 'settings.duration=1s', '--set', 'settings.rate=40', '--json'], { env: { JOB_KEY: 'job-secret-key' } });
+    assert.equal(result.code, EXIT.ok, result.stderr);
+    const report = JSON.parse(result.stdout) as Report;
+    assert.equal(report.settings.durationSec, 1);
+    assert.equal(report.settings.rate, 40);
+    assert.equal(report.requests.total, 40);
+    assert.ok(!result.stdout.includes('job-secret-key') && !readFileSync(join(out, 'report.html'), 'utf8').includes('job-secret-key'));
   });
 
   it('exits 3 and says why when the generator could not hold its plan', async () => {

@@ -1,0 +1,103 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { SettingsError, ToolError } from '../errors.js';
+import { renderHtmlReport } from '../report/html.js';
+import { renderJunit } from '../report/junit.js';
+import { appendStepSummary, renderMarkdownSummary } from '../report/markdown.js';
+import { REPORT_SCHEMA_VERSION, type Report } from '../report/report.js';
+import { reportSchemaProblems } from '../report/report-schema.js';
+import { evaluateSla, exitCodeFor, parseSla, type SlaVerdict } from '../report/sla.js';
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('render report.html from a report.json, and judge it against an SLA')
+    .argument('<report.json>', 'a report written by modelprof run')
+    .option('-o, --output <file>', 'where to write the HTML (default: report.html beside report.json)')
+    .option('--sla <clauses>', 'SLA to judge, e.g. "p99<=200ms, error_rate<0.1%, rps>=100"; repeatable', collect, [])
+    .option('--junit <file>', 'also write JUnit XML: one test case per SLA clause')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 pass, 1 SLA failed, 2 bad settings or report file, 3 run invalid (no verdict on the target).\n' +
+        'When GITHUB_STEP_SUMMARY is set, a Markdown summary is appended to it.',
+    )
+    .action(async (reportPath: string, options: { output?: string; sla: string[]; junit?: string }) => {
+      process.exitCode = await reportCommand(reportPath, options);
+    });
+}
+
+async function reportCommand(reportPath: string, options: { output?: string; sla: string[]; junit?: string }): Promise<number> {
+  const clauses = options.sla.length > 0 ? parseSla(options.sla.join(','), '--sla') : [];
+  const report = await readReportFile(reportPath);
+  const verdict = clauses.length > 0 ? evaluateSla(clauses, report) : undefined;
+  const htmlPath = options.output ?? join(dirname(reportPath), 'report.html');
+  await writeOutput(htmlPath, renderHtmlReport(report, verdict), '--output');
+  if (options.junit) await writeOutput(options.junit, renderJunit(verdict, report), '--junit');
+  await appendSummary(renderMarkdownSummary(report, verdict));
+  process.stdout.write(formatVerdictLines(report, verdict));
+  process.stdout.write(`html: ${htmlPath}\n${options.junit ? `junit: ${options.junit}\n` : ''}`);
+  return exitCodeFor(report, verdict);
+}
+
+/** One line per SLA clause and the outcome, for the console. */
+export function formatVerdictLines(report: Report, verdict?: SlaVerdict): string {
+  const lines: string[] = [];
+  for (const result of verdict?.results ?? []) {
+    const status = !report.validity.valid ? 'n/a ' : result.pass ? 'pass' : 'FAIL';
+    lines.push(`${status}  ${result.clause.text.padEnd(28)}  ${result.message}`);
+  }
+  if (!report.validity.valid) lines.push(`run invalid, no verdict on the target: ${report.validity.reasons.join('; ')}`);
+  else if (verdict) lines.push(verdict.pass ? 'SLA passed' : 'SLA failed');
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+async function writeOutput(path: string, contents: string, flag: string): Promise<void> {
+  try {
+    await writeFile(path, contents);
+  } catch (error) {
+    throw new SettingsError(`${flag}: cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+/** The job summary is a courtesy: failing to write it warns, it does not change the verdict. */
+export async function appendSummary(markdown: string): Promise<void> {
+  try {
+    await appendStepSummary(markdown);
+  } catch (error) {
+    if (!(error instanceof ToolError)) throw error;
+    process.stderr.write(`modelprof: warning: ${error.message}\n`);
+  }
+}
+
+/**
+ * Reads a report.json and checks it against schema/report.schema.json, so that a wrong file gives
+ * one clear line naming it rather than a crash halfway through rendering.
+ */
+export async function readReportFile(path: string): Promise<Report> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new SettingsError(`${path}: cannot read the report (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new SettingsError(`${path}: not a modelprof report: not JSON (${(error as Error).message})`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new SettingsError(`${path}: not a modelprof report: expected a JSON object`);
+  if (typeof (data as { schemaVersion?: unknown }).schemaVersion !== 'string') throw new SettingsError(`${path}: not a modelprof report: no schemaVersion`);
+  const version = (data as { schemaVersion: string }).schemaVersion;
+  if (version.split('.')[0] !== REPORT_SCHEMA_VERSION.split('.')[0]) {
+    throw new SettingsError(`${path}: schemaVersion ${version} is not readable by this modelprof (reads ${REPORT_SCHEMA_VERSION})`);
+  }
+  const problems = reportSchemaProblems(data);
+  if (problems.length > 0) throw new SettingsError(`${path}: not a valid modelprof report: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
+  return data as Report;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,162 @@
+import type { Report } from './report.js';
+import type { Comparison } from './compare.js';
+import { displayUrl } from './html-format.js';
+import type { SlaVerdict } from './sla.js';
+
+/**
+ * JUnit XML, the test-report format CI systems read (Jenkins, GitLab, GitHub Actions reporters, Azure
+ * Pipelines): <testsuites><testsuite><testcase> with <failure>, <error> or <skipped>. One test case per
+ * SLA clause (or compared metric), after one for run validity: an invalid run is an error, and the
+ * clauses it could not judge are skipped.
+ */
+
+interface TestCase {
+  classname: string;
+  name: string;
+  outcome: { kind: 'pass' } | { kind: 'failure' | 'error' | 'skipped'; type: string; message: string };
+  output?: string;
+}
+
+interface Suite {
+  name: string;
+  timestamp: string;
+  timeSeconds: number;
+  properties: [string, string][];
+  cases: TestCase[];
+}
+
+export function renderJunit(verdict: SlaVerdict | undefined, report: Report): string {
+  const validity = validityCase(report);
+  const clauses: TestCase[] = (verdict?.results ?? []).map((result) => ({
+    classname: 'modelprof.sla',
+    name: result.clause.text,
+    outcome: !report.validity.valid
+      ? { kind: 'skipped', type: 'RunInvalid', message: 'not judged: the run is invalid' }
+      : result.pass
+        ? { kind: 'pass' }
+        : { kind: 'failure', type: 'SlaFailed', message: result.message },
+    output: result.message,
+  }));
+  return renderSuites([
+    {
+      name: `modelprof SLA: ${report.target.method} ${displayUrl(report.target.url)}`,
+      timestamp: report.startTime,
+      timeSeconds: report.measuredSeconds,
+      properties: reportProperties(report),
+      cases: [validity, ...clauses],
+    },
+  ]);
+}
+
+/** JUnit for `modelprof compare`: one test case per compared metric; metrics without a tolerance pass. */
+export function renderComparisonJunit(comparison: Comparison): string {
+  const cases: TestCase[] = comparison.invalid.map((reason) => ({
+    classname: 'modelprof.validity',
+    name: reason.startsWith('baseline') ? 'baseline run is valid' : 'current run is valid',
+    outcome: { kind: 'error', type: 'RunInvalid', message: reason },
+  }));
+  for (const metric of comparison.metrics) {
+    cases.push({
+      classname: 'modelprof.compare',
+      name: metric.tolerance ? `${metric.metric} within ${metric.tolerance.text}` : metric.metric,
+      outcome: comparison.invalid.length > 0
+        ? { kind: 'skipped', type: 'RunInvalid', message: 'not judged: a run is invalid' }
+        : metric.failed
+          ? { kind: 'failure', type: metric.verdict === 'missing' ? 'MetricMissing' : 'Regression', message: metric.message }
+          : { kind: 'pass' },
+      output: metric.message,
+    });
+  }
+  return renderSuites([
+    {
+      name: `modelprof compare: ${comparison.current.url}`,
+      timestamp: comparison.current.startTime,
+      timeSeconds: 0,
+      properties: [
+        ['baseline.startTime', comparison.baseline.startTime],
+        ['current.startTime', comparison.current.startTime],
+        ['tool', comparison.current.tool],
+      ],
+      cases,
+    },
+  ]);
+}
+
+function validityCase(report: Report): TestCase {
+  const checks = Object.entries(report.validity.checks)
+    .map(([name, value]) => `${name}=${String(value)}`)
+    .join(', ');
+  return {
+    classname: 'modelprof.validity',
+    name: 'run is valid',
+    outcome: report.validity.valid
+      ? { kind: 'pass' }
+      : { kind: 'error', type: 'RunInvalid', message: `no verdict on the target: ${report.validity.reasons.join('; ') || 'the run is invalid'}` },
+    ...(checks ? { output: checks } : {}),
+  };
+}
+
+function reportProperties(report: Report): [string, string][] {
+  return [
+    ['tool', report.tool],
+    ['engine', `${report.engine.name} ${report.engine.version}`],
+    ['modelprof', report.modelprofVersion],
+    ['requests', String(report.requests.total)],
+    ['rps', String(report.throughput.rps)],
+  ];
+}
+
+function renderSuites(suites: Suite[]): string {
+  const count = (kind: string): number => suites.reduce((n, s) => n + s.cases.filter((c) => c.outcome.kind === kind).length, 0);
+  const tests = suites.reduce((n, s) => n + s.cases.length, 0);
+  const totalTime = suites.reduce((t, s) => t + s.timeSeconds, 0);
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="modelprof" tests="${tests}" failures="${count('failure')}" errors="${count('error')}" skipped="${count('skipped')}" time="${seconds(totalTime)}">`,
+  ];
+  for (const suite of suites) {
+    const n = (kind: string): number => suite.cases.filter((c) => c.outcome.kind === kind).length;
+    lines.push(
+      `  <testsuite name="${xml(suite.name)}" tests="${suite.cases.length}" failures="${n('failure')}" errors="${n('error')}" skipped="${n('skipped')}" time="${seconds(suite.timeSeconds)}" timestamp="${junitTimestamp(suite.timestamp)}">`,
+    );
+    lines.push('    <properties>');
+    for (const [name, value] of suite.properties) lines.push(`      <property name="${xml(name)}" value="${xml(value)}"/>`);
+    lines.push('    </properties>');
+    for (const test of suite.cases) lines.push(renderCase(test));
+    lines.push('  </testsuite>');
+  }
+  lines.push('</testsuites>');
+  return `${lines.join('\n')}\n`;
+}
+
+function renderCase(test: TestCase): string {
+  const open = `    <testcase classname="${xml(test.classname)}" name="${xml(test.name)}" time="0">`;
+  const body: string[] = [];
+  if (test.outcome.kind !== 'pass') {
+    body.push(`      <${test.outcome.kind} type="${xml(test.outcome.type)}" message="${xml(test.outcome.message)}"/>`);
+  }
+  if (test.output) body.push(`      <system-out>${xml(test.output)}</system-out>`);
+  return [open, ...body, '    </testcase>'].join('\n');
+}
+
+function seconds(value: number): string {
+  return value.toFixed(3);
+}
+
+/** ISO 8601 without zone or fraction, the form the common JUnit schemas accept; times are UTC. */
+function junitTimestamp(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '1970-01-01T00:00:00' : date.toISOString().slice(0, 19);
+}
+
+/** Escapes for XML text and attributes, and drops characters XML 1.0 cannot carry at all. */
+function xml(text: string): string {
+  return text
+    .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\n/g, '&#10;');
+}

@@ -1,0 +1,86 @@
+import { appendFile } from 'node:fs/promises';
+import { ToolError } from '../errors.js';
+import type { Report } from './report.js';
+import { displayUrl, formatCount, formatMs, formatRps, formatShare } from './html-format.js';
+import { formatLimit, formatMetricValue, type SlaVerdict } from './sla.js';
+
+/**
+ * A short Markdown summary for CI job pages (GitHub's $GITHUB_STEP_SUMMARY): the verdict, the SLA
+ * clauses and the key figures. Report strings are escaped: Markdown cells must not break the table
+ * and the page renders inline HTML.
+ */
+export function renderMarkdownSummary(report: Report, verdict?: SlaVerdict): string {
+  const lines: string[] = [];
+  lines.push(`### modelprof: ${headline(report, verdict)}`, '');
+  lines.push(`\`${code(`${report.target.method} ${displayUrl(report.target.url)}`)}\` · ${report.tool} · ${formatCount(report.measuredSeconds)} s measured · ${report.startTime}`, '');
+  if (!report.validity.valid) {
+    lines.push('The load generator did not hold its plan, so no verdict is given on the target:', '');
+    for (const reason of report.validity.reasons) lines.push(`- ${inline(reason)}`);
+    lines.push('');
+  }
+  for (const warning of report.validity.warnings ?? []) lines.push(`> ${inline(warning)}`, '');
+  if (report.partial) lines.push(`> Run ended early: ${inline(report.partial)}`, '');
+  if (verdict && verdict.results.length > 0) {
+    lines.push('| SLA clause | actual | limit | result |', '| --- | ---: | ---: | --- |');
+    for (const result of verdict.results) {
+      const actual = result.actual === undefined ? 'n/a' : formatMetricValue(result.clause.ref, result.actual, result.resourceUnit);
+      const status = !report.validity.valid ? 'not judged' : result.pass ? '✅ pass' : `❌ fail`;
+      lines.push(`| \`${code(result.clause.text)}\` | ${cell(actual)} | ${cell(formatLimit(result.clause, result.resourceUnit))} | ${status}${!result.pass && result.actual === undefined ? `: ${cell(result.message)}` : ''} |`);
+    }
+    lines.push('');
+  }
+  const latency = report.latency;
+  const ms = (v: number | undefined): string => (v === undefined ? 'n/a' : formatMs(v));
+  lines.push('| requests | rps | error rate | p50 | p90 | p99 | p99.9 | max |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push(
+    `| ${[
+      formatCount(report.requests.total),
+      formatRps(report.throughput.rps),
+      formatShare(report.errors.rate),
+      ms(latency.p50),
+      ms(latency.p90),
+      ms(latency.p99),
+      ms(latency.p999),
+      ms(latency.max),
+    ].join(' | ')} |`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function headline(report: Report, verdict?: SlaVerdict): string {
+  if (!report.validity.valid) return '⚠️ no verdict, run invalid';
+  if (!verdict || verdict.results.length === 0) return 'measured (no SLA given)';
+  const broken = verdict.results.filter((r) => !r.pass).length;
+  return broken === 0 ? `✅ SLA passed (${verdict.results.length} clauses)` : `❌ SLA failed (${broken} of ${verdict.results.length} clauses)`;
+}
+
+/** Table cell text: pipes, HTML and Markdown punctuation escaped, on one line. */
+function cell(text: string): string {
+  return inline(text).replace(/\|/g, '\\|');
+}
+
+function inline(text: string): string {
+  return text
+    .replace(/\r?\n/g, ' ')
+    .replace(/[\\`*_[\]<>&#|]/g, (c) => `\\${c}`);
+}
+
+/** Inside a code span only a backtick can break out. */
+function code(text: string): string {
+  return text.replace(/`/g, "'").replace(/\r?\n/g, ' ');
+}
+
+/**
+ * Appends to the file GitHub Actions names in GITHUB_STEP_SUMMARY; does nothing when it is unset.
+ * Returns the path written, if any.
+ */
+export async function appendStepSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const path = env.GITHUB_STEP_SUMMARY;
+  if (!path) return undefined;
+  try {
+    await appendFile(path, `${markdown}\n`);
+  } catch (error) {
+    throw new ToolError(`GITHUB_STEP_SUMMARY: cannot append to ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  return path;
+}
