@@ -8,9 +8,10 @@ import { registerDemo } from './demo.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerServeSample } from './serve-sample.js';
+import { registerTools } from './tools.js';
 
 // Each command lives in its own file and registers itself on the program.
-const commands: ((program: Command) => void)[] = [registerRun, registerDemo, registerReport, registerCompare, registerServeSample];
+const commands: ((program: Command) => void)[] = [registerRun, registerDemo, registerReport, registerCompare, registerServeSample, registerTools];
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('modelprof')

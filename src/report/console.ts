@@ -19,7 +19,7 @@ const ROWS: readonly [keyof LatencySummary, string][] = [
 export function formatSummary(report: Report, extraLines: readonly string[] = []): string {
   const lines: string[] = [];
   const { validity } = report;
-  const engine = report.engine.name === 'builtin' ? `builtin ${report.tool} model` : `${report.tool} ${report.engine.version}`;
+  const engine = report.engine.name === 'builtin' ? `builtin ${report.tool} model` : `external ${report.tool} (${report.engine.version})`;
   lines.push(`modelprof ${report.modelprofVersion}: ${report.target.method} ${report.target.url}`);
   lines.push(`  load: ${engine}, ${describeLoad(report)}, ${report.measuredSeconds}s measured after ${report.warmup.seconds}s warm-up`);
   lines.push('');
@@ -58,12 +58,16 @@ function describeLoad(report: Report): string {
   const s = report.settings;
   switch (report.tool) {
     case 'wrk':
-      return `${s.connections} connections over ${s.threads} threads, closed loop`;
+      return `${plural(s.connections, 'connection')} over ${plural(s.threads, 'thread')}, closed loop`;
     case 'wrk2':
-      return `${s.rate} req/s over ${s.connections} connections and ${s.threads} threads`;
+      return `${s.rate} req/s over ${plural(s.connections, 'connection')} and ${plural(s.threads, 'thread')}`;
     case 'labench':
-      return `${s.rate} req/s from ${s.clients} clients, ${s.timeoutSec}s timeout`;
+      return `${s.rate} req/s from ${plural(s.clients, 'client')}, ${s.timeoutSec}s timeout`;
   }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function formatMs(value: number | undefined): string {

@@ -4,12 +4,15 @@ import { builtinEngine } from '../load/builtin-engine.js';
 import type { LoadEngine, Progress } from '../load/engine.js';
 import type { ResourceReport } from '../monitors/resources.js';
 import { buildReport } from '../report/build-report.js';
+import { renderHtmlReport } from '../report/html.js';
 import type { Report } from '../report/report.js';
+import { evaluateSla, type SlaClause, type SlaVerdict } from '../report/sla.js';
 import type { EngineName, Settings } from '../settings/settings.js';
-import { ToolError } from '../errors.js';
+import { externalEngine } from '../tools/adapter.js';
 
-const ENGINES: Partial<Record<EngineName, LoadEngine>> = {
+const ENGINES: Record<EngineName, LoadEngine> = {
   builtin: builtinEngine,
+  external: externalEngine,
 };
 
 /** Something that watches the target beside the load and reports at the end (see src/monitors). */
@@ -22,21 +25,25 @@ export interface ProfileOptions {
   onProgress?: (progress: Progress) => void;
   /** Started monitors; stopped after the load, and their figures join the report. */
   watch?: ResourceWatch;
+  /** The SLA to judge the run by; the verdict leads the HTML report. */
+  sla?: readonly SlaClause[];
 }
 
 export interface ProfileOutcome {
   report: Report;
   reportPath: string;
+  htmlPath: string;
+  /** Present when an SLA was given. */
+  verdict?: SlaVerdict;
 }
 
 /**
- * One profiling run: load with the chosen engine, watch, and write report.json into the output
- * folder. A run cut short still writes what it measured, marked partial.
+ * One profiling run: load with the chosen engine, watch, judge, and write report.json and
+ * report.html into the output folder. A run cut short still writes what it measured, marked partial.
  */
 export async function profile(settings: Settings, options: ProfileOptions = {}): Promise<ProfileOutcome> {
   await mkdir(settings.outputDir, { recursive: true });
   const engine = ENGINES[settings.engine];
-  if (!engine) throw new ToolError(`engine "${settings.engine}" is not available in this build`);
   const result = await engine.run(settings, {
     runDir: settings.outputDir,
     ...(options.signal ? { signal: options.signal } : {}),
@@ -46,9 +53,12 @@ export async function profile(settings: Settings, options: ProfileOptions = {}):
     ? await options.watch.stop({ startMs: result.startTime.getTime(), endMs: result.endTime.getTime() })
     : undefined;
   const report = buildReport(settings, result, resources);
+  const verdict = options.sla && options.sla.length > 0 ? evaluateSla(options.sla, report) : undefined;
   const reportPath = join(settings.outputDir, 'report.json');
+  const htmlPath = join(settings.outputDir, 'report.html');
   await writeFileAtomically(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  return { report, reportPath };
+  await writeFileAtomically(htmlPath, renderHtmlReport(report, verdict));
+  return { report, reportPath, htmlPath, ...(verdict ? { verdict } : {}) };
 }
 
 /** Readers never see half a report: write beside it, then rename over it. */

@@ -1,0 +1,79 @@
+import { readFile, rm } from 'node:fs/promises';
+import type { Settings, ToolName } from '../settings/settings.js';
+import type { ToolRunContext } from './adapter.js';
+import { artifactName, keepToolOutput } from './artifacts.js';
+import type { FoundTool } from './discovery.js';
+import { outcomeRemarks, parseToolOutput } from './tool-outcome.js';
+import { runToolProcess } from './tool-process.js';
+
+/** Beyond DURATION, time for the last answers (up to one timeout each way) and for printing. */
+const SLACK_SEC = 30;
+
+/** What an adapter knows besides the tool's output when it shapes the RunResult. */
+export interface ToolRunFacts {
+  settings: Settings;
+  engineVersion: string;
+  startTime: Date;
+  endTime: Date;
+  /** Kept files, as the report lists them. */
+  artifacts: string[];
+  /** Set when the run was interrupted. */
+  partial?: string;
+  /** About how the run ended, e.g. a non-zero exit after complete results. */
+  notes?: string[];
+}
+
+export interface ToolInvocation<T> {
+  tool: ToolName;
+  settings: Settings;
+  context: ToolRunContext;
+  found: FoundTool;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Files written for the run (script, config): kept as artifacts. */
+  inputs: string[];
+  /** Files the tool writes besides stdout (LaBench's .hgrm): removed before, read after, kept. */
+  outputs?: string[];
+  /** Reads stdout and the `outputs` (undefined where the tool wrote none); throws a ToolError when it cannot. */
+  parse(stdout: string, outputs: (string | undefined)[]): T;
+  /** Seconds the parsed figures cover, for the partial-run message. */
+  seconds(output: T): number;
+}
+
+/**
+ * Runs a prepared tool to its end, keeps everything it printed, and parses it. Failures become
+ * the errors parseToolOutput describes; a parsed run comes back with the facts for its RunResult.
+ */
+export async function runTool<T>(invocation: ToolInvocation<T>): Promise<{ output: T; facts: ToolRunFacts }> {
+  const { tool, settings, context, found, args } = invocation;
+  const outputs = invocation.outputs ?? [];
+  await Promise.all(outputs.map((path) => rm(path, { force: true })));
+  const limitSec = settings.durationSec + 2 * settings.timeoutSec + SLACK_SEC;
+  const outcome = await runToolProcess({
+    tool,
+    command: found.path,
+    args,
+    cwd: context.runDir,
+    limitSec,
+    ...(invocation.env ? { env: invocation.env } : {}),
+    ...(context.signal ? { signal: context.signal } : {}),
+  });
+  const kept = await keepToolOutput(context.runDir, tool, [found.path, ...args], outcome);
+  const written = await Promise.all(outputs.map((path) => readFile(path, 'utf8').catch(() => undefined)));
+  const finished = { tool, settings, outcome, kept, limitSec };
+  const output = parseToolOutput(finished, () => invocation.parse(outcome.stdout, written));
+  const remarks = outcomeRemarks(finished, invocation.seconds(output));
+  const files = [...invocation.inputs, kept.commandPath, kept.stdoutPath, kept.stderrPath, ...outputs.filter((_, i) => written[i] !== undefined)];
+  return {
+    output,
+    facts: {
+      settings,
+      engineVersion: found.version,
+      startTime: outcome.startTime,
+      endTime: outcome.endTime,
+      artifacts: files.map((path) => artifactName(settings.outputDir, path)),
+      notes: remarks.notes,
+      ...(remarks.partial ? { partial: remarks.partial } : {}),
+    },
+  };
+}

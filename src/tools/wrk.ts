@@ -1,0 +1,254 @@
+import { join } from 'node:path';
+import type { LatencySummary, RunResult } from '../record/result.js';
+import type { Settings } from '../settings/settings.js';
+import type { ToolAdapter, ToolRunContext } from './adapter.js';
+import { writePrivateFile } from './artifacts.js';
+import { discoverWrkFamily, requireTool } from './discovery.js';
+import { httpErrorCounts } from './error-counts.js';
+import { OutputLines } from './output-lines.js';
+import { checkConnectionsPerThread, commandLineUrl, wholeSecondsArgument } from './tool-arguments.js';
+import { runTool, type ToolRunFacts } from './tool-run.js';
+import { buildWrkScript, WRK_PERCENTILES, WRK_RESULT_MARKER } from './wrk-lua.js';
+import { agreesWithShownTime, readWrkHeader, readWrkThreadStats, readWrkTotals, type WrkSocketErrors } from './wrk-text.js';
+
+/** What wrk printed, read from its text summary and the generated done() hook's JSON line. */
+export interface WrkDoneOutput {
+  threads: number;
+  connections: number;
+  runtimeSec: number;
+  /** Completed responses of any status. */
+  requests: number;
+  bytes: number;
+  socketErrors: WrkSocketErrors;
+  /** wrk's own count of answers with status > 399. */
+  statusErrors: number;
+  /** Responses per HTTP status, counted by the script's response() hook. */
+  statuses: Record<string, number>;
+  /** Absent when wrk recorded no latency (no answer came within the timeout). */
+  latency?: LatencySummary;
+}
+
+const SHOWN_PERCENTILE_NAMES: Record<string, keyof LatencySummary> = { '50': 'p50', '75': 'p75', '90': 'p90', '99': 'p99' };
+
+/**
+ * Reads wrk's stdout when it ran the script from buildWrkScript(…, 'summary'). Every figure the
+ * JSON line gives is checked against wrk's own text where the text shows it too, so an altered or
+ * truncated output is a ToolError naming the line, never a wrong number.
+ */
+export function parseWrkDoneOutput(stdout: string): WrkDoneOutput {
+  const lines = new OutputLines('wrk', 'stdout', stdout);
+  const header = readWrkHeader(lines);
+  const stats = readWrkThreadStats(lines);
+  const shownPercentiles: { name: keyof LatencySummary; shown: string; line: number }[] = [];
+  if (lines.accept(/^ {2}Latency Distribution$/)) {
+    for (const percentile of Object.keys(SHOWN_PERCENTILE_NAMES)) {
+      const line = lines.nextLineNumber;
+      const row = lines.expect(new RegExp(`^\\s+${percentile}%\\s+(\\S+)$`), `the ${percentile}% row of the Latency Distribution`);
+      shownPercentiles.push({ name: SHOWN_PERCENTILE_NAMES[percentile]!, shown: row[1]!, line });
+    }
+  }
+  const totals = readWrkTotals(lines);
+  const jsonLine = lines.nextLineNumber;
+  const json = lines.expect(new RegExp(`^${WRK_RESULT_MARKER} (\\{.*\\})$`), `the ${WRK_RESULT_MARKER} line printed by modelprof's done() hook`);
+  lines.expectEnd();
+
+  const fail = (problem: string): Error => lines.unexpectedAt(jsonLine, problem);
+  const result = readDoneJson(json[1]!, fail);
+  if (result.threads !== header.threads) throw fail(`it reports ${result.threads} threads, the header ${header.threads}`);
+  if (result.requests !== totals.requests) throw fail(`it counts ${result.requests} requests, wrk's summary ${totals.requests}`);
+  for (const kind of ['connect', 'read', 'write', 'timeout'] as const) {
+    if (result.errors[kind] !== totals.socketErrors[kind]) {
+      throw fail(`it counts ${result.errors[kind]} ${kind} errors, wrk's summary ${totals.socketErrors[kind]}`);
+    }
+  }
+  if (result.errors.status !== totals.statusErrors) throw fail(`it counts ${result.errors.status} status errors, wrk's summary ${totals.statusErrors}`);
+  const counted = sum(Object.values(result.statuses));
+  if (counted !== result.requests) throw fail(`its status counts add up to ${counted}, not the ${result.requests} requests`);
+  const over399 = sum(Object.entries(result.statuses).map(([status, count]) => (Number(status) > 399 ? count : 0)));
+  if (over399 !== result.errors.status) throw fail(`${over399} answers had status > 399, but wrk counts ${result.errors.status}`);
+  if (!agreesWithShownTime(result.durationUs / 1000, totals.runtimeShown)) {
+    throw fail(`its duration ${result.durationUs} us does not match the ${totals.runtimeShown} in wrk's summary`);
+  }
+
+  const output: WrkDoneOutput = {
+    threads: header.threads,
+    connections: header.connections,
+    runtimeSec: result.durationUs / 1e6,
+    requests: result.requests,
+    bytes: result.bytes,
+    socketErrors: totals.socketErrors,
+    statusErrors: totals.statusErrors,
+    statuses: result.statuses,
+  };
+  if (!result.latencyUs) return output;
+
+  const latency = Object.fromEntries(Object.entries(result.latencyUs).map(([name, us]) => [name, us / 1000])) as LatencySummary;
+  for (const [name, shown] of Object.entries(stats.latencyShown)) {
+    if (!agreesWithShownTime(latency[name as keyof typeof stats.latencyShown]!, shown)) {
+      throw lines.unexpectedAt(stats.latencyLine, `its ${name} does not match the ${result.latencyUs[name]} us of the ${WRK_RESULT_MARKER} line`);
+    }
+  }
+  for (const { name, shown, line } of shownPercentiles) {
+    if (!agreesWithShownTime(latency[name]!, shown)) {
+      throw lines.unexpectedAt(line, `it does not match the ${result.latencyUs[name]} us of the ${WRK_RESULT_MARKER} line`);
+    }
+  }
+  return { ...output, latency };
+}
+
+interface DoneJson {
+  threads: number;
+  requests: number;
+  statuses: Record<string, number>;
+  durationUs: number;
+  bytes: number;
+  errors: Record<'connect' | 'read' | 'write' | 'status' | 'timeout', number>;
+  latencyUs: Record<string, number> | null;
+}
+
+function readDoneJson(text: string, fail: (problem: string) => Error): DoneJson {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw fail('it is not valid JSON');
+  }
+  const object = (candidate: unknown, what: string): Record<string, unknown> => {
+    if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) throw fail(`${what} is not an object`);
+    return candidate as Record<string, unknown>;
+  };
+  const count = (candidate: unknown, what: string): number => {
+    if (typeof candidate !== 'number' || !Number.isSafeInteger(candidate) || candidate < 0) throw fail(`${what} is not a count`);
+    return candidate;
+  };
+  const root = object(value, 'the line');
+  const statuses: Record<string, number> = {};
+  for (const [status, n] of Object.entries(object(root['statuses'], 'statuses'))) {
+    if (!/^[1-9]\d\d$/.test(status)) throw fail(`"${status}" is not an HTTP status`);
+    statuses[status] = count(n, `statuses.${status}`);
+  }
+  const errors = object(root['errors'], 'errors');
+  let latencyUs: Record<string, number> | null = null;
+  if (root['latencyUs'] !== null) {
+    const latency = object(root['latencyUs'], 'latencyUs');
+    latencyUs = {};
+    for (const name of ['min', 'max', 'mean', 'stdev', ...WRK_PERCENTILES.map(([, p]) => p)]) {
+      const us = latency[name];
+      if (typeof us !== 'number' || !Number.isFinite(us) || us < 0) throw fail(`latencyUs.${name} is not a time`);
+      latencyUs[name] = us;
+    }
+    const ordered = WRK_PERCENTILES.map(([, p]) => latencyUs![p]!);
+    if (ordered.some((us, i) => i > 0 && us < ordered[i - 1]!) || latencyUs['min']! > ordered[0]! || ordered.at(-1)! > latencyUs['max']!) {
+      throw fail('its latency percentiles are not in order');
+    }
+  }
+  return {
+    threads: count(root['threads'], 'threads'),
+    requests: count(root['requests'], 'requests'),
+    statuses,
+    durationUs: count(root['durationUs'], 'durationUs'),
+    bytes: count(root['bytes'], 'bytes'),
+    errors: {
+      connect: count(errors['connect'], 'errors.connect'),
+      read: count(errors['read'], 'errors.read'),
+      write: count(errors['write'], 'errors.write'),
+      status: count(errors['status'], 'errors.status'),
+      timeout: count(errors['timeout'], 'errors.timeout'),
+    },
+    latencyUs,
+  };
+}
+
+/**
+ * Shapes wrk's figures into a RunResult. A request that got no answer (connect, read or write
+ * error) joins the total; a late answer is already in wrk's count and becomes a timeout error.
+ */
+export function wrkRunResult(output: WrkDoneOutput, facts: ToolRunFacts): RunResult {
+  const { socketErrors } = output;
+  const counts = httpErrorCounts({
+    answered: output.requests,
+    statuses: output.statuses,
+    connectErrors: socketErrors.connect,
+    resets: socketErrors.read + socketErrors.write,
+    timeouts: socketErrors.timeout,
+  });
+  const notes = [
+    'wrk gives no per-second timeline.',
+    facts.settings.warmupSec > 0
+      ? `wrk has no warm-up phase: the ${facts.settings.warmupSec} s warm-up was not run, and the figures include the start of the run.`
+      : 'wrk has no warm-up phase: the figures include the start of the run.',
+    'wrk measures latency from the actual send (closed loop) and, before reporting, adds synthetic samples for answers slower than twice the mean cycle time (its stats_correct).',
+    ...(socketErrors.read + socketErrors.write > 0
+      ? ['wrk counts connection resets and unreadable answers together as read/write errors; they are reported as connection_reset.']
+      : []),
+    ...(socketErrors.connect > 0 ? ['wrk does not say why a connection failed: its connect errors are reported as connect_error.'] : []),
+    ...(socketErrors.timeout > 0
+      ? [`wrk counts an answer that came after the ${facts.settings.timeoutSec} s timeout as a timeout error and records no latency for it; requests still unanswered at the end are not counted.`]
+      : []),
+    ...counts.notes,
+    ...(facts.notes ?? []),
+  ];
+  const result: RunResult = {
+    engine: 'external',
+    engineVersion: facts.engineVersion,
+    startTime: facts.startTime,
+    endTime: facts.endTime,
+    measuredSeconds: output.runtimeSec,
+    warmup: { seconds: 0, requests: 0 },
+    requests: counts.requests,
+    errors: counts.errors,
+    latency: output.latency ?? {},
+    timeline: [],
+    validity: {
+      // wrk's plan is a closed loop, which it cannot fail to keep; only an empty run says nothing.
+      valid: output.requests > 0,
+      reasons: output.requests > 0 ? [] : ['no request completed'],
+      warnings: facts.partial ? [`partial run: ${facts.partial}`] : [],
+      checks: { achievedRps: output.runtimeSec > 0 ? Math.round((output.requests / output.runtimeSec) * 1000) / 1000 : 0 },
+    },
+    notes,
+    artifacts: facts.artifacts,
+  };
+  if (facts.partial) result.partial = facts.partial;
+  return result;
+}
+
+/** wrk's command line: no secrets (headers and the query are in the script). */
+export function wrkArguments(settings: Settings, scriptPath: string): string[] {
+  checkConnectionsPerThread(settings);
+  return [
+    '--threads', String(settings.threads),
+    '--connections', String(settings.connections),
+    '--duration', wholeSecondsArgument('wrk', 'duration', settings.durationSec),
+    '--timeout', wholeSecondsArgument('wrk', 'timeout', settings.timeoutSec),
+    '--latency',
+    '--script', scriptPath,
+    commandLineUrl(settings),
+  ];
+}
+
+export const wrkAdapter: ToolAdapter = {
+  tool: 'wrk',
+  discover: (toolPath) => discoverWrkFamily('wrk', toolPath),
+  async run(settings: Settings, context: ToolRunContext): Promise<RunResult> {
+    const scriptPath = join(context.runDir, 'wrk-script.lua');
+    const args = wrkArguments(settings, scriptPath);
+    const found = requireTool(await discoverWrkFamily('wrk', settings.toolPath));
+    await writePrivateFile(scriptPath, buildWrkScript(settings, 'summary'));
+    const { output, facts } = await runTool({
+      tool: 'wrk',
+      settings,
+      context,
+      found,
+      args,
+      inputs: [scriptPath],
+      parse: (stdout) => parseWrkDoneOutput(stdout),
+      seconds: (parsed) => parsed.runtimeSec,
+    });
+    return wrkRunResult(output, facts);
+  },
+};
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}

@@ -1,0 +1,363 @@
+import { join } from 'node:path';
+import type { LatencySummary, RunResult } from '../record/result.js';
+import type { Settings } from '../settings/settings.js';
+import type { ToolAdapter, ToolRunContext } from './adapter.js';
+import { writePrivateFile } from './artifacts.js';
+import { discoverWrkFamily, requireTool } from './discovery.js';
+import { httpErrorCounts } from './error-counts.js';
+import { OutputLines } from './output-lines.js';
+import { checkConnectionsPerThread, commandLineUrl, wholeNumberArgument, wholeSecondsArgument } from './tool-arguments.js';
+import { runTool, type ToolRunFacts } from './tool-run.js';
+import { buildWrkScript, WRK_RESULT_MARKER } from './wrk-lua.js';
+import { agreesWithShownTime, readWrkHeader, readWrkThreadStats, readWrkTotals, wrkTimeMs, type WrkSocketErrors } from './wrk-text.js';
+
+/** wrk2 measures each thread's latency for this long, then throws that histogram away (CALIBRATE_DELAY_MS). */
+const CALIBRATION_SEC = 10;
+/** ...plus 5 ms per connection of the thread, by which it staggers its connects. */
+const CONNECT_STAGGER_SEC = 0.005;
+/** A run shorter than this leaves under 10 s of latency after calibration. */
+const SHORTEST_GOOD_DURATION_SEC = 2 * CALIBRATION_SEC;
+/**
+ * wrk2 counts only completed requests, so requests still in flight at the end (rate × latency)
+ * are missing from the achieved rate: 1% leaves room for that and still flags a run whose
+ * connections or target could not keep the planned rate (wrk2 catches up at twice the rate,
+ * so a lasting shortfall means it could not).
+ */
+const RATE_SHORTFALL = 0.99;
+
+const SHOWN_PERCENTS = ['50.000', '75.000', '90.000', '99.000', '99.900', '99.990', '99.999', '100.000'] as const;
+const CORRECTED_TITLE = 'Recorded Latency';
+const UNCORRECTED_TITLE = 'Uncorrected Latency (measured without taking delayed starts into account)';
+
+export interface Wrk2SpectrumRow {
+  ms: number;
+  percentile: number;
+  totalCount: number;
+}
+
+/** One of wrk2's HdrHistogram printouts: the short distribution and the detailed spectrum. */
+export interface Wrk2Histogram {
+  /**
+   * The "Latency Distribution" rows: wrk2's own value at exactly these percentiles. Printed with 2
+   * decimals; the spectrum's 3-decimal figure replaces the printed one where the two agree.
+   * Empty when the histogram holds nothing.
+   */
+  shown: { percent: number; ms: number }[];
+  /** The "Detailed Percentile spectrum" rows, in ms with 3 decimals; the last is at 1.000000 ("inf"). */
+  spectrum: Wrk2SpectrumRow[];
+  /** Absent when nothing was recorded (wrk2 prints -nan). */
+  meanMs?: number;
+  stdevMs?: number;
+  maxMs: number;
+  totalCount: number;
+}
+
+export interface Wrk2Output {
+  threads: number;
+  connections: number;
+  /** One per thread that finished its ~10 s calibration. */
+  calibrations: { meanLatencyMs: number; samplingIntervalMs: number }[];
+  /** Latency from each request's planned start (coordinated omission corrected); needs --latency. */
+  corrected?: Wrk2Histogram;
+  /** Latency from the actual send; needs -U. */
+  uncorrected?: Wrk2Histogram;
+  /** Completed responses of any status, over the whole run (calibration included). */
+  requests: number;
+  runtimeSec: number;
+  socketErrors: WrkSocketErrors;
+  /** wrk2's own count of answers with status > 399. */
+  statusErrors: number;
+  /** Per-status counts, when the generated script's done() hook printed them. */
+  statuses?: Record<string, number>;
+}
+
+/**
+ * Reads wrk2's stdout. The distribution rows are checked against the spectrum, the spectrum
+ * against its own totals, Requests/sec against the count: a truncated or altered output is a
+ * ToolError that names the line, never a wrong number.
+ */
+export function parseWrk2Output(stdout: string): Wrk2Output {
+  const lines = new OutputLines('wrk2', 'stdout', stdout);
+  const header = readWrkHeader(lines);
+  const calibrations = lines
+    .acceptAll(/^ {2}Thread calibration: mean lat\.: (\d+\.\d+)ms, rate sampling interval: (\d+)ms$/)
+    .map((match) => ({ meanLatencyMs: Number(match[1]), samplingIntervalMs: Number(match[2]) }));
+  if (calibrations.length > header.threads) {
+    throw lines.unexpectedAt(lines.nextLineNumber - 1, `${calibrations.length} calibration lines for ${header.threads} threads`);
+  }
+  const stats = readWrkThreadStats(lines);
+  const corrected = lines.accept(titleLine(CORRECTED_TITLE)) ? readHistogram(lines, CORRECTED_TITLE) : undefined;
+  let uncorrected: Wrk2Histogram | undefined;
+  if (lines.accept(/^\s*$/)) {
+    lines.expect(titleLine(UNCORRECTED_TITLE), `the "${UNCORRECTED_TITLE}" distribution`);
+    uncorrected = readHistogram(lines, UNCORRECTED_TITLE);
+  }
+  const totals = readWrkTotals(lines);
+  const jsonLine = lines.nextLineNumber;
+  const json = lines.accept(new RegExp(`^${WRK_RESULT_MARKER} (\\{.*\\})$`));
+  lines.expectEnd();
+
+  if (corrected && uncorrected && corrected.totalCount !== uncorrected.totalCount) {
+    throw lines.unexpectedAt(totals.requestsLine, `the corrected histogram holds ${corrected.totalCount} values, the uncorrected ${uncorrected.totalCount}`);
+  }
+  if (corrected && corrected.totalCount > 0 && !agreesWithShownTime(corrected.maxMs, stats.latencyShown.max)) {
+    throw lines.unexpectedAt(stats.latencyLine, `its Max does not match the histogram's ${corrected.maxMs} ms`);
+  }
+  const output: Wrk2Output = {
+    threads: header.threads,
+    connections: header.connections,
+    calibrations,
+    requests: totals.requests,
+    runtimeSec: totals.runtimeSec,
+    socketErrors: totals.socketErrors,
+    statusErrors: totals.statusErrors,
+    ...(corrected ? { corrected } : {}),
+    ...(uncorrected ? { uncorrected } : {}),
+  };
+  if (json) output.statuses = readStatuses(json[1]!, output, (problem) => lines.unexpectedAt(jsonLine, problem));
+  return output;
+}
+
+function titleLine(title: string): RegExp {
+  return new RegExp(`^ {2}Latency Distribution \\(HdrHistogram - ${title.replace(/[()]/g, '\\$&')}\\)$`);
+}
+
+function readHistogram(lines: OutputLines, title: string): Wrk2Histogram {
+  const shownRows: { percent: number; shown: string; line: number }[] = [];
+  for (const percent of SHOWN_PERCENTS) {
+    const line = lines.nextLineNumber;
+    const row = lines.expect(new RegExp(`^ ?${percent.replace('.', '\\.')}%\\s+(\\S+)\\s*$`), `the ${percent}% row of the ${title} distribution`);
+    shownRows.push({ percent: Number(percent), shown: row[1]!, line });
+  }
+  lines.expect(/^\s*$/, 'a blank line before the spectrum');
+  lines.expect(/^ {2}Detailed Percentile spectrum:$/, `the "Detailed Percentile spectrum" of the ${title} distribution`);
+  lines.expect(/^\s+Value\s+Percentile\s+TotalCount 1\/\(1-Percentile\)$/, 'the spectrum column header');
+  lines.expect(/^\s*$/, 'a blank line after the spectrum header');
+  const firstRowLine = lines.nextLineNumber;
+  const spectrum = lines
+    .acceptAll(/^\s+(\d+\.\d{3})\s+(\d\.\d{6})\s+(\d+)\s+(?:\d+\.\d\d|inf)$/)
+    .map((match) => ({ ms: Number(match[1]), percentile: Number(match[2]), totalCount: Number(match[3]), inf: match[0].endsWith('inf') }));
+  const lastRowLine = lines.nextLineNumber - 1;
+  const meanLine = lines.expect(/^#\[Mean\s+=\s+(-?nan|\d+\.\d{3}), StdDeviation\s+=\s+(-?nan|\d+\.\d{3})\]$/, 'the spectrum\'s "#[Mean = …]" line');
+  const maxLine = lines.nextLineNumber;
+  const max = lines.expect(/^#\[Max\s+=\s+(\d+\.\d{3}), Total count\s+=\s+(\d+)\]$/, 'the spectrum\'s "#[Max = …, Total count = …]" line');
+  lines.expect(/^#\[Buckets\s+=\s+\d+, SubBuckets\s+=\s+\d+\]$/, 'the spectrum\'s "#[Buckets = …]" line');
+  lines.expect(/^-{58}$/, 'the dashed line that closes the histogram');
+
+  const totalCount = Number(max[2]);
+  const last = spectrum.at(-1);
+  if (!last || !last.inf || last.percentile !== 1) {
+    throw lines.unexpectedAt(lastRowLine, 'the spectrum must end with a row at percentile 1.000000 marked "inf"');
+  }
+  spectrum.forEach((row, i) => {
+    const previous = spectrum[i - 1];
+    const outOfOrder = previous && (row.ms < previous.ms || row.percentile < previous.percentile || row.totalCount < previous.totalCount);
+    if (outOfOrder || (row.inf && i < spectrum.length - 1)) throw lines.unexpectedAt(firstRowLine + i, 'the spectrum rows are not in order');
+  });
+  if (last.totalCount !== totalCount) throw lines.unexpectedAt(maxLine, `the spectrum ends at count ${last.totalCount}, not ${totalCount}`);
+
+  const histogram: Wrk2Histogram = {
+    shown: [],
+    spectrum: spectrum.map(({ ms, percentile, totalCount: count }) => ({ ms, percentile, totalCount: count })),
+    maxMs: Number(max[1]),
+    totalCount,
+  };
+  if (totalCount === 0) return histogram;
+  if (meanLine[1]!.endsWith('nan') || meanLine[2]!.endsWith('nan')) throw lines.unexpectedAt(maxLine - 1, `no mean for ${totalCount} values`);
+  histogram.meanMs = Number(meanLine[1]);
+  histogram.stdevMs = Number(meanLine[2]);
+  histogram.shown = shownRows.map((row) => {
+    // HdrHistogram's value at a percentile is the first bucket whose cumulative count reaches
+    // round(percentile × total): it lies between the spectrum rows around that count.
+    const needed = Math.max(1, Math.floor((row.percent / 100) * totalCount + 0.5));
+    const below = spectrum.filter((r) => r.totalCount < needed).at(-1)?.ms ?? 0;
+    const above = spectrum.find((r) => r.totalCount >= needed)!.ms;
+    // The spectrum has 3 decimals in ms, the printed row 2 in its unit: take the finer figure where they agree.
+    if (agreesWithShownTime(above, row.shown)) return { percent: row.percent, ms: above };
+    const ms = wrkTimeMs(row.shown);
+    if (ms === undefined || !(agreesWithShownTime(below, row.shown) || (ms >= below && ms <= above))) {
+      throw lines.unexpectedAt(row.line, `it is not between the spectrum's ${below} ms and ${above} ms for that percentile`);
+    }
+    return { percent: row.percent, ms };
+  });
+  return histogram;
+}
+
+function readStatuses(text: string, output: Wrk2Output, fail: (problem: string) => Error): Record<string, number> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw fail('it is not valid JSON');
+  }
+  const root = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const statuses = root['statuses'];
+  if (typeof statuses !== 'object' || statuses === null || Array.isArray(statuses)) throw fail('it has no "statuses" object');
+  const counts: Record<string, number> = {};
+  for (const [status, count] of Object.entries(statuses)) {
+    if (!/^[1-9]\d\d$/.test(status) || typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
+      throw fail(`"${status}": ${String(count)} is not a status count`);
+    }
+    counts[status] = count;
+  }
+  const answered = Object.values(counts).reduce((a, b) => a + b, 0);
+  const over399 = Object.entries(counts).reduce((a, [status, count]) => a + (Number(status) > 399 ? count : 0), 0);
+  if (root['threads'] !== output.threads) throw fail(`it reports ${String(root['threads'])} threads, the header ${output.threads}`);
+  if (root['requests'] !== output.requests || answered !== output.requests) {
+    throw fail(`it counts ${String(root['requests'])} requests (${answered} by status), wrk2's summary ${output.requests}`);
+  }
+  if (over399 !== output.statusErrors) throw fail(`${over399} answers had status > 399, but wrk2 counts ${output.statusErrors}`);
+  return counts;
+}
+
+/** A latency summary from one histogram; empty when it holds nothing. */
+export function wrk2Latency(histogram: Wrk2Histogram | undefined): LatencySummary {
+  if (!histogram || histogram.totalCount === 0) return {};
+  const atPercentile = (percentile: number): number | undefined => histogram.spectrum.find((row) => row.percentile === percentile)?.ms;
+  const shown = (percent: number): number | undefined => histogram.shown.find((row) => row.percent === percent)?.ms;
+  const summary: LatencySummary = {
+    min: histogram.spectrum[0]!.ms,
+    p50: atPercentile(0.5) ?? shown(50),
+    p75: atPercentile(0.75) ?? shown(75),
+    p90: atPercentile(0.9) ?? shown(90),
+    p95: atPercentile(0.95),
+    p99: shown(99),
+    p999: shown(99.9),
+    p9999: shown(99.99),
+    max: histogram.maxMs,
+  };
+  if (histogram.meanMs !== undefined) summary.mean = histogram.meanMs;
+  if (histogram.stdevMs !== undefined) summary.stdev = histogram.stdevMs;
+  // Spectrum rows are bucket upper edges and may pass the exact maximum; no percentile can.
+  return Object.fromEntries(
+    Object.entries(summary)
+      .filter(([, ms]) => ms !== undefined)
+      .map(([name, ms]) => [name, name === 'mean' || name === 'stdev' ? ms : Math.min(ms!, histogram.maxMs)]),
+  ) as LatencySummary;
+}
+
+/** The warning for a DURATION too short for wrk2's calibration, if it is. */
+export function wrk2DurationWarning(durationSec: number): string | undefined {
+  if (durationSec >= SHORTEST_GOOD_DURATION_SEC) return undefined;
+  if (durationSec <= CALIBRATION_SEC) {
+    return `DURATION ${durationSec} s is too short for wrk2: it ends before its ~${CALIBRATION_SEC} s calibration, so its latency covers the whole run including start-up; run ${SHORTEST_GOOD_DURATION_SEC + CALIBRATION_SEC} s or more.`;
+  }
+  return `DURATION ${durationSec} s is short for wrk2: after its ~${CALIBRATION_SEC} s calibration only about ${durationSec - CALIBRATION_SEC} s of latency is measured; run ${SHORTEST_GOOD_DURATION_SEC + CALIBRATION_SEC} s or more.`;
+}
+
+/**
+ * Shapes wrk2's figures into a RunResult. wrk2 does not split its counts at calibration, so
+ * requests, errors and throughput cover the whole run while latency covers what followed the
+ * calibration; warmup says how many answers that left out of the latency.
+ */
+export function wrk2RunResult(output: Wrk2Output, facts: ToolRunFacts): RunResult {
+  const { settings } = facts;
+  const { socketErrors } = output;
+  const counts = httpErrorCounts({
+    answered: output.requests,
+    ...(output.statuses ? { statuses: output.statuses } : { statusErrors: output.statusErrors }),
+    connectErrors: socketErrors.connect,
+    resets: socketErrors.read + socketErrors.write,
+    timeouts: socketErrors.timeout,
+  });
+  const recorded = output.corrected?.totalCount ?? 0;
+  const calibrated = output.calibrations.length > 0;
+  const calibrationSec = CALIBRATION_SEC + (output.connections / output.threads) * CONNECT_STAGGER_SEC;
+  const achievedRps = output.runtimeSec > 0 ? output.requests / output.runtimeSec : 0;
+
+  const reasons: string[] = [];
+  const warnings: string[] = [];
+  if (recorded === 0) {
+    reasons.push(
+      calibrated
+        ? `wrk2 recorded no latency after its ~${CALIBRATION_SEC} s calibration: no request completed in the measured part of the run`
+        : 'wrk2 recorded no latency: no request completed',
+    );
+  }
+  if (achievedRps < settings.rate * RATE_SHORTFALL) {
+    warnings.push(
+      `wrk2 achieved ${achievedRps.toFixed(1)} req/s of the ${settings.rate} req/s target: the target answered too slowly for the connections available (one request in flight each), or wrk2 itself could not keep up; its corrected latency counts from planned start times, so it includes the wait`,
+    );
+  }
+  const durationWarning = wrk2DurationWarning(settings.durationSec);
+  if (durationWarning) warnings.push(durationWarning);
+  if (facts.partial) warnings.push(`partial run: ${facts.partial}`);
+
+  const notes = [
+    calibrated
+      ? `wrk2 calibrates for its first ~${CALIBRATION_SEC} s and keeps no latency from it: latency covers the ${recorded} answers after calibration, while request and error counts and throughput cover the whole ${output.runtimeSec.toFixed(2)} s run, including the ${Math.max(0, output.requests - recorded)} answers during calibration (warmup.requests), because wrk2 does not split them.`
+      : 'wrk2 ended before its calibration, so its latency covers the whole run, start-up included.',
+    'latency is wrk2\'s corrected latency (from each request\'s planned start); latencyUncorrected is from the actual send.',
+    'wrk2 gives no per-second timeline.',
+    ...(settings.warmupSec > 0 ? [`wrk2 has no warm-up of its own besides calibration: the ${settings.warmupSec} s warm-up was not run.`] : []),
+    ...(socketErrors.timeout > 0
+      ? [`wrk2's timeout count is of connections found waiting longer than ${settings.timeoutSec} s at its checks every 2 s, not of requests: a late answer is still counted and recorded.`]
+      : []),
+    ...(socketErrors.read + socketErrors.write > 0 ? ['wrk2 counts connection resets and unreadable answers together as read/write errors; they are reported as connection_reset.'] : []),
+    ...(output.statuses ? [] : ['wrk2 printed no per-status counts: errors.byStatus is empty and http_status is wrk2\'s count of statuses above 399.']),
+    ...counts.notes,
+    ...(durationWarning ? [durationWarning] : []),
+    ...(facts.notes ?? []),
+  ];
+  const result: RunResult = {
+    engine: 'external',
+    engineVersion: facts.engineVersion,
+    startTime: facts.startTime,
+    endTime: facts.endTime,
+    measuredSeconds: output.runtimeSec,
+    warmup: calibrated ? { seconds: calibrationSec, requests: Math.max(0, output.requests - recorded) } : { seconds: 0, requests: 0 },
+    requests: counts.requests,
+    errors: counts.errors,
+    latency: wrk2Latency(output.corrected),
+    timeline: [],
+    validity: {
+      valid: reasons.length === 0,
+      reasons,
+      warnings,
+      checks: { targetRps: settings.rate, achievedRps: Math.round(achievedRps * 1000) / 1000 },
+    },
+    notes,
+    artifacts: facts.artifacts,
+  };
+  if (output.uncorrected) result.latencyUncorrected = wrk2Latency(output.uncorrected);
+  if (facts.partial) result.partial = facts.partial;
+  return result;
+}
+
+/** wrk2's command line: no secrets (headers and the query are in the script). */
+export function wrk2Arguments(settings: Settings, scriptPath: string): string[] {
+  checkConnectionsPerThread(settings);
+  return [
+    '--threads', String(settings.threads),
+    '--connections', String(settings.connections),
+    '--duration', wholeSecondsArgument('wrk2', 'duration', settings.durationSec),
+    '--timeout', wholeSecondsArgument('wrk2', 'timeout', settings.timeoutSec),
+    '--rate', String(wholeNumberArgument('wrk2', 'rate', settings.rate)),
+    '--latency',
+    '--u_latency',
+    '--script', scriptPath,
+    commandLineUrl(settings),
+  ];
+}
+
+export const wrk2Adapter: ToolAdapter = {
+  tool: 'wrk2',
+  discover: (toolPath) => discoverWrkFamily('wrk2', toolPath),
+  async run(settings: Settings, context: ToolRunContext): Promise<RunResult> {
+    const scriptPath = join(context.runDir, 'wrk2-script.lua');
+    const args = wrk2Arguments(settings, scriptPath);
+    const found = requireTool(await discoverWrkFamily('wrk2', settings.toolPath));
+    await writePrivateFile(scriptPath, buildWrkScript(settings, 'statuses'));
+    const { output, facts } = await runTool({
+      tool: 'wrk2',
+      settings,
+      context,
+      found,
+      args,
+      inputs: [scriptPath],
+      parse: (stdout) => parseWrk2Output(stdout),
+      seconds: (parsed) => parsed.runtimeSec,
+    });
+    return wrk2RunResult(output, facts);
+  },
+};
