@@ -66,16 +66,19 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     workers.map(
       (worker) =>
         new Promise<void>((resolve, reject) => {
+          let done = false;
           worker.on('message', (message: WorkerMessage) => {
             if (message.type === 'interval') aggregator.add(message.snapshot);
             else if (message.type === 'done') {
+              done = true;
               stats.push(message.stats);
               void worker.terminate();
               resolve();
             }
           });
           worker.once('error', reject);
-          worker.once('exit', () => resolve());
+          // A worker that ends without its statistics would silently shrink the counts: never accept that.
+          worker.once('exit', (code) => (done ? resolve() : reject(new Error(`load worker exited with code ${code} before reporting`))));
         }),
     ),
   );
@@ -128,6 +131,8 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   if (settings.tool === 'wrk2') notes.push('latency counts from each request\'s planned send time (coordinated-omission corrected); latencyUncorrected counts from the actual send');
   if (settings.tool === 'labench') notes.push('latency counts from each tick (the planned send time); latencyUncorrected counts from the actual send');
   notes.push('latency covers every HTTP response, whatever its status; requests that failed without a response have no latency (as in wrk)');
+  const advice = threadAdvice(workerCount);
+  if (advice) notes.push(advice);
   const interrupted = sum(stats, 'interrupted');
   if (interrupted > 0) notes.push(`${interrupted} requests were still in flight when the run stopped; they count as errors of kind "interrupted"`);
 
@@ -178,7 +183,7 @@ function max(stats: WorkerStats[], key: keyof WorkerStats): number {
 }
 
 /** Worker threads beyond the machine's cores only add contention; say so rather than refuse. */
-export function threadAdvice(threads: number): string | undefined {
+function threadAdvice(threads: number): string | undefined {
   const cores = availableParallelism();
   return threads > cores ? `THREAD=${threads} exceeds the ${cores} cores of this machine: threads will compete for CPU` : undefined;
 }
