@@ -160,3 +160,17 @@ describe('modelprof run against a real server', () => {
     assert.match(result.stdout, /PARTIAL/);
   });
 });
+
+describe('modelprof run on a terminal', () => {
+  it('shows a live progress line (elapsed, req/s, errors, p99) and clears it before the summary', async () => {
+    const { execFile } = await import('node:child_process');
+    const { MAIN } = await import('../support/cli.js');
+    const command = `${process.execPath} ${MAIN} run --url ${server.url} -d 3s --warmup 0 -o ${join(work, 'tty')}`;
+    // util-linux's `script` gives the command a real pseudo-terminal, as a person's shell would.
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile('script', ['-qec', command, '/dev/null'], { env: { PATH: process.env['PATH'] ?? '' } }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+    );
+    assert.match(output, /\r\x1b\[2K {2}[12]\/3s {2}\d+ req\/s {2}\d+ requests {2}0 errors {2}p99 [\d.]+ ms/);
+    assert.match(output, /RUN VALID/);
+  });
+});
