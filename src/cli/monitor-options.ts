@@ -1,19 +1,9 @@
 import type { Command } from 'commander';
 import { SettingsError } from '../errors.js';
-import type { MonitorSpec, PromQuery } from '../monitors/monitor.js';
+import type { MonitorRequest, MonitorSpec, PromQuery } from '../monitors/monitor.js';
 import { parseDuration } from '../settings/duration.js';
 
-/** The monitor flags as commander hands them over (strings, lists for repeatable flags). */
-export interface MonitorOptions {
-  monitorPid?: string;
-  serve?: string;
-  serveTimeout?: string;
-  prometheus?: string[];
-  prometheusServer?: string;
-  query?: string[];
-  gpu?: boolean;
-  monitorInterval?: string;
-}
+// The name src/cli/run.ts imports; it goes once run.ts imports MonitorRequest from monitors/monitor.js.
 
 const DEFAULT_INTERVAL_MS = 1000;
 const DEFAULT_SERVE_TIMEOUT = '60s';
@@ -39,7 +29,7 @@ export function addMonitorOptions(cmd: Command): Command {
  * The monitors the flags ask for, validated; `--serve` is not among them, since its pid exists
  * only once startServedTarget ran: add `{ kind: 'process', pid: served.pid }` then.
  */
-export function monitorSpecsFromOptions(opts: MonitorOptions): MonitorSpec[] {
+export function monitorSpecsFromOptions(opts: MonitorRequest): MonitorSpec[] {
   const specs: MonitorSpec[] = [];
   if (opts.monitorPid !== undefined) {
     if (opts.serve !== undefined) {
@@ -66,14 +56,14 @@ export function monitorSpecsFromOptions(opts: MonitorOptions): MonitorSpec[] {
 }
 
 /** `--monitor-interval` in ms (default 1000). */
-export function monitorIntervalFromOptions(opts: MonitorOptions): number {
+export function monitorIntervalFromOptions(opts: MonitorRequest): number {
   const ms = positiveInteger('--monitor-interval', opts.monitorInterval ?? String(DEFAULT_INTERVAL_MS));
   if (ms < 100) throw new SettingsError(`--monitor-interval must be at least 100 ms, got ${ms}`);
   return ms;
 }
 
 /** What `--serve` asks to start, with `--serve-timeout` in ms; undefined without `--serve`. */
-export function serveFromOptions(opts: MonitorOptions): { command: string; timeoutMs: number } | undefined {
+export function serveFromOptions(opts: MonitorRequest): { command: string; timeoutMs: number } | undefined {
   if (opts.serve === undefined) return undefined;
   if (opts.serve.trim() === '') throw new SettingsError('--serve needs a command, got an empty string');
   const timeoutSec = parseDuration(opts.serveTimeout ?? DEFAULT_SERVE_TIMEOUT, '--serve-timeout');

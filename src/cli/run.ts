@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { TargetError } from '../errors.js';
 import { formatResourceSummary } from '../monitors/resource-summary.js';
-import type { MonitorSpec } from '../monitors/monitor.js';
+import type { MonitorRequest, MonitorSpec } from '../monitors/monitor.js';
 import { startMonitors } from '../monitors/session.js';
 import { writeFile } from 'node:fs/promises';
 import { formatSummary } from '../report/console.js';
@@ -20,7 +20,7 @@ import type { Settings } from '../settings/settings.js';
 import { startServedTarget, type ServedTarget } from '../target/served-process.js';
 import { EXIT } from './exit-codes.js';
 import { addLoadOptions, layerFromOptions } from './load-options.js';
-import { addMonitorOptions, monitorIntervalFromOptions, monitorSpecsFromOptions, serveFromOptions, type MonitorOptions } from './monitor-options.js';
+import { addMonitorOptions, monitorIntervalFromOptions, monitorSpecsFromOptions, serveFromOptions } from './monitor-options.js';
 
 /** Everything one `modelprof run` needs, resolved and validated before any request. */
 export interface RunRequest {
@@ -76,13 +76,13 @@ export function runRequestFrom(options: Record<string, unknown>, command: Comman
 }
 
 /** A monitor flag given on the command line beats the job file's; commander's defaults do not. */
-function mergeMonitorOptions(options: Record<string, unknown>, command: Command, fromJob: MonitorOptions): MonitorOptions {
+function mergeMonitorOptions(options: Record<string, unknown>, command: Command, fromJob: MonitorRequest): MonitorRequest {
   const merged: Record<string, unknown> = { ...options };
   for (const [key, value] of Object.entries(fromJob)) {
     const source = command.getOptionValueSource(key);
     if (source !== 'cli' && value !== undefined) merged[key] = value;
   }
-  return merged as MonitorOptions;
+  return merged as MonitorRequest;
 }
 
 /**

@@ -32,6 +32,21 @@ export interface Monitor {
   stop(window: MeasurementWindow): Promise<void>;
 }
 
+/**
+ * The monitor flags as given, before validation: strings (lists for the repeatable flags), named
+ * after the run command's flags. A job file's monitors block is read into the same shape.
+ */
+export interface MonitorRequest {
+  monitorPid?: string;
+  serve?: string;
+  serveTimeout?: string;
+  prometheus?: string[];
+  prometheusServer?: string;
+  query?: string[];
+  gpu?: boolean;
+  monitorInterval?: string;
+}
+
 /** What `--monitor-pid`, `--serve`, `--prometheus`, `--prometheus-server`/`--query` and `--gpu` ask for. */
 export type MonitorSpec =
   | { kind: 'process'; pid: number }

@@ -1,3 +1,4 @@
+import { scaleBytes } from '../report/format.js';
 import type { ResourceMetric, ResourceReport } from './resources.js';
 
 /** The metrics worth a console line, in the order shown; the rest are in report.json. */
@@ -39,22 +40,14 @@ export function formatResourceSummary(report: ResourceReport): string[] {
 
 function formatValue(value: number, metric: ResourceMetric): string {
   switch (metric.unit) {
-    case 'bytes':
-      return formatBytes(value);
+    case 'bytes': {
+      // The console prints one decimal ("46.0 MiB"); reports print three significant digits (formatBytes).
+      const scaled = scaleBytes(value);
+      return `${scaled.value.toFixed(scaled.unit === 'B' ? 0 : 1)} ${scaled.unit}`;
+    }
     case '%':
       return `${value.toFixed(1)}%`;
     default:
       return `${Number(value.toFixed(2))}${metric.unit ? ` ${metric.unit}` : ''}`;
   }
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }

@@ -1,5 +1,5 @@
 import hdr from 'hdr-histogram-js';
-import type { LatencySummary } from './result.js';
+import { LATENCY_PERCENTILES, type LatencySummary } from './result.js';
 
 export type Histogram = hdr.Histogram;
 
@@ -33,16 +33,6 @@ export function decodeHistogram(encoded: string): Histogram {
   return hdr.decodeFromCompressedBase64(encoded, 64, false, HIGHEST_US);
 }
 
-const PERCENTILES: readonly [keyof LatencySummary, number][] = [
-  ['p50', 50],
-  ['p75', 75],
-  ['p90', 90],
-  ['p95', 95],
-  ['p99', 99],
-  ['p999', 99.9],
-  ['p9999', 99.99],
-];
-
 /** Summary in ms; empty when nothing was recorded (a run with only errors has no latency). */
 export function summarizeHistogram(histogram: Histogram): LatencySummary {
   if (histogram.totalCount === 0) return {};
@@ -51,7 +41,7 @@ export function summarizeHistogram(histogram: Histogram): LatencySummary {
     mean: toMs(histogram.mean),
     stdev: toMs(histogram.stdDeviation),
   };
-  for (const [key, percentile] of PERCENTILES) summary[key] = toMs(histogram.getValueAtPercentile(percentile));
+  for (const { key, percent } of LATENCY_PERCENTILES) summary[key] = toMs(histogram.getValueAtPercentile(percent));
   summary.max = toMs(histogram.maxValue);
   return summary;
 }

@@ -13,6 +13,17 @@ export interface LatencySummary {
   max?: number;
 }
 
+/** The percentiles LatencySummary has fields for, in order: the field, the percent, and the name people read. */
+export const LATENCY_PERCENTILES: readonly { key: keyof LatencySummary; percent: number; label: string }[] = [
+  { key: 'p50', percent: 50, label: 'p50' },
+  { key: 'p75', percent: 75, label: 'p75' },
+  { key: 'p90', percent: 90, label: 'p90' },
+  { key: 'p95', percent: 95, label: 'p95' },
+  { key: 'p99', percent: 99, label: 'p99' },
+  { key: 'p999', percent: 99.9, label: 'p99.9' },
+  { key: 'p9999', percent: 99.99, label: 'p99.99' },
+];
+
 /** How a failed request failed. */
 export const ERROR_KINDS = [
   'connect_refused',

@@ -2,9 +2,10 @@ import hdr from 'hdr-histogram-js';
 import { EXIT } from '../cli/exit-codes.js';
 import { SettingsError } from '../errors.js';
 import type { TimelinePoint } from '../record/result.js';
+import { seededRandom } from '../seeded-random.js';
 import type { Report } from './report.js';
 import { formatMetricValue, indexTopLevel, parseMetricName, readMetric, splitTopLevel, type MetricRef } from './sla.js';
-import { formatChange, formatNumber, displayUrl } from './html-format.js';
+import { formatChange, formatNumber, displayUrl } from './format.js';
 
 /**
  * Baseline comparison: per-metric deltas, judged against tolerances and against noise.
@@ -370,18 +371,6 @@ function markdownCell(text: string): string {
 
 function markdownCode(text: string): string {
   return text.replace(/`/g, "'");
-}
-
-/** Deterministic 32-bit generator (mulberry32): bootstrap results must not change between calls. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

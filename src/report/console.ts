@@ -1,15 +1,9 @@
-import type { LatencySummary } from '../record/result.js';
+import { LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
 import type { Report } from './report.js';
 
 const ROWS: readonly [keyof LatencySummary, string][] = [
   ['min', 'min'],
-  ['p50', 'p50'],
-  ['p75', 'p75'],
-  ['p90', 'p90'],
-  ['p95', 'p95'],
-  ['p99', 'p99'],
-  ['p999', 'p99.9'],
-  ['p9999', 'p99.99'],
+  ...LATENCY_PERCENTILES.map(({ key, label }): [keyof LatencySummary, string] => [key, label]),
   ['max', 'max'],
   ['mean', 'mean'],
   ['stdev', 'stdev'],

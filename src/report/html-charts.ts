@@ -1,4 +1,4 @@
-import { escapeHtml, formatNumber } from './html-format.js';
+import { escapeHtml, formatNumber } from './format.js';
 
 /**
  * Inline SVG charts for the HTML report, drawn at render time so the page needs no script or library

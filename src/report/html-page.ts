@@ -1,4 +1,6 @@
-/** The HTML report's inline stylesheet and script: system fonts only, nothing loaded from anywhere. */
+import { escapeHtml } from './format.js';
+
+/** What every modelprof HTML page shares: the page shell, its inline stylesheet and script; system fonts only, nothing loaded from anywhere. */
 
 export const PAGE_STYLE = `
 :root { --ink: #111827; --soft: #4b5563; --faint: #6b7280; --line: #e5e7eb; --bg: #f5f6f8; --card: #fff;
@@ -117,3 +119,27 @@ export const PAGE_SCRIPT = `
   });
 })();
 `;
+
+/**
+ * A whole self-contained page around `main` (HTML): the style and script inline, and a
+ * Content-Security-Policy under which the page can load nothing. `title` is plain text.
+ */
+export function htmlPage(title: string, main: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(title)}</title>
+<style>${PAGE_STYLE}</style>
+</head>
+<body>
+<main>
+${main}
+</main>
+<script>${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}

@@ -1,6 +1,6 @@
 import type { Report } from './report.js';
 import type { Comparison } from './compare.js';
-import { displayUrl } from './html-format.js';
+import { displayUrl } from './format.js';
 import type { SlaVerdict } from './sla.js';
 
 /**

@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import { ToolError } from '../errors.js';
 import type { Report } from './report.js';
-import { displayUrl, formatCount, formatMs, formatRps, formatShare } from './html-format.js';
+import { displayUrl, formatCount, formatMs, formatRps, formatShare } from './format.js';
 import { formatLimit, formatMetricValue, type SlaVerdict } from './sla.js';
 
 /**

@@ -2,9 +2,9 @@ import hdr from 'hdr-histogram-js';
 import { EXIT } from '../cli/exit-codes.js';
 import { SettingsError } from '../errors.js';
 import type { ResourceMetric } from '../monitors/resources.js';
-import type { LatencySummary } from '../record/result.js';
+import { LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
 import type { Report } from './report.js';
-import { formatBytes, formatCount, formatMs, formatNumber, formatRps, formatShare } from './html-format.js';
+import { formatBytes, formatCount, formatMs, formatNumber, formatRps, formatShare } from './format.js';
 
 /**
  * SLA expressions ("p99<=200ms, error_rate<0.1%, rps>=100") and their verdict on a report.
@@ -63,14 +63,9 @@ export interface SlaVerdict {
  */
 export const CPU_ALIAS_TARGETS = ['process.cpu_machine_percent', 'host.cpu_percent'] as const;
 
+/** Percentiles a summary holds as fields; p100 is the maximum. */
 const PERCENTILE_FIELDS: ReadonlyMap<number, keyof LatencySummary> = new Map([
-  [50, 'p50'],
-  [75, 'p75'],
-  [90, 'p90'],
-  [95, 'p95'],
-  [99, 'p99'],
-  [99.9, 'p999'],
-  [99.99, 'p9999'],
+  ...LATENCY_PERCENTILES.map(({ percent, key }): [number, keyof LatencySummary] => [percent, key]),
   [100, 'max'],
 ]);
 

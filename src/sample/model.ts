@@ -1,3 +1,5 @@
+import { seededRandom } from '../seeded-random.js';
+
 /**
  * The sample endpoint's model: a small fixed-weight MLP classifier, 10 features -> 3 class
  * probabilities. It does real arithmetic so that latency and capacity behave like a CPU-bound
@@ -37,7 +39,7 @@ export function depthForWorkFactor(workFactor: number): number {
 }
 
 export function createModel(workFactor: number): Model {
-  const random = mulberry32(WEIGHT_SEED);
+  const random = seededRandom(WEIGHT_SEED);
   const embedding = randomLayer(FEATURE_COUNT, HIDDEN_WIDTH, random);
   const hidden = Array.from({ length: DISTINCT_HIDDEN_LAYERS }, () => randomLayer(HIDDEN_WIDTH, HIDDEN_WIDTH, random));
   const head = randomLayer(HIDDEN_WIDTH, CLASS_COUNT, random);
@@ -103,16 +105,4 @@ function softmax(logits: Float64Array): number[] {
     return e;
   });
   return exps.map((e) => Math.round((e / total) * OUTPUT_DECIMALS) / OUTPUT_DECIMALS);
-}
-
-/** Small, fast, seedable PRNG (Tommy Ettinger's mulberry32); Math.random cannot be seeded. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

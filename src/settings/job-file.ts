@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { SettingsError } from '../errors.js';
+import type { MonitorRequest } from '../monitors/monitor.js';
 import { settingsFromEnvironment } from './environment.js';
 import type { ScalarKey, SettingsLayer } from './layers.js';
 
@@ -13,17 +14,8 @@ export interface JobExtras {
   experimentName?: string;
   displayName?: string;
   sla?: string;
-  /** The monitors block with the names of the run command's flags (see src/cli/monitor-options.ts). */
-  monitors?: {
-    monitorPid?: string;
-    serve?: string;
-    serveTimeout?: string;
-    prometheus?: string[];
-    prometheusServer?: string;
-    query?: string[];
-    gpu?: boolean;
-    monitorInterval?: string;
-  };
+  /** The monitors block, under the names of the run command's flags. */
+  monitors?: MonitorRequest;
   insecure?: boolean;
 }
 
@@ -121,12 +113,12 @@ export function jobLayers(document: JobDocument, origin: string, baseDir: string
   if (typeof document['display_name'] === 'string') extras.displayName = document['display_name'];
   if (typeof document['sla'] === 'string') extras.sla = document['sla'];
   if (typeof target['insecure'] === 'boolean') extras.insecure = target['insecure'];
-  if (document['monitors']) extras.monitors = monitorOptions(document['monitors'] as Record<string, unknown>);
+  if (document['monitors']) extras.monitors = monitorRequest(document['monitors'] as Record<string, unknown>);
   return { layers: [layer, settingsFromEnvironment(variables)], extras };
 }
 
-function monitorOptions(block: Record<string, unknown>): NonNullable<JobExtras['monitors']> {
-  const options: NonNullable<JobExtras['monitors']> = {};
+function monitorRequest(block: Record<string, unknown>): MonitorRequest {
+  const options: MonitorRequest = {};
   if (block['monitor_pid'] !== undefined) options.monitorPid = String(block['monitor_pid']);
   if (typeof block['serve'] === 'string') options.serve = block['serve'];
   if (block['serve_timeout'] !== undefined) options.serveTimeout = String(block['serve_timeout']);

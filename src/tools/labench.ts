@@ -1,15 +1,17 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { SettingsError, ToolError } from '../errors.js';
-import type { ErrorKind, LatencySummary, RunResult } from '../record/result.js';
+import { LATENCY_PERCENTILES, type ErrorKind, type LatencySummary, type RunResult } from '../record/result.js';
 import { TIMELY_SHARE_REQUIRED } from '../record/validity.js';
 import type { Settings } from '../settings/settings.js';
 import type { ToolAdapter, ToolRunContext } from './adapter.js';
 import { writePrivateFile } from './artifacts.js';
 import { discoverLabench, requireTool } from './discovery.js';
 import { zeroErrorKinds } from './error-counts.js';
+import { externalRunResult, noWarmupNote } from './external-result.js';
 import { OutputLines } from './output-lines.js';
 import { wholeNumberArgument } from './tool-arguments.js';
+import { isCount, isJsonObject, parseToolJson } from './tool-json.js';
 import { runTool, type ToolRunFacts } from './tool-run.js';
 
 /**
@@ -30,16 +32,6 @@ const METRIC_ROWS = [
   'Timely Ticks',
   'Timely Sends',
 ] as const;
-/** Latency percentiles read from LaBench's percentile file, as fractions. */
-const PERCENTILES: [keyof LatencySummary, number][] = [
-  ['p50', 0.5],
-  ['p75', 0.75],
-  ['p90', 0.9],
-  ['p95', 0.95],
-  ['p99', 0.99],
-  ['p999', 0.999],
-  ['p9999', 0.9999],
-];
 
 /** A Go duration string (time.ParseDuration): a bare number in LaBench's YAML would be nanoseconds. */
 export function goDuration(seconds: number): string {
@@ -214,17 +206,11 @@ interface LabenchJson {
 }
 
 function readLabenchJson(text: string, fail: (problem: string) => Error): LabenchJson {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw fail('it is not valid JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail('it is not a JSON object');
-  const root = value as Record<string, unknown>;
+  const root = parseToolJson(text, fail);
+  if (!isJsonObject(root)) throw fail('it is not a JSON object');
   const count = (name: string): number => {
     const figure = root[name];
-    if (typeof figure !== 'number' || !Number.isSafeInteger(figure) || figure < 0) throw fail(`${name} is not a count`);
+    if (!isCount(figure)) throw fail(`${name} is not a count`);
     return figure;
   };
   const rate = (name: string): number => {
@@ -233,9 +219,9 @@ function readLabenchJson(text: string, fail: (problem: string) => Error): Labenc
     return figure;
   };
   const errors = root['Errors'];
-  if (typeof errors !== 'object' || errors === null || Array.isArray(errors)) throw fail('Errors is not an object');
+  if (!isJsonObject(errors)) throw fail('Errors is not an object');
   for (const [text, n] of Object.entries(errors)) {
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw fail(`the count of "${text.slice(0, 60)}" is not a count`);
+    if (!isCount(n)) throw fail(`the count of "${text.slice(0, 60)}" is not a count`);
   }
   return {
     connections: count('Connections'),
@@ -322,10 +308,12 @@ export function labenchErrorKind(text: string): { kind: ErrorKind; status?: stri
 export function labenchLatency(percentiles: LabenchOutput['percentiles']): { latency: LatencySummary; readAbove: string[] } {
   const latency: LatencySummary = { min: percentiles[0]!.ms, max: percentiles.at(-1)!.ms };
   const readAbove: string[] = [];
-  for (const [name, wanted] of PERCENTILES) {
+  for (const { key, percent } of LATENCY_PERCENTILES) {
+    // The file gives percentiles as fractions.
+    const wanted = percent / 100;
     const row = percentiles.find((candidate) => candidate.percentile >= wanted - 1e-9)!;
-    latency[name] = row.ms;
-    if (Math.abs(row.percentile - wanted) > 1e-9) readAbove.push(`${name} at ${(row.percentile * 100).toFixed(4)}%`);
+    latency[key] = row.ms;
+    if (Math.abs(row.percentile - wanted) > 1e-9) readAbove.push(`${key} at ${(row.percentile * 100).toFixed(4)}%`);
   }
   return { latency, readAbove };
 }
@@ -358,9 +346,7 @@ export function labenchRunResult(output: LabenchOutput, facts: ToolRunFacts): Ru
   const otherErrors = byKind.other;
   const notes = [
     'LaBench gives no per-second timeline.',
-    facts.settings.warmupSec > 0
-      ? `LaBench has no warm-up phase: the ${facts.settings.warmupSec} s warm-up was not run, and the figures include the start of the run.`
-      : 'LaBench has no warm-up phase: the figures include the start of the run.',
+    noWarmupNote('LaBench', facts.settings),
     'LaBench records the latency of successful requests only, from the actual send (not the tick); timely sends say how close the two were.',
     ...(output.successTotal > 0
       ? [
@@ -372,41 +358,36 @@ export function labenchRunResult(output: LabenchOutput, facts: ToolRunFacts): Ru
       ? ['LaBench counts every status other than 200 as a failure, 2xx and 3xx included.']
       : []),
     ...(otherErrors > 0 ? [`${otherErrors} failures are worded in a way modelprof does not recognise and are counted as other; LaBench's texts are in its stdout.`] : []),
-    ...(facts.notes ?? []),
   ];
-  const result: RunResult = {
-    engine: 'external',
-    engineVersion: facts.engineVersion,
-    startTime: facts.startTime,
-    endTime: facts.endTime,
-    measuredSeconds: output.elapsedSec,
-    warmup: { seconds: 0, requests: 0 },
-    requests: {
-      total: output.successTotal + output.errorTotal,
-      ok: output.successTotal,
-      errors: output.errorTotal,
-      missed: output.ticks.missed,
-    },
-    errors: { byKind, byStatus },
-    latency,
-    timeline: [],
-    validity: {
-      valid: reasons.length === 0,
-      reasons,
-      warnings: facts.partial ? [`partial run: ${facts.partial}`] : [],
-      checks: {
-        targetRps: output.requestRate,
-        achievedRps: Math.round(output.throughput * 1000) / 1000,
-        missedTicks: output.ticks.missed,
-        ...(timelyTicks !== undefined ? { timelyTicks } : {}),
-        ...(timelySends !== undefined ? { timelySends } : {}),
+  return externalRunResult(
+    {
+      measuredSeconds: output.elapsedSec,
+      warmup: { seconds: 0, requests: 0 },
+      requests: {
+        total: output.successTotal + output.errorTotal,
+        ok: output.successTotal,
+        errors: output.errorTotal,
+        missed: output.ticks.missed,
       },
+      errors: { byKind, byStatus },
+      latency,
+      timeline: [],
+      validity: {
+        valid: reasons.length === 0,
+        reasons,
+        warnings: [],
+        checks: {
+          targetRps: output.requestRate,
+          achievedRps: Math.round(output.throughput * 1000) / 1000,
+          missedTicks: output.ticks.missed,
+          ...(timelyTicks !== undefined ? { timelyTicks } : {}),
+          ...(timelySends !== undefined ? { timelySends } : {}),
+        },
+      },
+      notes,
     },
-    notes,
-    artifacts: facts.artifacts,
-  };
-  if (facts.partial) result.partial = facts.partial;
-  return result;
+    facts,
+  );
 }
 
 export const labenchAdapter: ToolAdapter = {

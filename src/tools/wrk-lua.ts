@@ -1,3 +1,4 @@
+import { LATENCY_PERCENTILES } from '../record/result.js';
 import type { Settings } from '../settings/settings.js';
 import { requestTarget } from './tool-arguments.js';
 
@@ -13,17 +14,6 @@ export type WrkResultHook = 'summary' | 'statuses';
 
 /** Bodies per Lua function: each function has its own constant table, and LuaJIT's is bounded. */
 const BODIES_PER_CHUNK = 1000;
-
-/** Percentiles asked of wrk's latency statistics, with their LatencySummary names. */
-export const WRK_PERCENTILES = [
-  [50, 'p50'],
-  [75, 'p75'],
-  [90, 'p90'],
-  [95, 'p95'],
-  [99, 'p99'],
-  [99.9, 'p999'],
-  [99.99, 'p9999'],
-] as const;
 
 /**
  * A Lua string literal holding exactly `text` (as UTF-8): quotes and backslashes escaped, every
@@ -114,7 +104,8 @@ export function buildWrkScript(settings: Settings, hook: WrkResultHook): string 
 }
 
 function summaryFields(): string[] {
-  const percentiles = WRK_PERCENTILES.map(([percentile, name]) => `{${percentile}, "${name}"}`).join(', ');
+  // wrk is asked for every percentile a LatencySummary holds, under the summary's names.
+  const percentiles = LATENCY_PERCENTILES.map(({ percent, key }) => `{${percent}, "${key}"}`).join(', ');
   return [
     '  local e = summary.errors',
     '  fields[#fields + 1] = string.format(\'"durationUs":%.0f,"bytes":%.0f\', summary.duration, summary.bytes)',

@@ -1,14 +1,14 @@
-import { join } from 'node:path';
-import type { LatencySummary, RunResult } from '../record/result.js';
+import { LATENCY_PERCENTILES, type LatencySummary, type RunResult } from '../record/result.js';
 import type { Settings } from '../settings/settings.js';
-import type { ToolAdapter, ToolRunContext } from './adapter.js';
-import { writePrivateFile } from './artifacts.js';
-import { discoverWrkFamily, requireTool } from './discovery.js';
+import type { ToolAdapter } from './adapter.js';
 import { httpErrorCounts } from './error-counts.js';
+import { externalRunResult, noWarmupNote } from './external-result.js';
 import { OutputLines } from './output-lines.js';
 import { checkConnectionsPerThread, commandLineUrl, wholeSecondsArgument } from './tool-arguments.js';
-import { runTool, type ToolRunFacts } from './tool-run.js';
-import { buildWrkScript, WRK_PERCENTILES, WRK_RESULT_MARKER } from './wrk-lua.js';
+import { isCount, isJsonObject, parseToolJson } from './tool-json.js';
+import type { ToolRunFacts } from './tool-run.js';
+import { wrkFamilyAdapter } from './wrk-family-adapter.js';
+import { WRK_RESULT_MARKER } from './wrk-lua.js';
 import { agreesWithShownTime, readWrkHeader, readWrkThreadStats, readWrkTotals, type WrkSocketErrors } from './wrk-text.js';
 
 /** What wrk printed, read from its text summary and the generated done() hook's JSON line. */
@@ -107,21 +107,15 @@ interface DoneJson {
 }
 
 function readDoneJson(text: string, fail: (problem: string) => Error): DoneJson {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw fail('it is not valid JSON');
-  }
   const object = (candidate: unknown, what: string): Record<string, unknown> => {
-    if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) throw fail(`${what} is not an object`);
-    return candidate as Record<string, unknown>;
-  };
-  const count = (candidate: unknown, what: string): number => {
-    if (typeof candidate !== 'number' || !Number.isSafeInteger(candidate) || candidate < 0) throw fail(`${what} is not a count`);
+    if (!isJsonObject(candidate)) throw fail(`${what} is not an object`);
     return candidate;
   };
-  const root = object(value, 'the line');
+  const count = (candidate: unknown, what: string): number => {
+    if (!isCount(candidate)) throw fail(`${what} is not a count`);
+    return candidate;
+  };
+  const root = object(parseToolJson(text, fail), 'the line');
   const statuses: Record<string, number> = {};
   for (const [status, n] of Object.entries(object(root['statuses'], 'statuses'))) {
     if (!/^[1-9]\d\d$/.test(status)) throw fail(`"${status}" is not an HTTP status`);
@@ -132,12 +126,12 @@ function readDoneJson(text: string, fail: (problem: string) => Error): DoneJson 
   if (root['latencyUs'] !== null) {
     const latency = object(root['latencyUs'], 'latencyUs');
     latencyUs = {};
-    for (const name of ['min', 'max', 'mean', 'stdev', ...WRK_PERCENTILES.map(([, p]) => p)]) {
+    for (const name of ['min', 'max', 'mean', 'stdev', ...LATENCY_PERCENTILES.map(({ key }) => key)]) {
       const us = latency[name];
       if (typeof us !== 'number' || !Number.isFinite(us) || us < 0) throw fail(`latencyUs.${name} is not a time`);
       latencyUs[name] = us;
     }
-    const ordered = WRK_PERCENTILES.map(([, p]) => latencyUs![p]!);
+    const ordered = LATENCY_PERCENTILES.map(({ key }) => latencyUs![key]!);
     if (ordered.some((us, i) => i > 0 && us < ordered[i - 1]!) || latencyUs['min']! > ordered[0]! || ordered.at(-1)! > latencyUs['max']!) {
       throw fail('its latency percentiles are not in order');
     }
@@ -174,9 +168,7 @@ export function wrkRunResult(output: WrkDoneOutput, facts: ToolRunFacts): RunRes
   });
   const notes = [
     'wrk gives no per-second timeline.',
-    facts.settings.warmupSec > 0
-      ? `wrk has no warm-up phase: the ${facts.settings.warmupSec} s warm-up was not run, and the figures include the start of the run.`
-      : 'wrk has no warm-up phase: the figures include the start of the run.',
+    noWarmupNote('wrk', facts.settings),
     'wrk measures latency from the actual send (closed loop) and, before reporting, adds synthetic samples for answers slower than twice the mean cycle time (its stats_correct).',
     ...(socketErrors.read + socketErrors.write > 0
       ? ['wrk counts connection resets and unreadable answers together as read/write errors; they are reported as connection_reset.']
@@ -186,31 +178,26 @@ export function wrkRunResult(output: WrkDoneOutput, facts: ToolRunFacts): RunRes
       ? [`wrk counts an answer that came after the ${facts.settings.timeoutSec} s timeout as a timeout error and records no latency for it; requests still unanswered at the end are not counted.`]
       : []),
     ...counts.notes,
-    ...(facts.notes ?? []),
   ];
-  const result: RunResult = {
-    engine: 'external',
-    engineVersion: facts.engineVersion,
-    startTime: facts.startTime,
-    endTime: facts.endTime,
-    measuredSeconds: output.runtimeSec,
-    warmup: { seconds: 0, requests: 0 },
-    requests: counts.requests,
-    errors: counts.errors,
-    latency: output.latency ?? {},
-    timeline: [],
-    validity: {
-      // wrk's plan is a closed loop, which it cannot fail to keep; only an empty run says nothing.
-      valid: output.requests > 0,
-      reasons: output.requests > 0 ? [] : ['no request completed'],
-      warnings: facts.partial ? [`partial run: ${facts.partial}`] : [],
-      checks: { achievedRps: output.runtimeSec > 0 ? Math.round((output.requests / output.runtimeSec) * 1000) / 1000 : 0 },
+  return externalRunResult(
+    {
+      measuredSeconds: output.runtimeSec,
+      warmup: { seconds: 0, requests: 0 },
+      requests: counts.requests,
+      errors: counts.errors,
+      latency: output.latency ?? {},
+      timeline: [],
+      validity: {
+        // wrk's plan is a closed loop, which it cannot fail to keep; only an empty run says nothing.
+        valid: output.requests > 0,
+        reasons: output.requests > 0 ? [] : ['no request completed'],
+        warnings: [],
+        checks: { achievedRps: output.runtimeSec > 0 ? Math.round((output.requests / output.runtimeSec) * 1000) / 1000 : 0 },
+      },
+      notes,
     },
-    notes,
-    artifacts: facts.artifacts,
-  };
-  if (facts.partial) result.partial = facts.partial;
-  return result;
+    facts,
+  );
 }
 
 /** wrk's command line: no secrets (headers and the query are in the script). */
@@ -227,27 +214,13 @@ export function wrkArguments(settings: Settings, scriptPath: string): string[] {
   ];
 }
 
-export const wrkAdapter: ToolAdapter = {
+export const wrkAdapter: ToolAdapter = wrkFamilyAdapter({
   tool: 'wrk',
-  discover: (toolPath) => discoverWrkFamily('wrk', toolPath),
-  async run(settings: Settings, context: ToolRunContext): Promise<RunResult> {
-    const scriptPath = join(context.runDir, 'wrk-script.lua');
-    const args = wrkArguments(settings, scriptPath);
-    const found = requireTool(await discoverWrkFamily('wrk', settings.toolPath));
-    await writePrivateFile(scriptPath, buildWrkScript(settings, 'summary'));
-    const { output, facts } = await runTool({
-      tool: 'wrk',
-      settings,
-      context,
-      found,
-      args,
-      inputs: [scriptPath],
-      parse: (stdout) => parseWrkDoneOutput(stdout),
-      seconds: (parsed) => parsed.runtimeSec,
-    });
-    return wrkRunResult(output, facts);
-  },
-};
+  hook: 'summary',
+  argumentsFor: wrkArguments,
+  parse: parseWrkDoneOutput,
+  toResult: wrkRunResult,
+});
 
 function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);

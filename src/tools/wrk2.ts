@@ -1,14 +1,14 @@
-import { join } from 'node:path';
 import type { LatencySummary, RunResult } from '../record/result.js';
 import type { Settings } from '../settings/settings.js';
-import type { ToolAdapter, ToolRunContext } from './adapter.js';
-import { writePrivateFile } from './artifacts.js';
-import { discoverWrkFamily, requireTool } from './discovery.js';
+import type { ToolAdapter } from './adapter.js';
 import { httpErrorCounts } from './error-counts.js';
+import { externalRunResult } from './external-result.js';
 import { OutputLines } from './output-lines.js';
 import { checkConnectionsPerThread, commandLineUrl, wholeNumberArgument, wholeSecondsArgument } from './tool-arguments.js';
-import { runTool, type ToolRunFacts } from './tool-run.js';
-import { buildWrkScript, WRK_RESULT_MARKER } from './wrk-lua.js';
+import { isCount, isJsonObject, parseToolJson } from './tool-json.js';
+import type { ToolRunFacts } from './tool-run.js';
+import { wrkFamilyAdapter } from './wrk-family-adapter.js';
+import { WRK_RESULT_MARKER } from './wrk-lua.js';
 import { agreesWithShownTime, readWrkHeader, readWrkThreadStats, readWrkTotals, wrkTimeMs, type WrkSocketErrors } from './wrk-text.js';
 
 /** wrk2 measures each thread's latency for this long, then throws that histogram away (CALIBRATE_DELAY_MS). */
@@ -184,18 +184,13 @@ function readHistogram(lines: OutputLines, title: string): Wrk2Histogram {
 }
 
 function readStatuses(text: string, output: Wrk2Output, fail: (problem: string) => Error): Record<string, number> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw fail('it is not valid JSON');
-  }
-  const root = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const value = parseToolJson(text, fail);
+  const root = isJsonObject(value) ? value : {};
   const statuses = root['statuses'];
-  if (typeof statuses !== 'object' || statuses === null || Array.isArray(statuses)) throw fail('it has no "statuses" object');
+  if (!isJsonObject(statuses)) throw fail('it has no "statuses" object');
   const counts: Record<string, number> = {};
   for (const [status, count] of Object.entries(statuses)) {
-    if (!/^[1-9]\d\d$/.test(status) || typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
+    if (!/^[1-9]\d\d$/.test(status) || !isCount(count)) {
       throw fail(`"${status}": ${String(count)} is not a status count`);
     }
     counts[status] = count;
@@ -281,7 +276,6 @@ export function wrk2RunResult(output: Wrk2Output, facts: ToolRunFacts): RunResul
   }
   const durationWarning = wrk2DurationWarning(settings.durationSec);
   if (durationWarning) warnings.push(durationWarning);
-  if (facts.partial) warnings.push(`partial run: ${facts.partial}`);
 
   const notes = [
     calibrated
@@ -297,31 +291,26 @@ export function wrk2RunResult(output: Wrk2Output, facts: ToolRunFacts): RunResul
     ...(output.statuses ? [] : ['wrk2 printed no per-status counts: errors.byStatus is empty and http_status is wrk2\'s count of statuses above 399.']),
     ...counts.notes,
     ...(durationWarning ? [durationWarning] : []),
-    ...(facts.notes ?? []),
   ];
-  const result: RunResult = {
-    engine: 'external',
-    engineVersion: facts.engineVersion,
-    startTime: facts.startTime,
-    endTime: facts.endTime,
-    measuredSeconds: output.runtimeSec,
-    warmup: calibrated ? { seconds: calibrationSec, requests: Math.max(0, output.requests - recorded) } : { seconds: 0, requests: 0 },
-    requests: counts.requests,
-    errors: counts.errors,
-    latency: wrk2Latency(output.corrected),
-    timeline: [],
-    validity: {
-      valid: reasons.length === 0,
-      reasons,
-      warnings,
-      checks: { targetRps: settings.rate, achievedRps: Math.round(achievedRps * 1000) / 1000 },
+  return externalRunResult(
+    {
+      measuredSeconds: output.runtimeSec,
+      warmup: calibrated ? { seconds: calibrationSec, requests: Math.max(0, output.requests - recorded) } : { seconds: 0, requests: 0 },
+      requests: counts.requests,
+      errors: counts.errors,
+      latency: wrk2Latency(output.corrected),
+      ...(output.uncorrected ? { latencyUncorrected: wrk2Latency(output.uncorrected) } : {}),
+      timeline: [],
+      validity: {
+        valid: reasons.length === 0,
+        reasons,
+        warnings,
+        checks: { targetRps: settings.rate, achievedRps: Math.round(achievedRps * 1000) / 1000 },
+      },
+      notes,
     },
-    notes,
-    artifacts: facts.artifacts,
-  };
-  if (output.uncorrected) result.latencyUncorrected = wrk2Latency(output.uncorrected);
-  if (facts.partial) result.partial = facts.partial;
-  return result;
+    facts,
+  );
 }
 
 /** wrk2's command line: no secrets (headers and the query are in the script). */
@@ -340,24 +329,10 @@ export function wrk2Arguments(settings: Settings, scriptPath: string): string[] 
   ];
 }
 
-export const wrk2Adapter: ToolAdapter = {
+export const wrk2Adapter: ToolAdapter = wrkFamilyAdapter({
   tool: 'wrk2',
-  discover: (toolPath) => discoverWrkFamily('wrk2', toolPath),
-  async run(settings: Settings, context: ToolRunContext): Promise<RunResult> {
-    const scriptPath = join(context.runDir, 'wrk2-script.lua');
-    const args = wrk2Arguments(settings, scriptPath);
-    const found = requireTool(await discoverWrkFamily('wrk2', settings.toolPath));
-    await writePrivateFile(scriptPath, buildWrkScript(settings, 'statuses'));
-    const { output, facts } = await runTool({
-      tool: 'wrk2',
-      settings,
-      context,
-      found,
-      args,
-      inputs: [scriptPath],
-      parse: (stdout) => parseWrk2Output(stdout),
-      seconds: (parsed) => parsed.runtimeSec,
-    });
-    return wrk2RunResult(output, facts);
-  },
-};
+  hook: 'statuses',
+  argumentsFor: wrk2Arguments,
+  parse: parseWrk2Output,
+  toResult: wrk2RunResult,
+});

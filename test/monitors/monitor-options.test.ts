@@ -6,14 +6,14 @@ import {
   monitorIntervalFromOptions,
   monitorSpecsFromOptions,
   serveFromOptions,
-  type MonitorOptions,
 } from '../../src/cli/monitor-options.js';
 import { SettingsError } from '../../src/errors.js';
+import type { MonitorRequest } from '../../src/monitors/monitor.js';
 
-function parse(args: string[]): MonitorOptions {
+function parse(args: string[]): MonitorRequest {
   const command = addMonitorOptions(new Command('run').exitOverride());
   command.parse(args, { from: 'user' });
-  return command.opts<MonitorOptions>();
+  return command.opts<MonitorRequest>();
 }
 
 test('the flags become monitor specs, in a fixed order', () => {
@@ -59,7 +59,7 @@ test('defaults: no monitors, 1000 ms interval, --serve waits 60 s', () => {
 });
 
 test('bad monitor flags are SettingsErrors naming the flag', async (t) => {
-  const cases: [string[], (opts: MonitorOptions) => unknown, RegExp][] = [
+  const cases: [string[], (opts: MonitorRequest) => unknown, RegExp][] = [
     [['--monitor-pid', 'abc'], monitorSpecsFromOptions, /^--monitor-pid must be a positive whole number, got "abc"$/],
     [['--monitor-pid', '0'], monitorSpecsFromOptions, /^--monitor-pid must be a positive/],
     [['--monitor-pid', '1', '--serve', 'x'], monitorSpecsFromOptions, /^--monitor-pid and --serve both name the process to watch/],

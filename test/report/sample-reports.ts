@@ -1,8 +1,9 @@
 import hdr from 'hdr-histogram-js';
-import { ERROR_KINDS, type ErrorKind, type LatencySummary, type TimelinePoint } from '../../src/record/result.js';
+import { ERROR_KINDS, LATENCY_PERCENTILES, type ErrorKind, type LatencySummary, type TimelinePoint } from '../../src/record/result.js';
 import type { ResourceMetric, ResourceReport } from '../../src/monitors/resources.js';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../src/report/report.js';
 import type { ToolName } from '../../src/settings/settings.js';
+import { seededRandom } from '../../src/seeded-random.js';
 
 /**
  * Realistic Report objects for the report tests, shaped the way the run pipeline shapes them: latency
@@ -47,20 +48,14 @@ function recordMs(histogram: hdr.Histogram, ms: number): void {
 
 function summaryOf(histogram: hdr.Histogram): LatencySummary {
   if (histogram.totalCount === 0) return {};
-  const at = (p: number): number => histogram.getValueAtPercentile(p) / 1000;
-  return {
+  const summary: LatencySummary = {
     min: histogram.minNonZeroValue / 1000,
     mean: histogram.mean / 1000,
     stdev: histogram.stdDeviation / 1000,
-    p50: at(50),
-    p75: at(75),
-    p90: at(90),
-    p95: at(95),
-    p99: at(99),
-    p999: at(99.9),
-    p9999: at(99.99),
-    max: histogram.maxValue / 1000,
   };
+  for (const { key, percent } of LATENCY_PERCENTILES) summary[key] = histogram.getValueAtPercentile(percent) / 1000;
+  summary.max = histogram.maxValue / 1000;
+  return summary;
 }
 
 /** A report from individual requests: what a run of `seconds` seconds would write. */
@@ -151,18 +146,6 @@ export function buildReport(samples: RequestSample[], options: ReportOptions = {
     artifacts: [],
   };
   return report;
-}
-
-/** Deterministic random numbers, so sample reports are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface SyntheticOptions extends ReportOptions {

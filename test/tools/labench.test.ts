@@ -19,7 +19,7 @@ import {
 import { parseToolOutput } from '../../src/tools/tool-outcome.js';
 import { externalSettings, runFolder } from './external-settings.js';
 import { finishedFromFixture, fixtureCounts, fixtureText, programAvailable } from './fixtures.js';
-import { assertClearToolError, garbled, truncations, withoutLines } from './mutations.js';
+import { assertClearToolError, garbled, testDamagedOutputs, withoutLines, type Alteration } from './mutations.js';
 import { startScoringServer, type ServerCounts } from './scoring-server.js';
 
 /** The settings the fixtures were captured with (see test/fixtures/README.md). */
@@ -177,7 +177,7 @@ describe('parseLabenchOutput on real LaBench output (test/fixtures/labench)', ()
 });
 
 describe('truncated and altered LaBench output is a clear ToolError', () => {
-  const stdoutAlterations: [string, (text: string) => string][] = [
+  const stdoutAlterations: Alteration[] = [
     ['garbled Ticks line', (text) => garbled(text, /^Ticks=/)],
     ['garbled Sends line', (text) => garbled(text, /^Sends=/)],
     ['garbled JSON line', (text) => garbled(text, /^Json Output/)],
@@ -188,7 +188,7 @@ describe('truncated and altered LaBench output is a clear ToolError', () => {
     ['JSON line dropped', (text) => withoutLines(text, (line) => line.startsWith('Json Output'))],
     ['an extra line at the end', (text) => `${text}extra\n`],
   ];
-  const errorAlterations: [string, (text: string) => string][] = [
+  const errorAlterations: Alteration[] = [
     ['garbled Errors row', (text) => garbled(text, /^\d+ = /)],
     ['an error count changed in the list', (text) => text.replace(/^(\d+) = /m, (_, n: string) => `${Number(n) + 1} = `)],
     ['error table dropped', (text) => text.slice(0, text.lastIndexOf('\n\n+'))],
@@ -196,15 +196,9 @@ describe('truncated and altered LaBench output is a clear ToolError', () => {
   for (const folder of ['plain', 'errors', 'timeouts', 'resets']) {
     const stdout = fixtureText(`labench/${folder}/stdout.txt`);
     const hgrm = fixtureText(`labench/${folder}/res.hgrm`);
-    for (const { name, text } of truncations(stdout)) test(`${folder} stdout: ${name}`, () => assertClearToolError(() => parseLabenchOutput(text, hgrm), 'labench'));
-    for (const { name, text } of truncations(hgrm)) test(`${folder} res.hgrm: ${name}`, () => assertClearToolError(() => parseLabenchOutput(stdout, text), 'labench'));
-    for (const [name, alter] of [...stdoutAlterations, ...(folder === 'plain' ? [] : errorAlterations)]) {
-      test(`${folder} stdout: ${name}`, () => {
-        const altered = alter(stdout);
-        assert.notEqual(altered, stdout);
-        assertClearToolError(() => parseLabenchOutput(altered, hgrm), 'labench');
-      });
-    }
+    const alterations = [...stdoutAlterations, ...(folder === 'plain' ? [] : errorAlterations)];
+    testDamagedOutputs(`${folder} stdout`, stdout, alterations, (text) => parseLabenchOutput(text, hgrm), 'labench');
+    testDamagedOutputs(`${folder} res.hgrm`, hgrm, [], (text) => parseLabenchOutput(stdout, text), 'labench');
     test(`${folder} res.hgrm: garbled row, rows out of order, +Inf row dropped`, () => {
       assertClearToolError(() => parsePercentileFile(garbled(hgrm, /^\d+\.\d+\s+0\.500000/)), 'labench');
       assertClearToolError(() => parsePercentileFile(hgrm.replace(/^(\S+)(\s+0\.500000)/m, '99.000000$2')), 'labench');

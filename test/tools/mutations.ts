@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { ToolError } from '../../src/errors.js';
 
 /** A damaged copy of a real output, and what was done to it. */
@@ -6,6 +7,9 @@ export interface Mutation {
   name: string;
   text: string;
 }
+
+/** A named change to a real output, which its reader must refuse. */
+export type Alteration = [name: string, alter: (text: string) => string];
 
 /** The output cut after 25, 50, 75 and 90% of its lines, and once in the middle of its last line. */
 export function truncations(text: string): Mutation[] {
@@ -45,4 +49,19 @@ export function assertClearToolError(read: () => unknown, tool: string): void {
     assert.doesNotMatch(error.message, /\n/);
     return true;
   });
+}
+
+/**
+ * One test per truncation and per alteration of `original`, named "<label>: <what was done>", each
+ * expecting `read` to refuse the damaged text with a clear ToolError naming `tool`.
+ */
+export function testDamagedOutputs(label: string, original: string, alterations: readonly Alteration[], read: (text: string) => unknown, tool: string): void {
+  for (const { name, text } of truncations(original)) test(`${label}: ${name}`, () => assertClearToolError(() => read(text), tool));
+  for (const [name, alter] of alterations) {
+    test(`${label}: ${name}`, () => {
+      const altered = alter(original);
+      assert.notEqual(altered, original);
+      assertClearToolError(() => read(altered), tool);
+    });
+  }
 }

@@ -13,7 +13,7 @@ import { readWrkHeader, readWrkThreadStats, readWrkTotals } from '../../src/tool
 import { parseWrkDoneOutput, wrkAdapter, wrkArguments, wrkRunResult } from '../../src/tools/wrk.js';
 import { externalSettings, runFolder } from './external-settings.js';
 import { finishedFromFixture, fixtureCounts, fixtureText, programAvailable } from './fixtures.js';
-import { assertClearToolError, garbled, truncations } from './mutations.js';
+import { assertClearToolError, garbled, testDamagedOutputs, type Alteration } from './mutations.js';
 import { startScoringServer } from './scoring-server.js';
 
 const CONNECTIONS = 4;
@@ -101,7 +101,7 @@ describe('parseWrkDoneOutput on real wrk 4.1.0 output (test/fixtures/wrk/modelpr
 });
 
 describe('truncated and altered wrk output is a clear ToolError', () => {
-  const alterations: [string, (text: string) => string][] = [
+  const alterations: Alteration[] = [
     ['garbled request count', (text) => garbled(text, /requests in/)],
     ['garbled JSON line', (text) => garbled(text, /^MODELPROF_WRK_RESULT/)],
     ['garbled 50% row', (text) => garbled(text, /^\s+50%/)],
@@ -114,15 +114,7 @@ describe('truncated and altered wrk output is a clear ToolError', () => {
     ['a socket error count changed', (text) => text.replace(/"read":(\d+)/, (_, n: string) => `"read":${Number(n) + 3}`)],
   ];
   for (const mode of ['plain', 'errors', 'resets']) {
-    const original = fixtureText(`wrk/modelprof-${mode}/stdout.txt`);
-    for (const { name, text } of truncations(original)) test(`${mode}: ${name}`, () => assertClearToolError(() => parseWrkDoneOutput(text), 'wrk'));
-    for (const [name, alter] of alterations) {
-      test(`${mode}: ${name}`, () => {
-        const altered = alter(original);
-        assert.notEqual(altered, original);
-        assertClearToolError(() => parseWrkDoneOutput(altered), 'wrk');
-      });
-    }
+    testDamagedOutputs(mode, fixtureText(`wrk/modelprof-${mode}/stdout.txt`), alterations, parseWrkDoneOutput, 'wrk');
   }
   test('an extra line after the JSON', () => assertClearToolError(() => parseWrkDoneOutput(`${fixtureText('wrk/modelprof-plain/stdout.txt')}oops\n`), 'wrk'));
 });

@@ -10,7 +10,7 @@ import { parseToolOutput } from '../../src/tools/tool-outcome.js';
 import { parseWrk2Output, wrk2Adapter, wrk2Arguments, wrk2DurationWarning, wrk2RunResult } from '../../src/tools/wrk2.js';
 import { externalSettings, runFolder } from './external-settings.js';
 import { finishedFromFixture, fixtureCounts, fixtureText, programAvailable } from './fixtures.js';
-import { assertClearToolError, garbled, truncations, withoutLines } from './mutations.js';
+import { assertClearToolError, garbled, testDamagedOutputs, withoutLines, type Alteration } from './mutations.js';
 import { startScoringServer, type ServerCounts } from './scoring-server.js';
 
 /** The settings the fixtures were captured with (see test/fixtures/README.md). */
@@ -120,7 +120,7 @@ describe('parseWrk2Output on real wrk2 output (test/fixtures/wrk2)', () => {
 });
 
 describe('truncated and altered wrk2 output is a clear ToolError', () => {
-  const alterations: [string, (text: string) => string][] = [
+  const alterations: Alteration[] = [
     ['garbled request count', (text) => garbled(text, /requests in/)],
     ['garbled calibration line', (text) => garbled(text, /Thread calibration/)],
     ['garbled spectrum row', (text) => garbled(text, /^\s+\d+\.\d{3}\s+0\.500000/)],
@@ -149,15 +149,7 @@ describe('truncated and altered wrk2 output is a clear ToolError', () => {
     ['an extra line at the end', (text) => `${text}extra\n`],
   ];
   for (const folder of ['plain', 'errors', 'two-threads', 'timeouts']) {
-    const original = fixtureText(`wrk2/${folder}/stdout.txt`);
-    for (const { name, text } of truncations(original)) test(`${folder}: ${name}`, () => assertClearToolError(() => parseWrk2Output(text), 'wrk2'));
-    for (const [name, alter] of alterations) {
-      test(`${folder}: ${name}`, () => {
-        const altered = alter(original);
-        assert.notEqual(altered, original);
-        assertClearToolError(() => parseWrk2Output(altered), 'wrk2');
-      });
-    }
+    testDamagedOutputs(folder, fixtureText(`wrk2/${folder}/stdout.txt`), alterations, parseWrk2Output, 'wrk2');
   }
   test('non-2xx count changed in the done() line', () => {
     const original = fixtureText('wrk2/errors/stdout.txt');
