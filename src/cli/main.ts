@@ -5,13 +5,15 @@ import { EXIT } from './exit-codes.js';
 import { MODELPROF_VERSION } from '../version.js';
 import { registerCompare } from './compare.js';
 import { registerDemo } from './demo.js';
+import { registerFindMax } from './find-max.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerServeSample } from './serve-sample.js';
+import { registerSweep } from './sweep.js';
 import { registerTools } from './tools.js';
 
 // Each command lives in its own file and registers itself on the program.
-const commands: ((program: Command) => void)[] = [registerRun, registerDemo, registerReport, registerCompare, registerServeSample, registerTools];
+const commands: ((program: Command) => void)[] = [registerRun, registerDemo, registerReport, registerCompare, registerSweep, registerFindMax, registerServeSample, registerTools];
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('modelprof')

@@ -1,0 +1,207 @@
+import { Command } from 'commander';
+import { SettingsError } from '../errors.js';
+import { formatNumber } from '../report/format.js';
+import { ProgressLine } from '../report/progress-line.js';
+import { parseSla } from '../report/sla.js';
+import { parseDuration } from '../settings/duration.js';
+import { findMax, pointEstimateMs, type FindMaxRecord, type FindMaxRequest } from '../sweep/find-max.js';
+import { stopOnSignals } from '../sweep/stop-signal.js';
+import { formatTable } from '../sweep/text-table.js';
+import { startServedTarget, type ServedTarget } from '../target/served-process.js';
+import { EXIT } from './exit-codes.js';
+import { addLoadOptions } from './load-options.js';
+import { addMonitorOptions } from './monitor-options.js';
+import { runRequestFrom, type RunRequest } from './run.js';
+
+/**
+ * find-max's defaults for the load, ranked where the seed's environment variables rank (below flags,
+ * --set and the job file): a constant-rate model, enough connections for a queue to form at the
+ * target rather than in the generator, and points short enough for a search of ten of them.
+ */
+const FIND_MAX_LOAD_DEFAULTS: Record<string, string> = {
+  PROFILING_TOOL: 'wrk2',
+  CONNECTIONS: '64',
+  DURATION: '10s',
+  WARMUP: '2s',
+};
+
+export function registerFindMax(program: Command): void {
+  const command = program
+    .command('find-max')
+    .description('find the highest constant rate the endpoint holds within an SLA: ramp to a bracket, then bisect it')
+    .option('--sla <clauses>', 'what each point must meet, e.g. "p99<=200ms, error_rate<1%" (or sla in the job file)')
+    .option('--start-rate <rps>', 'the lowest rate, tried first (req/s)', '10')
+    .option('--max-rate <rps>', 'never go above this rate (req/s)')
+    .option('--factor <x>', 'ramp multiplier until a rate fails', '2')
+    .option('--precision <share>', 'stop when the bracket is this narrow, e.g. 5% or 0.05', '5%')
+    .option('--no-confirm', 'measure the ends of the final bracket once, not twice (faster, more exposed to noise)')
+    .option('--max-time <duration>', 'bound on the whole search; no point starts that would end after it', '15m')
+    .option('--cooldown <duration>', 'idle time between points', '2s')
+    .option('--price-per-hour <price>', 'price of one instance per hour: reports the cost per million requests at the answer')
+    .option('--instances <n>', 'instances behind the endpoint (Azure instance_count)', '1')
+    .option('--cores <n>', 'cores per instance: reports core-hours per million requests at the answer')
+    .option('-f, --file <job.yml>', 'job file (schema/job.schema.json); its rate is not used')
+    .option('--set <key=value>', 'override a job-file key (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--json', 'print find-max.json to stdout instead of the table; its maxRate is the answer in req/s');
+  addMonitorOptions(addLoadOptions(command)).action(async (options: Record<string, unknown>) => {
+    process.exitCode = await runFindMax(findMaxCommandFrom(options, command, process.env));
+  });
+}
+
+/** Everything one `modelprof find-max` needs, resolved and validated before any request. */
+interface FindMaxCommand {
+  run: RunRequest;
+  search: Omit<FindMaxRequest, 'settings' | 'monitors' | 'monitorIntervalMs' | 'signal' | 'log' | 'onProgress'>;
+}
+
+/** Resolves the load like `run` does (flags > --set > job file > environment > find-max's defaults), then the search. */
+function findMaxCommandFrom(options: Record<string, unknown>, command: Command, env: NodeJS.ProcessEnv): FindMaxCommand {
+  if (command.getOptionValueSource('rate') === 'cli') {
+    throw new SettingsError('--rate: find-max searches the rate itself; bound it with --start-rate and --max-rate');
+  }
+  const run = runRequestFrom(options, command, withLoadDefaults(env));
+  if (run.settings.tool === 'wrk') {
+    throw new SettingsError('--tool wrk is a closed loop with no rate to search: use --tool wrk2 or labench');
+  }
+  const slaText = typeof options['sla'] === 'string' ? options['sla'] : run.job.sla;
+  if (slaText === undefined) throw new SettingsError('--sla is required: the search needs something to meet, e.g. --sla "p99<=200ms, error_rate<1%"');
+  const clauses = parseSla(slaText, typeof options['sla'] === 'string' ? '--sla' : 'sla in the job file');
+  const factor = positiveNumber('--factor', options['factor']);
+  if (factor <= 1) throw new SettingsError(`--factor must be greater than 1, got "${String(options['factor'])}"`);
+  const maxTimeSec = parseDuration(String(options['maxTime']), '--max-time');
+  const cooldownSec = parseDuration(String(options['cooldown']), '--cooldown');
+  const oneRunMs = pointEstimateMs(run.settings, cooldownSec);
+  if (maxTimeSec * 1000 < oneRunMs) {
+    throw new SettingsError(`--max-time (${maxTimeSec}s) is shorter than one point (warm-up + duration + cool-down, about ${oneRunMs / 1000}s)`);
+  }
+  return {
+    run,
+    search: {
+      sla: { text: slaText, clauses },
+      startRate: positiveNumber('--start-rate', options['startRate']),
+      ...(options['maxRate'] === undefined ? {} : { maxRate: positiveNumber('--max-rate', options['maxRate']) }),
+      factor,
+      precision: share('--precision', String(options['precision'])),
+      confirm: options['confirm'] !== false,
+      maxTimeSec,
+      cooldownSec,
+      price: {
+        ...(options['pricePerHour'] === undefined ? {} : { pricePerHour: nonNegativeNumber('--price-per-hour', options['pricePerHour']) }),
+        instances: positiveInteger('--instances', options['instances']),
+        ...(options['cores'] === undefined ? {} : { coresPerInstance: positiveNumber('--cores', options['cores']) }),
+      },
+    },
+  };
+}
+
+/** Starts the served target if asked, searches with Ctrl-C handling and a live line, prints, and returns the exit code. */
+async function runFindMax({ run, search }: FindMaxCommand): Promise<number> {
+  const { settings } = run;
+  if (!search.sla.clauses.some((clause) => clause.ref.kind === 'percentile' || clause.ref.kind === 'latency')) {
+    // Above capacity an open-loop target mostly queues rather than fails: only latency shows it.
+    process.stderr.write('modelprof: note: the SLA has no latency clause; only the 95% served-rate check bounds the search from above\n');
+  }
+  const stop = stopOnSignals('modelprof: stopping; writing what was measured (Ctrl-C again to quit at once)');
+  const progress = new ProgressLine(process.stderr, settings.durationSec);
+  let served: ServedTarget | undefined;
+  try {
+    const monitors = [...run.monitors];
+    if (run.serve) {
+      served = await startServedTarget(run.serve.command, settings.url, run.serve.timeoutMs);
+      monitors.push({ kind: 'process', pid: served.pid });
+    }
+    if (!run.json) {
+      process.stderr.write(`modelprof: searching for the highest rate within "${search.sla.text}" from ${search.startRate} req/s, for up to ${search.maxTimeSec}s\n`);
+    }
+    const { record, recordPath } = await findMax({
+      ...search,
+      settings,
+      monitors,
+      monitorIntervalMs: run.monitorIntervalMs,
+      signal: stop.signal,
+      log: (line) => {
+        progress.clear();
+        if (!run.json) process.stderr.write(`  ${line}\n`);
+      },
+      onProgress: (p) => progress.update(p),
+    });
+    progress.clear();
+    if (run.json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+    else process.stdout.write(`${formatFindMax(record)}\n\nrecord: ${recordPath}\n`);
+    return exitCodeOf(record);
+  } finally {
+    progress.clear();
+    stop.dispose();
+    await served?.stop();
+  }
+}
+
+/** 0 with an answer, 1 when even the lowest rate breaks the SLA, 3 when nothing valid was measured. */
+export function exitCodeOf(record: FindMaxRecord): number {
+  if (record.stop === 'aborted') return EXIT.interrupted;
+  if (record.maxRate !== null) return EXIT.ok;
+  if (record.stop === 'lowest-rate-fails') return EXIT.slaFailed;
+  return EXIT.runInvalid;
+}
+
+/** The curve as measured (in rate order), then the answer and its cost. */
+export function formatFindMax(record: FindMaxRecord): string {
+  const rows = [...record.points]
+    .sort((a, b) => a.rate - b.rate)
+    .map((p) => [
+      String(p.rate),
+      p.servedRps.toFixed(1),
+      p.p50Ms === undefined ? '-' : p.p50Ms.toFixed(1),
+      p.p99Ms === undefined ? '-' : p.p99Ms.toFixed(1),
+      `${(p.errorRate * 100).toFixed(2)}%`,
+      !p.counted ? 'interrupted' : p.verdict === 'pass' ? 'meets SLA' : p.verdict === 'fail' ? 'breaks SLA' : 'invalid',
+    ]);
+  const lines = [
+    `modelprof find-max: ${record.target.method} ${record.target.url} (${record.tool}), SLA "${record.sla}"`,
+    '',
+    formatTable(['rate req/s', 'served req/s', 'p50 ms', 'p99 ms', 'errors', 'verdict'], rows, [true, true, true, true, true, false]),
+    '',
+    record.maxRate === null ? `NO RATE MEETS THE SLA: ${record.message}` : `MAX RATE ${record.maxRate} req/s: ${record.message}`,
+    `  ${record.points.length} points in ${record.elapsedSec.toFixed(1)}s (bound ${record.maxTimeSec}s)`,
+  ];
+  const cost = record.cost;
+  if (cost?.costPerMillion !== undefined) {
+    lines.push(`  cost per million requests: ${formatNumber(cost.costPerMillion, 4)} (${cost.instances} x ${cost.pricePerHour}/hour at ${cost.okRps} ok req/s)`);
+  }
+  if (cost?.coreHoursPerMillion !== undefined) lines.push(`  core-hours per million requests: ${formatNumber(cost.coreHoursPerMillion, 4)}`);
+  return lines.join('\n');
+}
+
+function withLoadDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...env };
+  for (const [name, value] of Object.entries(FIND_MAX_LOAD_DEFAULTS)) if (!merged[name]?.trim()) merged[name] = value;
+  return merged;
+}
+
+function positiveNumber(flag: string, given: unknown): number {
+  const text = String(given);
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new SettingsError(`${flag} must be a number greater than 0, got "${text}"`);
+  return value;
+}
+
+function nonNegativeNumber(flag: string, given: unknown): number {
+  const text = String(given);
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new SettingsError(`${flag} must be a number of at least 0, got "${text}"`);
+  return value;
+}
+
+function positiveInteger(flag: string, given: unknown): number {
+  const text = String(given);
+  if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) throw new SettingsError(`${flag} must be a whole number of at least 1, got "${text}"`);
+  return Number(text);
+}
+
+/** "5%" or "0.05" -> 0.05; strictly between 0 and 1. */
+function share(flag: string, text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  const value = match ? Number(match[1]) / (match[2] ? 100 : 1) : Number.NaN;
+  if (!(value > 0 && value < 1)) throw new SettingsError(`${flag} must be a share between 0 and 1, such as 5% or 0.05, got "${text}"`);
+  return value;
+}

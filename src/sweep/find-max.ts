@@ -1,0 +1,214 @@
+import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Progress } from '../load/engine.js';
+import type { MonitorSpec } from '../monitors/monitor.js';
+import type { SlaClause } from '../report/sla.js';
+import { writeFileAtomically } from '../run/profile.js';
+import { redactUrl } from '../settings/redact.js';
+import type { Settings, ToolName } from '../settings/settings.js';
+import { costAt, type CostFigures, type DeploymentPrice } from './cost.js';
+import { measurePoint } from './measure-point.js';
+import { pointFigures, type PointFigures } from './point-figures.js';
+import { judgePoint } from './point-verdict.js';
+import { findMaxRate, type StopReason, type Verdict } from './search.js';
+
+/** Bumped on any change a reader of find-max.json could notice. */
+export const FIND_MAX_SCHEMA_VERSION = '1.0';
+
+/** Engine start and report writing, on top of warm-up and duration, in a point's first time estimate. */
+const POINT_OVERHEAD_MS = 1000;
+
+export interface FindMaxRequest {
+  /** Every point's settings but the rate; outputDir holds find-max.json and one folder per point. */
+  settings: Settings;
+  sla: { text: string; clauses: readonly SlaClause[] };
+  startRate: number;
+  maxRate?: number;
+  factor: number;
+  precision: number;
+  /** Measure both ends of the final bracket again, so that one noisy point cannot move the answer. */
+  confirm: boolean;
+  /** No point starts unless it is expected to end within this many seconds of the start. */
+  maxTimeSec: number;
+  /** Idle time before each point after the first, so one point's backlog does not spill into the next. */
+  cooldownSec: number;
+  price: DeploymentPrice;
+  monitors: readonly MonitorSpec[];
+  monitorIntervalMs: number;
+  signal?: AbortSignal;
+  /** One line per event (point measured, re-run), for the console. */
+  log?: (line: string) => void;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface FindMaxPoint extends PointFigures {
+  rate: number;
+  verdict: Verdict;
+  /** Broken conditions, or why there is no verdict. */
+  reasons: string[];
+  attempts: number;
+  /** report.json, relative to find-max.json. */
+  report: string;
+  /** False for a point cut short by Ctrl-C: its verdict was not used. */
+  counted: boolean;
+}
+
+/** The contents of find-max.json, and what `find-max --json` prints. */
+export interface FindMaxRecord {
+  schemaVersion: typeof FIND_MAX_SCHEMA_VERSION;
+  target: { url: string; method: string };
+  tool: ToolName;
+  sla: string;
+  /** The highest measured constant rate that met the SLA on a valid run, in req/s; null when none did. */
+  maxRate: number | null;
+  /** Highest passing and lowest failing rates measured; null where none was. */
+  bracket: { low: number | null; high: number | null };
+  precision: number;
+  /** Whether both ends of the bracket were measured twice (three times where the two disagreed). */
+  confirm: boolean;
+  converged: boolean;
+  stop: StopReason;
+  /** The outcome in one sentence. */
+  message: string;
+  startTime: string;
+  elapsedSec: number;
+  maxTimeSec: number;
+  /** In the order measured; a rate measured again appears again. */
+  points: FindMaxPoint[];
+  /** At the answer's rate (requests answered without error per second), when a price or core count was given. */
+  cost?: CostFigures & { okRps: number; pricePerHour?: number; instances: number; coresPerInstance?: number };
+}
+
+/** Finds the highest constant rate the target holds within the SLA, and writes find-max.json. */
+export async function findMax(request: FindMaxRequest): Promise<{ record: FindMaxRecord; recordPath: string }> {
+  const { settings } = request;
+  const root = settings.outputDir;
+  const recordPath = join(root, 'find-max.json');
+  const points: FindMaxPoint[] = [];
+  const started = new Date();
+  const startMs = performance.now();
+  const log = request.log ?? (() => {});
+
+  const measure = async (rate: number): Promise<FindMaxPoint> => {
+    if (points.length > 0 && request.cooldownSec > 0) await cooldown(request.cooldownSec, request.signal);
+    const outputDir = join(root, 'find-max', `${String(points.length + 1).padStart(2, '0')}-${rate}rps`);
+    const measured = await measurePoint({
+      settings: { ...settings, rate, outputDir },
+      monitors: request.monitors,
+      monitorIntervalMs: request.monitorIntervalMs,
+      sla: request.sla.clauses,
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      onRetry: (reasons) => log(`${rate} req/s: run invalid (${reasons[0] ?? 'no reason given'}); measuring it again`),
+    });
+    const { verdict, reasons } = judgePoint(measured.report, request.sla.clauses);
+    const point: FindMaxPoint = {
+      rate,
+      verdict,
+      reasons,
+      attempts: measured.attempts,
+      report: relative(root, measured.reportPath),
+      counted: true,
+      ...pointFigures(measured.report),
+    };
+    points.push(point);
+    if (!request.signal?.aborted) log(describePoint(point));
+    return point;
+  };
+
+  const result = await findMaxRate(measure, {
+    startRate: request.startRate,
+    ...(request.maxRate === undefined ? {} : { maxRate: request.maxRate }),
+    factor: request.factor,
+    precision: request.precision,
+    confirm: request.confirm,
+    timeBudgetMs: request.maxTimeSec * 1000,
+    pointEstimateMs: pointEstimateMs(settings, request.cooldownSec),
+    now: () => performance.now(),
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
+  for (const step of result.steps) step.outcome.counted = step.counted;
+
+  const answer = points.filter((p) => p.counted && p.verdict === 'pass' && p.rate === result.maxRate).at(-1);
+  const record: FindMaxRecord = {
+    schemaVersion: FIND_MAX_SCHEMA_VERSION,
+    target: { url: redactUrl(settings.url), method: settings.method },
+    tool: settings.tool,
+    sla: request.sla.text,
+    maxRate: result.maxRate ?? null,
+    bracket: { low: result.bracket.low ?? null, high: result.bracket.high ?? null },
+    precision: request.precision,
+    confirm: request.confirm,
+    converged: result.converged,
+    stop: result.stop,
+    message: describeOutcome(result.stop, result.bracket, request, points),
+    startTime: started.toISOString(),
+    elapsedSec: Math.round(performance.now() - startMs) / 1000,
+    maxTimeSec: request.maxTimeSec,
+    points,
+  };
+  const price = request.price;
+  if (answer && (price.pricePerHour !== undefined || price.coresPerInstance !== undefined)) {
+    record.cost = {
+      okRps: answer.okRps,
+      ...(price.pricePerHour === undefined ? {} : { pricePerHour: price.pricePerHour }),
+      instances: price.instances ?? 1,
+      ...(price.coresPerInstance === undefined ? {} : { coresPerInstance: price.coresPerInstance }),
+      ...costAt(answer.okRps, price),
+    };
+  }
+  await writeFileAtomically(recordPath, `${JSON.stringify(record, null, 2)}\n`);
+  return { record, recordPath };
+}
+
+/** What one point is expected to take before any was timed. */
+export function pointEstimateMs(settings: Settings, cooldownSec: number): number {
+  return (settings.warmupSec + settings.durationSec + cooldownSec) * 1000 + POINT_OVERHEAD_MS;
+}
+
+async function cooldown(seconds: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(seconds * 1000, undefined, signal ? { signal } : {});
+  } catch {
+    // Aborted: the point that follows sees the signal and stops at once.
+  }
+}
+
+function describePoint(point: FindMaxPoint): string {
+  const p99 = point.p99Ms === undefined ? '-' : `${point.p99Ms.toFixed(1)} ms`;
+  const head = `${point.rate} req/s: served ${point.servedRps.toFixed(1)} req/s, p99 ${p99}, errors ${(point.errorRate * 100).toFixed(2)}%`;
+  switch (point.verdict) {
+    case 'pass':
+      return `${head}: meets the SLA`;
+    case 'fail':
+      return `${head}: breaks it (${point.reasons.join('; ')})`;
+    case 'invalid':
+      return `${head}: no verdict, run invalid (${point.reasons.join('; ')})`;
+  }
+}
+
+function describeOutcome(stop: StopReason, bracket: { low?: number; high?: number }, request: FindMaxRequest, points: readonly FindMaxPoint[]): string {
+  const { low, high } = bracket;
+  const range = low !== undefined && high !== undefined ? `between ${low} and ${high} req/s` : low !== undefined ? `at least ${low} req/s` : 'unknown';
+  const precision = `${request.precision * 100}%`;
+  switch (stop) {
+    case 'precision':
+      return `the highest rate within the SLA is ${low} req/s (it breaks at ${high} req/s; bracket within ${precision}${request.confirm ? ', both ends measured twice' : ''})`;
+    case 'ceiling':
+      return `the SLA held up to the ceiling of ${low} req/s (--max-rate); the real limit is higher`;
+    case 'lowest-rate-fails': {
+      const first = points[0];
+      return `even the lowest rate, ${first?.rate} req/s, breaks the SLA: ${first?.reasons.join('; ')}`;
+    }
+    case 'invalid': {
+      const last = points.at(-1);
+      return `stopped: ${last?.rate} req/s gave no valid run after a re-run (${last?.reasons[0] ?? 'invalid'}); the limit is ${range}`;
+    }
+    case 'time':
+      return `stopped by the time bound of ${request.maxTimeSec}s before the bracket narrowed to ${precision}; the limit is ${range}`;
+    case 'max-points':
+      return `stopped after ${points.length} points; the limit is ${range}`;
+    case 'aborted':
+      return `interrupted; the limit is ${range}`;
+  }
+}

@@ -1,0 +1,31 @@
+import type { Report } from '../report/report.js';
+
+/** The few figures of a point that sweeps and searches compare, read from its report. */
+export interface PointFigures {
+  /** The planned rate of open-loop tools (wrk2, labench); absent for closed-loop wrk. */
+  offeredRps?: number;
+  /** All completions per second, errors included. */
+  servedRps: number;
+  /** Completions without error per second: what the cost figures count. */
+  okRps: number;
+  p50Ms?: number;
+  p90Ms?: number;
+  p99Ms?: number;
+  /** Failed requests / all requests, 0..1. */
+  errorRate: number;
+  valid: boolean;
+}
+
+export function pointFigures(report: Report): PointFigures {
+  const { latency, throughput } = report;
+  return {
+    ...(throughput.targetRps === undefined ? {} : { offeredRps: throughput.targetRps }),
+    servedRps: throughput.rps,
+    okRps: throughput.okRps,
+    ...(latency.p50 === undefined ? {} : { p50Ms: latency.p50 }),
+    ...(latency.p90 === undefined ? {} : { p90Ms: latency.p90 }),
+    ...(latency.p99 === undefined ? {} : { p99Ms: latency.p99 }),
+    errorRate: report.errors.rate,
+    valid: report.validity.valid && report.partial === undefined,
+  };
+}

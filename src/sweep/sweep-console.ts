@@ -1,0 +1,53 @@
+import { formatNumber } from '../report/format.js';
+import type { SweepRecord } from './sweep-record.js';
+import { formatTable } from './text-table.js';
+
+/** The console comparison: every point, then the ranking, then the answer in one line. */
+export function formatSweep(record: SweepRecord): string {
+  const title = record.name ? `${record.name} (${record.file})` : record.file;
+  const lines = [`modelprof sweep: ${title}, ${record.sla === null ? 'no SLA' : `SLA "${record.sla}"`}`, ''];
+  const fixed = (value: number | undefined, digits = 1): string => (value === undefined ? '-' : value.toFixed(digits));
+  const points = record.points.map((p) => [
+    p.deployment,
+    p.id,
+    fixed(p.offeredRps),
+    fixed(p.servedRps),
+    fixed(p.p50Ms),
+    fixed(p.p99Ms),
+    p.errorRate === undefined ? '-' : `${(p.errorRate * 100).toFixed(2)}%`,
+    p.status === 'measured' ? (p.verdict === 'pass' ? 'meets SLA' : 'breaks SLA') : p.status,
+  ]);
+  lines.push(
+    formatTable(['deployment', 'point', 'offered req/s', 'served req/s', 'p50 ms', 'p99 ms', 'errors', 'outcome'], points, [false, false, true, true, true, true, true, false]),
+  );
+
+  const money = record.currency ? ` (${record.currency})` : '';
+  const byName = new Map(record.deployments.map((d) => [d.name, d]));
+  const ranking = record.ranking.map((r) => [
+    r.rank === undefined ? '-' : String(r.rank),
+    r.deployment,
+    byName.get(r.deployment)?.instanceType ?? '',
+    r.slaRps === undefined ? 'none' : r.slaRps.toFixed(1),
+    r.pointId ?? '',
+    r.costPerMillion === undefined ? '' : formatNumber(r.costPerMillion, 4),
+    r.coreHoursPerMillion === undefined ? '' : formatNumber(r.coreHoursPerMillion, 4),
+  ]);
+  const basis = { cost: 'cost per million requests', 'core-hours': 'core-hours per million requests', throughput: 'rate held' }[record.rankingBasis];
+  lines.push('', `ranking, by ${basis}:`);
+  lines.push(
+    formatTable(['rank', 'deployment', 'instance type', 'ok req/s within SLA', 'at point', `cost/M req${money}`, 'core-h/M req'], ranking, [true, false, false, true, false, true, true]),
+  );
+  const best = record.ranking.filter((r) => r.rank === 1);
+  lines.push('');
+  if (best.length === 0) lines.push('NO DEPLOYMENT MEETS THE SLA on any valid point');
+  else {
+    const headline = record.rankingBasis === 'throughput' ? 'MOST LOAD WITHIN THE SLA' : 'CHEAPEST THAT MEETS THE SLA';
+    const each = best.map((r) => {
+      const cost = r.costPerMillion === undefined ? '' : ` at ${formatNumber(r.costPerMillion, 4)}${record.currency ? ` ${record.currency}` : ''} per million requests`;
+      return `${r.deployment}, ${r.slaRps!.toFixed(1)} ok req/s (point ${r.pointId})${cost}`;
+    });
+    lines.push(`${headline}${best.length > 1 ? ' (tied)' : ''}: ${each.join('; ')}`);
+  }
+  if (!record.complete) lines.push('INCOMPLETE: some points were not measured; run again with --resume to finish');
+  return lines.join('\n');
+}

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject } from 'ajv';
+import { parseDocument } from 'yaml';
+import { SettingsError } from '../errors.js';
+import { nearestKey } from '../settings/job-file.js';
+
+/** One deployment entry of sweep.yml, as written (see schema/sweep.schema.json). */
+export interface DeploymentEntry {
+  name: string;
+  description?: string;
+  url: string;
+  method?: string;
+  headers?: Record<string, string | number>;
+  insecure?: boolean;
+  serve?: string;
+  serve_timeout?: string | number;
+  instance_type?: string;
+  instance_count?: number;
+  price_per_hour?: number;
+  cores_per_instance?: number;
+  max_concurrent_requests_per_instance?: number;
+}
+
+export const GRID_KEYS = ['tool', 'threads', 'connections', 'clients', 'rate'] as const;
+export type GridKey = (typeof GRID_KEYS)[number];
+export type GridEntry = { [K in GridKey]?: K extends 'tool' ? string[] : number[] };
+
+/** sweep.yml's contents after the schema check. */
+export interface SweepDocument {
+  name?: string;
+  description?: string;
+  deployments: DeploymentEntry[];
+  grid?: GridEntry;
+  payload?: Record<string, unknown>;
+  tool?: string;
+  engine?: string;
+  tool_path?: string;
+  settings?: Record<string, unknown>;
+  monitors?: Record<string, unknown>;
+  sla?: string;
+  cooldown?: string | number;
+  output?: string;
+  currency?: string;
+}
+
+const readSchema = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`../../../schema/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+
+// verbose: errors carry the schema they broke, so an unknown key can be matched against its known siblings.
+const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, verbose: true });
+ajv.addSchema(readSchema('job.schema.json'));
+const validate = ajv.compile<SweepDocument>(readSchema('sweep.schema.json'));
+
+/** Reads and checks a sweep file; every mistake names the file, the key and what was expected. */
+export function readSweepFile(path: string): SweepDocument {
+  const origin = `sweep file "${path}"`;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new SettingsError(`${origin} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  const document = parseDocument(text, { prettyErrors: false });
+  const problem = document.errors[0];
+  if (problem) {
+    const line = text.slice(0, problem.pos[0]).split('\n').length;
+    throw new SettingsError(`${origin} line ${line} is not valid YAML: ${problem.message.split('\n')[0]}`);
+  }
+  const contents: unknown = document.toJS();
+  if (typeof contents !== 'object' || contents === null || Array.isArray(contents)) {
+    throw new SettingsError(`${origin} must be a mapping with a deployments list`);
+  }
+  if (!validate(contents)) throw new SettingsError(`${origin}: ${describeError(validate.errors![0]!)}`);
+  const seen = new Set<string>();
+  contents.deployments.forEach((deployment, index) => {
+    if (seen.has(deployment.name)) throw new SettingsError(`${origin}: deployments[${index}].name "${deployment.name}" is used twice; names must be unique`);
+    seen.add(deployment.name);
+  });
+  return contents;
+}
+
+function describeError(error: ErrorObject): string {
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((joined, part) => (/^\d+$/.test(part) ? `${joined}[${part}]` : joined === '' ? part : `${joined}.${part}`), '');
+  const child = (key: string): string => (path === '' ? key : `${path}.${key}`);
+  const where = path === '' ? 'the top level' : `"${path}"`;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = (error.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+      const nearest = nearestKey(key, known);
+      return `unknown key "${child(key)}"${nearest ? ` (did you mean "${child(nearest)}"?)` : ` (known: ${known.join(', ')})`}`;
+    }
+    case 'required':
+      return `"${child((error.params as { missingProperty: string }).missingProperty)}" is required`;
+    case 'type': {
+      const type = (error.params as { type: string | string[] }).type;
+      const types = (Array.isArray(type) ? type : String(type).split(',')).map(describeType);
+      return `${where} must be ${types.join(' or ')}, got ${describeValue(error.data)}`;
+    }
+    case 'enum':
+      return `${where} must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}, got ${JSON.stringify(error.data)}`;
+    case 'pattern':
+      return `${where} must be letters, digits, ".", "_" or "-" (it names a folder), got ${JSON.stringify(error.data)}`;
+    default:
+      return `${where} ${error.message ?? 'is not valid'}, got ${describeValue(error.data)}`;
+  }
+}
+
+function describeType(type: string): string {
+  return { integer: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false', array: 'a list', object: 'a mapping' }[type] ?? type;
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'nothing';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}

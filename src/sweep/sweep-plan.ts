@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { monitorIntervalFromOptions, monitorSpecsFromOptions } from '../cli/monitor-options.js';
+import { SettingsError } from '../errors.js';
+import type { MonitorSpec } from '../monitors/monitor.js';
+import { parseSla, type SlaClause } from '../report/sla.js';
+import { parseDuration } from '../settings/duration.js';
+import { jobLayers } from '../settings/job-file.js';
+import type { SettingsLayer } from '../settings/layers.js';
+import { redactHeaders, redactUrl } from '../settings/redact.js';
+import { resolveSettings } from '../settings/resolve.js';
+import type { Settings } from '../settings/settings.js';
+import type { DeploymentPrice } from './cost.js';
+import { GRID_KEYS, type DeploymentEntry, type GridKey, type SweepDocument } from './sweep-file.js';
+
+export const DEFAULT_SWEEP_OUTPUT = 'outputs/sweep';
+const DEFAULT_COOLDOWN = '5s';
+const DEFAULT_SERVE_TIMEOUT = '60s';
+
+export interface SweepDeployment extends DeploymentPrice {
+  name: string;
+  description?: string;
+  /** With secrets in the query redacted: safe to write down. */
+  url: string;
+  instanceType?: string;
+  maxConcurrentRequestsPerInstance?: number;
+  /** The command that starts it locally; may hold a key, so it is never written to sweep.json. */
+  serve?: { command: string; timeoutMs: number };
+}
+
+export type GridValues = { [K in GridKey]?: K extends 'tool' ? string : number };
+
+export interface SweepPoint {
+  /** Unique within a deployment, e.g. "wrk2-c8-r200" ("base" for an empty grid). */
+  id: string;
+  deployment: string;
+  grid: GridValues;
+  settings: Settings;
+  /** Output folder, relative to the sweep's output folder. */
+  dir: string;
+  /** Changes whenever anything that shapes the measurement changes: --resume re-measures such points. */
+  fingerprint: string;
+}
+
+export interface SweepPlan {
+  name?: string;
+  /** The sweep file, as given. */
+  file: string;
+  outputDir: string;
+  cooldownSec: number;
+  sla?: { text: string; clauses: SlaClause[] };
+  currency?: string;
+  deployments: SweepDeployment[];
+  /** Deployment by deployment, grid order within each. */
+  points: SweepPoint[];
+  monitors: MonitorSpec[];
+  monitorIntervalMs: number;
+  /** The grid key that sets the offered load (the x of the load charts), when the grid varies one. */
+  loadAxis?: 'rate' | 'connections' | 'clients';
+}
+
+export interface PlanOverrides {
+  /** --output: beats the file's output key. */
+  outputDir?: string;
+  /** --cooldown: beats the file's cooldown key. */
+  cooldown?: string;
+}
+
+/**
+ * Turns a checked sweep file into points with fully resolved settings, so that every mistake shows
+ * before the first request. `baseDir` resolves relative payload files; `env` expands ${VAR} in headers.
+ */
+export function planSweep(document: SweepDocument, file: string, baseDir: string, overrides: PlanOverrides, env: NodeJS.ProcessEnv): SweepPlan {
+  const origin = file;
+  const { payload, tool, engine, tool_path, settings, monitors, sla } = document;
+  const base = jobLayers({ payload, tool, engine, tool_path, settings, monitors, sla }, origin, baseDir);
+  const outputDir = overrides.outputDir ?? document.output ?? DEFAULT_SWEEP_OUTPUT;
+  const cooldownText = overrides.cooldown ?? (document.cooldown === undefined ? DEFAULT_COOLDOWN : String(document.cooldown));
+  const cooldownSec = parseDuration(cooldownText, overrides.cooldown !== undefined ? '--cooldown' : `${origin} cooldown`);
+  const monitorOptions = base.extras.monitors ?? {};
+
+  const deployments = document.deployments.map((entry, index) => planDeployment(entry, `${origin} deployments[${index}]`));
+  const combinations = expandGrid(document);
+  const points = document.deployments.flatMap((entry, index) =>
+    combinations.map((grid) => {
+      const id = pointId(grid);
+      const dir = join(entry.name, id);
+      const layers: SettingsLayer[] = [
+        { output: { value: join(outputDir, dir), source: '--output' } },
+        gridLayer(grid, origin),
+        deploymentLayer(entry, `${origin} deployments[${index}]`),
+        ...base.layers,
+      ];
+      let resolved = resolveSettings(layers, env);
+      if (entry.insecure) resolved = { ...resolved, insecure: true };
+      return { id, deployment: entry.name, grid, settings: resolved, dir, fingerprint: fingerprint(resolved, deployments[index]!) };
+    }),
+  );
+
+  const loadAxis = document.grid?.rate ? 'rate' : document.grid?.connections ? 'connections' : document.grid?.clients ? 'clients' : undefined;
+  return {
+    ...(document.name === undefined ? {} : { name: document.name }),
+    file,
+    outputDir,
+    cooldownSec,
+    ...(sla === undefined ? {} : { sla: { text: sla, clauses: parseSla(sla, `sla in ${origin}`) } }),
+    ...(document.currency === undefined ? {} : { currency: document.currency }),
+    deployments,
+    points,
+    monitors: monitorSpecsFromOptions(monitorOptions),
+    monitorIntervalMs: monitorIntervalFromOptions(monitorOptions),
+    ...(loadAxis === undefined ? {} : { loadAxis }),
+  };
+}
+
+function planDeployment(entry: DeploymentEntry, where: string): SweepDeployment {
+  let url: URL;
+  try {
+    url = new URL(entry.url);
+  } catch {
+    throw new SettingsError(`${where}.url must be an absolute http:// or https:// URL, and this one does not parse`);
+  }
+  const deployment: SweepDeployment = { name: entry.name, url: redactUrl(url), instances: entry.instance_count ?? 1 };
+  if (entry.description !== undefined) deployment.description = entry.description;
+  if (entry.instance_type !== undefined) deployment.instanceType = entry.instance_type;
+  if (entry.price_per_hour !== undefined) deployment.pricePerHour = entry.price_per_hour;
+  if (entry.cores_per_instance !== undefined) deployment.coresPerInstance = entry.cores_per_instance;
+  if (entry.max_concurrent_requests_per_instance !== undefined) {
+    deployment.maxConcurrentRequestsPerInstance = entry.max_concurrent_requests_per_instance;
+  }
+  if (entry.serve !== undefined) {
+    const timeoutText = entry.serve_timeout === undefined ? DEFAULT_SERVE_TIMEOUT : String(entry.serve_timeout);
+    const timeoutSec = parseDuration(timeoutText, `${where}.serve_timeout`);
+    if (timeoutSec <= 0) throw new SettingsError(`${where}.serve_timeout must be longer than 0, got "${timeoutText}"`);
+    deployment.serve = { command: entry.serve, timeoutMs: timeoutSec * 1000 };
+  }
+  return deployment;
+}
+
+/** Every combination of the grid's lists, in GRID_KEYS order with the last key varying fastest. */
+export function expandGrid(document: Pick<SweepDocument, 'grid'>): GridValues[] {
+  let combinations: GridValues[] = [{}];
+  for (const key of GRID_KEYS) {
+    const values = document.grid?.[key] as (string | number)[] | undefined;
+    if (!values) continue;
+    combinations = combinations.flatMap((combination) => values.map((value) => ({ ...combination, [key]: value })));
+  }
+  return combinations;
+}
+
+const ID_PREFIX: Record<GridKey, string> = { tool: '', threads: 't', connections: 'c', clients: 'n', rate: 'r' };
+
+/** "wrk2-t2-c8-n4-r200" for the keys the grid sets; "base" when it sets none. */
+export function pointId(grid: GridValues): string {
+  const parts = GRID_KEYS.filter((key) => grid[key] !== undefined).map((key) => `${ID_PREFIX[key]}${grid[key]}`);
+  return parts.length === 0 ? 'base' : parts.join('-');
+}
+
+function gridLayer(grid: GridValues, origin: string): SettingsLayer {
+  const layer: SettingsLayer = {};
+  for (const key of GRID_KEYS) {
+    const value = grid[key];
+    if (value !== undefined) layer[key] = { value: String(value), source: `${origin} grid.${key}` };
+  }
+  return layer;
+}
+
+function deploymentLayer(entry: DeploymentEntry, where: string): SettingsLayer {
+  const layer: SettingsLayer = { url: { value: entry.url, source: `${where}.url` } };
+  if (entry.method !== undefined) layer.method = { value: entry.method, source: `${where}.method` };
+  if (entry.headers !== undefined) {
+    const headers = Object.fromEntries(Object.entries(entry.headers).map(([name, value]) => [name, String(value)]));
+    layer.headers = { value: headers, source: `${where}.headers` };
+  }
+  return layer;
+}
+
+/** A digest of what shapes a measurement; header values enter it redacted, the serve command only hashed. */
+function fingerprint(settings: Settings, deployment: SweepDeployment): string {
+  const shape = {
+    url: redactUrl(settings.url),
+    method: settings.method,
+    headers: redactHeaders(settings.headers),
+    payload: createHash('sha256').update(settings.payload.bodies.join('\n')).digest('hex'),
+    tool: settings.tool,
+    engine: settings.engine,
+    durationSec: settings.durationSec,
+    warmupSec: settings.warmupSec,
+    connections: settings.connections,
+    threads: settings.threads,
+    rate: settings.rate,
+    clients: settings.clients,
+    timeoutSec: settings.timeoutSec,
+    serve: deployment.serve?.command,
+    instanceType: deployment.instanceType,
+    instances: deployment.instances,
+    maxConcurrent: deployment.maxConcurrentRequestsPerInstance,
+  };
+  return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
+}
