@@ -5,7 +5,7 @@ import { ProgressLine } from '../report/progress-line.js';
 import { parseSla } from '../report/sla.js';
 import { parseDuration } from '../settings/duration.js';
 import { findMax, pointEstimateMs, type FindMaxRecord, type FindMaxRequest } from '../sweep/find-max.js';
-import { stopOnSignals } from '../sweep/stop-signal.js';
+import { stopOnSignals } from '../run/stop-signal.js';
 import { formatTable } from '../sweep/text-table.js';
 import { startServedTarget, type ServedTarget } from '../target/served-process.js';
 import { EXIT } from './exit-codes.js';

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { TargetError } from '../errors.js';
 import { formatResourceSummary } from '../monitors/resource-summary.js';
 import type { MonitorRequest, MonitorSpec } from '../monitors/monitor.js';
 import { startMonitors } from '../monitors/session.js';
@@ -7,11 +6,11 @@ import { writeFile } from 'node:fs/promises';
 import { formatSummary } from '../report/console.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownSummary } from '../report/markdown.js';
-import { exitCodeFor, parseSla, type SlaClause, type SlaVerdict } from '../report/sla.js';
+import { exitCodeFor, parseSla, type SlaClause } from '../report/sla.js';
 import { appendSummary, formatVerdictLines } from './report.js';
 import { ProgressLine } from '../report/progress-line.js';
-import type { Report } from '../report/report.js';
-import { profile, type ResourceWatch } from '../run/profile.js';
+import { assertTargetAnswered, profile, type ResourceWatch } from '../run/profile.js';
+import { stopOnSignals } from '../run/stop-signal.js';
 import { settingsFromEnvironment } from '../settings/environment.js';
 import { jobBaseDir, jobLayers, readJobFile, setOverrides, type JobExtras } from '../settings/job-file.js';
 import type { SettingsLayer } from '../settings/layers.js';
@@ -91,16 +90,7 @@ function mergeMonitorOptions(options: Record<string, unknown>, command: Command,
  */
 export async function runAndReport(request: RunRequest): Promise<number> {
   const { settings } = request;
-  const aborter = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT.interrupted);
-    process.stderr.write('\nmodelprof: stopping; writing what was measured (Ctrl-C again to quit at once)\n');
-    aborter.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = stopOnSignals('modelprof: stopping; writing what was measured (Ctrl-C again to quit at once)');
   const progress = new ProgressLine(process.stderr, settings.durationSec);
   let served: ServedTarget | undefined;
   try {
@@ -114,7 +104,7 @@ export async function runAndReport(request: RunRequest): Promise<number> {
       process.stderr.write(`modelprof: profiling for ${settings.durationSec}s after ${settings.warmupSec}s warm-up...\n`);
     }
     const { report, reportPath, htmlPath, verdict } = await profile(settings, {
-      signal: aborter.signal,
+      signal: stop.signal,
       onProgress: (p) => progress.update(p),
       sla: request.sla,
       ...(watch ? { watch } : {}),
@@ -129,21 +119,12 @@ export async function runAndReport(request: RunRequest): Promise<number> {
       const extra = [...resources, ...(resources.length > 0 && verdictLines.length > 0 ? [''] : []), ...verdictLines];
       process.stdout.write(`${formatSummary(report, extra)}\n\nreport: ${reportPath}\nhtml:   ${htmlPath}\n`);
     }
-    return exitCodeOf(report, reportPath, aborter.signal.aborted, verdict);
+    if (stop.signal.aborted) return EXIT.interrupted;
+    assertTargetAnswered(report, reportPath);
+    return exitCodeFor(report, verdict);
   } finally {
     progress.clear();
     await served?.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
   }
-}
-
-function exitCodeOf(report: Report, reportPath: string, interrupted: boolean, verdict?: SlaVerdict): number {
-  if (interrupted) return EXIT.interrupted;
-  const answered = report.requests.ok + report.errors.byKind.http_status;
-  if (report.requests.total > 0 && answered === 0) {
-    const kinds = Object.entries(report.errors.byKind).filter(([, count]) => count > 0).map(([kind, count]) => `${count} ${kind}`);
-    throw new TargetError(`the target answered none of ${report.requests.total} requests (${kinds.join(', ')}); report written to ${reportPath}`);
-  }
-  return exitCodeFor(report, verdict);
 }

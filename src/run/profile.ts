@@ -9,6 +9,7 @@ import type { Report } from '../report/report.js';
 import { evaluateSla, type SlaClause, type SlaVerdict } from '../report/sla.js';
 import type { EngineName, Settings } from '../settings/settings.js';
 import { externalEngine } from '../tools/adapter.js';
+import { TargetError } from '../errors.js';
 
 const ENGINES: Record<EngineName, LoadEngine> = {
   builtin: builtinEngine,
@@ -66,4 +67,16 @@ export async function writeFileAtomically(path: string, contents: string): Promi
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, contents, { mode: 0o644 });
   await rename(temporary, path);
+}
+
+/**
+ * A target that answered none of the requests (every one refused, reset or timed out) is down,
+ * whatever else the report says: a TargetError (exit 4) once the report is written.
+ */
+export function assertTargetAnswered(report: Report, reportPath: string): void {
+  const answered = report.requests.ok + report.errors.byKind.http_status;
+  if (report.requests.total > 0 && answered === 0) {
+    const kinds = Object.entries(report.errors.byKind).filter(([, count]) => count > 0).map(([kind, count]) => `${count} ${kind}`);
+    throw new TargetError(`the target answered none of ${report.requests.total} requests (${kinds.join(', ')}); report written to ${reportPath}`);
+  }
 }

@@ -40,7 +40,7 @@ export function readJobFile(path: string): JobDocument {
   const document = parseDocument(text, { prettyErrors: false });
   const problem = document.errors[0];
   if (problem) {
-    const line = problem.linePos?.[0]?.line;
+    const line = text.slice(0, problem.pos[0]).split('\n').length;
     throw new SettingsError(`job file "${path}"${line ? ` line ${line}` : ''} is not valid YAML: ${problem.message.split('\n')[0]}`);
   }
   const contents: unknown = document.toJS();

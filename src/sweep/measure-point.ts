@@ -1,10 +1,9 @@
-import { TargetError } from '../errors.js';
 import type { Progress } from '../load/engine.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
 import { startMonitors } from '../monitors/session.js';
 import type { Report } from '../report/report.js';
 import type { SlaClause } from '../report/sla.js';
-import { profile } from '../run/profile.js';
+import { assertTargetAnswered, profile } from '../run/profile.js';
 import type { Settings } from '../settings/settings.js';
 
 export interface PointRun {
@@ -45,16 +44,8 @@ export async function measurePoint(run: PointRun): Promise<MeasuredPoint> {
     });
     // Stopped at once by Ctrl-C, a point may have answers still in flight and none back: that says nothing of the target.
     if (run.signal?.aborted) return { report, reportPath, attempts };
-    checkAnswered(report, reportPath);
+    assertTargetAnswered(report, reportPath);
     if (report.validity.valid || attempts >= 2) return { report, reportPath, attempts };
     run.onRetry?.(report.validity.reasons);
-  }
-}
-
-function checkAnswered(report: Report, reportPath: string): void {
-  const answered = report.requests.ok + report.errors.byKind.http_status;
-  if (report.requests.total > 0 && answered === 0) {
-    const kinds = Object.entries(report.errors.byKind).filter(([, count]) => count > 0).map(([kind, count]) => `${count} ${kind}`);
-    throw new TargetError(`the target answered none of ${report.requests.total} requests (${kinds.join(', ')}); report written to ${reportPath}`);
   }
 }

@@ -16,6 +16,15 @@ const POLL_MS = 100;
 const STOP_GRACE_MS = 5000;
 
 /**
+ * Process groups started here and not yet stopped. If modelprof exits without stopping them (a
+ * second Ctrl-C, a crash), they are killed on the way out rather than left running.
+ */
+const liveGroups = new Set<number>();
+process.once('exit', () => {
+  for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
+});
+
+/**
  * Starts `command` through /bin/sh in its own process group and waits until the target's
  * host:port accepts a TCP connection (a listening server; any HTTP answer comes after that).
  * Fails with TargetError naming the command when the port is already taken by something else,
@@ -43,6 +52,7 @@ export async function startServedTarget(command: string, targetUrl: URL, timeout
   if (child.pid === undefined) throw new TargetError(`--serve "${command}" ${await exited}`);
   let ended: string | undefined;
   void exited.then((how) => (ended = how));
+  liveGroups.add(child.pid);
   const served: ServedTarget = { pid: child.pid, stop: stopOnce(child.pid, exited) };
 
   const deadline = performance.now() + timeoutMs;
@@ -71,6 +81,7 @@ function stopOnce(pid: number, exited: Promise<string>): () => Promise<void> {
       while ((await groupAlive(pid)) && performance.now() < deadline) await sleep(POLL_MS);
       signalGroup(pid, 'SIGKILL');
       await exited;
+      liveGroups.delete(pid);
     })();
     return stopping;
   };

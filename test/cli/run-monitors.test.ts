@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -22,6 +23,17 @@ function nodeExporterOrSkip(t: TestContext): boolean {
   if (process.env['CI'] === 'true') assert.fail(reason);
   t.skip(reason);
   return false;
+}
+
+/** Whether something listens on the port: a fresh connection, so no pooled keep-alive socket can mislead. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
 }
 
 let server: TestServer;
@@ -70,6 +82,27 @@ describe('modelprof run with monitors', () => {
     assert.ok(report.requests.ok > 100);
     assert.ok(report.resources!.metrics['process.cpu_percent']!.max > 20, JSON.stringify(report.resources!.metrics['process.cpu_percent']));
     assert.ok(report.resources!.metrics['process.rss_bytes']!.avg > 10_000_000);
-    await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), 'the served endpoint is gone after the run');
+    assert.equal(await accepts(port), false, 'the served endpoint is gone after the run');
+  });
+});
+
+describe('modelprof run --serve on a second Ctrl-C', () => {
+  it('quits at once and takes the served command down with it', async () => {
+    const port = await freePort();
+    const marker = `modelprof-serve-marker-${port}`;
+    // A server that takes long to come up: the second Ctrl-C lands while modelprof still waits for it.
+    const serve = `sleep 30; echo ${marker}`;
+    const result = await runCli(['run', '--serve', serve, '--url', `http://127.0.0.1:${port}/score`, '-d', '5s', '-o', join(work, 'twice')], {
+      onStart: (pid) =>
+        setTimeout(() => {
+          process.kill(pid, 'SIGINT');
+          // Apart, or the kernel merges the two into one.
+          setTimeout(() => process.kill(pid, 'SIGINT'), 100);
+        }, 1000),
+    });
+    assert.equal(result.code, EXIT.interrupted, result.stderr);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const survivors = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(survivors, '', 'the served command was killed on the way out');
   });
 });

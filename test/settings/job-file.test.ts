@@ -74,7 +74,7 @@ describe('job files', () => {
     ['an unknown key far from any', 'zzzzzzzz: 1\n', /unknown key "zzzzzzzz" \(known: .*experiment_name/],
     ['a wrong type', 'target:\n  url: [1, 2]\n', /"target.url" must be a string, got a list/],
     ['an unknown tool', 'tool: ab\n', /"tool" must be one of wrk, wrk2, labench, got "ab"/],
-    ['invalid YAML', 'target:\n  url: "x\n', /is not valid YAML/],
+    ['invalid YAML, with its line', 'tool: wrk\nsettings:\n  rate: 3\ntool: wrk2\n', /line 4 is not valid YAML: Map keys must be unique/],
     ['a list at the top', '- a\n- b\n', /must be a mapping/],
   ];
   for (const [name, text, message] of mistakes) {
