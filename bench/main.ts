@@ -138,13 +138,14 @@ async function latencySection(): Promise<void> {
 }
 
 async function memorySection(): Promise<void> {
-  console.log('\n== Memory: builtin wrk2 model at 2000 req/s over 50 connections against nginx; peak RSS must not grow with duration');
+  console.log('\n== Memory: builtin wrk2 model at 1000 req/s over 50 connections against nginx; peak RSS must not grow with duration');
   const nginx = await startNginx(TARGET_CORE, 18082);
   try {
     for (const seconds of [10, 60]) {
-      const run = await runMeasured(builtinArgs(nginx.url, 'wrk2', ['-c', '50', '-R', '2000', '-d', `${seconds}s`]), GENERATOR_CORE);
+      const run = await runMeasured(builtinArgs(nginx.url, 'wrk2', ['-c', '50', '-R', '1000', '-d', `${seconds}s`]), GENERATOR_CORE);
       const report = JSON.parse(run.stdout) as Report;
-      console.log(`  ${String(seconds).padStart(3)} s run: peak RSS ${(run.peakRssBytes / 1048576).toFixed(1)} MiB, ${report.requests.total} requests, valid=${report.validity.valid}`);
+      const validity = report.validity.valid ? 'valid' : `invalid: ${report.validity.reasons.join('; ')}`;
+      console.log(`  ${String(seconds).padStart(3)} s run: peak RSS ${(run.peakRssBytes / 1048576).toFixed(1)} MiB, ${report.requests.total} requests, ${validity}`);
     }
   } finally {
     nginx.stop();
