@@ -104,7 +104,10 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     if (progress) clearInterval(progress);
     context.signal?.removeEventListener('abort', onAbort);
   }
-  const endEpochMs = Math.min(performance.timeOrigin + performance.now(), measureStartEpochMs + settings.durationSec * 1000);
+  // The window runs until the last answer, not just the last send: a target that fell behind
+  // answers after the sending stopped, and its throughput must not be counted as the offered rate.
+  const sendingEndedEpochMs = Math.min(performance.timeOrigin + performance.now(), measureStartEpochMs + settings.durationSec * 1000);
+  const endEpochMs = Math.max(sendingEndedEpochMs, max(stats, 'lastCompletionEpochMs'));
   const measuredSeconds = Math.max(0, (endEpochMs - measureStartEpochMs) / 1000);
 
   const total = sum(stats, 'interrupted') + aggregator.total;

@@ -21,10 +21,13 @@ export class SendContext {
     missedTicks: 0,
     warmupRequests: 0,
     interrupted: 0,
+    lastCompletionEpochMs: 0,
     eventLoopLagP99Ms: 0,
     eventLoopLagMaxMs: 0,
     eventLoopUtilization: 0,
   };
+  /** This thread's clock when the last measured request ended (0: none yet). */
+  lastCompletionMs = 0;
   private readonly requests: Buffer[];
   private nextRequestIndex: number;
 
@@ -73,12 +76,18 @@ export class SendContext {
 
   recordResponse(connection: HttpConnection, status: number, nowMs: number): void {
     if (connection.intendedAt < this.measureStartMs) this.stats.warmupRequests++;
-    else this.recorder.recordResponse(nowMs, connection.intendedAt, connection.sentAt, status);
+    else {
+      this.recorder.recordResponse(nowMs, connection.intendedAt, connection.sentAt, status);
+      this.lastCompletionMs = nowMs;
+    }
   }
 
   recordFailure(connection: HttpConnection, kind: number, nowMs: number): void {
     if (connection.intendedAt < this.measureStartMs) this.stats.warmupRequests++;
-    else this.recorder.recordFailure(nowMs, kind);
+    else {
+      this.recorder.recordFailure(nowMs, kind);
+      this.lastCompletionMs = nowMs;
+    }
   }
 
   inFlight(): number {

@@ -41,6 +41,8 @@ export interface WorkerStats {
   warmupRequests: number;
   /** Requests abandoned in flight when the run was stopped early. */
   interrupted: number;
+  /** When the last measured request completed or failed, epoch ms on the shared clock (0: none). */
+  lastCompletionEpochMs: number;
   eventLoopLagP99Ms: number;
   eventLoopLagMaxMs: number;
   /** Share of wall time the worker's event loop was busy (0..1). */

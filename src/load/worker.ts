@@ -61,6 +61,7 @@ function schedule(loadStartMs: number): void {
     loopDelay.disable();
     recorder.flush();
     const stats = ctx.stats;
+    if (ctx.lastCompletionMs > 0) stats.lastCompletionEpochMs = performance.timeOrigin + ctx.lastCompletionMs;
     stats.eventLoopUtilization = performance.eventLoopUtilization(utilizationAtStart).utilization;
     if (loopDelay.count > 0) {
       stats.eventLoopLagP99Ms = Math.max(0, loopDelay.percentile(99) / 1e6 - 10);

@@ -92,7 +92,7 @@ export interface RunResult {
   engineVersion: string;
   startTime: Date;
   endTime: Date;
-  /** Seconds of measurement the figures cover. */
+  /** Seconds from the start of measurement to the last answer: the time the figures cover. */
   measuredSeconds: number;
   warmup: { seconds: number; requests: number };
   /** total = ok + errors always; missed ticks (LaBench model) were never sent and are not in total. */
