@@ -3,7 +3,7 @@ import type { RunResult } from '../record/result.js';
 import { redactHeaders, redactUrl } from '../settings/redact.js';
 import type { Settings } from '../settings/settings.js';
 import { MODELPROF_VERSION } from '../version.js';
-import { REPORT_SCHEMA_VERSION, type Report } from './report.js';
+import { REPORT_SCHEMA_VERSION, type Report, type ReportSettings } from './report.js';
 
 /** Shapes an engine's result and the monitors' figures into report.json's contents. */
 export function buildReport(settings: Settings, result: RunResult, resources?: ResourceReport): Report {
@@ -14,20 +14,7 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
     tool: settings.tool,
     engine: { name: result.engine, version: result.engineVersion },
     modelprofVersion: MODELPROF_VERSION,
-    settings: {
-      tool: settings.tool,
-      engine: settings.engine,
-      method: settings.method,
-      headers: redactHeaders(settings.headers),
-      payload: { origin: settings.payload.origin, lines: settings.payload.bodies.length },
-      durationSec: settings.durationSec,
-      warmupSec: settings.warmupSec,
-      connections: settings.connections,
-      threads: settings.threads,
-      rate: settings.rate,
-      clients: settings.clients,
-      timeoutSec: settings.timeoutSec,
-    },
+    settings: reportSettings(settings),
     target: { url: redactUrl(settings.url), method: settings.method },
     startTime: result.startTime.toISOString(),
     endTime: result.endTime.toISOString(),
@@ -52,6 +39,24 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
   if (result.histogramUncorrected) report.histogramUncorrected = result.histogramUncorrected;
   if (resources) report.resources = resources;
   return report;
+}
+
+/** The settings as a report shows them: secret header values redacted, the payload described, not copied. */
+export function reportSettings(settings: Settings): ReportSettings {
+  return {
+    tool: settings.tool,
+    engine: settings.engine,
+    method: settings.method,
+    headers: redactHeaders(settings.headers),
+    payload: { origin: settings.payload.origin, lines: settings.payload.bodies.length },
+    durationSec: settings.durationSec,
+    warmupSec: settings.warmupSec,
+    connections: settings.connections,
+    threads: settings.threads,
+    rate: settings.rate,
+    clients: settings.clients,
+    timeoutSec: settings.timeoutSec,
+  };
 }
 
 function round(value: number): number {

@@ -185,11 +185,13 @@ function hasType(value: unknown, type: string): boolean {
   }
 }
 
-function describeType(type: string): string {
+/** A JSON Schema type in words, for messages: "a whole number", "a list". */
+export function describeType(type: string): string {
   return { integer: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false', array: 'a list', object: 'a mapping' }[type] ?? type;
 }
 
-function describeValue(value: unknown): string {
+/** What a value is, in words, for messages: "a list", 'string "x"'. */
+export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'nothing';
   if (typeof value === 'object') return 'a mapping';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { SettingsError } from '../errors.js';
-import { nearestKey } from '../settings/job-file.js';
+import { describeType, describeValue, nearestKey } from '../settings/job-file.js';
 
 /** One deployment entry of sweep.yml, as written (see schema/sweep.schema.json). */
 export interface DeploymentEntry {
@@ -108,15 +108,4 @@ function describeError(error: ErrorObject): string {
     default:
       return `${where} ${error.message ?? 'is not valid'}, got ${describeValue(error.data)}`;
   }
-}
-
-function describeType(type: string): string {
-  return { integer: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false', array: 'a list', object: 'a mapping' }[type] ?? type;
-}
-
-function describeValue(value: unknown): string {
-  if (Array.isArray(value)) return 'a list';
-  if (value === null) return 'nothing';
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
 }

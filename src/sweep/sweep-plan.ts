@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { monitorIntervalFromOptions, monitorSpecsFromOptions } from '../cli/monitor-options.js';
 import { SettingsError } from '../errors.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
+import { reportSettings } from '../report/build-report.js';
 import { parseSla, type SlaClause } from '../report/sla.js';
 import { parseDuration } from '../settings/duration.js';
 import { jobLayers } from '../settings/job-file.js';
 import type { SettingsLayer } from '../settings/layers.js';
-import { redactHeaders, redactUrl } from '../settings/redact.js';
+import { redactUrl } from '../settings/redact.js';
 import { resolveSettings } from '../settings/resolve.js';
 import type { Settings } from '../settings/settings.js';
 import type { DeploymentPrice } from './cost.js';
@@ -178,19 +179,10 @@ function deploymentLayer(entry: DeploymentEntry, where: string): SettingsLayer {
 /** A digest of what shapes a measurement; header values enter it redacted, the serve command only hashed. */
 function fingerprint(settings: Settings, deployment: SweepDeployment): string {
   const shape = {
+    ...reportSettings(settings),
     url: redactUrl(settings.url),
-    method: settings.method,
-    headers: redactHeaders(settings.headers),
+    // The bodies themselves, not just their count: a changed payload is a different measurement.
     payload: createHash('sha256').update(settings.payload.bodies.join('\n')).digest('hex'),
-    tool: settings.tool,
-    engine: settings.engine,
-    durationSec: settings.durationSec,
-    warmupSec: settings.warmupSec,
-    connections: settings.connections,
-    threads: settings.threads,
-    rate: settings.rate,
-    clients: settings.clients,
-    timeoutSec: settings.timeoutSec,
     serve: deployment.serve?.command,
     instanceType: deployment.instanceType,
     instances: deployment.instances,
