@@ -2,14 +2,16 @@ import { Command } from 'commander';
 import { formatResourceSummary } from '../monitors/resource-summary.js';
 import type { MonitorRequest, MonitorSpec } from '../monitors/monitor.js';
 import { startMonitors } from '../monitors/session.js';
-import { writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { SettingsError } from '../errors.js';
 import { formatSummary } from '../report/console.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownSummary } from '../report/markdown.js';
 import { exitCodeFor, parseSla, type SlaClause } from '../report/sla.js';
 import { appendSummary, formatVerdictLines } from './report.js';
 import { ProgressLine } from '../report/progress-line.js';
-import { assertTargetAnswered, profile, type ResourceWatch } from '../run/profile.js';
+import { assertTargetAnswered, profile, writeFileAtomically, type ResourceWatch } from '../run/profile.js';
 import { stopOnSignals } from '../run/stop-signal.js';
 import { settingsFromEnvironment } from '../settings/environment.js';
 import { jobBaseDir, jobLayers, readJobFile, setOverrides, type JobExtras } from '../settings/job-file.js';
@@ -60,6 +62,8 @@ export function runRequestFrom(options: Record<string, unknown>, command: Comman
   let settings = resolveSettings(layers, env);
   if (options['insecure'] === true || job.insecure) settings = { ...settings, insecure: true };
   const serve = serveFromOptions(monitors);
+  const junit = typeof options['junit'] === 'string' ? options['junit'] : undefined;
+  if (junit !== undefined && !isFolder(dirname(resolve(junit)))) throw new SettingsError(`--junit "${junit}": its folder does not exist`);
   const slaText = typeof options['sla'] === 'string' ? options['sla'] : job.sla;
   const sla = slaText === undefined ? [] : parseSla(slaText, typeof options['sla'] === 'string' ? '--sla' : `sla in ${file ?? '--set'}`);
   return {
@@ -69,9 +73,17 @@ export function runRequestFrom(options: Record<string, unknown>, command: Comman
     ...(serve ? { serve } : {}),
     job,
     sla,
-    ...(typeof options['junit'] === 'string' ? { junit: options['junit'] } : {}),
+    ...(junit !== undefined ? { junit } : {}),
     json: options['json'] === true,
   };
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** A monitor flag given on the command line beats the job file's; commander's defaults do not. */
@@ -110,7 +122,7 @@ export async function runAndReport(request: RunRequest): Promise<number> {
       ...(watch ? { watch } : {}),
     });
     progress.clear();
-    if (request.junit) await writeFile(request.junit, renderJunit(verdict, report));
+    if (request.junit) await writeFileAtomically(request.junit, renderJunit(verdict, report));
     await appendSummary(renderMarkdownSummary(report, verdict));
     if (request.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {

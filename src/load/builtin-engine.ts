@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { RunAggregator } from '../record/aggregator.js';
 import { summarizeHistogram } from '../record/histogram.js';
-import type { RunResult } from '../record/result.js';
+import { ERROR_KINDS, type RunResult } from '../record/result.js';
 import { judgeValidity } from '../record/validity.js';
 import type { Settings } from '../settings/settings.js';
 import { encodeRequests, endpointOf } from '../target/http-request.js';
@@ -82,15 +82,18 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
         }),
     ),
   );
-  await Promise.all(
-    workers.map(
-      (worker) =>
-        new Promise<void>((resolve, reject) => {
-          worker.once('message', () => resolve());
-          worker.once('error', reject);
-        }),
-    ),
-  );
+  // A crashed worker must not leave the others sending: every way out stops them all.
+  const terminateAll = (): void => workers.forEach((worker) => void worker.terminate());
+  finished.catch(terminateAll);
+  try {
+    await Promise.race([
+      Promise.all(workers.map((worker) => new Promise<void>((resolve) => worker.once('message', () => resolve())))),
+      finished.then(() => Promise.reject(new Error('load workers ended before they were ready'))),
+    ]);
+  } catch (error) {
+    terminateAll();
+    throw error;
+  }
 
   const loadStartEpochMs = performance.timeOrigin + performance.now() + START_DELAY_MS;
   const measureStartEpochMs = loadStartEpochMs + settings.warmupSec * 1000;
@@ -100,6 +103,9 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   const progress = context.onProgress ? startProgress(context.onProgress, aggregator, loadStartEpochMs, settings) : undefined;
   try {
     await finished;
+  } catch (error) {
+    terminateAll();
+    throw error;
   } finally {
     if (progress) clearInterval(progress);
     context.signal?.removeEventListener('abort', onAbort);
@@ -110,11 +116,13 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   const endEpochMs = Math.max(sendingEndedEpochMs, max(stats, 'lastCompletionEpochMs'));
   const measuredSeconds = Math.max(0, (endEpochMs - measureStartEpochMs) / 1000);
 
-  const total = sum(stats, 'interrupted') + aggregator.total;
+  const total = aggregator.total;
   const achievedRps = measuredSeconds > 0 ? aggregator.total / measuredSeconds : 0;
   const validity = judgeValidity({
     tool: settings.tool,
     completed: aggregator.total,
+    ok: aggregator.ok,
+    unsentPlanned: sum(stats, 'unsentPlanned'),
     ...(settings.tool === 'wrk' ? {} : { targetRps: settings.rate }),
     achievedRps,
     plannedSends: sum(stats, 'plannedSends'),
@@ -136,7 +144,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   notes.push('latency covers every HTTP response, whatever its status; requests that failed without a response have no latency (as in wrk)');
   const advice = threadAdvice(workerCount);
   if (advice) notes.push(advice);
-  const interrupted = sum(stats, 'interrupted');
+  const interrupted = aggregator.byKind[ERROR_KINDS.indexOf('interrupted')]!;
   if (interrupted > 0) notes.push(`${interrupted} requests were still in flight when the run stopped; they count as errors of kind "interrupted"`);
 
   const result: RunResult = {

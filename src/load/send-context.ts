@@ -20,13 +20,13 @@ export class SendContext {
     lateTicks: 0,
     missedTicks: 0,
     warmupRequests: 0,
-    interrupted: 0,
+    unsentPlanned: 0,
     lastCompletionEpochMs: 0,
     eventLoopLagP99Ms: 0,
     eventLoopLagMaxMs: 0,
     eventLoopUtilization: 0,
   };
-  /** This thread's clock when the last measured request ended (0: none yet). */
+  /** This thread's clock when the last measured answer arrived (0: none yet); failures such as timeouts do not count. */
   lastCompletionMs = 0;
   private readonly requests: Buffer[];
   private nextRequestIndex: number;
@@ -84,10 +84,7 @@ export class SendContext {
 
   recordFailure(connection: HttpConnection, kind: number, nowMs: number): void {
     if (connection.intendedAt < this.measureStartMs) this.stats.warmupRequests++;
-    else {
-      this.recorder.recordFailure(nowMs, kind);
-      this.lastCompletionMs = nowMs;
-    }
+    else this.recorder.recordFailure(nowMs, kind);
   }
 
   inFlight(): number {
@@ -108,7 +105,6 @@ export class SendContext {
   abandonInFlight(): void {
     for (const connection of this.connections) {
       if (!connection.inFlight) continue;
-      this.stats.interrupted++;
       connection.abort(ERROR_KIND_INDEX.interrupted);
     }
   }

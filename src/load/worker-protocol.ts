@@ -39,9 +39,9 @@ export interface WorkerStats {
   lateTicks: number;
   missedTicks: number;
   warmupRequests: number;
-  /** Requests abandoned in flight when the run was stopped early. */
-  interrupted: number;
-  /** When the last measured request completed or failed, epoch ms on the shared clock (0: none). */
+  /** Planned sends of the measured window never sent because their connection was still busy at its end. */
+  unsentPlanned: number;
+  /** When the last measured answer arrived, epoch ms on the shared clock (0: none). */
   lastCompletionEpochMs: number;
   eventLoopLagP99Ms: number;
   eventLoopLagMaxMs: number;

@@ -41,7 +41,7 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 export interface ErrorCounts {
   /** Count per kind; kinds with no errors are 0. */
   byKind: Record<ErrorKind, number>;
-  /** Count per HTTP status code (non-2xx answers only), keyed by the code as a string. */
+  /** Count per HTTP status code of the answers counted as errors (400 and above, as in wrk), keyed by the code as a string. */
   byStatus: Record<string, number>;
 }
 

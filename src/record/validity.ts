@@ -13,6 +13,10 @@ const RATE_SHORTFALL = 0.99;
 export interface GeneratorObservation {
   tool: ToolName;
   completed: number;
+  /** Completed without an error (status below 400). */
+  ok: number;
+  /** Planned sends of the window never sent because their connection was busy when it closed. */
+  unsentPlanned: number;
   targetRps?: number;
   achievedRps: number;
   plannedSends: number;
@@ -48,9 +52,8 @@ export function judgeValidity(seen: GeneratorObservation): Validity {
     checks.targetRps = seen.targetRps;
     checks.maxSendLagMs = round(seen.maxSendLagMs);
     if (seen.toleranceMs !== undefined) checks.sendToleranceMs = round(seen.toleranceMs);
-    const timelySends = seen.tool === 'labench' ? seen.ticks : seen.plannedSends;
-    if (timelySends > 0) {
-      checks.timelySends = round((seen.plannedSends - seen.lateSends) / timelySends, 6);
+    if (seen.plannedSends > 0) {
+      checks.timelySends = round((seen.plannedSends - seen.lateSends) / seen.plannedSends, 6);
       if (checks.timelySends < TIMELY_SHARE_REQUIRED) {
         reasons.push(
           `only ${percent(checks.timelySends)} of sends left on schedule within ${seen.toleranceMs?.toFixed(1) ?? '?'} ms of plan (needs ${percent(TIMELY_SHARE_REQUIRED)}; worst ${seen.maxSendLagMs.toFixed(1)} ms late): the generator could not keep its plan`,
@@ -74,6 +77,14 @@ export function judgeValidity(seen: GeneratorObservation): Validity {
         `${seen.missedTicks} of ${seen.ticks} ticks found every client busy and were not sent: raise CLIENTS or lower TARGET_RPS`,
       );
     }
+  }
+  if (seen.unsentPlanned > 0) {
+    warnings.push(
+      `${seen.unsentPlanned} planned sends inside the window were never sent: their connections were still waiting for answers when it closed, so the corrected latency lacks them (wrk2 drops them too); add connections`,
+    );
+  }
+  if (seen.completed > 0 && seen.ok === 0) {
+    warnings.push('no request succeeded: every answer was an HTTP error (401/403: check the key; 404: the URL or deployment header; 400: the payload)');
   }
   if (seen.eventLoopLagP99Ms > LOOP_LAG_P99_LIMIT_MS) {
     reasons.push(`the generator's event loop stalled (p99 ${seen.eventLoopLagP99Ms.toFixed(1)} ms): latencies include its own delay`);

@@ -1,4 +1,5 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { builtinEngine } from '../load/builtin-engine.js';
 import type { LoadEngine, Progress } from '../load/engine.js';
@@ -9,7 +10,7 @@ import type { Report } from '../report/report.js';
 import { evaluateSla, type SlaClause, type SlaVerdict } from '../report/sla.js';
 import type { EngineName, Settings } from '../settings/settings.js';
 import { externalEngine } from '../tools/adapter.js';
-import { TargetError } from '../errors.js';
+import { SettingsError, TargetError } from '../errors.js';
 
 const ENGINES: Record<EngineName, LoadEngine> = {
   builtin: builtinEngine,
@@ -43,7 +44,7 @@ export interface ProfileOutcome {
  * report.html into the output folder. A run cut short still writes what it measured, marked partial.
  */
 export async function profile(settings: Settings, options: ProfileOptions = {}): Promise<ProfileOutcome> {
-  await mkdir(settings.outputDir, { recursive: true });
+  await prepareOutputDir(settings.outputDir);
   const engine = ENGINES[settings.engine];
   const result = await engine.run(settings, {
     runDir: settings.outputDir,
@@ -62,11 +63,25 @@ export async function profile(settings: Settings, options: ProfileOptions = {}):
   return { report, reportPath, htmlPath, ...(verdict ? { verdict } : {}) };
 }
 
+/** Creates the output folder before any load, so a bad path fails at once with one line. */
+export async function prepareOutputDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    throw new SettingsError(`output folder "${dir}" cannot be used (${(error as NodeJS.ErrnoException).code ?? String(error)}): give --output a writable folder`);
+  }
+}
+
 /** Readers never see half a report: write beside it, then rename over it. */
 export async function writeFileAtomically(path: string, contents: string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, contents, { mode: 0o644 });
-  await rename(temporary, path);
+  try {
+    await writeFile(temporary, contents, { mode: 0o644 });
+    await rename(temporary, path);
+  } catch (error) {
+    throw new SettingsError(`cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
 }
 
 /**

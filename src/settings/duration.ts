@@ -13,12 +13,3 @@ export function parseDuration(text: string, setting: string): number {
   }
   return Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']!;
 }
-
-/** Formats seconds for people: 0.5 -> "500ms", 90 -> "1m30s". */
-export function formatDuration(seconds: number): string {
-  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
-  if (seconds < 60) return `${Number(seconds.toFixed(3))}s`;
-  const minutes = Math.floor(seconds / 60);
-  const rest = Math.round(seconds - minutes * 60);
-  return rest === 0 ? `${minutes}m` : `${minutes}m${rest}s`;
-}

@@ -3,6 +3,9 @@ const SECRET_NAME = /auth|key|token|secret|password|passwd|cookie|signature|cred
 /** Query parameters that carry credentials (Azure Functions' `code`, SAS `sig`, API keys). */
 const SECRET_QUERY = /^(code|sig|signature|key|api[-_]?key|apikey|token|access[-_]?token|secret|password|sv|se|sp)$/i;
 
+/** Values that are credentials whatever the header is called: auth schemes and JWTs. */
+const SECRET_VALUE = /^\s*(bearer|basic|digest|sharedaccesssignature|apikey|token)\s|^\s*eyJ[\w-]+\.[\w-]+\./i;
+
 export const REDACTED = '<redacted>';
 
 export function isSecretHeader(name: string): boolean {
@@ -12,7 +15,7 @@ export function isSecretHeader(name: string): boolean {
 /** Header map safe to print: secret values replaced. */
 export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   const safe: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) safe[name] = isSecretHeader(name) ? REDACTED : value;
+  for (const [name, value] of Object.entries(headers)) safe[name] = isSecretHeader(name) || SECRET_VALUE.test(value) ? REDACTED : value;
   return safe;
 }
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { SettingsError } from '../errors.js';
 import { inlinePayload, readPayloadFile } from '../target/payload.js';
 import { parseDuration } from './duration.js';
@@ -62,7 +63,8 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
     rate: positiveNumber(given.rate!),
     clients: positiveInteger(given.clients!),
     timeoutSec: positiveDuration(given.timeout!),
-    outputDir: output,
+    // Absolute, so external tools run from inside it still find their files.
+    outputDir: resolve(output),
   };
   return given.toolPath ? { ...settings, toolPath: given.toolPath.value } : settings;
 }
@@ -77,6 +79,12 @@ function parseTargetUrl(given: Given | undefined): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new SettingsError(`${given.source} must be an http:// or https:// URL, got a "${url.protocol}" URL`);
+  }
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    throw new SettingsError(`${given.source} has user info with a broken %-escape: write it as %XX with two hex digits`);
   }
   return url;
 }

@@ -18,7 +18,7 @@ export interface Payload {
 export interface Settings {
   readonly url: URL;
   readonly method: string;
-  /** Header name -> value, as sent. May hold secrets: never print this object, use redactSettings. */
+  /** Header name -> value, as sent. May hold secrets: never print this object; reports use reportSettings. */
   readonly headers: Readonly<Record<string, string>>;
   readonly payload: Payload;
   readonly tool: ToolName;
@@ -35,7 +35,7 @@ export interface Settings {
   readonly clients: number;
   /** Per-request timeout in seconds. */
   readonly timeoutSec: number;
-  /** Folder for report.json and run artifacts. */
+  /** Folder for report.json and run artifacts, absolute. */
   readonly outputDir: string;
   /** Folder or file where external tools are looked up before PATH. */
   readonly toolPath?: string;

@@ -27,7 +27,7 @@ process.once('exit', () => {
 /**
  * Starts `command` through /bin/sh in its own process group and waits until the target's
  * host:port accepts a TCP connection (a listening server; any HTTP answer comes after that).
- * Fails with TargetError naming the command when the port is already taken by something else,
+ * Fails with TargetError (never quoting the command, which may hold keys) when the port is already taken by something else,
  * when the command exits first (quoting its last stderr line), or after `timeoutMs`.
  */
 export async function startServedTarget(command: string, targetUrl: URL, timeoutMs: number): Promise<ServedTarget> {
@@ -35,7 +35,7 @@ export async function startServedTarget(command: string, targetUrl: URL, timeout
   const port = Number(targetUrl.port || (targetUrl.protocol === 'https:' ? 443 : 80));
   const where = `${targetUrl.hostname}:${port}`;
   if (await accepts(host, port)) {
-    throw new TargetError(`--serve "${command}": ${where} already accepts connections before the server starts; stop what listens there or change the target URL`);
+    throw new TargetError(`the --serve command: ${where} already accepts connections before the server starts; stop what listens there or change the target URL`);
   }
 
   // detached: the shell leads a new process group, so stop() reaches every process it started.
@@ -49,7 +49,7 @@ export async function startServedTarget(command: string, targetUrl: URL, timeout
     child.on('error', (error) => resolve(`could not start: ${error.message}`));
     child.on('exit', (code, signal) => resolve(code !== null ? `exited with code ${code}` : `was killed by ${signal}`));
   });
-  if (child.pid === undefined) throw new TargetError(`--serve "${command}" ${await exited}`);
+  if (child.pid === undefined) throw new TargetError(`the --serve command ${await exited}`);
   let ended: string | undefined;
   void exited.then((how) => (ended = how));
   liveGroups.add(child.pid);
@@ -60,11 +60,11 @@ export async function startServedTarget(command: string, targetUrl: URL, timeout
     // A shell that exits after starting the server in the background (`cmd &`) leaves it in the group.
     if (ended !== undefined && !(await groupAlive(served.pid))) {
       const said = lastStderrLine ? `; last stderr line: ${lastStderrLine}` : '';
-      throw new TargetError(`--serve "${command}" ${ended} before ${where} accepted connections${said}`);
+      throw new TargetError(`the --serve command ${ended} before ${where} accepted connections${said}`);
     }
     if (performance.now() >= deadline) {
       await served.stop();
-      throw new TargetError(`--serve "${command}": ${where} did not accept connections within ${formatSeconds(timeoutMs)} (--serve-timeout)`);
+      throw new TargetError(`the --serve command: ${where} did not accept connections within ${formatSeconds(timeoutMs)} (--serve-timeout)`);
     }
     await sleep(POLL_MS);
   }

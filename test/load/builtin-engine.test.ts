@@ -162,3 +162,24 @@ describe('builtin engine over https', () => {
     }
   });
 });
+
+describe('builtin engine at the edges of the window', () => {
+  it('counts sends a busy connection owed at the end, and a hung request does not stretch the window', async () => {
+    const target = await server({ delayMs: 1, hangEvery: 20 });
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk2', rate: '200', connections: '4', duration: '2s', timeout: '3s' }));
+    assert.match(result.validity.warnings.join(' '), /planned sends inside the window were never sent/);
+    assert.ok(result.measuredSeconds < 2.5, `window ${result.measuredSeconds} s`);
+    assert.ok(result.errors.byKind.timeout > 0);
+    assert.equal(result.requests.total, result.requests.ok + result.requests.errors);
+  });
+
+  it('counts a request cut off by Ctrl-C once, as interrupted', async () => {
+    const target = await server({ delayMs: 3000 });
+    const aborter = new AbortController();
+    setTimeout(() => aborter.abort(), 500);
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk', connections: '3', duration: '10s' }), { signal: aborter.signal });
+    assert.deepEqual(result.requests, { total: 3, ok: 0, errors: 3 });
+    assert.equal(result.errors.byKind.interrupted, 3);
+    assert.equal(target.received(), 3);
+  });
+});

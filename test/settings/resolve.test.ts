@@ -141,3 +141,28 @@ describe('parseHeaderFlags', () => {
     });
   }
 });
+
+describe('redaction', () => {
+  it('hides credentials by header name and by the look of the value, and keeps the rest', async () => {
+    const { redactHeaders, redactUrl } = await import('../../src/settings/redact.js');
+    assert.deepEqual(
+      redactHeaders({
+        Authorization: 'Bearer a',
+        'Ocp-Apim-Subscription-Key': 'k',
+        'X-Upstream': 'Bearer eyJhbGciOi.x.y',
+        'X-Forwarded': 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig',
+        'azureml-model-deployment': 'blue',
+        'Content-Type': 'application/json',
+      }),
+      {
+        Authorization: '<redacted>',
+        'Ocp-Apim-Subscription-Key': '<redacted>',
+        'X-Upstream': '<redacted>',
+        'X-Forwarded': '<redacted>',
+        'azureml-model-deployment': 'blue',
+        'Content-Type': 'application/json',
+      },
+    );
+    assert.equal(redactUrl(new URL('https://u:p@host/score?code=abc&model=x')), 'https://redacted:redacted@host/score?code=redacted&model=x');
+  });
+});

@@ -76,13 +76,13 @@ test('--serve fails with a clear TargetError', async (t) => {
       name: 'the command exits first: quotes its last stderr line',
       command: 'echo loading >&2; echo "error: model.onnx not found" >&2; exit 3',
       timeoutMs: 10_000,
-      message: /^--serve "echo loading.*" exited with code 3 before 127\.0\.0\.1:\d+ accepted connections; last stderr line: error: model\.onnx not found$/,
+      message: /^the --serve command exited with code 3 before 127\.0\.0\.1:\d+ accepted connections; last stderr line: error: model\.onnx not found$/,
     },
     {
       name: 'the port never opens within the timeout',
       command: 'sleep 30',
       timeoutMs: 600,
-      message: /^--serve "sleep 30": 127\.0\.0\.1:\d+ did not accept connections within 0\.6s \(--serve-timeout\)$/,
+      message: /^the --serve command: 127\.0\.0\.1:\d+ did not accept connections within 0\.6s \(--serve-timeout\)$/,
     },
   ];
   for (const c of cases) {

@@ -37,8 +37,19 @@ export class ConstantRateModel implements LoadModel {
   }
 
   stop(): void {
+    if (this.stopped) return;
     this.stopped = true;
     this.wake.cancel();
+    // Sends planned inside the window that a busy connection never got to: wrk2 drops them
+    // silently; here they are counted so the report can say the corrected latency lacks them.
+    const { context } = this;
+    for (let id = 0; id < this.plans.length; id++) {
+      const connection = context.connections[id]!;
+      let next = this.nextIndex[id]! + (connection.inFlight ? 1 : 0);
+      for (let intended = this.intendedTime(id, next); intended < context.endMs; intended = this.intendedTime(id, ++next)) {
+        if (intended >= context.measureStartMs) context.stats.unsentPlanned++;
+      }
+    }
   }
 
   onResponse(connection: HttpConnection, status: number): void {
@@ -53,8 +64,8 @@ export class ConstantRateModel implements LoadModel {
     this.release(connection, now);
   }
 
-  private intendedTime(id: number): number {
-    return this.context.loadStartMs + this.plans[id]!.intendedTimeMs(this.nextIndex[id]!);
+  private intendedTime(id: number, index = this.nextIndex[id]!): number {
+    return this.context.loadStartMs + this.plans[id]!.intendedTimeMs(index);
   }
 
   /** The connection is free: its next request goes now if it is overdue, else at its planned time. */
