@@ -92,6 +92,15 @@ describe('modelprof run against a real server', () => {
     });
   }
 
+  it('runs the real wrk with the default, relative output folder', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'modelprof-relative-'));
+    const result = await runCli(['run', '--engine', 'external', '--url', server.url, '-c', '2', '-d', '1s', '--warmup', '0'], { cwd });
+    assert.equal(result.code, EXIT.ok, result.stderr);
+    const report = readReport(join(cwd, 'outputs'));
+    assert.equal(report.engine.name, 'external');
+    assert.ok(report.requests.ok > 50);
+  });
+
   it('prints the verdict first in the console summary', async () => {
     const result = await runCli(['run', '--url', server.url, '-d', '1s', '--warmup', '0', '-o', join(work, 'console')]);
     assert.equal(result.code, EXIT.ok, result.stderr);
