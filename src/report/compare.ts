@@ -463,6 +463,14 @@ function statisticOf(buckets: Buckets, weights: Float64Array, total: number, sta
 }
 
 /** Timeline bootstrap: resample seconds with replacement. */
+/**
+ * The whole seconds inside the planned window: the drain after it (answers still arriving) and a
+ * cut-off last second would read as slow seconds and widen the noise interval.
+ */
+function fullSeconds(report: Report): TimelinePoint[] {
+  return report.timeline.filter((point) => point.t + 1 <= report.settings.durationSec);
+}
+
 function replicateTimeline(timeline: TimelinePoint[], of: (seconds: TimelinePoint[]) => number, seed: number): Float64Array {
   const random = seededRandom(seed);
   const out = new Float64Array(BOOTSTRAP_REPLICATES);
@@ -556,8 +564,8 @@ class NoiseEstimator {
   }
 
   private timelines(): [TimelinePoint[], TimelinePoint[]] | undefined {
-    const a = this.baseline.timeline;
-    const b = this.current.timeline;
+    const a = fullSeconds(this.baseline);
+    const b = fullSeconds(this.current);
     if (a.length < MIN_TIMELINE_SECONDS || b.length < MIN_TIMELINE_SECONDS) return undefined;
     return [a, b];
   }
