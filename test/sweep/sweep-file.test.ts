@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SettingsError } from '../../src/errors.js';
@@ -71,7 +71,7 @@ describe('planSweep', () => {
     assert.equal(point.settings.durationSec, 15);
     assert.equal(point.settings.url.href, 'http://127.0.0.1:5101/score');
     assert.equal(point.settings.method, 'POST');
-    assert.equal(point.settings.outputDir, join('outputs/sweep', 'f4s-c1', 'r100'));
+    assert.equal(point.settings.outputDir, resolve('outputs/sweep', 'f4s-c1', 'r100'));
     assert.equal(sweep.cooldownSec, 3);
     assert.equal(sweep.loadAxis, 'rate');
     assert.equal(sweep.sla?.clauses.length, 2);
@@ -95,7 +95,7 @@ describe('planSweep', () => {
     const sweep = planSweep(readSweepFile(path), path, work, { outputDir: 'from-flag', cooldown: '1s' }, {});
     assert.equal(sweep.outputDir, 'from-flag');
     assert.equal(sweep.cooldownSec, 1);
-    assert.equal(sweep.points[0]!.settings.outputDir, join('from-flag', 'blue', 'base'));
+    assert.equal(sweep.points[0]!.settings.outputDir, resolve('from-flag', 'blue', 'base'));
   });
 
   it('expands ${VAR} in deployment headers from the environment and never puts the key in the plan record', () => {
