@@ -123,6 +123,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     completed: aggregator.total,
     ok: aggregator.ok,
     unsentPlanned: sum(stats, 'unsentPlanned'),
+    localResourceErrors: aggregator.byKind[ERROR_KINDS.indexOf('local_resources')]!,
     ...(settings.tool === 'wrk' ? {} : { targetRps: settings.rate }),
     achievedRps,
     plannedSends: sum(stats, 'plannedSends'),

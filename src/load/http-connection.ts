@@ -341,6 +341,10 @@ function classifySocketError(error: NodeJS.ErrnoException): number {
       return ERROR_KIND_INDEX.connection_reset;
     case 'ETIMEDOUT':
       return ERROR_KIND_INDEX.timeout;
+    case 'EMFILE':
+    case 'ENFILE':
+    case 'EADDRNOTAVAIL':
+      return ERROR_KIND_INDEX.local_resources;
     default:
       return ERROR_KIND_INDEX.connect_error;
   }

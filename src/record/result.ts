@@ -34,6 +34,8 @@ export const ERROR_KINDS = [
   'protocol',
   /** Still in flight when the run was stopped early (Ctrl-C): neither answered nor failed. */
   'interrupted',
+  /** The generator's own machine ran out of sockets or ports (EMFILE, ENFILE, EADDRNOTAVAIL): not the target's fault. */
+  'local_resources',
   'other',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];

@@ -17,6 +17,8 @@ export interface GeneratorObservation {
   ok: number;
   /** Planned sends of the window never sent because their connection was busy when it closed. */
   unsentPlanned: number;
+  /** Requests that failed because the generator's machine ran out of sockets or ports. */
+  localResourceErrors: number;
   targetRps?: number;
   achievedRps: number;
   plannedSends: number;
@@ -77,6 +79,11 @@ export function judgeValidity(seen: GeneratorObservation): Validity {
         `${seen.missedTicks} of ${seen.ticks} ticks found every client busy and were not sent: raise CLIENTS or lower TARGET_RPS`,
       );
     }
+  }
+  if (seen.localResourceErrors > 0) {
+    reasons.push(
+      `${seen.localResourceErrors} requests failed because this machine ran out of sockets or ports (EMFILE/EADDRNOTAVAIL): raise the open-file limit (ulimit -n) or use fewer connections`,
+    );
   }
   if (seen.unsentPlanned > 0) {
     warnings.push(

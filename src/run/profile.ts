@@ -89,8 +89,11 @@ export async function writeFileAtomically(path: string, contents: string): Promi
  * whatever else the report says: a TargetError (exit 4) once the report is written.
  */
 export function assertTargetAnswered(report: Report, reportPath: string): void {
-  const answered = report.requests.ok + report.errors.byKind.http_status;
-  if (report.requests.total > 0 && answered === 0) {
+  const { byKind } = report.errors;
+  const answered = report.requests.ok + byKind.http_status;
+  // Failures of this machine (out of sockets) or of the user (Ctrl-C) say nothing about the target.
+  const targetFailures = report.requests.errors - byKind.local_resources - byKind.interrupted;
+  if (answered === 0 && targetFailures > 0) {
     const kinds = Object.entries(report.errors.byKind).filter(([, count]) => count > 0).map(([kind, count]) => `${count} ${kind}`);
     throw new TargetError(`the target answered none of ${report.requests.total} requests (${kinds.join(', ')}); report written to ${reportPath}`);
   }

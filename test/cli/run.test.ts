@@ -148,6 +148,18 @@ describe('modelprof run against a real server', () => {
     }
   });
 
+  it('blames this machine, not the target, when it runs out of sockets (exit 3)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { MAIN } = await import('../support/cli.js');
+    const out = join(work, 'emfile');
+    const command = `ulimit -n 150; exec ${process.execPath} ${MAIN} run --url ${server.url} -c 300 -d 1s --warmup 0 -o ${out}`;
+    const code = await new Promise<number | null>((resolve) => spawn('bash', ['-c', command], { stdio: 'ignore' }).once('close', resolve));
+    assert.equal(code, EXIT.runInvalid);
+    const report = readReport(out);
+    assert.ok(report.errors.byKind.local_resources > 0);
+    assert.match(report.validity.reasons.join(' '), /ran out of sockets or ports .*ulimit -n/);
+  });
+
   it('exits 4 with a clear line when the target refuses connections', async () => {
     const gone = await startTestServer({});
     await gone.close();

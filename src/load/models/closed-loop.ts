@@ -31,7 +31,7 @@ export class ClosedLoopModel implements LoadModel {
   onFailure(connection: HttpConnection, kind: number): void {
     const now = this.context.now();
     this.context.recordFailure(connection, kind, now);
-    if (kind === ERROR_KIND_INDEX.connect_refused || kind === ERROR_KIND_INDEX.connect_error) {
+    if (kind === ERROR_KIND_INDEX.connect_refused || kind === ERROR_KIND_INDEX.connect_error || kind === ERROR_KIND_INDEX.local_resources) {
       setTimeout(() => this.sendNext(connection, this.context.now()), RECONNECT_DELAY_MS);
     } else {
       this.sendNext(connection, now);
