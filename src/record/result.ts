@@ -55,6 +55,11 @@ export interface TimelinePoint {
   /** Latency percentiles of the requests completed in that second, in ms; absent if none. */
   p50?: number;
   p99?: number;
+  /**
+   * The second's latency HdrHistogram (µs, compressed base64), kept only in shard reports so that
+   * a merge can give exact per-second percentiles.
+   */
+  histogram?: string;
 }
 
 export interface Validity {

@@ -45,6 +45,46 @@ export interface Report {
   histogram?: string;
   histogramUncorrected?: string;
   resources?: ResourceReport;
+  /** Present on one shard's report (`--shard`): `settings` holds this shard's part, `shard.run` the whole run's. */
+  shard?: ShardRecord;
+  /** Present on a report merged from shard reports (`modelprof merge`): what each shard contributed and what is missing. */
+  merge?: MergeRecord;
   notes: string[];
   artifacts: string[];
+}
+
+/** Which shard of a run a report is, and the settings of the whole run it is part of. */
+export interface ShardRecord {
+  /** 0-based, as Kubernetes' JOB_COMPLETION_INDEX. */
+  index: number;
+  count: number;
+  /** The common start every shard waited for (--start-at), ISO 8601; absent when none was given. */
+  startAt?: string;
+  /** The whole run's settings, before the split: the same in every shard of one run. */
+  run: ReportSettings;
+}
+
+/** One shard as seen by the merge. */
+export interface MergedShard {
+  index: number;
+  /** Where its report was read from, as given to the merge. */
+  source: string;
+  startTime: string;
+  endTime: string;
+  requests: { total: number; ok: number; errors: number };
+  rps: number;
+  /** This shard's own p50 and p99, ms, where it measured latency. */
+  latency: { p50?: number; p99?: number };
+  valid: boolean;
+  partial?: string;
+  /** What this shard's monitors saw, kept as the shard reported it. */
+  resources?: ResourceReport;
+}
+
+export interface MergeRecord {
+  /** Shards the run was split into. */
+  count: number;
+  /** Indexes of shards whose report was not there (died, never started, not given). */
+  missing: number[];
+  shards: MergedShard[];
 }
