@@ -1,0 +1,19 @@
+import { REDACTED } from '../../settings/redact.js';
+
+/** Keys whose values are credentials wherever they appear in a JSON body. */
+const SECRET_KEY = /("[^"]*(?:auth|key|token|secret|password|passwd|cookie|signature|credential|session)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
+/** Auth schemes and JWTs in free text. */
+const SECRET_TEXT = /\b(bearer|basic|digest)\s+[A-Za-z0-9._~+/=-]{8,}|\beyJ[\w-]+\.[\w-]+\.[\w-]*/gi;
+
+/**
+ * A bad answer's body as the report keeps it: the known secret values (the run's secret header
+ * values and URL credentials) replaced wherever they appear, then values of credential-like JSON
+ * keys, auth schemes and JWTs. A server that echoes the request must not leak its key into a report.
+ */
+export function redactSample(text: string, secrets: readonly string[]): string {
+  let safe = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4) safe = safe.split(secret).join(REDACTED);
+  }
+  return safe.replace(SECRET_KEY, `$1"${REDACTED}"`).replace(SECRET_TEXT, REDACTED);
+}
