@@ -1,0 +1,117 @@
+import { decodeHistogram, summarizeHistogram } from './histogram.js';
+import type { LatencySummary } from './result.js';
+import { RATE_SCALE, type TokenCounts, type TokenHistogramName, type TokenSnapshot } from './token-recorder.js';
+
+/** Per-request output tokens per second; the slow tail is the low percentiles. */
+export interface RateSummary {
+  mean: number;
+  min: number;
+  p1: number;
+  p10: number;
+  p50: number;
+  p90: number;
+  max: number;
+}
+
+export interface TokenTotals {
+  total: number;
+  /** Mean per answer whose count is known. */
+  perRequest: number;
+  /** Where the counts came from: the server's `usage`, counting output events, the workload's plan. */
+  source: 'usage' | 'counted' | 'planned' | 'mixed';
+  /** Answers the total covers. */
+  answers: number;
+}
+
+export interface GoodputFigures {
+  /** The objectives, canonical: "ttft<=200ms,tpot<=50ms". */
+  objectives: string;
+  /** Requests that met every objective. */
+  good: number;
+  /** good / every request of the measured window, errors included (0..1). */
+  share: number;
+  /** Good requests per second of the measured window. */
+  rps: number;
+}
+
+/** The report's `llm` section: token figures of an LLM endpoint, in the report's usual shapes (ms). */
+export interface LlmSection {
+  api: string;
+  /** Valid answers the figures cover, and how many of them were streams. */
+  answers: number;
+  streamed: number;
+  endedWithoutDone: number;
+  ttft?: LatencySummary;
+  ttftUncorrected?: LatencySummary;
+  itl?: LatencySummary;
+  tpot?: LatencySummary;
+  e2e?: LatencySummary;
+  e2eUncorrected?: LatencySummary;
+  outputTokens?: TokenTotals;
+  inputTokens?: TokenTotals;
+  /** Output tokens of the measured window per second: the system's generation throughput. */
+  outputTokensPerSec?: number;
+  requestTokensPerSec?: RateSummary;
+  goodput?: GoodputFigures;
+  /** The raw counts and histograms (HdrHistogram V2 compressed base64), kept so runs and shards merge exactly. */
+  counts: TokenCounts;
+  histograms: Partial<Record<TokenHistogramName, string>>;
+}
+
+/**
+ * Shapes merged token figures into the report section. `requests` counts every request of the
+ * measured window (answers and errors): goodput's share is over all of them, so a server that
+ * drops requests cannot look good by answering the rest fast.
+ */
+export function summarizeTokens(snapshot: TokenSnapshot, options: { api: string; measuredSeconds: number; requests: number; objectives?: string }): LlmSection {
+  const { counts, histograms } = snapshot;
+  const section: LlmSection = { api: options.api, answers: counts.answers, streamed: counts.streamed, endedWithoutDone: counts.endedWithoutDone, counts: { ...counts }, histograms: { ...histograms } };
+  const latency = (name: TokenHistogramName): LatencySummary | undefined => {
+    const encoded = histograms[name];
+    return encoded === undefined ? undefined : summarizeHistogram(decodeHistogram(encoded));
+  };
+  for (const name of ['ttft', 'ttftUncorrected', 'itl', 'tpot', 'e2e', 'e2eUncorrected'] as const) {
+    const summary = latency(name);
+    if (summary !== undefined) section[name] = summary;
+  }
+  const outputAnswers = counts.outputFromUsage + counts.outputCounted;
+  if (outputAnswers > 0) {
+    section.outputTokens = totals(counts.outputTokens, outputAnswers, counts.outputFromUsage, 'usage', counts.outputCounted, 'counted');
+    if (options.measuredSeconds > 0) section.outputTokensPerSec = round(counts.outputTokens / options.measuredSeconds);
+  }
+  const inputAnswers = counts.inputFromUsage + counts.inputPlanned;
+  if (inputAnswers > 0) section.inputTokens = totals(counts.inputTokens, inputAnswers, counts.inputFromUsage, 'usage', counts.inputPlanned, 'planned');
+  const rates = histograms.requestTokensPerSec;
+  if (rates !== undefined) {
+    const histogram = decodeHistogram(rates);
+    const at = (percent: number): number => round(histogram.getValueAtPercentile(percent) / RATE_SCALE);
+    section.requestTokensPerSec = {
+      mean: round(histogram.mean / RATE_SCALE),
+      min: round(histogram.minNonZeroValue / RATE_SCALE),
+      p1: at(1),
+      p10: at(10),
+      p50: at(50),
+      p90: at(90),
+      max: round(histogram.maxValue / RATE_SCALE),
+    };
+  }
+  if (options.objectives !== undefined) {
+    section.goodput = {
+      objectives: options.objectives,
+      good: counts.good,
+      share: options.requests > 0 ? round(counts.good / options.requests, 6) : 0,
+      rps: options.measuredSeconds > 0 ? round(counts.good / options.measuredSeconds) : 0,
+    };
+  }
+  return section;
+}
+
+function totals(total: number, answers: number, first: number, firstSource: TokenTotals['source'], second: number, secondSource: TokenTotals['source']): TokenTotals {
+  const source = second === 0 ? firstSource : first === 0 ? secondSource : 'mixed';
+  return { total, perRequest: round(total / answers), source, answers };
+}
+
+function round(value: number, digits = 3): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
