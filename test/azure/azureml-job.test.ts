@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { commandJob, commandJobProblems, defaultPayloadPath, renderCommandJob, type CommandJobSpec } from '../../src/azure/azureml-job.js';
+
+const SPEC: CommandJobSpec = {
+  target: { ONLINE_ENDPOINT: 'endpt-moe-1', DEPLOYMENT: 'blue' },
+  settings: { PROFILING_TOOL: 'wrk2', DURATION: '300s', CONNECTIONS: '8', TARGET_RPS: '50', THREAD: '2' },
+  compute: 'profiler',
+  environment: { registered: 'azureml:modelprof@latest' },
+  payloadPath: defaultPayloadPath('endpt-moe-1'),
+  experimentName: 'profiling-job',
+  displayName: 'Standard_DS3_v2:8',
+};
+
+describe('azureml-job writer', () => {
+  it('writes the seed job-template.yml shape, valid against the command-job schema', () => {
+    const job = commandJob({ ...SPEC, sla: "p99<=200ms, azure.cpu.max<80%" });
+    assert.deepEqual(commandJobProblems(job), []);
+    const yaml = renderCommandJob(job);
+    const back = parse(yaml) as Record<string, unknown>;
+    assert.equal(back['$schema'], 'https://azuremlschemas.azureedge.net/latest/commandJob.schema.json');
+    assert.equal(back['compute'], 'azureml:profiler');
+    assert.equal(back['display_name'], 'Standard_DS3_v2:8');
+    assert.deepEqual(back['inputs'], { payload: { type: 'uri_file', path: 'azureml://datastores/workspaceblobstore/paths/profiling_payloads/endpt-moe-1_payload.txt' } });
+    assert.deepEqual(back['environment_variables'], { ONLINE_ENDPOINT: 'endpt-moe-1', DEPLOYMENT: 'blue', PROFILING_TOOL: 'wrk2', DURATION: '300s', CONNECTIONS: '8', TARGET_RPS: '50', THREAD: '2' });
+    assert.equal(back['command'], "modelprof run --payload-file ${{inputs.payload}} --output outputs --junit outputs/junit.xml --sla 'p99<=200ms, azure.cpu.max<80%'");
+  });
+
+  it('takes a container image instead of a registered environment, and more run arguments', () => {
+    const job = commandJob({ ...SPEC, environment: { image: 'myregistry.azurecr.io/modelprof:1' }, extraArgs: ['--warmup', '10s'] });
+    assert.deepEqual(commandJobProblems(job), []);
+    assert.deepEqual(job['environment'], { image: 'myregistry.azurecr.io/modelprof:1' });
+    assert.match(String(job['command']), / --warmup 10s$/);
+  });
+
+  for (const [what, change, problem] of [
+    ['an unknown key', { environment_variable: {} }, /must NOT have additional properties/],
+    ['a compute without azureml:', { compute: 'profiler' }, /\/compute must match pattern/],
+    ['a non-string variable', { environment_variables: { CONNECTIONS: 8 } }, /\/environment_variables\/CONNECTIONS must be string/],
+    ['an input of an unknown type', { inputs: { payload: { type: 'file', path: 'x' } } }, /\/inputs\/payload/],
+  ] as const) {
+    it(`the schema catches ${what}`, () => {
+      assert.match(commandJobProblems({ ...commandJob(SPEC), ...change }).join('\n'), problem);
+    });
+  }
+});
