@@ -16,8 +16,12 @@ export interface SampleServerOptions {
   requestTimeoutMs?: number;
   /** Compute threads; default 1. Capacity is about workers / (cost of one request). */
   workers?: number;
-  /** Multiplies the compute per row; default 1 (about 0.45 ms of CPU per row). */
+  /** Multiplies the compute per row; default 1 (about 0.45 ms of CPU per row). Also the model evaluations per generated token (at least 1) of the LLM routes. */
   workFactor?: number;
+  /** The model id the OpenAI-compatible routes serve; default "sample-ngram". */
+  llmModel?: string;
+  /** Generations the LLM routes decode together; more wait (vLLM's max_num_seqs). Default 32. */
+  llmMaxBatch?: number;
 }
 
 export interface ResolvedSampleServerOptions {
@@ -29,6 +33,8 @@ export interface ResolvedSampleServerOptions {
   readonly requestTimeoutMs: number;
   readonly workers: number;
   readonly workFactor: number;
+  readonly llmModel: string;
+  readonly llmMaxBatch: number;
 }
 
 export const SAMPLE_SERVER_DEFAULTS = {
@@ -37,6 +43,8 @@ export const SAMPLE_SERVER_DEFAULTS = {
   requestTimeoutMs: 5000,
   workers: 1,
   workFactor: 1,
+  llmModel: 'sample-ngram',
+  llmMaxBatch: 32,
 } as const;
 
 /** Accepted ranges, shared by the library and the CLI so both reject the same values. */
@@ -47,6 +55,7 @@ export const SAMPLE_SERVER_LIMITS = {
   requestTimeoutMs: { min: 1, max: 180_000, integer: true },
   workers: { min: 1, max: 64, integer: true },
   workFactor: { min: 0, max: 1000, integer: false },
+  llmMaxBatch: { min: 1, max: 4096, integer: true },
 } as const;
 
 export type LimitedOption = keyof typeof SAMPLE_SERVER_LIMITS;
@@ -91,5 +100,12 @@ export function resolveSampleServerOptions(options: SampleServerOptions = {}): R
     ),
     workers: checkLimitedOption('workers', 'workers', options.workers ?? SAMPLE_SERVER_DEFAULTS.workers),
     workFactor: checkLimitedOption('workFactor', 'workFactor', options.workFactor ?? SAMPLE_SERVER_DEFAULTS.workFactor),
+    llmModel: options.llmModel === undefined ? SAMPLE_SERVER_DEFAULTS.llmModel : checkModelName(options.llmModel),
+    llmMaxBatch: checkLimitedOption('llmMaxBatch', 'llmMaxBatch', options.llmMaxBatch ?? SAMPLE_SERVER_DEFAULTS.llmMaxBatch),
   };
+}
+
+function checkModelName(name: string): string {
+  if (!/^[\w.:/-]{1,128}$/.test(name)) throw new SettingsError(`llmModel must be 1 to 128 letters, digits or . _ : / -, got "${name}"`);
+  return name;
 }

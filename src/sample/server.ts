@@ -7,6 +7,7 @@ import { SampleMetrics } from './metrics.js';
 import { resolveSampleServerOptions, type ResolvedSampleServerOptions, type SampleServerOptions } from './options.js';
 import { parseScoringInput } from './scoring-input.js';
 import { ScoringPool, type ScoringJob } from './scoring-pool.js';
+import { OpenAiRoutes } from './llm/openai-routes.js';
 
 export type { SampleServerOptions } from './options.js';
 
@@ -59,6 +60,7 @@ class SampleEndpoint implements SampleServer {
   readonly #jsonHeaders: OutgoingHttpHeaders;
   /** Admitted /score requests not yet answered, keyed to the function that answers them. */
   readonly #inFlight = new Set<(status: number, message: string) => void>();
+  readonly #llm: OpenAiRoutes;
   #closing: Promise<void> | undefined;
   url = '';
   port = 0;
@@ -71,6 +73,11 @@ class SampleEndpoint implements SampleServer {
       settings.deployment === undefined
         ? { 'content-type': 'application/json' }
         : { 'content-type': 'application/json', 'azureml-model-deployment': settings.deployment };
+    this.#llm = new OpenAiRoutes({
+      modelName: settings.llmModel,
+      maxBatch: settings.llmMaxBatch,
+      evaluationsPerToken: Math.max(1, Math.round(settings.workFactor)),
+    });
     this.#server = createServer({ keepAlive: true }, (req, res) => this.#route(req, res));
     this.#server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   }
@@ -102,6 +109,7 @@ class SampleEndpoint implements SampleServer {
   async #shutDown(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const answer of [...this.#inFlight]) answer(503, 'the endpoint is shutting down');
+    this.#llm.close();
     this.#server.closeIdleConnections();
     const grace = setTimeout(() => this.#server.closeAllConnections(), CLOSE_GRACE_MS);
     await closed;
@@ -114,12 +122,22 @@ class SampleEndpoint implements SampleServer {
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
     if (path === '/score') this.#score(req, res);
+    else if (this.#llm.handles(path)) this.#generate(path, req, res);
     else if (path === '/' || path === '/health') this.#read(req, res, 'text/plain; charset=utf-8', () => 'Healthy\n');
     else if (path === '/metrics') {
       this.#read(req, res, 'text/plain; version=0.0.4; charset=utf-8', () =>
         this.#metrics.render({ inFlight: this.#inFlight.size, queued: this.#pool.queued }),
       );
-    } else this.#send(res, 404, this.#jsonHeaders, errorBody('no such route; score at POST /score'));
+    } else this.#send(res, 404, this.#jsonHeaders, errorBody('no such route; score at POST /score, generate at POST /v1/chat/completions or /v1/completions'));
+  }
+
+  /** The OpenAI-compatible routes, behind the same key as /score. */
+  #generate(path: string, req: IncomingMessage, res: ServerResponse): void {
+    if (this.#closing !== undefined) return this.#send(res, 503, this.#jsonHeaders, errorBody('the endpoint is shutting down'));
+    if (!this.#authorized(req.headers.authorization)) {
+      return this.#send(res, 401, { ...this.#jsonHeaders, 'www-authenticate': 'Bearer' }, errorBody('missing or invalid Authorization: Bearer key'));
+    }
+    this.#llm.handle(path, req, res);
   }
 
   /** GET (or HEAD) routes: liveness and metrics, open without a key like a container's probes. */
