@@ -51,20 +51,24 @@ export function formatGoodput(objectives: readonly GoodputObjective[]): string {
   return objectives.map((objective) => `${objective.metric}${objective.inclusive ? '<=' : '<'}${objective.limitMs}ms`).join(',');
 }
 
+/** What the objectives say of one request. */
+export type Verdict = 'good' | 'missed' | 'undetermined';
+
 /**
- * Whether a request met every objective. A figure the request does not have meets an objective
- * only when the figure cannot exist for it: a one-token answer has no TPOT and no gap (as in
- * vLLM's goodput); an answer that was not streamed has no TTFT, and so cannot be shown to meet a
- * TTFT objective.
+ * Judges one request against every objective. A one-token answer has no TPOT and no gap: those
+ * objectives hold for it (as in vLLM's goodput). An answer that was not streamed has no TTFT, TPOT
+ * or gaps at all: it is undetermined for those objectives (as in GuideLLM's SLO attainment), so it
+ * counts neither as good nor against the share, rather than failing an objective nobody measured.
  */
-export function meetsObjectives(figures: RequestFigures, objectives: readonly GoodputObjective[], streamed: boolean): boolean {
+export function judgeRequest(figures: RequestFigures, objectives: readonly GoodputObjective[], streamed: boolean): Verdict {
+  let undetermined = false;
   for (const { metric, inclusive, limitMs } of objectives) {
     const value = figures[metric];
     if (value === undefined) {
-      if (metric === 'ttft' || !streamed) return false;
+      if (!streamed || metric === 'ttft') undetermined = true;
       continue;
     }
-    if (inclusive ? value > limitMs : value >= limitMs) return false;
+    if (inclusive ? value > limitMs : value >= limitMs) return 'missed';
   }
-  return true;
+  return undetermined ? 'undetermined' : 'good';
 }

@@ -1,5 +1,5 @@
 import { createLatencyHistogram, decodeHistogram, encodeHistogram, recordLatencyMs, type Histogram } from './histogram.js';
-import { meetsObjectives, type GoodputObjective, type RequestFigures } from './goodput.js';
+import { judgeRequest, type GoodputObjective, type RequestFigures } from './goodput.js';
 
 /** One valid answer as the token recorder sees it. Times are ms on one clock. */
 export interface AnswerTiming {
@@ -42,6 +42,8 @@ export interface TokenCounts {
   inputPlanned: number;
   /** Answers that met every goodput objective. */
   good: number;
+  /** Answers an objective could not judge (no TTFT of an answer that was not streamed). */
+  undetermined: number;
 }
 
 /** What a recorder hands over: plain data that crosses threads and merges by adding. */
@@ -55,7 +57,7 @@ export interface TokenSnapshot {
 export const RATE_SCALE = 1000;
 
 export function emptyTokenCounts(): TokenCounts {
-  return { answers: 0, streamed: 0, endedWithoutDone: 0, outputTokens: 0, outputFromUsage: 0, outputCounted: 0, inputTokens: 0, inputFromUsage: 0, inputPlanned: 0, good: 0 };
+  return { answers: 0, streamed: 0, endedWithoutDone: 0, outputTokens: 0, outputFromUsage: 0, outputCounted: 0, inputTokens: 0, inputFromUsage: 0, inputPlanned: 0, good: 0, undetermined: 0 };
 }
 
 /**
@@ -134,7 +136,11 @@ export class TokenRecorder {
       }
     }
     if (output > 0 && e2e > 0) histograms.requestTokensPerSec.recordValue(Math.max(1, Math.round((output * 1000 * RATE_SCALE) / e2e)));
-    if (this.objectives.length > 0 && meetsObjectives(figures, this.objectives, answer.streamed)) counts.good++;
+    if (this.objectives.length > 0) {
+      const verdict = judgeRequest(figures, this.objectives, answer.streamed);
+      if (verdict === 'good') counts.good++;
+      else if (verdict === 'undetermined') counts.undetermined++;
+    }
   }
 
   snapshot(): TokenSnapshot {

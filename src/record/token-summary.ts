@@ -28,8 +28,10 @@ export interface GoodputFigures {
   objectives: string;
   /** Requests that met every objective. */
   good: number;
-  /** good / every request of the measured window, errors included (0..1). */
-  share: number;
+  /** Requests the objectives could not judge (answers without the figure an objective bounds); left out of the share. */
+  undetermined: number;
+  /** good / the judged requests of the measured window, errors included (0..1); absent when none could be judged. */
+  share?: number;
   /** Good requests per second of the measured window. */
   rps: number;
 }
@@ -60,8 +62,9 @@ export interface LlmSection {
 
 /**
  * Shapes merged token figures into the report section. `requests` counts every request of the
- * measured window (answers and errors): goodput's share is over all of them, so a server that
- * drops requests cannot look good by answering the rest fast.
+ * measured window (answers and errors): goodput's share is over all of them but the undetermined,
+ * so a server that drops requests cannot look good by answering the rest fast (as AIPerf's
+ * good_request_fraction and GuideLLM's attainment count errors against it).
  */
 export function summarizeTokens(snapshot: TokenSnapshot, options: { api: string; measuredSeconds: number; requests: number; objectives?: string }): LlmSection {
   const { counts, histograms } = snapshot;
@@ -96,10 +99,12 @@ export function summarizeTokens(snapshot: TokenSnapshot, options: { api: string;
     };
   }
   if (options.objectives !== undefined) {
+    const judged = options.requests - counts.undetermined;
     section.goodput = {
       objectives: options.objectives,
       good: counts.good,
-      share: options.requests > 0 ? round(counts.good / options.requests, 6) : 0,
+      undetermined: counts.undetermined,
+      ...(judged > 0 ? { share: round(counts.good / judged, 6) } : {}),
       rps: options.measuredSeconds > 0 ? round(counts.good / options.measuredSeconds) : 0,
     };
   }

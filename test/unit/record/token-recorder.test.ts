@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SettingsError } from '../../../src/errors.js';
 import { decodeHistogram } from '../../../src/record/histogram.js';
-import { formatGoodput, meetsObjectives, parseGoodput } from '../../../src/record/goodput.js';
+import { formatGoodput, judgeRequest, parseGoodput } from '../../../src/record/goodput.js';
 import { mergeTokenSnapshots, TokenRecorder, type AnswerTiming } from '../../../src/record/token-recorder.js';
 import { summarizeTokens } from '../../../src/record/token-summary.js';
 
@@ -88,9 +88,10 @@ describe('TokenRecorder', () => {
     recorder.record(answer([100, 110, 120], 120)); // ttft 100, tpot 10: good
     recorder.record(answer([130, 140], 140)); // ttft 130: too slow
     recorder.record(answer([100, 140], 140)); // tpot 40: too slow
-    recorder.record(answer([], 50, { streamed: false, completionTokens: 3 })); // no TTFT: cannot be shown good
+    recorder.record(answer([], 50, { streamed: false, completionTokens: 3 })); // no TTFT: undetermined
+    // Five requests: the four answers and one error; the undetermined one is left out of the share.
     const llm = summary(recorder, 5, formatGoodput(objectives));
-    assert.deepEqual(llm.goodput, { objectives: 'ttft<=120ms,tpot<=15ms', good: 1, share: 0.2, rps: 0.5 });
+    assert.deepEqual(llm.goodput, { objectives: 'ttft<=120ms,tpot<=15ms', good: 1, undetermined: 1, share: 0.25, rps: 0.5 });
   });
 
   it('merges worker snapshots into the same figures as one recorder', () => {
@@ -131,12 +132,13 @@ describe('goodput objectives', () => {
     });
   }
 
-  it('treats a figure a request cannot have as met, and one it should have had as missed', () => {
+  it('holds a one-token answer to no TPOT, and leaves figures nobody measured undetermined', () => {
     const objectives = parseGoodput('tpot<=10,itl<=10');
-    assert.equal(meetsObjectives({ e2e: 5, ttft: 5 }, objectives, true), true);
-    assert.equal(meetsObjectives({ e2e: 5 }, objectives, false), false);
-    assert.equal(meetsObjectives({ e2e: 5, ttft: 1 }, parseGoodput('ttft<1'), true), false);
-    assert.equal(meetsObjectives({ e2e: 5 }, parseGoodput('ttft<=1s'), true), false);
+    assert.equal(judgeRequest({ e2e: 5, ttft: 5 }, objectives, true), 'good');
+    assert.equal(judgeRequest({ e2e: 5 }, objectives, false), 'undetermined');
+    assert.equal(judgeRequest({ e2e: 5, ttft: 1 }, parseGoodput('ttft<1'), true), 'missed');
+    assert.equal(judgeRequest({ e2e: 5 }, parseGoodput('ttft<=1s,e2e<=1'), false), 'missed');
+    assert.equal(judgeRequest({ e2e: 5, tpot: 20 }, parseGoodput('ttft<=1s,tpot<=10'), false), 'missed');
   });
 });
 
