@@ -101,6 +101,11 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   context.signal?.addEventListener('abort', onAbort, { once: true });
   if (context.signal?.aborted) onAbort();
   const progress = context.onProgress ? startProgress(context.onProgress, aggregator, loadStartEpochMs, settings) : undefined;
+  // Renewed credentials are encoded once here and handed to every worker; sends after it use them.
+  const unsubscribe = context.headerUpdates?.subscribe((headers) => {
+    const renewed = encodeRequests({ ...settings, headers: { ...settings.headers, ...headers } }).map((buffer) => new Uint8Array(buffer));
+    send({ type: 'requests', requests: renewed });
+  });
   try {
     await finished;
   } catch (error) {
@@ -108,6 +113,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     throw error;
   } finally {
     if (progress) clearInterval(progress);
+    unsubscribe?.();
     context.signal?.removeEventListener('abort', onAbort);
   }
   // The window runs until the last answer, not just the last send: a target that fell behind

@@ -19,6 +19,17 @@ export interface EngineContext {
   onProgress?: (progress: Progress) => void;
   /** Folder for artifacts (raw tool output, scripts), created by the caller. */
   runDir?: string;
+  /** Header values that change while the run lasts (a renewed token); see HeaderUpdates. */
+  headerUpdates?: HeaderUpdates;
+}
+
+/**
+ * New values for some request headers during a run, e.g. the Authorization of an Azure ML token
+ * renewed before it expires. An engine that can apply them subscribes once the load starts and
+ * unsubscribes when it ends; requests sent after an update carry the new values.
+ */
+export interface HeaderUpdates {
+  subscribe(apply: (headers: Readonly<Record<string, string>>) => void): () => void;
 }
 
 /** Who sends the load: the builtin workers or an external program. One method, like Vegeta's Attacker. */

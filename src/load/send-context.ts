@@ -28,7 +28,7 @@ export class SendContext {
   };
   /** This thread's clock when the last measured answer arrived (0: none yet); failures such as timeouts do not count. */
   lastCompletionMs = 0;
-  private readonly requests: Buffer[];
+  private requests: Buffer[];
   private nextRequestIndex: number;
 
   constructor(
@@ -44,6 +44,13 @@ export class SendContext {
     this.requests = job.requests.map((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     // Workers start at different places in the rotation so lines are spread over time, not in lockstep.
     this.nextRequestIndex = job.workerIndex % this.requests.length;
+  }
+
+  /** Swaps the rotation for re-encoded requests (new header values); the next send takes the next of them. */
+  replaceRequests(requests: readonly Uint8Array[]): void {
+    if (requests.length === 0) return;
+    this.requests = requests.map((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    this.nextRequestIndex %= this.requests.length;
   }
 
   openConnections(owner: ConnectionOwner): void {

@@ -56,9 +56,13 @@ export type WorkerMessage =
 
 /**
  * `start` carries the load's start as epoch ms on the performance.timeOrigin + performance.now()
- * clock, which every thread shares; `stop` ends the run early.
+ * clock, which every thread shares; `stop` ends the run early; `requests` replaces the rotation.
  */
-export type MainMessage = { type: 'start'; loadStartEpochMs: number } | { type: 'stop' };
+export type MainMessage =
+  | { type: 'start'; loadStartEpochMs: number }
+  | { type: 'stop' }
+  /** The rotation re-encoded with new header values (a renewed token): sends from now on use it. */
+  | { type: 'requests'; requests: Uint8Array[] };
 
 /**
  * A planned send is timely when it leaves before the next send of the whole plan is due (LaBench's

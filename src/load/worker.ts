@@ -27,10 +27,15 @@ const now = (): number => performance.now();
 let stopRequestedAt = Infinity;
 /** Ends sending now; set once the run is scheduled. */
 let endNow: (() => void) | undefined;
+/** The running load's context, once scheduled: new request bytes go there. */
+let running: SendContext | undefined;
 
 port.on('message', (message: MainMessage) => {
   if (message.type === 'start') schedule(message.loadStartEpochMs - performance.timeOrigin);
-  else stopEarly();
+  else if (message.type === 'requests') {
+    if (running) running.replaceRequests(message.requests);
+    else job.requests = message.requests;
+  } else stopEarly();
 });
 post({ type: 'ready' });
 
@@ -39,6 +44,7 @@ function schedule(loadStartMs: number): void {
     post({ type: 'interval', snapshot }),
   );
   const ctx = new SendContext(job, now, recorder, loadStartMs);
+  running = ctx;
   const model = MODELS[job.model](ctx);
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   let utilizationAtStart = performance.eventLoopUtilization();

@@ -3,6 +3,8 @@ export interface Reading {
   metric: string;
   unit: string;
   value: number;
+  /** The highest value within the sample's grain, when the source aggregates one (Azure Monitor's Maximum). */
+  peak?: number;
 }
 
 /** Where a monitor hands what it read. Both calls are cheap and never throw. */
@@ -26,6 +28,11 @@ export interface MeasurementWindow {
 export interface Monitor {
   /** Shown in the report's monitor list and as the `source` of each metric it produced. */
   readonly name: string;
+  /**
+   * When set, each sample stands for the interval [t, t + grainMs) (Azure Monitor's 1-minute grain)
+   * rather than the instant t; samples overlapping the measured window are kept.
+   */
+  readonly grainMs?: number;
   /** Begins sampling every `intervalMs`. Problems go to `sink.fail`, they do not reject. */
   start(sink: SampleSink, intervalMs: number): Promise<void>;
   /** Ends sampling; monitors that read history (a Prometheus server) read the window now. */

@@ -5,6 +5,8 @@ import type { MonitorStatus, ResourceMetric, ResourceReport } from './resources.
 export interface MonitorRecord {
   name: string;
   samples: readonly { timeMs: number; readings: readonly Reading[] }[];
+  /** Each sample covers [timeMs, timeMs + grainMs) (see Monitor.grainMs). */
+  grainMs?: number;
   /** The first failure and how many there were; absent if the monitor never failed. */
   failures?: { first: { timeMs: number; reason: string }; count: number };
 }
@@ -13,7 +15,8 @@ export interface MonitorRecord {
  * Shapes what the monitors recorded into the report: per metric, avg/p50/min/max and a timeline
  * over the samples inside the measured window, with t in seconds from the window's start (the
  * load timeline's clock). A metric name produced by two monitors (two node_exporters) keeps its
- * plain name for the first and becomes `<name>@<monitor>` for the others.
+ * plain name for the first and becomes `<name>@<monitor>` for the others. A grain monitor's
+ * samples count when their grain overlaps the window, and its metrics say their grain.
  */
 export function buildResourceReport(
   records: readonly MonitorRecord[],
@@ -23,20 +26,25 @@ export function buildResourceReport(
   const metrics: Record<string, ResourceMetric> = {};
   const monitors: MonitorStatus[] = [];
   for (const record of records) {
-    const inWindow = record.samples.filter((s) => s.timeMs >= window.startMs && s.timeMs <= window.endMs);
-    const series = new Map<string, { unit: string; points: { t: number; v: number }[] }>();
+    const grain = record.grainMs ?? 0;
+    const inWindow = record.samples.filter((s) =>
+      grain > 0 ? s.timeMs < window.endMs && s.timeMs + grain > window.startMs : s.timeMs >= window.startMs && s.timeMs <= window.endMs,
+    );
+    const series = new Map<string, { unit: string; points: ResourceMetric['timeline'] }>();
     for (const sample of inWindow) {
       const t = round((sample.timeMs - window.startMs) / 1000);
       for (const reading of sample.readings) {
         if (!Number.isFinite(reading.value)) continue;
         const entry = series.get(reading.metric) ?? { unit: reading.unit, points: [] };
-        entry.points.push({ t, v: round(reading.value) });
+        entry.points.push({ t, v: round(reading.value), ...(reading.peak !== undefined && Number.isFinite(reading.peak) ? { max: round(reading.peak) } : {}) });
         series.set(reading.metric, entry);
       }
     }
     for (const [metric, { unit, points }] of series) {
       const key = metric in metrics ? `${metric}@${record.name}` : metric;
-      metrics[key] = { unit, source: record.name, ...summarize(points.map((p) => p.v)), timeline: points };
+      const summary = summarize(points.map((p) => p.v));
+      const peak = Math.max(summary.max, ...points.map((p) => p.max ?? p.v));
+      metrics[key] = { unit, source: record.name, ...summary, max: peak, timeline: points, ...(grain > 0 ? { grainSeconds: grain / 1000 } : {}) };
     }
     monitors.push(statusOf(record, inWindow.length, window));
   }

@@ -10,6 +10,13 @@ const MAIN_METRICS: { pattern: RegExp; label: (match: RegExpExecArray) => string
   { pattern: /^gpu\.([^.]+)\.utilization_percent$/, label: (m) => `GPU ${m[1]} utilization` },
   { pattern: /^gpu\.([^.]+)\.memory_used_bytes$/, label: (m) => `GPU ${m[1]} memory used` },
   { pattern: /^gpu\.([^.]+)\.power_watts$/, label: (m) => `GPU ${m[1]} power` },
+  { pattern: /^azure\.cpu$/, label: () => 'Azure CPU' },
+  { pattern: /^azure\.memory$/, label: () => 'Azure memory' },
+  { pattern: /^azure\.gpu$/, label: () => 'Azure GPU' },
+  { pattern: /^azure\.gpu_memory$/, label: () => 'Azure GPU memory' },
+  { pattern: /^azure\.gpu_energy$/, label: () => 'Azure GPU energy' },
+  { pattern: /^azure\.disk$/, label: () => 'Azure disk' },
+  { pattern: /^azure\.requests_per_minute$/, label: () => 'Azure requests' },
 ];
 
 /** A few console lines for the run summary: the main metrics (avg and max) and every failed monitor. */
@@ -22,12 +29,19 @@ export function formatResourceSummary(report: ResourceReport): string[] {
       const match = pattern.exec(name);
       if (!match || shown.has(name)) continue;
       const metric = report.metrics[name]!;
-      rows.push([label(match), `avg ${formatValue(metric.avg, metric)}  max ${formatValue(metric.max, metric)}`]);
+      const grain = metric.grainSeconds ? ` (per ${metric.grainSeconds === 60 ? 'minute' : `${metric.grainSeconds} s`})` : '';
+      rows.push([`${label(match)}${grain}`, `avg ${formatValue(metric.avg, metric)}  max ${formatValue(metric.max, metric)}`]);
       shown.add(name);
     }
   }
   const width = Math.max(0, ...rows.map(([label]) => label.length));
-  const lines = [`Server resources (sampled every ${report.intervalMs} ms):`];
+  const instant = Object.values(report.metrics).some((m) => !m.grainSeconds);
+  const grains = [...new Set(Object.values(report.metrics).flatMap((m) => (m.grainSeconds ? [m.grainSeconds] : [])))];
+  const how = [
+    ...(instant || grains.length === 0 ? [`sampled every ${report.intervalMs} ms`] : []),
+    ...grains.map((g) => (g === 60 ? 'Azure Monitor at a 1-minute grain' : `a ${g} s grain`)),
+  ];
+  const lines = [`Server resources (${how.join('; ')}):`];
   for (const [label, values] of rows) lines.push(`  ${label.padEnd(width)}  ${values}`);
   const others = Object.keys(report.metrics).length - shown.size;
   if (others > 0) lines.push(`  ${others} more metric${others === 1 ? '' : 's'} in report.json`);

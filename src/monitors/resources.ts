@@ -6,9 +6,15 @@ export interface ResourceMetric {
   avg: number;
   p50: number;
   min: number;
+  /** For grain metrics, the highest of the grains' own maxima (their `max`), else the highest sample. */
   max: number;
-  /** Samples on the load timeline's clock: t in seconds from the start of measurement. */
-  timeline: { t: number; v: number }[];
+  /**
+   * Samples on the load timeline's clock: t in seconds from the start of measurement. For grain
+   * metrics t is where the grain starts (it may precede the window) and `max` is the grain's peak.
+   */
+  timeline: { t: number; v: number; max?: number }[];
+  /** Set when each sample covers a whole grain (60 for Azure Monitor's 1-minute metrics), not an instant. */
+  grainSeconds?: number;
 }
 
 export interface MonitorStatus {
@@ -37,6 +43,10 @@ export interface ResourceReport {
    *   list is on readKnownMetrics in src/monitors/exporter-metrics.ts).
    * - `query.<name>` (or `query.<name>{label="value",...}` when the query returns several series):
    *   a `--query name=PROMQL` range query.
+   * - `azure.cpu`, `azure.memory`, `azure.gpu`, `azure.gpu_memory`, `azure.disk` (%),
+   *   `azure.gpu_energy` (J), `azure.latency_p50`..`azure.latency_p99` (ms, server-side),
+   *   `azure.requests_per_minute`: an Azure ML deployment from Azure Monitor, per minute
+   *   (grainSeconds 60; value Average, max Maximum).
    * - `<name>@<monitor>`: the same name produced by a second monitor (two node_exporters).
    */
   metrics: Record<string, ResourceMetric>;

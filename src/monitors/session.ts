@@ -23,7 +23,7 @@ export interface MonitorSession {
 export async function startMonitors(specs: readonly MonitorSpec[], opts: { intervalMs: number }): Promise<MonitorSession> {
   const running = specs.flatMap((spec) => createMonitors(spec, opts.intervalMs)).map((monitor) => ({
     monitor,
-    recorder: new Recorder(monitor.name),
+    recorder: new Recorder(monitor.name, monitor.grainMs),
   }));
   await Promise.all(
     running.map(({ monitor, recorder }) =>
@@ -61,7 +61,10 @@ class Recorder implements SampleSink {
   private readonly samples: { timeMs: number; readings: readonly Reading[] }[] = [];
   private failures: MonitorRecord['failures'];
 
-  constructor(private readonly name: string) {}
+  constructor(
+    private readonly name: string,
+    private readonly grainMs: number | undefined,
+  ) {}
 
   record(timeMs: number, readings: readonly Reading[]): void {
     this.samples.push({ timeMs, readings });
@@ -73,6 +76,11 @@ class Recorder implements SampleSink {
   }
 
   toRecord(): MonitorRecord {
-    return { name: this.name, samples: this.samples, ...(this.failures ? { failures: this.failures } : {}) };
+    return {
+      name: this.name,
+      samples: this.samples,
+      ...(this.grainMs ? { grainMs: this.grainMs } : {}),
+      ...(this.failures ? { failures: this.failures } : {}),
+    };
   }
 }

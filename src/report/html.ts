@@ -13,6 +13,7 @@ import {
 } from './format.js';
 import { formatLimit, formatMetricValue, formatResourceValue, isPercentUnit, type SlaVerdict } from './sla.js';
 import { htmlPage } from './html-page.js';
+import { SERVER_LATENCY_NOTE, serverClientLatency } from './server-latency.js';
 import { redactHeaders } from '../settings/redact.js';
 
 /**
@@ -299,22 +300,51 @@ function resourcesSection(report: Report): string {
     .map(([name, metric], i) => {
       // Bytes are plotted in the binary unit of their peak, so ticks land on round numbers of it.
       const scale = metric.unit === 'bytes' ? binaryScale(metric.max) : { divisor: 1, label: isPercentUnit(metric.unit) ? '%' : metric.unit };
-      const points = metric.timeline.filter((s) => s.t >= x.min && s.t <= x.max).map((s): [number, number] => [s.t, s.v / scale.divisor]);
       const format = (v: number): string => formatResourceValue(v, metric.unit);
+      const grain = metric.grainSeconds;
+      // A grain's value holds over its whole grain: drawn as a step, clipped to the load's axis.
+      const points = grain
+        ? metric.timeline.flatMap((s): [number, number][] => stepOf(s.t, grain, s.v / scale.divisor, x))
+        : metric.timeline.filter((s) => s.t >= x.min && s.t <= x.max).map((s): [number, number] => [s.t, s.v / scale.divisor]);
+      const peaks = grain ? metric.timeline.flatMap((s): [number, number][] => (s.max === undefined ? [] : stepOf(s.t, grain, s.max / scale.divisor, x))) : [];
+      const series: Series[] = [{ name: grain ? 'average' : name, color: COLORS.resource, points, style: 'line' }];
+      if (peaks.length > 0) series.push({ name: 'maximum', color: COLORS.resource, points: peaks, style: 'line', dashed: true });
+      const per = grain ? ` per ${grain === 60 ? 'minute' : `${grain} s`}` : '';
       return renderChart({
         id: `chart-resource-${i}`,
         title: name,
-        caption: `${metric.source}: avg ${format(metric.avg)}, p50 ${format(metric.p50)}, max ${format(metric.max)}`,
+        caption: `${metric.source}${per}: avg ${format(metric.avg)}, p50 ${format(metric.p50)}, max ${format(metric.max)}`,
         x: { ...x, label: 'seconds' },
         y: { label: scale.label, scale: 'linear', min: 0, max: niceMax(Math.max(metric.max / scale.divisor, ...points.map(([, v]) => v))), format: (v) => formatNumber(v, 4), unit: scale.label === '%' ? '%' : scale.label },
-        series: [{ name, color: COLORS.resource, points, style: 'line' }],
-        legend: false,
+        series,
+        legend: series.length > 1,
         width: 520,
         height: 220,
       });
     });
   const monitors = resources.monitors.map((m) => `${m.name} (${m.ok ? `${formatCount(m.samples)} samples` : 'failed'})`).join(', ');
-  return `<section id="resources"><h2>Resources</h2><p class="meta">Sampled every ${formatNumber(resources.intervalMs)} ms on the same clock as the load. Monitors: ${escapeHtml(monitors || 'none')}.</p>${failures}<div class="small-multiples">${charts.join('')}</div></section>`;
+  const grained = Object.values(resources.metrics).some((m) => m.grainSeconds === 60)
+    ? ' Azure Monitor figures have a 1-minute grain: each covers a whole minute, so the first and last minutes may include warm-up and idle time.'
+    : '';
+  return `<section id="resources"><h2>Resources</h2><p class="meta">Sampled every ${formatNumber(resources.intervalMs)} ms on the same clock as the load.${grained} Monitors: ${escapeHtml(monitors || 'none')}.</p>${failures}${serverLatencyTable(report)}<div class="small-multiples">${charts.join('')}</div></section>`;
+}
+
+/** [start, v], [end, v] of one grain, clipped to the axis; nothing when the grain lies outside it. */
+function stepOf(t: number, grain: number, v: number, x: Axis): [number, number][] {
+  const from = Math.max(t, x.min);
+  const to = Math.min(t + grain, x.max);
+  return from < to ? [[from, v], [to, v]] : [];
+}
+
+function serverLatencyTable(report: Report): string {
+  const rows = serverClientLatency(report);
+  if (!rows) return '';
+  const cell = (v: number | undefined): string => `<td class="num">${v === undefined ? '-' : escapeHtml(formatMs(v))}</td>`;
+  const uncorrected = rows.some((r) => r.clientUncorrectedMs !== undefined);
+  const body = rows
+    .map((r) => `<tr><td>${r.percentile}</td>${cell(r.serverMs)}${cell(r.clientMs)}${uncorrected ? cell(r.clientUncorrectedMs) : ''}</tr>`)
+    .join('');
+  return `<h3>Latency: server-side (Azure) vs client-side (modelprof)</h3><table id="server-latency"><thead><tr><th>percentile</th><th class="num">server (Azure, 1-minute grain)</th><th class="num">client</th>${uncorrected ? '<th class="num">client, uncorrected</th>' : ''}</tr></thead><tbody>${body}</tbody></table><p class="meta">${escapeHtml(SERVER_LATENCY_NOTE)}.</p>`;
 }
 
 const CHECK_LABELS: [keyof ValidityChecks, string, (v: number) => string][] = [

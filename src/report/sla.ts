@@ -241,7 +241,7 @@ function thresholdInBaseUnit(ref: MetricRef, value: number, unit: string, contex
 }
 
 /** A metric's value in a report, or why the report has none. */
-export type MetricReading = { value: number; resourceUnit?: string } | { missing: string };
+export type MetricReading = { value: number; resourceUnit?: string; grainSeconds?: number } | { missing: string };
 
 export function readMetric(report: Report, ref: MetricRef): MetricReading {
   switch (ref.kind) {
@@ -293,7 +293,7 @@ function readResource(report: Report, name: string, stat: ResourceStat): MetricR
   const metrics = report.resources?.metrics ?? {};
   const candidates = name.toLowerCase() === 'cpu' ? [name, ...CPU_ALIAS_TARGETS] : [name];
   const found = candidates.map((candidate) => metrics[candidate]).find((m): m is ResourceMetric => m !== undefined);
-  if (found) return { value: found[stat], resourceUnit: found.unit };
+  if (found) return { value: found[stat], resourceUnit: found.unit, ...(found.grainSeconds ? { grainSeconds: found.grainSeconds } : {}) };
   const recorded = Object.keys(metrics);
   const alias = candidates.length > 1 ? ` (cpu.* reads ${CPU_ALIAS_TARGETS.join(', else ')})` : '';
   const what = recorded.length === 0 ? 'no monitor metrics were recorded' : `monitors recorded: ${recorded.join(', ')}`;
@@ -368,9 +368,11 @@ function evaluateClause(clause: SlaClause, report: Report): SlaResult {
   const actual = formatMetricValue(clause.ref, reading.value, reading.resourceUnit);
   const limit = formatMetricValue(clause.ref, clause.threshold, reading.resourceUnit);
   const pass = holds(reading.value, clause.op, clause.threshold);
+  // A grain metric's figures each cover a whole grain (Azure Monitor: a minute): say so with the verdict.
+  const grain = reading.grainSeconds ? ` (${reading.grainSeconds === 60 ? '1-minute' : `${reading.grainSeconds} s`} grain)` : '';
   const message = pass
-    ? `${clause.metric} = ${actual}, within ${clause.op} ${limit}`
-    : `${clause.metric} = ${actual}, breaks ${clause.op} ${limit}`;
+    ? `${clause.metric} = ${actual}${grain}, within ${clause.op} ${limit}`
+    : `${clause.metric} = ${actual}${grain}, breaks ${clause.op} ${limit}`;
   const unit = reading.resourceUnit === undefined ? {} : { resourceUnit: reading.resourceUnit };
   return { clause, actual: reading.value, ...unit, pass, message };
 }
