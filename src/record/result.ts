@@ -29,6 +29,11 @@ export const ERROR_KINDS = [
   'connect_refused',
   'connect_error',
   'connection_reset',
+  /**
+   * Written on a reused keep-alive connection the server had just closed without announcing it
+   * (RFC 9112 section 9.6): the request never reached the server. Not the target's error.
+   */
+  'reuse_race',
   'timeout',
   'http_status',
   'protocol',

@@ -91,8 +91,9 @@ export async function writeFileAtomically(path: string, contents: string): Promi
 export function assertTargetAnswered(report: Report, reportPath: string): void {
   const { byKind } = report.errors;
   const answered = report.requests.ok + byKind.http_status;
-  // Failures of this machine (out of sockets) or of the user (Ctrl-C) say nothing about the target.
-  const targetFailures = report.requests.errors - byKind.local_resources - byKind.interrupted;
+  // Failures of this machine (out of sockets), of the user (Ctrl-C) or of a reuse race (the request
+  // never reached the target) say nothing about the target.
+  const targetFailures = report.requests.errors - byKind.local_resources - byKind.interrupted - (byKind.reuse_race ?? 0);
   if (answered === 0 && targetFailures > 0) {
     const kinds = Object.entries(report.errors.byKind).filter(([, count]) => count > 0).map(([kind, count]) => `${count} ${kind}`);
     throw new TargetError(`the target answered none of ${report.requests.total} requests (${kinds.join(', ')}); report written to ${reportPath}`);

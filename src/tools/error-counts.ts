@@ -4,39 +4,141 @@ export function zeroErrorKinds(): Record<ErrorKind, number> {
   return Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Record<ErrorKind, number>;
 }
 
-/** What wrk and wrk2 count: answers (any status) and the sockets that failed without one. */
+/** What wrk or wrk2 counted, with what the generated script's hooks counted beside it. */
 export interface WrkFamilyCounts {
-  answered: number;
-  /** Answers per status; statuses above 399 are errors, as wrk and the builtin engine count them. */
-  statuses?: Record<string, number>;
-  /** The tool's own count of statuses above 399, used when per-status counts are missing. */
-  statusErrors?: number;
+  tool: 'wrk' | 'wrk2';
+  connections: number;
+  /** Requests written: request() calls, less the one wrk makes before the run to check the hook. */
+  sent: number;
+  /** The tool's "requests": every message it parsed as a complete answer, interim (1xx) ones included. */
+  parsed: number;
+  /** Answers per status, as response() saw them (wrk skips answers that have no header field). */
+  statuses: Record<string, number>;
+  /** The tool's own count of statuses above 399. */
+  statusErrors: number;
+  /** Answers whose end was the connection's close (no length, no chunked coding). */
+  endsAtClose: number;
   connectErrors: number;
-  /** Read and write errors: the connection broke with a request on it. */
-  resets: number;
+  readErrors: number;
+  writeErrors: number;
+  /** wrk: answers that came after the timeout; wrk2: connections found waiting past it at its 2 s checks. */
   timeouts: number;
 }
 
+export interface WrkFamilyTally {
+  requests: RunResult['requests'];
+  errors: ErrorCounts;
+  /** Final answers: parsed less the interim ones. */
+  answered: number;
+  /** Requests lost on a broken connection. */
+  lost: number;
+  /** Read or write errors that cost no request (a connection closed between answers, or bytes after one). */
+  spareSocketErrors: number;
+  /** Requests still unanswered when the tool stopped, not counted unless nothing was answered. */
+  inFlightAtEnd: number;
+  interim: number;
+  /** Answers the script never saw (no header field), whose status only wrk's own count knows. */
+  unlabelled: number;
+  notes: string[];
+}
+
 /**
- * Requests and error counts from wrk's or wrk2's figures. A failed socket is a request without an
- * answer, so it joins the total; a late answer is already among the answers and only its kind
- * changes. ok + errors = total always holds.
+ * Requests and error counts from wrk's or wrk2's figures, so they agree with what the target itself
+ * counted. The tools count sockets, not requests: a read error may cost a request (the target
+ * dropped it), or none (wrk 4.1 flags the close that ends a close-delimited answer; the server closed
+ * a keep-alive connection between answers; bytes followed a complete answer). The script's count
+ * of requests sent settles it: sent = answered + lost + in flight at the end (at most one per
+ * connection), so
+ * - read/write errors (less wrk's close-delimited ends) that do not exceed the unanswered requests
+ *   are each a lost request;
+ * - more errors than that means some cost nothing, and then the lost requests are the unanswered
+ *   ones beyond one per connection: requests written as the server closed the connection, counted
+ *   as reuse_race, not as the target's errors.
+ * Requests in flight at the end are left out, as the tools leave them out, except when nothing at
+ * all came back (no answer, no close): then they waited the whole run, and are timeouts.
+ * ok + errors = total always.
  */
-export function httpErrorCounts(counts: WrkFamilyCounts): { requests: RunResult['requests']; errors: ErrorCounts; notes: string[] } {
+export function wrkFamilyTally(counts: WrkFamilyCounts): WrkFamilyTally {
+  const interim = sumWhere(counts.statuses, (status) => status < 200);
+  const answered = Math.max(0, counts.parsed - interim);
+  const labelled = sumWhere(counts.statuses, () => true);
+  const unlabelled = Math.max(0, counts.parsed - labelled);
+  // wrk 4.1 reports a read error at the close that ends a close-delimited answer; wrk2 (4.0.0) does not.
+  const closeErrors = counts.tool === 'wrk' ? Math.min(counts.endsAtClose, counts.readErrors) : 0;
+  const socketErrors = counts.readErrors + counts.writeErrors - closeErrors;
+  const unresolved = Math.max(0, counts.sent - answered);
+  const lost = socketErrors <= unresolved ? socketErrors : Math.max(0, unresolved - counts.connections);
+  const spareSocketErrors = socketErrors - lost;
+  const inFlightAtEnd = unresolved - lost;
+  // Nothing came back at all, neither an answer nor a close: the requests waited the whole run.
+  const unanswered = answered === 0 && lost === 0 ? inFlightAtEnd : 0;
+
   const byStatus: Record<string, number> = {};
-  for (const [status, count] of Object.entries(counts.statuses ?? {})) if (Number(status) > 399 && count > 0) byStatus[status] = count;
+  for (const [status, count] of Object.entries(counts.statuses)) if (Number(status) > 399 && count > 0) byStatus[status] = count;
   const byKind = zeroErrorKinds();
   byKind.connect_error = counts.connectErrors;
-  byKind.connection_reset = counts.resets;
-  byKind.timeout = counts.timeouts;
-  byKind.http_status = counts.statuses ? Object.values(byStatus).reduce((a, b) => a + b, 0) : (counts.statusErrors ?? 0);
+  byKind[spareSocketErrors > 0 ? 'reuse_race' : 'connection_reset'] = lost;
+  // wrk's timeouts are late answers, already among the answers; wrk2's are connection checks, not requests.
+  byKind.timeout = (counts.tool === 'wrk' ? counts.timeouts : 0) + unanswered;
+  byKind.http_status = Math.max(counts.statusErrors, sumWhere(byStatus, () => true));
 
-  const total = counts.answered + counts.connectErrors + counts.resets;
+  const total = answered + lost + unanswered + counts.connectErrors;
   const counted = Object.values(byKind).reduce((a, b) => a + b, 0);
   const errors = Math.min(counted, total);
-  const notes =
-    counted > total
-      ? ['Some answers were counted both as timeouts and by their status (the tool cannot tell which late answers had which status); errors is capped at the total.']
-      : [];
-  return { requests: { total, ok: total - errors, errors }, errors: { byKind, byStatus }, notes };
+  const notes: string[] = [];
+  if (counted > total) {
+    notes.push('Some answers were counted both as timeouts and by their status (the tool cannot tell which late answers had which status); errors is capped at the total.');
+  }
+  return {
+    requests: { total, ok: total - errors, errors },
+    errors: { byKind, byStatus },
+    answered,
+    lost,
+    spareSocketErrors,
+    inFlightAtEnd,
+    interim,
+    unlabelled,
+    notes,
+  };
+}
+
+/**
+ * What the tally means for the user: warnings where the tool's own figures are off (they reach the
+ * console), notes for the rest.
+ */
+export function wrkFamilyRemarks(tool: 'wrk' | 'wrk2', tally: WrkFamilyTally): { warnings: string[]; notes: string[] } {
+  const warnings: string[] = [];
+  const notes: string[] = [...tally.notes];
+  if (tally.interim > 0) {
+    warnings.push(
+      `${tool} took ${tally.interim} interim (1xx) answers for final ones and sent its next request early; they are left out of the counts, but its latency includes them`,
+    );
+  }
+  if (tally.spareSocketErrors > 0) {
+    warnings.push(
+      `${tool} reported ${tally.spareSocketErrors} read errors that cost no request: the target closed keep-alive connections between answers without "Connection: close", or sent bytes after a complete answer (a framing error ${tool} cannot pin on an answer); --engine builtin tells them apart`,
+    );
+  }
+  if (tally.lost > 0) {
+    notes.push(
+      tally.spareSocketErrors > 0
+        ? `${tally.lost} requests were written as the target closed their connection and never reached it: they are counted as reuse_race, not as the target's errors.`
+        : `${tool} does not say why a connection broke: the ${tally.lost} requests lost with it are reported as connection_reset.`,
+    );
+  }
+  if (tally.inFlightAtEnd > 0) {
+    notes.push(
+      tally.requests.total === tally.errors.byKind.timeout + tally.errors.byKind.connect_error && tally.answered === 0
+        ? `No answer came in the whole run: the ${tally.inFlightAtEnd} requests ${tool} sent count as timeouts.`
+        : `${tally.inFlightAtEnd} requests were still in flight when ${tool} stopped; ${tool} does not wait for them, so they are not counted.`,
+    );
+  }
+  if (tally.unlabelled > 0) {
+    notes.push(`${tally.unlabelled} answers had no header field, which ${tool} does not pass to its script: their statuses are not in errors.byStatus (${tool}'s own count of statuses above 399 is in http_status).`);
+  }
+  return { warnings, notes };
+}
+
+function sumWhere(counts: Record<string, number>, keep: (status: number) => boolean): number {
+  return Object.entries(counts).reduce((total, [status, count]) => total + (keep(Number(status)) ? count : 0), 0);
 }

@@ -1,6 +1,7 @@
 import { LATENCY_PERCENTILES } from '../record/result.js';
 import type { Settings } from '../settings/settings.js';
 import { requestTarget } from './tool-arguments.js';
+import { isCount, isJsonObject } from './tool-json.js';
 
 /** Prefix of the one line of JSON the generated done() hook prints after wrk's own summary. */
 export const WRK_RESULT_MARKER = 'MODELPROF_WRK_RESULT';
@@ -31,10 +32,16 @@ export function luaString(text: string): string {
 }
 
 /**
- * The script wrk (or wrk2) runs: method, path, headers and body set on the `wrk` table; several
- * bodies pre-formatted per thread and rotated in request(); every answer counted per status in
- * response() (threads have separate Lua states, so done() gathers the counts with thread:get);
- * and done() printing the results as JSON, which is sturdier than reading wrk's text.
+ * The script wrk (or wrk2) runs: method, path, headers and bodies set on the `wrk` table; the
+ * requests pre-formatted per thread and rotated in request(), which also counts what was sent;
+ * every answer counted per status in response(), with the answers whose end was the connection's
+ * close (RFC 9112 section 6.3: no length, no chunked coding), after which wrk reports a read error
+ * that cost no request; and done() printing the results as JSON, sturdier than wrk's text.
+ *
+ * Threads have separate Lua states, so done() gathers their counts with thread:get. wrk2 is wrk
+ * 4.0.0, whose thread:get copies a table with its keys and values swapped (script_copy_value pushes
+ * the value before the key): the counts therefore live in plain global numbers, one per status
+ * (`modelprof_s200`), listed in one string (`modelprof_seen`), which both versions copy alike.
  */
 export function buildWrkScript(settings: Settings, hook: WrkResultHook): string {
   const bodies = settings.payload.bodies;
@@ -55,28 +62,57 @@ export function buildWrkScript(settings: Settings, hook: WrkResultHook): string 
     'end',
     '',
     'function init(args)',
-    '  modelprof_statuses = {}',
+    '  modelprof_sent = 0',
+    '  modelprof_ends_at_close = 0',
+    '  modelprof_seen = ""',
+    '  modelprof_names = {}',
+    '  modelprof_requests = {}',
   );
   if (bodies.length > 1) {
     lines.push(
-      '  modelprof_requests = {}',
       '  for i = 1, #modelprof_bodies do',
       '    modelprof_requests[i] = wrk.format(nil, nil, nil, modelprof_bodies[i])',
       '  end',
-      '  modelprof_next = 1',
-      'end',
-      '',
-      'function request()',
-      '  local formatted = modelprof_requests[modelprof_next]',
-      '  modelprof_next = modelprof_next % #modelprof_requests + 1',
-      '  return formatted',
     );
+  } else {
+    lines.push('  modelprof_requests[1] = wrk.format()');
   }
   lines.push(
+    '  modelprof_next = 1',
+    'end',
+    '',
+    'function request()',
+    '  modelprof_sent = modelprof_sent + 1',
+    '  local formatted = modelprof_requests[modelprof_next]',
+    '  modelprof_next = modelprof_next % #modelprof_requests + 1',
+    '  return formatted',
+    'end',
+    '',
+    '-- Whether an answer was delimited by the connection\'s close (RFC 9112 section 6.3).',
+    'local function modelprof_close_delimited(status, headers)',
+    '  if status < 200 or status == 204 or status == 304 or wrk.method == "HEAD" then return false end',
+    '  local length, coding = headers["Content-Length"], headers["Transfer-Encoding"]',
+    '  if length and not coding then return false end',
+    '  for name, value in pairs(headers) do',
+    '    local lower = string.lower(name)',
+    '    if lower == "content-length" then length = value elseif lower == "transfer-encoding" then coding = value end',
+    '  end',
+    '  if coding then return not string.find(string.lower(coding), "chunked%s*$") end',
+    '  return not length',
     'end',
     '',
     'function response(status, headers, body)',
-    '  modelprof_statuses[status] = (modelprof_statuses[status] or 0) + 1',
+    '  local name = modelprof_names[status]',
+    '  if not name then',
+    '    name = "modelprof_s" .. status',
+    '    modelprof_names[status] = name',
+    '    if not _G[name] then',
+    '      _G[name] = 0',
+    '      modelprof_seen = modelprof_seen .. status .. ","',
+    '    end',
+    '  end',
+    '  _G[name] = _G[name] + 1',
+    '  if modelprof_close_delimited(status, headers) then modelprof_ends_at_close = modelprof_ends_at_close + 1 end',
     'end',
     '',
     'local function modelprof_number(value, format)',
@@ -85,16 +121,24 @@ export function buildWrkScript(settings: Settings, hook: WrkResultHook): string 
     'end',
     '',
     'function done(summary, latency, requests)',
-    '  local statuses, parts = {}, {}',
+    '  local statuses, order, parts, sent, ends_at_close = {}, {}, {}, 0, 0',
     '  for _, thread in ipairs(modelprof_threads) do',
-    '    for status, count in pairs(thread:get("modelprof_statuses") or {}) do',
-    '      statuses[status] = (statuses[status] or 0) + count',
+    '    sent = sent + (thread:get("modelprof_sent") or 0)',
+    '    ends_at_close = ends_at_close + (thread:get("modelprof_ends_at_close") or 0)',
+    '    for status in string.gmatch(thread:get("modelprof_seen") or "", "%d+") do',
+    '      if not statuses[status] then',
+    '        statuses[status] = 0',
+    '        order[#order + 1] = status',
+    '      end',
+    '      statuses[status] = statuses[status] + (thread:get("modelprof_s" .. status) or 0)',
     '    end',
     '  end',
-    '  for status, count in pairs(statuses) do parts[#parts + 1] = string.format(\'"%d":%.0f\', status, count) end',
+    '  for _, status in ipairs(order) do parts[#parts + 1] = string.format(\'"%s":%.0f\', status, statuses[status]) end',
     '  local fields = {',
     '    string.format(\'"threads":%d\', #modelprof_threads),',
     '    string.format(\'"requests":%.0f\', summary.requests),',
+    '    string.format(\'"sent":%.0f\', sent),',
+    '    string.format(\'"endsAtClose":%.0f\', ends_at_close),',
     '    \'"statuses":{\' .. table.concat(parts, ",") .. "}",',
     '  }',
   );
@@ -152,4 +196,55 @@ function wrkHeaderName(name: string): string {
   if (lower === 'host') return 'Host';
   if (lower === 'content-length') return 'Content-Length';
   return name;
+}
+
+/** What every MODELPROF_WRK_RESULT line holds, whichever hook printed it. */
+export interface ScriptCounts {
+  threads: number;
+  /** The tool's summary.requests: every message it parsed as a complete answer. */
+  requests: number;
+  /** Requests written: the hook's request() calls, less the one call wrk makes before the run (script_verify_request). */
+  sent: number;
+  /** Answers delimited by the connection's close. */
+  endsAtClose: number;
+  /** Answers per status, for the answers response() saw. */
+  statuses: Record<string, number>;
+}
+
+/**
+ * Reads and checks the counts every MODELPROF_WRK_RESULT line carries, against the tool's own
+ * summary figures: a line that contradicts them is a ToolError through `fail`.
+ */
+export function readScriptCounts(
+  root: Record<string, unknown>,
+  summary: { threads: number; requests: number; statusErrors: number },
+  fail: (problem: string) => Error,
+): ScriptCounts {
+  const count = (name: string, value: unknown): number => {
+    if (!isCount(value)) throw fail(`${name} is not a count`);
+    return value;
+  };
+  const statusObject = root['statuses'];
+  if (!isJsonObject(statusObject)) throw fail('it has no "statuses" object');
+  const statuses: Record<string, number> = {};
+  for (const [status, n] of Object.entries(statusObject)) {
+    if (!/^[1-9]\d\d$/.test(status) || !isCount(n)) throw fail(`"${status}": ${String(n)} is not a status count`);
+    statuses[status] = n;
+  }
+  const threads = count('threads', root['threads']);
+  const requests = count('requests', root['requests']);
+  const sentCalls = count('sent', root['sent']);
+  const endsAtClose = count('endsAtClose', root['endsAtClose']);
+  const labelled = Object.values(statuses).reduce((a, b) => a + b, 0);
+  const labelledOver399 = Object.entries(statuses).reduce((a, [status, n]) => a + (Number(status) > 399 ? n : 0), 0);
+  if (threads !== summary.threads) throw fail(`it reports ${threads} threads, the header ${summary.threads}`);
+  if (requests !== summary.requests) throw fail(`it counts ${requests} requests, the summary ${summary.requests}`);
+  // wrk calls response() only for answers with a header field, so the statuses may fall short, never over.
+  if (labelled > requests) throw fail(`its status counts add up to ${labelled}, more than the ${requests} requests`);
+  if (summary.statusErrors < labelledOver399 || summary.statusErrors > labelledOver399 + requests - labelled) {
+    throw fail(`${labelledOver399} answers had status > 399, which cannot make the summary's ${summary.statusErrors}`);
+  }
+  if (sentCalls < 1) throw fail('it counts no request() call, not even the check before the run');
+  if (endsAtClose > labelled) throw fail(`it counts ${endsAtClose} close-delimited answers of ${labelled}`);
+  return { threads, requests, sent: sentCalls - 1, endsAtClose, statuses };
 }

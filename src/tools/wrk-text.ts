@@ -32,7 +32,11 @@ export interface WrkTotals {
   statusErrors: number;
 }
 
-/** Milliseconds per unit of wrk's format_time_us and format_time_s. */
+/**
+ * Milliseconds per unit of wrk's format_time_us and format_time_s (units.c): us and ms below a
+ * second, then s and m (a value moves up at 0.85 of the next unit: 850us is 0.85ms, 51s is 0.85m);
+ * h is listed but never reached, and is read all the same.
+ */
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** "Running 5s test @ <url>" and "  1 threads and 4 connections". */
@@ -52,6 +56,23 @@ export function readWrkThreadStats(lines: OutputLines): WrkThreadStats {
   }
   lines.expect(/^ {4}Req\/Sec\s+(?:-?nan|\d+\.\d\d[kMG]?)\s+(?:-?nan|\d+\.\d\d[kMG]?)\s+(?:-?nan|\d+\.\d\d[kMG]?)\s+(?:-?nan|\d+\.\d\d)%$/, 'the "Req/Sec" row of the Thread Stats table');
   return { latencyShown: { mean: latency[1]!, stdev: latency[2]!, max: latency[3]! }, latencyLine };
+}
+
+export const WRK_SHOWN_PERCENTS = ['50', '75', '90', '99'] as const;
+export type WrkShownPercent = (typeof WRK_SHOWN_PERCENTS)[number];
+
+/**
+ * wrk's optional "Latency Distribution" (--latency): four rows like "     50%    2.44ms". wrk pads
+ * every value to a two-letter unit (print_units), so one-letter units end in a space: "1.00s ".
+ */
+export function readWrkDistribution(lines: OutputLines): { percent: WrkShownPercent; shown: string; line: number }[] {
+  if (!lines.accept(/^ {2}Latency Distribution$/)) return [];
+  return WRK_SHOWN_PERCENTS.map((percent) => {
+    const line = lines.nextLineNumber;
+    const row = lines.expect(new RegExp(`^\\s+${percent}%\\s+(\\S+)\\s*$`), `the ${percent}% row of the Latency Distribution`);
+    if (wrkTimeMs(row[1]!) === undefined) throw lines.unexpectedAt(line, 'expected a time like 2.44ms');
+    return { percent, shown: row[1]!, line };
+  });
 }
 
 /**

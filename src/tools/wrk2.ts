@@ -1,14 +1,14 @@
 import type { LatencySummary, RunResult } from '../record/result.js';
 import type { Settings } from '../settings/settings.js';
 import type { ToolAdapter } from './adapter.js';
-import { httpErrorCounts } from './error-counts.js';
+import { wrkFamilyRemarks, wrkFamilyTally } from './error-counts.js';
 import { externalRunResult } from './external-result.js';
 import { OutputLines } from './output-lines.js';
 import { checkConnectionsPerThread, commandLineUrl, wholeNumberArgument, wholeSecondsArgument } from './tool-arguments.js';
-import { isCount, isJsonObject, parseToolJson } from './tool-json.js';
+import { isJsonObject, parseToolJson } from './tool-json.js';
 import type { ToolRunFacts } from './tool-run.js';
 import { wrkFamilyAdapter } from './wrk-family-adapter.js';
-import { WRK_RESULT_MARKER } from './wrk-lua.js';
+import { readScriptCounts, WRK_RESULT_MARKER, type ScriptCounts } from './wrk-lua.js';
 import { agreesWithShownTime, readWrkHeader, readWrkThreadStats, readWrkTotals, wrkTimeMs, type WrkSocketErrors } from './wrk-text.js';
 
 /** wrk2 measures each thread's latency for this long, then throws that histogram away (CALIBRATE_DELAY_MS). */
@@ -52,7 +52,7 @@ export interface Wrk2Histogram {
   totalCount: number;
 }
 
-export interface Wrk2Output {
+export interface Wrk2Text {
   threads: number;
   connections: number;
   /** One per thread that finished its ~10 s calibration. */
@@ -61,23 +61,46 @@ export interface Wrk2Output {
   corrected?: Wrk2Histogram;
   /** Latency from the actual send; needs -U. */
   uncorrected?: Wrk2Histogram;
-  /** Completed responses of any status, over the whole run (calibration included). */
+  /** Every message wrk2 parsed as a complete answer, over the whole run (calibration and interim 1xx included). */
   requests: number;
   runtimeSec: number;
   socketErrors: WrkSocketErrors;
   /** wrk2's own count of answers with status > 399. */
   statusErrors: number;
-  /** Per-status counts, when the generated script's done() hook printed them. */
-  statuses?: Record<string, number>;
+}
+
+/** wrk2's text and the generated script's counts (requests sent, answers per status). */
+export interface Wrk2Output extends Wrk2Text {
+  script: ScriptCounts;
 }
 
 /**
- * Reads wrk2's stdout. The distribution rows are checked against the spectrum, the spectrum
- * against its own totals, Requests/sec against the count: a truncated or altered output is a
- * ToolError that names the line, never a wrong number.
+ * Reads wrk2's stdout as modelprof runs it: wrk2's own text, then the MODELPROF_WRK_RESULT line of
+ * the generated script. The distribution rows are checked against the spectrum, the spectrum
+ * against its own totals, Requests/sec against the count, the script's counts against wrk2's: a
+ * truncated or altered output is a ToolError that names the line, never a wrong number.
  */
 export function parseWrk2Output(stdout: string): Wrk2Output {
   const lines = new OutputLines('wrk2', 'stdout', stdout);
+  const text = readWrk2Text(lines);
+  const jsonLine = lines.nextLineNumber;
+  const json = lines.expect(new RegExp(`^${WRK_RESULT_MARKER} (\\{.*\\})$`), `the ${WRK_RESULT_MARKER} line printed by modelprof's done() hook`);
+  lines.expectEnd();
+  const fail = (problem: string): Error => lines.unexpectedAt(jsonLine, problem);
+  const root = parseToolJson(json[1]!, fail);
+  if (!isJsonObject(root)) throw fail('it is not a JSON object');
+  return { ...text, script: readScriptCounts(root, text, fail) };
+}
+
+/** Reads wrk2's own text, as wrk2 prints it without a script (nothing may follow it). */
+export function parseWrk2Text(stdout: string): Wrk2Text {
+  const lines = new OutputLines('wrk2', 'stdout', stdout);
+  const text = readWrk2Text(lines);
+  lines.expectEnd();
+  return text;
+}
+
+function readWrk2Text(lines: OutputLines): Wrk2Text {
   const header = readWrkHeader(lines);
   const calibrations = lines
     .acceptAll(/^ {2}Thread calibration: mean lat\.: (\d+\.\d+)ms, rate sampling interval: (\d+)ms$/)
@@ -93,9 +116,6 @@ export function parseWrk2Output(stdout: string): Wrk2Output {
     uncorrected = readHistogram(lines, UNCORRECTED_TITLE);
   }
   const totals = readWrkTotals(lines);
-  const jsonLine = lines.nextLineNumber;
-  const json = lines.accept(new RegExp(`^${WRK_RESULT_MARKER} (\\{.*\\})$`));
-  lines.expectEnd();
 
   if (corrected && uncorrected && corrected.totalCount !== uncorrected.totalCount) {
     throw lines.unexpectedAt(totals.requestsLine, `the corrected histogram holds ${corrected.totalCount} values, the uncorrected ${uncorrected.totalCount}`);
@@ -103,7 +123,7 @@ export function parseWrk2Output(stdout: string): Wrk2Output {
   if (corrected && corrected.totalCount > 0 && !agreesWithShownTime(corrected.maxMs, stats.latencyShown.max)) {
     throw lines.unexpectedAt(stats.latencyLine, `its Max does not match the histogram's ${corrected.maxMs} ms`);
   }
-  const output: Wrk2Output = {
+  return {
     threads: header.threads,
     connections: header.connections,
     calibrations,
@@ -114,8 +134,6 @@ export function parseWrk2Output(stdout: string): Wrk2Output {
     ...(corrected ? { corrected } : {}),
     ...(uncorrected ? { uncorrected } : {}),
   };
-  if (json) output.statuses = readStatuses(json[1]!, output, (problem) => lines.unexpectedAt(jsonLine, problem));
-  return output;
 }
 
 function titleLine(title: string): RegExp {
@@ -183,28 +201,6 @@ function readHistogram(lines: OutputLines, title: string): Wrk2Histogram {
   return histogram;
 }
 
-function readStatuses(text: string, output: Wrk2Output, fail: (problem: string) => Error): Record<string, number> {
-  const value = parseToolJson(text, fail);
-  const root = isJsonObject(value) ? value : {};
-  const statuses = root['statuses'];
-  if (!isJsonObject(statuses)) throw fail('it has no "statuses" object');
-  const counts: Record<string, number> = {};
-  for (const [status, count] of Object.entries(statuses)) {
-    if (!/^[1-9]\d\d$/.test(status) || !isCount(count)) {
-      throw fail(`"${status}": ${String(count)} is not a status count`);
-    }
-    counts[status] = count;
-  }
-  const answered = Object.values(counts).reduce((a, b) => a + b, 0);
-  const over399 = Object.entries(counts).reduce((a, [status, count]) => a + (Number(status) > 399 ? count : 0), 0);
-  if (root['threads'] !== output.threads) throw fail(`it reports ${String(root['threads'])} threads, the header ${output.threads}`);
-  if (root['requests'] !== output.requests || answered !== output.requests) {
-    throw fail(`it counts ${String(root['requests'])} requests (${answered} by status), wrk2's summary ${output.requests}`);
-  }
-  if (over399 !== output.statusErrors) throw fail(`${over399} answers had status > 399, but wrk2 counts ${output.statusErrors}`);
-  return counts;
-}
-
 /** A latency summary from one histogram; empty when it holds nothing. */
 export function wrk2Latency(histogram: Wrk2Histogram | undefined): LatencySummary {
   if (!histogram || histogram.totalCount === 0) return {};
@@ -247,22 +243,31 @@ export function wrk2DurationWarning(durationSec: number): string | undefined {
  */
 export function wrk2RunResult(output: Wrk2Output, facts: ToolRunFacts): RunResult {
   const { settings } = facts;
-  const { socketErrors } = output;
-  const counts = httpErrorCounts({
-    answered: output.requests,
-    ...(output.statuses ? { statuses: output.statuses } : { statusErrors: output.statusErrors }),
+  const { socketErrors, script } = output;
+  const tally = wrkFamilyTally({
+    tool: 'wrk2',
+    connections: output.connections,
+    sent: script.sent,
+    parsed: output.requests,
+    statuses: script.statuses,
+    statusErrors: output.statusErrors,
+    endsAtClose: script.endsAtClose,
     connectErrors: socketErrors.connect,
-    resets: socketErrors.read + socketErrors.write,
+    readErrors: socketErrors.read,
+    writeErrors: socketErrors.write,
     timeouts: socketErrors.timeout,
   });
+  const remarks = wrkFamilyRemarks('wrk2', tally);
   const recorded = output.corrected?.totalCount ?? 0;
   const calibrated = output.calibrations.length > 0;
   const calibrationSec = CALIBRATION_SEC + (output.connections / output.threads) * CONNECT_STAGGER_SEC;
-  const achievedRps = output.runtimeSec > 0 ? output.requests / output.runtimeSec : 0;
+  const achievedRps = output.runtimeSec > 0 ? tally.answered / output.runtimeSec : 0;
 
   const reasons: string[] = [];
-  const warnings: string[] = [];
-  if (recorded === 0) {
+  const warnings: string[] = [...remarks.warnings];
+  if (tally.requests.total === 0) reasons.push('wrk2 sent no request');
+  // Answers that all came during calibration leave nothing measured; no answer at all is the target's failure.
+  else if (recorded === 0 && tally.answered > 0) {
     reasons.push(
       calibrated
         ? `wrk2 recorded no latency after its ~${CALIBRATION_SEC} s calibration: no request completed in the measured part of the run`
@@ -279,25 +284,23 @@ export function wrk2RunResult(output: Wrk2Output, facts: ToolRunFacts): RunResul
 
   const notes = [
     calibrated
-      ? `wrk2 calibrates for its first ~${CALIBRATION_SEC} s and keeps no latency from it: latency covers the ${recorded} answers after calibration, while request and error counts and throughput cover the whole ${output.runtimeSec.toFixed(2)} s run, including the ${Math.max(0, output.requests - recorded)} answers during calibration (warmup.requests), because wrk2 does not split them.`
+      ? `wrk2 calibrates for its first ~${CALIBRATION_SEC} s and keeps no latency from it: latency covers the ${recorded} answers after calibration, while request and error counts and throughput cover the whole ${output.runtimeSec.toFixed(2)} s run, including the ${Math.max(0, tally.answered - recorded)} answers during calibration (warmup.requests), because wrk2 does not split them.`
       : 'wrk2 ended before its calibration, so its latency covers the whole run, start-up included.',
     'latency is wrk2\'s corrected latency (from each request\'s planned start); latencyUncorrected is from the actual send.',
     'wrk2 gives no per-second timeline.',
     ...(settings.warmupSec > 0 ? [`wrk2 has no warm-up of its own besides calibration: the ${settings.warmupSec} s warm-up was not run.`] : []),
     ...(socketErrors.timeout > 0
-      ? [`wrk2's timeout count is of connections found waiting longer than ${settings.timeoutSec} s at its checks every 2 s, not of requests: a late answer is still counted and recorded.`]
+      ? [`wrk2 reported ${socketErrors.timeout} timeouts: connections found waiting longer than ${settings.timeoutSec} s at its checks every 2 s, not requests; a late answer is still counted and recorded, so they are not errors here.`]
       : []),
-    ...(socketErrors.read + socketErrors.write > 0 ? ['wrk2 counts connection resets and unreadable answers together as read/write errors; they are reported as connection_reset.'] : []),
-    ...(output.statuses ? [] : ['wrk2 printed no per-status counts: errors.byStatus is empty and http_status is wrk2\'s count of statuses above 399.']),
-    ...counts.notes,
+    ...remarks.notes,
     ...(durationWarning ? [durationWarning] : []),
   ];
   return externalRunResult(
     {
       measuredSeconds: output.runtimeSec,
-      warmup: calibrated ? { seconds: calibrationSec, requests: Math.max(0, output.requests - recorded) } : { seconds: 0, requests: 0 },
-      requests: counts.requests,
-      errors: counts.errors,
+      warmup: calibrated ? { seconds: calibrationSec, requests: Math.max(0, tally.answered - recorded) } : { seconds: 0, requests: 0 },
+      requests: tally.requests,
+      errors: tally.errors,
       latency: wrk2Latency(output.corrected),
       ...(output.uncorrected ? { latencyUncorrected: wrk2Latency(output.uncorrected) } : {}),
       timeline: [],

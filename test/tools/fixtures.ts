@@ -21,7 +21,8 @@ export function fixtureCounts(folder: string): ServerCounts {
 
 /**
  * Whether a real program can be used. Missing, the test fails under CI when `requiredInCi`
- * (CI installs Debian's wrk) and is skipped with the reason otherwise.
+ * (CI installs Debian's wrk and puts ../shared/tools' wrk2 and labench on PATH) and is skipped
+ * with the reason otherwise.
  */
 export function programAvailable(t: TestContext, discovery: ToolDiscovery, requiredInCi: boolean): boolean {
   if (discovery.found) return true;
