@@ -6,6 +6,8 @@ import { MODELPROF_VERSION } from '../version.js';
 import { registerCompare } from './compare.js';
 import { registerDemo } from './demo.js';
 import { registerFindMax } from './find-max.js';
+import { registerK8sJob } from './k8s-job.js';
+import { registerMerge } from './merge.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerServeSample } from './serve-sample.js';
@@ -13,7 +15,7 @@ import { registerSweep } from './sweep.js';
 import { registerTools } from './tools.js';
 
 // Each command lives in its own file and registers itself on the program.
-const commands: ((program: Command) => void)[] = [registerRun, registerDemo, registerReport, registerCompare, registerSweep, registerFindMax, registerServeSample, registerTools];
+const commands: ((program: Command) => void)[] = [registerRun, registerDemo, registerReport, registerCompare, registerSweep, registerFindMax, registerMerge, registerK8sJob, registerServeSample, registerTools];
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('modelprof')

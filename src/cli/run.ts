@@ -18,6 +18,7 @@ import { jobBaseDir, jobLayers, readJobFile, setOverrides, type JobExtras } from
 import type { SettingsLayer } from '../settings/layers.js';
 import { resolveSettings } from '../settings/resolve.js';
 import type { Settings } from '../settings/settings.js';
+import { applyScaleFlags, type ScaleFlags } from '../scale/shard-options.js';
 import { startServedTarget, type ServedTarget } from '../target/served-process.js';
 import { EXIT } from './exit-codes.js';
 import { addLoadOptions, layerFromOptions } from './load-options.js';
@@ -45,7 +46,9 @@ export function registerRun(program: Command): void {
     .option('--set <key=value>', 'override a job-file key, e.g. settings.rate=200 (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
     .option('--sla <clauses>', 'judge the run, e.g. "p99<=200ms, error_rate<0.1%, rps>=100" (exit 1 when a clause fails)')
     .option('--junit <file>', 'write JUnit XML, one test case per SLA clause')
-    .option('--json', 'print report.json to stdout instead of the summary');
+    .option('--json', 'print report.json to stdout instead of the summary')
+    .option('--shard <index/count>', 'run as shard INDEX (0-based) of COUNT, sending its part of the load (env SHARD_INDEX or JOB_COMPLETION_INDEX, and SHARD_COUNT); merge the reports with modelprof merge')
+    .option('--start-at <time>', 'ISO 8601 time (with a zone) at which to start, so that shards started apart measure the same window');
   addMonitorOptions(addLoadOptions(command)).action(async (options: Record<string, unknown>) => {
     process.exitCode = await runAndReport(runRequestFrom(options, command, process.env));
   });
@@ -59,7 +62,7 @@ export function runRequestFrom(options: Record<string, unknown>, command: Comman
   const layers: SettingsLayer[] = [layerFromOptions(options), ...fromSet.layers, ...fromFile.layers, settingsFromEnvironment(env)];
   const job: JobExtras = { ...fromFile.extras, ...fromSet.extras };
   const monitors = mergeMonitorOptions(options, command, { ...fromFile.extras.monitors, ...fromSet.extras.monitors });
-  let settings = resolveSettings(layers, env);
+  let settings = applyScaleFlags(resolveSettings(layers, env), scaleFlags(options), env, Date.now());
   if (options['insecure'] === true || job.insecure) settings = { ...settings, insecure: true };
   const serve = serveFromOptions(monitors);
   const junit = typeof options['junit'] === 'string' ? options['junit'] : undefined;
@@ -75,6 +78,13 @@ export function runRequestFrom(options: Record<string, unknown>, command: Comman
     sla,
     ...(junit !== undefined ? { junit } : {}),
     json: options['json'] === true,
+  };
+}
+
+function scaleFlags(options: Record<string, unknown>): ScaleFlags {
+  return {
+    ...(typeof options['shard'] === 'string' ? { shard: options['shard'] } : {}),
+    ...(typeof options['startAt'] === 'string' ? { startAt: options['startAt'] } : {}),
   };
 }
 
@@ -113,7 +123,9 @@ export async function runAndReport(request: RunRequest): Promise<number> {
     }
     const watch: ResourceWatch | undefined = specs.length > 0 ? await startMonitors(specs, { intervalMs: request.monitorIntervalMs }) : undefined;
     if (!request.json) {
-      process.stderr.write(`modelprof: profiling for ${settings.durationSec}s after ${settings.warmupSec}s warm-up...\n`);
+      const shard = settings.shard ? ` as shard ${settings.shard.index} of ${settings.shard.count}` : '';
+      const start = settings.startAtMs !== undefined ? ` from ${new Date(settings.startAtMs).toISOString()}` : '';
+      process.stderr.write(`modelprof: profiling${shard} for ${settings.durationSec}s after ${settings.warmupSec}s warm-up${start}...\n`);
     }
     const { report, reportPath, htmlPath, verdict } = await profile(settings, {
       signal: stop.signal,

@@ -29,21 +29,23 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   // LaBench's pool is served by one ticker unless THREAD asks for more (the seed's labench ignores THREAD).
   const workerCount = Math.min(settings.threads, senders);
   const jobs: WorkerJob[] = [];
-  let firstConnection = 0;
+  // A shard's workers keep their places in the whole run's plan (see shareOfLoad); a lone run is its own whole.
+  const plan = settings.shard?.plan ?? { rate: settings.rate, firstConnection: 0, totalConnections: senders, tickOffset: 0, tickStride: 1 };
+  let firstConnection = plan.firstConnection;
   for (let index = 0; index < workerCount; index++) {
     const connections = Math.floor(senders / workerCount) + (index < senders % workerCount ? 1 : 0);
     jobs.push({
       model: settings.tool,
-      workerIndex: index,
-      workers: workerCount,
+      workerIndex: plan.tickOffset + index * plan.tickStride,
+      workers: workerCount * plan.tickStride,
       endpoint,
       rejectUnauthorized,
       headRequest: settings.method === 'HEAD',
       requests,
       connections,
       firstConnection,
-      totalConnections: senders,
-      rate: settings.rate,
+      totalConnections: plan.totalConnections,
+      rate: plan.rate,
       timeoutMs: settings.timeoutSec * 1000,
       timelyToleranceMs: timelyToleranceMs(settings.rate),
       warmupMs: settings.warmupSec * 1000,
@@ -95,7 +97,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     throw error;
   }
 
-  const loadStartEpochMs = performance.timeOrigin + performance.now() + START_DELAY_MS;
+  const { loadStartEpochMs, lateMs } = loadStart(settings.startAtMs);
   const measureStartEpochMs = loadStartEpochMs + settings.warmupSec * 1000;
   send({ type: 'start', loadStartEpochMs });
   context.signal?.addEventListener('abort', onAbort, { once: true });
@@ -149,6 +151,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   if (settings.tool === 'wrk2') notes.push('latency counts from each request\'s planned send time (coordinated-omission corrected); latencyUncorrected counts from the actual send');
   if (settings.tool === 'labench') notes.push('latency counts from each tick (the planned send time); latencyUncorrected counts from the actual send');
   notes.push('latency covers every HTTP response, whatever its status; requests that failed without a response have no latency (as in wrk)');
+  if (lateMs > 0) notes.push(`the load started ${lateMs.toFixed(0)} ms after --start-at: the workers were not ready in time`);
   const advice = threadAdvice(workerCount);
   if (advice) notes.push(advice);
   const interrupted = aggregator.byKind[ERROR_KINDS.indexOf('interrupted')]!;
@@ -164,7 +167,8 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     requests: { total, ok: aggregator.ok, errors: aggregator.errors },
     errors: aggregator.errorCounts(),
     latency: summarizeHistogram(aggregator.histogram),
-    timeline: aggregator.timeline(),
+    // A shard keeps each second's histogram, so a merge gives exact per-second percentiles.
+    timeline: aggregator.timeline(settings.shard !== undefined),
     validity,
     notes,
     artifacts: [],
@@ -174,6 +178,18 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   if (settings.tool === 'labench') result.requests.missed = sum(stats, 'missedTicks');
   if (partial) result.partial = partial;
   return result;
+}
+
+/**
+ * When the load starts, as epoch ms on the performance.timeOrigin + performance.now() clock the
+ * workers share: at once, or at the wall-clock instant `startAtMs`, moved onto that clock here.
+ */
+function loadStart(startAtMs: number | undefined): { loadStartEpochMs: number; lateMs: number } {
+  const now = performance.timeOrigin + performance.now();
+  const soonest = now + START_DELAY_MS;
+  if (startAtMs === undefined) return { loadStartEpochMs: soonest, lateMs: 0 };
+  const wanted = startAtMs - Date.now() + now;
+  return wanted >= soonest ? { loadStartEpochMs: wanted, lateMs: 0 } : { loadStartEpochMs: soonest, lateMs: soonest - wanted };
 }
 
 function startProgress(onProgress: (progress: Progress) => void, aggregator: RunAggregator, loadStartEpochMs: number, settings: Settings): NodeJS.Timeout {

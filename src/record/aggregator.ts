@@ -57,8 +57,11 @@ export class RunAggregator {
     return { byKind, byStatus };
   }
 
-  /** One point per second from 0 to the last second with data; empty seconds are zeros, not gaps. */
-  timeline(): TimelinePoint[] {
+  /**
+   * One point per second from 0 to the last second with data; empty seconds are zeros, not gaps.
+   * With `keepHistograms`, each point also carries its second's encoded histogram.
+   */
+  timeline(keepHistograms = false): TimelinePoint[] {
     const last = Math.max(-1, ...this.seconds.keys());
     const scratch = createLatencyHistogram();
     const points: TimelinePoint[] = [];
@@ -71,6 +74,7 @@ export class RunAggregator {
         if (scratch.totalCount > 0) {
           point.p50 = scratch.getValueAtPercentile(50) / 1000;
           point.p99 = scratch.getValueAtPercentile(99) / 1000;
+          if (keepHistograms) point.histogram = encodeHistogram(scratch);
         }
       }
       points.push(point);

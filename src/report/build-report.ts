@@ -38,6 +38,10 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
   if (result.histogram) report.histogram = result.histogram;
   if (result.histogramUncorrected) report.histogramUncorrected = result.histogramUncorrected;
   if (resources) report.resources = resources;
+  if (settings.shard) {
+    const { index, count, run } = settings.shard;
+    report.shard = { index, count, ...(settings.startAtMs !== undefined ? { startAt: new Date(settings.startAtMs).toISOString() } : {}), run: reportSettings(run) };
+  }
   return report;
 }
 

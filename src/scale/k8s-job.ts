@@ -151,7 +151,7 @@ export function renderManifests(spec: ShardedJobSpec, manifests: readonly Record
     '# Apply before then (kubectl apply -f FILE); a shard scheduled later refuses to start and the merge reports it missing.',
     `# Merged report: ${REPORTS_MOUNT}/${spec.name}/merged/report.html on the reports volume, by ${spec.mergeDeadline} at the latest.`,
   ];
-  return `${header.join('\n')}\n${manifests.map((manifest) => stringify(manifest, { lineWidth: 0 })).join('---\n')}`;
+  return `${header.join('\n')}\n${manifests.map((manifest) => stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n')}`;
 }
 
 function checkSpec(spec: ShardedJobSpec): void {

@@ -58,7 +58,8 @@ export function parseShardSpec(text: string, source: string): ShardSpec {
 /**
  * The shard a process is, from its environment: SHARD_INDEX and SHARD_COUNT, with Kubernetes'
  * JOB_COMPLETION_INDEX (set in every pod of an Indexed Job) taking the place of SHARD_INDEX when
- * set. Undefined when no shard variable is set.
+ * set. Undefined when SHARD_COUNT and SHARD_INDEX are unset (JOB_COMPLETION_INDEX alone does not
+ * make a shard: every pod of any Indexed Job has it).
  * @throws SettingsError when only one half is given or a value is not a whole number in range.
  */
 export function shardFromEnvironment(env: NodeJS.ProcessEnv): ShardSpec | undefined {
@@ -67,9 +68,9 @@ export function shardFromEnvironment(env: NodeJS.ProcessEnv): ShardSpec | undefi
   const indexSource = fromJob !== undefined ? 'JOB_COMPLETION_INDEX' : 'SHARD_INDEX';
   const countText = nonEmpty(env['SHARD_COUNT']);
   if (indexText === undefined && countText === undefined) return undefined;
-  if (countText === undefined) {
-    throw new SettingsError(`${indexSource} is set but SHARD_COUNT is not: set SHARD_COUNT to the number of shards`);
-  }
+  // Any pod of an Indexed Job has JOB_COMPLETION_INDEX; only SHARD_COUNT says the run is split.
+  if (countText === undefined && fromJob !== undefined && nonEmpty(env['SHARD_INDEX']) === undefined) return undefined;
+  if (countText === undefined) throw new SettingsError('SHARD_INDEX is set but SHARD_COUNT is not: set SHARD_COUNT to the number of shards');
   if (indexText === undefined) throw new SettingsError('SHARD_COUNT is set but neither JOB_COMPLETION_INDEX nor SHARD_INDEX is');
   return checkedShard(wholeNumber(indexText, indexSource), wholeNumber(countText, 'SHARD_COUNT'), `${indexSource}/SHARD_COUNT`);
 }

@@ -41,4 +41,29 @@ export interface Settings {
   readonly toolPath?: string;
   /** Accept any TLS certificate (self-signed test endpoints). */
   readonly insecure?: boolean;
+  /**
+   * Set when this process is one shard of a larger run (--shard): rate, connections, clients,
+   * threads and payload above are then this shard's part, and `shard.run` the whole run's.
+   */
+  readonly shard?: ShardRole;
+  /** Wall-clock epoch ms at which the load (its warm-up first) starts, for shards started together (--start-at). */
+  readonly startAtMs?: number;
+}
+
+/** One shard's place in the whole run (see shareOfLoad in src/scale/shard.ts). */
+export interface ShardRole {
+  /** 0-based. */
+  readonly index: number;
+  readonly count: number;
+  /** The whole run's settings, before the split. */
+  readonly run: Settings;
+  /** Where this shard's senders sit in the whole run's plan, so shards started together send one process's schedule. */
+  readonly plan: {
+    /** The whole run's rate, on which every shard's send slots are laid. */
+    readonly rate: number;
+    readonly firstConnection: number;
+    readonly totalConnections: number;
+    readonly tickOffset: number;
+    readonly tickStride: number;
+  };
 }

@@ -4,6 +4,7 @@ import { TOOLS, type Settings, type ToolName } from '../settings/settings.js';
 import type { ToolDiscovery } from './discovery.js';
 import { labenchAdapter } from './labench.js';
 import { wrk2Adapter } from './wrk2.js';
+import { SYSTEM_WAIT_CLOCK, waitUntil } from '../scale/start-at.js';
 import { wrkAdapter } from './wrk.js';
 
 export type { ToolDiscovery } from './discovery.js';
@@ -40,9 +41,12 @@ export function discoverTools(toolPath?: string): Promise<ToolDiscovery[]> {
 
 /** The external tools behind the LoadEngine seam that the run command uses. */
 export const externalEngine: LoadEngine = {
-  run: (settings: Settings, context: EngineContext) =>
-    runExternal(settings, {
+  run: async (settings: Settings, context: EngineContext) => {
+    // A shard's program starts at the common start (--start-at); it knows no such option itself.
+    if (settings.startAtMs !== undefined) await waitUntil(settings.startAtMs, SYSTEM_WAIT_CLOCK, context.signal);
+    return runExternal(settings, {
       runDir: context.runDir ?? settings.outputDir,
       ...(context.signal ? { signal: context.signal } : {}),
-    }),
+    });
+  },
 };

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Job } from 'kubernetes-models/batch/v1/Job';
+import { readFileSync } from 'node:fs';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { parseAllDocuments } from 'yaml';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import { Pod } from 'kubernetes-models/v1/Pod';
+import { parse, parseAllDocuments } from 'yaml';
 import { renderManifests, shardedJobManifests, type ShardedJobSpec } from '../../../src/scale/k8s-job.js';
 
 /**
@@ -101,4 +104,18 @@ describe('shardedJobManifests', () => {
   for (const [name, change, says] of refusals) {
     it(`refuses ${name}`, () => assert.throws(() => shardedJobManifests({ ...SPEC, ...change }), (error: Error) => says.test(error.message)));
   }
+});
+
+describe('the README\'s example manifests', () => {
+  const example = (name: string): unknown => parse(readFileSync(new URL(`../../../../examples/kubernetes/${name}`, import.meta.url), 'utf8'));
+  it('reports-pvc.yaml is a valid ReadWriteMany claim', () => {
+    const claim = new PersistentVolumeClaim(example('reports-pvc.yaml') as never);
+    claim.validate();
+    assert.deepEqual(claim.spec?.accessModes, ['ReadWriteMany']);
+  });
+  it('reports-reader.yaml is a valid pod mounting that claim', () => {
+    const pod = new Pod(example('reports-reader.yaml') as never);
+    pod.validate();
+    assert.equal(pod.spec?.volumes?.[0]?.persistentVolumeClaim?.claimName, 'modelprof-reports');
+  });
 });

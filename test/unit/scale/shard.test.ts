@@ -28,9 +28,10 @@ describe('parseShardSpec and shardFromEnvironment', () => {
     assert.deepEqual(shardFromEnvironment({ SHARD_INDEX: '1', SHARD_COUNT: '3' }), { index: 1, count: 3 });
     assert.equal(shardFromEnvironment({ SHARD_INDEX: '' }), undefined);
     assert.equal(shardFromEnvironment({}), undefined);
+    assert.equal(shardFromEnvironment({ JOB_COMPLETION_INDEX: '1' }), undefined, 'a pod of an unrelated Indexed Job is not a shard');
   });
   const badEnv: [NodeJS.ProcessEnv, RegExp][] = [
-    [{ JOB_COMPLETION_INDEX: '1' }, /^JOB_COMPLETION_INDEX is set but SHARD_COUNT is not/],
+    [{ SHARD_INDEX: '1' }, /^SHARD_INDEX is set but SHARD_COUNT is not/],
     [{ SHARD_COUNT: '2' }, /^SHARD_COUNT is set but neither/],
     [{ SHARD_INDEX: 'x', SHARD_COUNT: '2' }, /^SHARD_INDEX must be a whole number, got "x"/],
     [{ JOB_COMPLETION_INDEX: '5', SHARD_COUNT: '2' }, /^JOB_COMPLETION_INDEX\/SHARD_COUNT: the shard index must be 0 to 1/],

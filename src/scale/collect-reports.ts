@@ -1,0 +1,66 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { SettingsError } from '../errors.js';
+import { waitUntil, type WaitClock } from './start-at.js';
+
+const REPORT_FILE = 'report.json';
+/** How often a merge waiting for shards looks for new reports. */
+const POLL_MS = 2000;
+
+/**
+ * The report files named by `inputs`: a file is taken as it is; a folder holding report.json is
+ * that report; any other folder stands for the report.json of each folder directly inside it
+ * (`<run>/shard-0/report.json`, ...), leaving out `exclude` (the merge's own output folder).
+ * @throws SettingsError for an input that does not exist.
+ */
+export async function findReportFiles(inputs: readonly string[], exclude?: string): Promise<string[]> {
+  const files: string[] = [];
+  const skip = exclude === undefined ? undefined : resolve(exclude);
+  for (const input of inputs) {
+    const kind = await kindOf(input);
+    if (kind === 'missing') throw new SettingsError(`${input} does not exist: give shard report.json files or the folder that holds their folders`);
+    if (kind === 'file') files.push(input);
+    else if ((await kindOf(join(input, REPORT_FILE))) === 'file') files.push(join(input, REPORT_FILE));
+    else {
+      const entries = (await readdir(input, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort(naturalOrder);
+      for (const name of entries) {
+        const folder = join(input, name);
+        if (resolve(folder) === skip) continue;
+        if ((await kindOf(join(folder, REPORT_FILE))) === 'file') files.push(join(folder, REPORT_FILE));
+      }
+    }
+  }
+  return [...new Set(files)];
+}
+
+/**
+ * Looks for report files until `expected` are there or the wall clock reaches `deadlineMs`, so a
+ * merge step started beside its shards (a follow-up Kubernetes Job) waits for them, and a shard
+ * that died does not hold the merge up past the deadline. Returns what was found by then.
+ */
+export async function awaitReportFiles(
+  find: () => Promise<string[]>,
+  expected: number,
+  deadlineMs: number,
+  clock: WaitClock,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  for (;;) {
+    const files = await find();
+    if (files.length >= expected || clock.now() >= deadlineMs || signal?.aborted) return files;
+    await waitUntil(Math.min(deadlineMs, clock.now() + POLL_MS), clock, signal);
+  }
+}
+
+async function kindOf(path: string): Promise<'file' | 'folder' | 'missing'> {
+  try {
+    return (await stat(path)).isDirectory() ? 'folder' : 'file';
+  } catch {
+    return 'missing';
+  }
+}
+
+/** shard-2 before shard-10. */
+function naturalOrder(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import { decodeHistogram } from '../../src/record/histogram.js';
+import type { Report } from '../../src/report/report.js';
+import { runCli, type CliResult } from '../support/cli.js';
+import { assertValidReport } from '../support/report-schema.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const work = mkdtempSync(join(tmpdir(), 'modelprof-scale-'));
+const readReport = (dir: string): Report => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
+/** Long enough for three Node processes to start on a busy 2-core machine before the common start. */
+const START_LEAD_MS = 4000;
+const SHARDS = 2;
+const LOAD = ['--tool', 'wrk2', '--rate', '200', '--connections', '8', '--duration', '4s', '--warmup', '1s'];
+
+let server: TestServer;
+let single: Report;
+let merged: Report;
+let shards: Report[];
+let mergeRun: CliResult;
+
+before(async () => {
+  server = await startTestServer({ delayMs: 20 });
+  // The shards and the one process doing the whole load run at the same time against one server,
+  // so both see the same machine: what differs is only the split.
+  const startAt = new Date(Date.now() + START_LEAD_MS).toISOString();
+  const common = ['run', '--url', server.url, ...LOAD, '--start-at', startAt, '--json'];
+  const runs = await Promise.all([
+    runCli([...common, '-o', join(work, 'single')]),
+    ...Array.from({ length: SHARDS }, (_, index) => runCli([...common, '--shard', `${index}/${SHARDS}`, '-o', join(work, 'run', `shard-${index}`)])),
+  ]);
+  // A verdict of invalid (exit 3) on a busy machine still writes the figures compared here.
+  for (const run of runs) assert.ok(run.code === EXIT.ok || run.code === EXIT.runInvalid, run.stderr);
+  single = readReport(join(work, 'single'));
+  shards = Array.from({ length: SHARDS }, (_, index) => readReport(join(work, 'run', `shard-${index}`)));
+  mergeRun = await runCli(['merge', join(work, 'run'), '--output', join(work, 'merged')]);
+  merged = readReport(join(work, 'merged'));
+});
+after(() => server.close());
+
+describe('scale-out: shards started together with --start-at, merged', () => {
+  it('each shard records its index, the count and the whole run, and sends its part', () => {
+    shards.forEach((report, index) => {
+      assertValidReport(report);
+      assert.deepEqual({ index: report.shard!.index, count: report.shard!.count }, { index, count: SHARDS });
+      assert.equal(report.shard!.run.rate, 200);
+      assert.equal(report.settings.rate, 100);
+      assert.equal(report.settings.connections, 4);
+      assert.ok(report.timeline.some((point) => point.histogram !== undefined), 'shard timelines keep per-second histograms');
+    });
+    assert.equal(single.shard, undefined);
+  });
+
+  it('the merge is a normal report whose counts are the sums of the shards, exactly', () => {
+    assert.equal(mergeRun.code, merged.validity.valid ? EXIT.ok : EXIT.runInvalid, mergeRun.stderr);
+    assertValidReport(merged);
+    assert.equal(merged.requests.total, shards[0]!.requests.total + shards[1]!.requests.total);
+    assert.equal(merged.requests.ok, shards[0]!.requests.ok + shards[1]!.requests.ok);
+    assert.equal(decodeHistogram(merged.histogram!).totalCount, shards.reduce((n, s) => n + decodeHistogram(s.histogram!).totalCount, 0));
+    assert.deepEqual(merged.settings, shards[0]!.shard!.run);
+    assert.deepEqual(merged.merge!.missing, []);
+    assert.equal(merged.validity.valid, shards.every((s) => s.validity.valid));
+  });
+
+  it('equals one process doing the same load within noise: rate within 3%, p50 within 5%', () => {
+    const rate = Math.abs(merged.throughput.rps - single.throughput.rps) / single.throughput.rps;
+    assert.ok(rate <= 0.03, `merged ${merged.throughput.rps} req/s vs one process ${single.throughput.rps} req/s`);
+    const p50 = Math.abs(merged.latency.p50! - single.latency.p50!) / single.latency.p50!;
+    assert.ok(p50 <= 0.05, `merged p50 ${merged.latency.p50} ms vs one process ${single.latency.p50} ms`);
+  });
+
+  it('report, SLA gates and compare work on the merged report', async () => {
+    const report = await runCli(['report', join(work, 'merged', 'report.json'), '--sla', 'p50<=10s,error_rate<=1%']);
+    assert.equal(report.code, merged.validity.valid ? EXIT.ok : EXIT.runInvalid, report.stderr);
+    const compare = await runCli(['compare', join(work, 'single', 'report.json'), join(work, 'merged', 'report.json')]);
+    assert.ok(compare.code === EXIT.ok || compare.code === EXIT.slaFailed || compare.code === EXIT.runInvalid, compare.stderr);
+    assert.match(compare.stdout, /p50/);
+  });
+});
+
+describe('modelprof merge: refusals and missing shards', () => {
+  it('refuses a missing shard with one line, exit 2', async () => {
+    const result = await runCli(['merge', join(work, 'run', 'shard-0', 'report.json'), '--output', join(work, 'refused')]);
+    assert.equal(result.code, EXIT.badSettings);
+    assert.match(result.stderr, /^modelprof: shard 1 of 2 is missing: give every shard's report, or --allow-missing/);
+  });
+
+  it('refuses a report that is not a shard', async () => {
+    const result = await runCli(['merge', join(work, 'single'), join(work, 'run', 'shard-0'), '--output', join(work, 'refused')]);
+    assert.equal(result.code, EXIT.badSettings);
+    assert.match(result.stderr, /single\/report.json is not a shard report/);
+  });
+
+  it('with --allow-missing, a shard that died leaves a merge that says what is missing, and is invalid', async () => {
+    const result = await runCli(['merge', join(work, 'run', 'shard-1'), '--allow-missing', '--shards', '2', '--output', join(work, 'partial')]);
+    assert.equal(result.code, EXIT.runInvalid, result.stderr);
+    const partial = readReport(join(work, 'partial'));
+    assert.deepEqual(partial.merge!.missing, [0]);
+    assert.match(partial.validity.reasons[0]!, /^shard 0 of 2 sent no report/);
+    assert.match(readFileSync(join(work, 'partial', 'report.html'), 'utf8'), /shard 0 of 2 sent no report/);
+  });
+});
