@@ -19,7 +19,7 @@ export function registerK8sJob(program: Command): void {
     .command('k8s-job')
     .description('write a Kubernetes Indexed Job that runs one profile as N shards on N nodes, and the Job that merges their reports')
     .requiredOption('--shards <n>', 'number of shards (pods); connections (or clients) are dealt among them')
-    .requiredOption('--image <image>', 'container image whose entrypoint is modelprof')
+    .requiredOption('--image <image>', 'container image with modelprof on its PATH (the repository\'s Dockerfile)')
     .option('--name <name>', 'Job name, also the reports folder (default modelprof-<time>)')
     .option('--namespace <namespace>', 'namespace of the Jobs')
     .option('--pvc <claim>', 'PersistentVolumeClaim (ReadWriteMany) for the reports')

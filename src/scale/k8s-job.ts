@@ -20,7 +20,7 @@ export interface ShardedJobSpec {
   /** Job name, a DNS-1123 label of at most MAX_NAME characters; the merge Job is `<name>-merge`. */
   name: string;
   namespace?: string;
-  /** An image whose entrypoint is modelprof (see the README's Dockerfile). */
+  /** An image with `modelprof` on its PATH (the repository's Dockerfile). */
   image: string;
   shards: number;
   /** ISO 8601 instant every shard waits for (--start-at). */
@@ -87,6 +87,7 @@ export function shardedJobManifests(spec: ShardedJobSpec): Record<string, unknow
   const shard: IContainer = {
     name: 'shard',
     image: spec.image,
+    command: ['modelprof'],
     args: ['run', ...spec.runArgs, ...payloadArgs, '--start-at', spec.startAt, '--output', `${runDir}/shard-$(SHARD_INDEX)`],
     env: [
       { name: 'SHARD_INDEX', valueFrom: { fieldRef: { fieldPath: INDEX_ANNOTATION } } },
@@ -131,6 +132,7 @@ export function shardedJobManifests(spec: ShardedJobSpec): Record<string, unknow
             {
               name: 'merge',
               image: spec.image,
+              command: ['modelprof'],
               args: ['merge', runDir, '--shards', String(spec.shards), '--wait-until', spec.mergeDeadline, '--allow-missing', '--output', `${runDir}/merged`],
               resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
               volumeMounts: mounts,
