@@ -22,7 +22,14 @@ export function endpointOf(url: URL): Endpoint {
  * writes prepared bytes. One buffer per payload line; a single one when there is no body.
  */
 export function encodeRequests(settings: Pick<Settings, 'url' | 'method' | 'headers' | 'payload'>): Buffer[] {
-  const { url, method, headers, payload } = settings;
+  const head = requestHead(settings);
+  const bodies = settings.payload.bodies.length > 0 ? settings.payload.bodies : [undefined];
+  return bodies.map((body) => encodeRequest(head, body));
+}
+
+/** The request line and headers of every request to the target, without Content-Length and the blank line. */
+export function requestHead(settings: Pick<Settings, 'url' | 'method' | 'headers'>): string {
+  const { url, method, headers } = settings;
   const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`];
   const names = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
   if (!names.has('host')) lines.push(`Host: ${url.host}`);
@@ -35,11 +42,12 @@ export function encodeRequests(settings: Pick<Settings, 'url' | 'method' | 'head
   for (const [name, value] of Object.entries(headers)) {
     if (name.toLowerCase() !== 'content-length') lines.push(`${name}: ${value}`);
   }
-  const head = lines.join('\r\n');
-  const bodies = payload.bodies.length > 0 ? payload.bodies : [undefined];
-  return bodies.map((body) => {
-    if (body === undefined) return Buffer.from(`${head}\r\n\r\n`, 'latin1');
-    const bytes = Buffer.from(body, 'utf8');
-    return Buffer.concat([Buffer.from(`${head}\r\nContent-Length: ${bytes.length}\r\n\r\n`, 'latin1'), bytes]);
-  });
+  return lines.join('\r\n');
+}
+
+/** One complete request: `head` (from requestHead) with the body, if any, and its Content-Length. */
+export function encodeRequest(head: string, body: string | undefined): Buffer {
+  if (body === undefined) return Buffer.from(`${head}\r\n\r\n`, 'latin1');
+  const bytes = Buffer.from(body, 'utf8');
+  return Buffer.concat([Buffer.from(`${head}\r\nContent-Length: ${bytes.length}\r\n\r\n`, 'latin1'), bytes]);
 }

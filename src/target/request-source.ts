@@ -1,0 +1,74 @@
+import type { ApiName, RequestOptions } from './apis/api.js';
+import { apiAdapter } from './apis/registry.js';
+import { encodeRequest } from './http-request.js';
+import { DatasetWorkload } from './workload/dataset.js';
+import { SyntheticWorkload, type TokenCount } from './workload/synthetic.js';
+import { TraceWorkload, type TraceEntry } from './workload/trace.js';
+import type { Workload, WorkloadItem } from './workload/workload.js';
+
+/** A workload as plain data, so it can cross into worker threads and be rebuilt there. */
+export type WorkloadSpec =
+  | { kind: 'synthetic'; input: TokenCount; output?: TokenCount; seed: number }
+  | { kind: 'dataset'; items: WorkloadItem[]; origin: string }
+  | { kind: 'trace'; entries: TraceEntry[]; origin: string; seed: number };
+
+/**
+ * Where a run's requests come from, as plain data: either every request encoded up front (payload
+ * lines, the seed's way, shaped by the API adapter), or a workload whose requests are built when
+ * first sent (a trace of long prompts would not fit in memory encoded).
+ */
+export type RequestSpec =
+  | { kind: 'encoded'; requests: Uint8Array[] }
+  | { kind: 'workload'; head: string; api: ApiName; options: RequestOptions; workload: WorkloadSpec };
+
+/** One request ready to write. */
+export interface PreparedRequest {
+  readonly bytes: Buffer;
+  /** Input tokens the request was built to hold; -1 when unknown. */
+  readonly plannedInputTokens: number;
+}
+
+/** Requests by index: request `i` of a run is always the same bytes. */
+export interface RequestSource {
+  /** Distinct requests; index `i` gives request `i % size`. */
+  readonly size: number;
+  request(index: number): PreparedRequest;
+}
+
+export function workloadFrom(spec: WorkloadSpec): Workload {
+  switch (spec.kind) {
+    case 'synthetic':
+      return new SyntheticWorkload(spec.input, spec.output, spec.seed);
+    case 'dataset':
+      return new DatasetWorkload(spec.items, spec.origin);
+    case 'trace':
+      return new TraceWorkload(spec.entries, spec.origin, spec.seed);
+  }
+}
+
+/** Built requests kept for reuse: all of a synthetic workload's 1,000; a window of a long trace's. */
+const CACHED_REQUESTS = 1024;
+
+export function requestSource(spec: RequestSpec): RequestSource {
+  if (spec.kind === 'encoded') {
+    const requests = spec.requests.map((bytes) => ({ bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), plannedInputTokens: -1 }));
+    return { size: requests.length, request: (index) => requests[index % requests.length]! };
+  }
+  const workload = workloadFrom(spec.workload);
+  const adapter = apiAdapter(spec.api);
+  const cache = new Map<number, PreparedRequest>();
+  return {
+    size: workload.size,
+    request(index) {
+      const key = index % workload.size;
+      let prepared = cache.get(key);
+      if (prepared === undefined) {
+        const item = workload.item(key);
+        prepared = { bytes: encodeRequest(spec.head, adapter.bodyFor(item, spec.options)), plannedInputTokens: item.inputTokens ?? -1 };
+        if (cache.size >= CACHED_REQUESTS) cache.delete(cache.keys().next().value!);
+        cache.set(key, prepared);
+      }
+      return prepared;
+    },
+  };
+}
