@@ -34,7 +34,14 @@ export interface CommandJobSpec {
   sla?: string;
   /** More `modelprof run` arguments, appended as given (e.g. sharding flags). */
   extraArgs?: readonly string[];
+  /** Run as this many shards, one per node of the compute, merged by node 0 (see shardedCommand). */
+  shards?: number;
 }
+
+/** How long node 0, its own shard done, waits for the other nodes' reports before merging what is there. */
+export const SHARD_MERGE_WAIT_SEC = 180;
+/** The job output all nodes mount read-write: each shard's report goes to shard-<rank>/ in it. */
+const SHARD_REPORTS = '${{outputs.reports}}';
 
 /**
  * An Azure ML command job like the seed's job-template.yml: the payload as a uri_file input, the
@@ -42,16 +49,50 @@ export interface CommandJobSpec {
  * report.json, report.html and JUnit into ./outputs, which Azure ML uploads with the run.
  */
 export function commandJob(spec: CommandJobSpec): Record<string, unknown> {
+  if (spec.shards !== undefined && spec.shards > 1) return shardedCommandJob(spec, spec.shards);
   const args = ['modelprof', 'run', '--payload-file', '${{inputs.payload}}', '--output', JOB_OUTPUT_DIR, '--junit', `${JOB_OUTPUT_DIR}/junit.xml`];
   if (spec.sla) args.push('--sla', spec.sla);
   args.push(...(spec.extraArgs ?? []));
+  return jobBody(spec, args.map(shellWord).join(' '));
+}
+
+/**
+ * The same job as N shards: `resources.instance_count` = N nodes with `distribution: pytorch`, one
+ * process per node, so Azure ML starts the command on every node together and sets NODE_RANK
+ * (0..N-1) in each ("Distributed GPU training guide (SDK v2)", PyTorch: MASTER_ADDR, MASTER_PORT,
+ * WORLD_SIZE, NODE_RANK, RANK, LOCAL_RANK). Each node runs its shard (`--shard $NODE_RANK/N`) into
+ * the `reports` output, mounted read-write on every node; node 0 then waits for the others'
+ * reports and merges them into ./outputs/merged (report.json, report.html, JUnit), which Azure ML
+ * uploads with the job. The SLA judges the merged run only; the job's exit status is node 0's
+ * merge verdict, or a shard's own failure.
+ */
+function shardedCommandJob(spec: CommandJobSpec, shards: number): Record<string, unknown> {
+  const run = ['modelprof', 'run', '--payload-file', '${{inputs.payload}}', ...(spec.extraArgs ?? [])].map(shellWord).join(' ');
+  const merge = ['modelprof', 'merge', SHARD_REPORTS, '--shards', String(shards), '--allow-missing', '--output', `${JOB_OUTPUT_DIR}/merged`, '--junit', `${JOB_OUTPUT_DIR}/merged/junit.xml`];
+  if (spec.sla) merge.push('--sla', spec.sla);
+  const deadline = `"$(date -u -d '+${SHARD_MERGE_WAIT_SEC} seconds' +%Y-%m-%dT%H:%M:%SZ)"`;
+  const command = [
+    `${run} --shard "$NODE_RANK/${shards}" --output "${SHARD_REPORTS}/shard-$NODE_RANK"`,
+    'status=$?',
+    `if [ "$NODE_RANK" = 0 ]; then ${merge.map(shellWord).join(' ')} --wait-until ${deadline}; status=$?; fi`,
+    'exit $status',
+  ].join('; ');
+  return {
+    ...jobBody(spec, command),
+    outputs: { reports: { type: 'uri_folder', mode: 'rw_mount' } },
+    resources: { instance_count: shards },
+    distribution: { type: 'pytorch', process_count_per_instance: 1 },
+  };
+}
+
+function jobBody(spec: CommandJobSpec, command: string): Record<string, unknown> {
   const variables: Record<string, string> = {};
   for (const name of JOB_TARGET_VARIABLES) if (spec.target[name]) variables[name] = spec.target[name]!;
   for (const name of JOB_SETTING_VARIABLES) if (spec.settings[name]) variables[name] = spec.settings[name]!;
   return {
     $schema: COMMAND_JOB_SCHEMA_URL,
     type: 'command',
-    command: args.map(shellWord).join(' '),
+    command,
     experiment_name: spec.experimentName,
     display_name: spec.displayName,
     environment: 'registered' in spec.environment ? spec.environment.registered : { image: spec.environment.image },

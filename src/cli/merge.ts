@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { SettingsError } from '../errors.js';
 import { formatSummary } from '../report/console.js';
 import { renderHtmlReport } from '../report/html.js';
+import { renderJunit } from '../report/junit.js';
 import { renderMarkdownSummary } from '../report/markdown.js';
 import { evaluateSla, exitCodeFor, parseSla } from '../report/sla.js';
 import { prepareOutputDir, writeFileAtomically } from '../run/profile.js';
@@ -17,6 +18,7 @@ interface MergeOptions {
   shards?: string;
   waitUntil?: string;
   sla?: string;
+  junit?: string;
   json?: boolean;
 }
 
@@ -30,6 +32,7 @@ export function registerMerge(program: Command): void {
     .option('--shards <n>', "the run's shard count, checked against the reports (needed to name missing shards when none of them is there)")
     .option('--wait-until <time>', 'ISO 8601 time: wait for every shard\'s report until then (a merge step started beside its shards)')
     .option('--sla <clauses>', 'judge the merged run, e.g. "p99<=200ms, error_rate<0.1%" (exit 1 when a clause fails)')
+    .option('--junit <file>', 'also write JUnit XML: one test case per SLA clause')
     .option('--json', 'print the merged report.json to stdout instead of the summary')
     .addHelpText('after', '\nExit codes: 0 pass, 1 SLA failed, 2 reports that are not one run (or missing shards without --allow-missing), 3 merged run invalid.')
     .action(async (inputs: string[], options: MergeOptions) => {
@@ -58,6 +61,7 @@ async function mergeCommand(inputs: string[], options: MergeOptions): Promise<nu
   const htmlPath = join(options.output, 'report.html');
   await writeFileAtomically(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   await writeFileAtomically(htmlPath, renderHtmlReport(report, verdict));
+  if (options.junit) await writeFileAtomically(options.junit, renderJunit(verdict, report));
   await appendSummary(renderMarkdownSummary(report, verdict));
   if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {

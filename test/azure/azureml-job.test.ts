@@ -44,4 +44,21 @@ describe('azureml-job writer', () => {
       assert.match(commandJobProblems({ ...commandJob(SPEC), ...change }).join('\n'), problem);
     });
   }
+
+  it('runs N shards as one job of N nodes, node 0 merging their reports into outputs/merged', () => {
+    const job = commandJob({ ...SPEC, sla: 'p99<=200ms', shards: 4, extraArgs: ['--warmup', '10s'] });
+    assert.deepEqual(commandJobProblems(job), []);
+    assert.deepEqual(job['resources'], { instance_count: 4 });
+    assert.deepEqual(job['distribution'], { type: 'pytorch', process_count_per_instance: 1 });
+    assert.deepEqual(job['outputs'], { reports: { type: 'uri_folder', mode: 'rw_mount' } });
+    const command = String(job['command']);
+    const [run, rest] = [command.slice(0, command.indexOf('; ')), command.slice(command.indexOf('; ') + 2)];
+    assert.equal(run, 'modelprof run --payload-file ${{inputs.payload}} --warmup 10s --shard "$NODE_RANK/4" --output "${{outputs.reports}}/shard-$NODE_RANK"');
+    assert.equal(
+      rest,
+      'status=$?; if [ "$NODE_RANK" = 0 ]; then modelprof merge ${{outputs.reports}} --shards 4 --allow-missing --output outputs/merged --junit outputs/merged/junit.xml ' +
+        "--sla 'p99<=200ms' --wait-until \"$(date -u -d '+180 seconds' +%Y-%m-%dT%H:%M:%SZ)\"; status=$?; fi; exit $status",
+    );
+    assert.ok(!run.includes('--sla'), 'the SLA judges the merged run, not each shard');
+  });
 });
