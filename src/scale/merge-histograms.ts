@@ -2,13 +2,18 @@ import { decodeHistogram, encodeHistogram, summarizeHistogram, type Histogram } 
 import type { LatencySummary } from '../record/result.js';
 
 /**
- * How a merge finds the histograms of a report, whatever feature added them: any object key that
- * is `histogram` or starts with it (`histogramUncorrected`, `histogramSendLag`, ...) holds an
- * HdrHistogram of microseconds, V2 compressed base64. Its summary (ms) is, for the report's top
- * level, the field TOP_LEVEL_SUMMARIES names, and otherwise the summary fields (p50, max, ...)
- * beside a `histogram` key in the same object, e.g. `{ p50, p99, max, histogram }`.
+ * How a merge finds the histograms of a report, whatever feature added them. An HdrHistogram (V2
+ * compressed base64; microseconds, or another unit whose summary divides it by 1000, such as
+ * milli-tokens per second) is held by:
+ * - any object key that is `histogram` or starts with it (`histogramUncorrected`,
+ *   `histogramSendLag`, ...): its summary is, at the report's top level, the field
+ *   TOP_LEVEL_SUMMARIES names, and elsewhere the summary fields (p50, max, ...) beside a
+ *   `histogram` key in the same object, e.g. `{ p50, p99, max, histogram }`;
+ * - any string in an object under the key `histograms`, by name (`{ ttft: {p50, ...}, histograms:
+ *   { ttft: "..." } }`): its summary is the object of the same name beside `histograms`.
  */
 export const HISTOGRAM_KEY = /^histogram(?:[A-Z]\w*)?$/;
+const HISTOGRAM_SET_KEY = 'histograms';
 
 /** Top-level histograms whose summary lives under another key. */
 const TOP_LEVEL_SUMMARIES: Readonly<Record<string, string>> = { histogram: 'latency', histogramUncorrected: 'latencyUncorrected' };
@@ -40,13 +45,14 @@ export function addHistograms(trees: readonly unknown[]): MergedHistogram[] {
   const found = new Map<string, MergedHistogram>();
   const visit = (root: Record<string, unknown>, node: unknown, path: string[]): void => {
     if (!isPlainObject(node)) return;
+    const inSet = path[path.length - 1] === HISTOGRAM_SET_KEY;
     for (const [key, value] of Object.entries(node)) {
-      if (HISTOGRAM_KEY.test(key) && typeof value === 'string') {
+      if ((inSet || HISTOGRAM_KEY.test(key)) && typeof value === 'string') {
         const at = [...path, key];
         const id = JSON.stringify(at);
         const decoded = decodeHistogram(value);
         // An empty histogram has no extremes to give; it must not void the others'.
-        const summary = decoded.totalCount > 0 ? summaryHolder(root, node, at) : { min: Infinity, max: -Infinity };
+        const summary = decoded.totalCount > 0 ? summaryHolder(root, at) : { min: Infinity, max: -Infinity };
         const existing = found.get(id);
         if (existing) {
           existing.histogram.add(decoded);
@@ -76,18 +82,24 @@ export function writeHistograms(target: Record<string, unknown>, merged: readonl
     if (histogram.totalCount > 0 && min !== undefined) summary.min = min;
     if (histogram.totalCount > 0 && max !== undefined) summary.max = max;
     if (path.length === 1 && key in TOP_LEVEL_SUMMARIES) target[TOP_LEVEL_SUMMARIES[key]!] = summary;
-    else if (key === 'histogram') resummarize(parent, summary);
+    else {
+      const holder = summaryHolder(target, path);
+      if (holder) resummarize(holder, summary);
+    }
   }
 }
 
 /** Where the summary of the histogram at `path` lives in one report, if it has one. */
-function summaryHolder(root: Record<string, unknown>, parent: Record<string, unknown>, path: readonly string[]): Record<string, unknown> | undefined {
+function summaryHolder(root: Record<string, unknown>, path: readonly string[]): Record<string, unknown> | undefined {
   const key = path[path.length - 1]!;
-  if (path.length === 1 && key in TOP_LEVEL_SUMMARIES) {
-    const summary = root[TOP_LEVEL_SUMMARIES[key]!];
-    return isPlainObject(summary) ? summary : undefined;
-  }
-  return key === 'histogram' ? parent : undefined;
+  const at = (where: readonly string[]): Record<string, unknown> | undefined => {
+    let node: unknown = root;
+    for (const step of where) node = isPlainObject(node) ? node[step] : undefined;
+    return isPlainObject(node) ? node : undefined;
+  };
+  if (path.length === 1 && key in TOP_LEVEL_SUMMARIES) return at([TOP_LEVEL_SUMMARIES[key]!]);
+  if (path[path.length - 2] === HISTOGRAM_SET_KEY) return at([...path.slice(0, -2), key]);
+  return key === 'histogram' ? at(path.slice(0, -1)) : undefined;
 }
 
 /** Folds one shard's figure in; undefined as soon as one shard lacks it, so a partial extreme is never passed off as the run's. */

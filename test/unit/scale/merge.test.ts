@@ -122,6 +122,21 @@ describe('mergeReports: validity, missing and partial shards', () => {
     assert.deepEqual({ p50: extra.sendLag.p50, max: extra.sendLag.max }, { p50: 2, max: 40 });
     assert.equal(decodeHistogram(extra.sendLag.histogram).totalCount, 4);
   });
+
+  it('merges a named set of histograms ({ ttft: {...}, histograms: { ttft } }), and the summary of the same name', () => {
+    const ttft = [[120, 130, 500], [90, 4000]];
+    const merged = mergeReports(
+      shardsOf(2, (report, index) => {
+        const h = histogramOf(ttft[index]!);
+        const { p50, p99, max } = summarizeHistogram(h);
+        Object.assign(report, { tokens: { ttft: { p50, p99, max }, histograms: { ttft: encodeHistogram(h) } } });
+      }),
+    );
+    const tokens = (merged as unknown as { tokens: { ttft: Record<string, number>; histograms: { ttft: string } } }).tokens;
+    const whole = summarizeHistogram(histogramOf(ttft.flat()));
+    assert.deepEqual(tokens.ttft, { p50: whole.p50, p99: whole.p99, max: 4000 });
+    assert.equal(decodeHistogram(tokens.histograms.ttft).totalCount, 5);
+  });
 });
 
 describe('mergeReports: refusals', () => {
