@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeHistogram, encodeHistogram, summarizeHistogram } from '../../../src/record/histogram.js';
+import { renderHtmlReport } from '../../../src/report/html.js';
 import type { Report } from '../../../src/report/report.js';
 import { mergeReports, type SourcedReport } from '../../../src/scale/merge.js';
 import { assertValidReport } from '../../support/report-schema.js';
@@ -102,6 +103,9 @@ describe('mergeReports: validity, missing and partial shards', () => {
     assert.match(merged.validity.reasons[0]!, /^shard 2 of 4 sent no report .*cover 3 of 4 shards/);
     assert.equal(merged.partial, 'shard 2 of 4 missing');
     assertValidReport(merged);
+    const html = renderHtmlReport(merged);
+    assert.match(html, /<h2>Shards<\/h2><p class="meta">Merged from 3 of 4 shards; missing: 2\./);
+    assert.match(html, /<td class="num">2<\/td><td colspan="7"><strong>missing<\/strong>/);
   });
 
   it('names a partial shard and keeps its figures', () => {
