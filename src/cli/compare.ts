@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import { compareReports, comparisonExitCode, formatComparison, parseTolerances, type Tolerances } from '../report/compare.js';
 import { renderComparisonJunit } from '../report/junit.js';
 import { appendSummary, readReportFile } from './report.js';

@@ -1,16 +1,16 @@
 import { Command } from 'commander';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import { formatNumber } from '../report/format.js';
 import { ProgressLine } from '../report/progress-line.js';
 import { parseSla } from '../report/sla.js';
 import { parseDuration } from '../settings/duration.js';
 import { findMax, pointEstimateMs, type FindMaxRecord, type FindMaxRequest } from '../sweep/find-max.js';
-import { stopOnSignals } from '../run/stop-signal.js';
+import { stopOnSignals } from './stop-signal.js';
 import { formatTable } from '../sweep/text-table.js';
 import { startServedTarget, type ServedTarget } from '../target/served-process.js';
 import { EXIT } from './exit-codes.js';
 import { addLoadOptions } from './load-options.js';
-import { addMonitorOptions } from './monitor-options.js';
+import { addMonitorOptions } from '../monitors/monitor-request.js';
 import { runRequestFrom, type RunRequest } from './run.js';
 
 /**

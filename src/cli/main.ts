@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { ModelprofError } from '../errors.js';
+import { ModelprofError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
 import { MODELPROF_VERSION } from '../version.js';
 import { registerCompare } from './compare.js';

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { SettingsError, ToolError } from '../errors.js';
+import { SettingsError, ToolError } from '../core/errors.js';
 import { renderHtmlReport } from '../report/html.js';
 import { renderJunit } from '../report/junit.js';
 import { appendStepSummary, renderMarkdownSummary } from '../report/markdown.js';

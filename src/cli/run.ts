@@ -4,7 +4,7 @@ import type { MonitorRequest, MonitorSpec } from '../monitors/monitor.js';
 import { startMonitors } from '../monitors/session.js';
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import { formatSummary } from '../report/console.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownSummary } from '../report/markdown.js';
@@ -12,7 +12,7 @@ import { exitCodeFor, parseSla, type SlaClause } from '../report/sla.js';
 import { appendSummary, formatVerdictLines } from './report.js';
 import { ProgressLine } from '../report/progress-line.js';
 import { assertTargetAnswered, profile, writeFileAtomically, type ResourceWatch } from '../run/profile.js';
-import { stopOnSignals } from '../run/stop-signal.js';
+import { stopOnSignals } from './stop-signal.js';
 import { settingsFromEnvironment } from '../settings/environment.js';
 import { jobBaseDir, jobLayers, readJobFile, setOverrides, type JobExtras } from '../settings/job-file.js';
 import type { SettingsLayer } from '../settings/layers.js';
@@ -22,7 +22,7 @@ import { applyScaleFlags, type ScaleFlags } from '../scale/shard-options.js';
 import { startServedTarget, type ServedTarget } from '../target/served-process.js';
 import { EXIT } from './exit-codes.js';
 import { addLoadOptions, layerFromOptions } from './load-options.js';
-import { addMonitorOptions, monitorIntervalFromOptions, monitorSpecsFromOptions, serveFromOptions } from './monitor-options.js';
+import { addMonitorOptions, monitorIntervalFromOptions, monitorSpecsFromOptions, serveFromOptions } from '../monitors/monitor-request.js';
 
 /** Everything one `modelprof run` needs, resolved and validated before any request. */
 export interface RunRequest {

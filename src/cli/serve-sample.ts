@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import { checkHeaderToken, checkLimitedOption, SAMPLE_SERVER_DEFAULTS, type LimitedOption, type SampleServerOptions } from '../sample/options.js';
 import { startSampleServer } from '../sample/server.js';
 

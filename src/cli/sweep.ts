@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { ProgressLine } from '../report/progress-line.js';
 import { jobBaseDir } from '../settings/job-file.js';
-import { stopOnSignals } from '../run/stop-signal.js';
+import { stopOnSignals } from './stop-signal.js';
 import { formatSweep } from '../sweep/sweep-console.js';
 import { readSweepFile } from '../sweep/sweep-file.js';
 import { planSweep } from '../sweep/sweep-plan.js';

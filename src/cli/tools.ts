@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import { TOOLS, type ToolName } from '../settings/settings.js';
 import { discoverTools, TOOL_ADAPTERS, type ToolDiscovery } from '../tools/adapter.js';
 import { EXIT } from './exit-codes.js';

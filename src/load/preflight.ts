@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { TargetError } from '../errors.js';
+import { TargetError } from '../core/errors.js';
 import type { Endpoint } from '../target/http-request.js';
 
 const REASONS: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ToolError } from '../errors.js';
+import { ToolError } from '../core/errors.js';
 import type { MeasurementWindow, Monitor, Reading, SampleSink } from './monitor.js';
 
 /** The fields asked of nvidia-smi, in the order parseNvidiaSmiCsv reads them. */

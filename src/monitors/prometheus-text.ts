@@ -1,4 +1,4 @@
-import { ToolError } from '../errors.js';
+import { ToolError } from '../core/errors.js';
 
 /** One sample line of the Prometheus text exposition format (version 0.0.4). */
 export interface PromSample {

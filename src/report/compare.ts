@@ -1,6 +1,6 @@
 import hdr from 'hdr-histogram-js';
 import { EXIT } from '../cli/exit-codes.js';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import type { TimelinePoint } from '../record/result.js';
 import { seededRandom } from '../seeded-random.js';
 import type { Report } from './report.js';

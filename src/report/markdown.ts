@@ -1,5 +1,5 @@
 import { appendFile } from 'node:fs/promises';
-import { ToolError } from '../errors.js';
+import { ToolError } from '../core/errors.js';
 import type { Report } from './report.js';
 import { displayUrl, formatCount, formatMs, formatRps, formatShare } from './format.js';
 import { formatLimit, formatMetricValue, type SlaVerdict } from './sla.js';

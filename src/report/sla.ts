@@ -1,6 +1,6 @@
 import hdr from 'hdr-histogram-js';
 import { EXIT } from '../cli/exit-codes.js';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import type { ResourceMetric } from '../monitors/resources.js';
 import { LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
 import type { Report } from './report.js';

@@ -10,7 +10,7 @@ import type { Report } from '../report/report.js';
 import { evaluateSla, type SlaClause, type SlaVerdict } from '../report/sla.js';
 import type { EngineName, Settings } from '../settings/settings.js';
 import { externalEngine } from '../tools/adapter.js';
-import { SettingsError, TargetError } from '../errors.js';
+import { SettingsError, TargetError } from '../core/errors.js';
 
 const ENGINES: Record<EngineName, LoadEngine> = {
   builtin: builtinEngine,

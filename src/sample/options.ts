@@ -1,4 +1,4 @@
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 
 /** How to start the sample endpoint; names follow Azure ML's online deployment settings where one exists. */
 export interface SampleServerOptions {

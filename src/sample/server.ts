@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { timingSafeEqual } from 'node:crypto';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import { SampleMetrics } from './metrics.js';
 import { resolveSampleServerOptions, type ResolvedSampleServerOptions, type SampleServerOptions } from './options.js';
 import { parseScoringInput } from './scoring-input.js';

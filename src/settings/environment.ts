@@ -1,4 +1,4 @@
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import type { ScalarKey, SettingsLayer } from './layers.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import type { MonitorRequest } from '../monitors/monitor.js';
 import { settingsFromEnvironment } from './environment.js';
 import type { ScalarKey, SettingsLayer } from './layers.js';

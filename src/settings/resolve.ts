@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import { inlinePayload, readPayloadFile } from '../target/payload.js';
 import { parseDuration } from './duration.js';
 import { expandHeaderVariables } from './headers.js';

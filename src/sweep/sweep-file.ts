@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import { describeType, describeValue, nearestKey } from '../settings/job-file.js';
 
 /** One deployment entry of sweep.yml, as written (see schema/sweep.schema.json). */

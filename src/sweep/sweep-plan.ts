@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { monitorIntervalFromOptions, monitorSpecsFromOptions } from '../cli/monitor-options.js';
-import { SettingsError } from '../errors.js';
+import { monitorIntervalFromOptions, monitorSpecsFromOptions } from '../monitors/monitor-request.js';
+import { SettingsError } from '../core/errors.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
 import { reportSettings } from '../report/build-report.js';
 import { parseSla, type SlaClause } from '../report/sla.js';

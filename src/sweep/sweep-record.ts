@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import type { ToolName } from '../settings/settings.js';
 import { costAt, rankDeployments, rankingBasis, type DeploymentStanding, type RankedDeployment } from './cost.js';
 import type { PointFigures } from './point-figures.js';

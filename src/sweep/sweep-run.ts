@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ModelprofError, SettingsError } from '../errors.js';
+import { ModelprofError, SettingsError } from '../core/errors.js';
 import type { Progress } from '../load/engine.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
 import { writeFileAtomically } from '../run/profile.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import type { Payload } from '../settings/settings.js';
 
 /**

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TargetError } from '../errors.js';
+import { TargetError } from '../core/errors.js';
 import { runningGroupMembers } from '../monitors/process-tree.js';
 
 /** A server that modelprof started with `--serve` and stops after the run. */

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, readFile, realpath, stat } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
-import { ToolError } from '../errors.js';
+import { ToolError } from '../core/errors.js';
 import type { ToolName } from '../settings/settings.js';
 import { readGoBuildInfo } from './go-build-info.js';
 

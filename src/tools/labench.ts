@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { SettingsError, ToolError } from '../errors.js';
+import { SettingsError, ToolError } from '../core/errors.js';
 import { LATENCY_PERCENTILES, type ErrorKind, type LatencySummary, type RunResult } from '../record/result.js';
 import { TIMELY_SHARE_REQUIRED } from '../record/validity.js';
 import type { Settings } from '../settings/settings.js';

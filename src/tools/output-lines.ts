@@ -1,4 +1,4 @@
-import { ToolError } from '../errors.js';
+import { ToolError } from '../core/errors.js';
 
 /** Longest piece of a line quoted in an error, so one bad line cannot flood the terminal. */
 const QUOTE_LIMIT = 160;

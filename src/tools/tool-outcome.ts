@@ -1,5 +1,5 @@
 import { EXIT } from '../cli/exit-codes.js';
-import { ModelprofError, TargetError, ToolError } from '../errors.js';
+import { ModelprofError, TargetError, ToolError } from '../core/errors.js';
 import { REDACTED, redactUrl } from '../settings/redact.js';
 import type { Settings, ToolName } from '../settings/settings.js';
 import type { KeptOutput } from './artifacts.js';

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { ToolError } from '../errors.js';
+import { ToolError } from '../core/errors.js';
 import type { ToolName } from '../settings/settings.js';
 
 /** How long a tool gets to print its results after SIGINT (wrk2 notices it only every 2 s), then after SIGTERM. */

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { registerServeSample } from '../../src/cli/serve-sample.js';
-import { SettingsError } from '../../src/errors.js';
+import { SettingsError } from '../../src/core/errors.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { startSampleServer } from '../../src/sample/server.js';
 

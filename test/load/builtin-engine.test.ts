@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { TargetError } from '../../src/errors.js';
+import { TargetError } from '../../src/core/errors.js';
 import { runBuiltin } from '../../src/load/builtin-engine.js';
 import { settingsFor } from '../support/settings.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';

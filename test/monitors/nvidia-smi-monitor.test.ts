@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ToolError } from '../../src/errors.js';
+import { ToolError } from '../../src/core/errors.js';
 import { parseNvidiaSmiCsv } from '../../src/monitors/nvidia-smi-monitor.js';
 import { startMonitors } from '../../src/monitors/session.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { ToolError } from '../../src/errors.js';
+import { ToolError } from '../../src/core/errors.js';
 import { Exposition, parsePrometheusText } from '../../src/monitors/prometheus-text.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../../test/fixtures/prometheus/${name}`, import.meta.url), 'utf8');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ToolError } from '../../src/errors.js';
+import { ToolError } from '../../src/core/errors.js';
 import { appendStepSummary, renderMarkdownSummary } from '../../src/report/markdown.js';
 import { evaluateSla, parseSla } from '../../src/report/sla.js';
 import { syntheticReport } from './sample-reports.js';

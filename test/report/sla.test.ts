@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SettingsError } from '../../src/errors.js';
+import { SettingsError } from '../../src/core/errors.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { evaluateSla, exitCodeFor, parseSla, type MetricRef } from '../../src/report/sla.js';
 import { sampleResources, syntheticReport } from './sample-reports.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createModel } from '../../src/sample/model.js';
 import { startSampleServer, type SampleServer } from '../../src/sample/server.js';
-import { SettingsError } from '../../src/errors.js';
+import { SettingsError } from '../../src/core/errors.js';
 
 const ROW = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 const SEED_PAYLOAD = JSON.stringify({ data: [ROW, [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]] });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { SettingsError } from '../../src/errors.js';
+import { SettingsError } from '../../src/core/errors.js';
 import { settingsFromEnvironment } from '../../src/settings/environment.js';
 import { jobBaseDir, jobLayers, nearestKey, readJobFile, setOverrides } from '../../src/settings/job-file.js';
 import { resolveSettings } from '../../src/settings/resolve.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { SettingsError } from '../../src/errors.js';
+import { SettingsError } from '../../src/core/errors.js';
 import { parseDuration } from '../../src/settings/duration.js';
 import { settingsFromEnvironment } from '../../src/settings/environment.js';
 import { parseHeaderFlags } from '../../src/settings/headers.js';

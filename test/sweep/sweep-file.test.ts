@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { SettingsError } from '../../src/errors.js';
+import { SettingsError } from '../../src/core/errors.js';
 import { readSweepFile, type SweepDocument } from '../../src/sweep/sweep-file.js';
 import { expandGrid, planSweep, pointId } from '../../src/sweep/sweep-plan.js';
 

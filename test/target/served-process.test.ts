@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TargetError } from '../../src/errors.js';
+import { TargetError } from '../../src/core/errors.js';
 import { startMonitors } from '../../src/monitors/session.js';
 import { startServedTarget } from '../../src/target/served-process.js';
 import { freePort } from '../support/free-port.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ToolError } from '../../src/errors.js';
+import { ToolError } from '../../src/core/errors.js';
 import { runExternal } from '../../src/tools/adapter.js';
 import { discoverLabench, discoverWrkFamily } from '../../src/tools/discovery.js';
 import { readGoBuildInfo } from '../../src/tools/go-build-info.js';

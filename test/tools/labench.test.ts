@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { ModelprofError, SettingsError, ToolError } from '../../src/errors.js';
+import { ModelprofError, SettingsError, ToolError } from '../../src/core/errors.js';
 import type { RunResult } from '../../src/record/result.js';
 import { discoverLabench } from '../../src/tools/discovery.js';
 import {

@@ -5,7 +5,7 @@ import { discoverWrkFamily } from '../../src/tools/discovery.js';
 import { programAvailable } from './fixtures.js';
 
 const TOOLS_COMMAND = new URL('../../src/cli/tools.js', import.meta.url).href;
-const ERRORS = new URL('../../src/errors.js', import.meta.url).href;
+const ERRORS = new URL('../../src/core/errors.js', import.meta.url).href;
 
 /**
  * Runs `modelprof tools …` in a real process: the command registered on a program the way

@@ -4,7 +4,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { SettingsError, TargetError } from '../../src/errors.js';
+import { SettingsError, TargetError } from '../../src/core/errors.js';
 import { discoverWrkFamily } from '../../src/tools/discovery.js';
 import { OutputLines } from '../../src/tools/output-lines.js';
 import { parseToolOutput } from '../../src/tools/tool-outcome.js';

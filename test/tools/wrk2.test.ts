@@ -3,7 +3,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { SettingsError, TargetError, ToolError } from '../../src/errors.js';
+import { SettingsError, TargetError, ToolError } from '../../src/core/errors.js';
 import type { RunResult } from '../../src/record/result.js';
 import { discoverWrkFamily } from '../../src/tools/discovery.js';
 import { parseToolOutput } from '../../src/tools/tool-outcome.js';

@@ -6,8 +6,8 @@ import {
   monitorIntervalFromOptions,
   monitorSpecsFromOptions,
   serveFromOptions,
-} from '../../src/cli/monitor-options.js';
-import { SettingsError } from '../../src/errors.js';
+} from '../../src/monitors/monitor-request.js';
+import { SettingsError } from '../../src/core/errors.js';
 import type { MonitorRequest } from '../../src/monitors/monitor.js';
 
 function parse(args: string[]): MonitorRequest {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { SettingsError } from '../errors.js';
-import type { MonitorRequest, MonitorSpec, PromQuery } from '../monitors/monitor.js';
+import { SettingsError } from '../core/errors.js';
+import type { MonitorRequest, MonitorSpec, PromQuery } from './monitor.js';
 import { parseDuration } from '../settings/duration.js';
 
 // The name src/cli/run.ts imports; it goes once run.ts imports MonitorRequest from monitors/monitor.js.

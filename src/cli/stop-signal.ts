@@ -1,4 +1,4 @@
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './exit-codes.js';
 
 export interface StopSignal {
   /** Aborted on the first Ctrl-C (SIGINT) or SIGTERM. */

@@ -1,4 +1,4 @@
-import { EXIT } from './cli/exit-codes.js';
+import { EXIT } from '../cli/exit-codes.js';
 
 /**
  * An error meant for the user: its message is one clear line and it carries the exit code.
