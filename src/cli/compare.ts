@@ -1,9 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { SettingsError } from '../core/errors.js';
-import { compareReports, comparisonExitCode, formatComparison, parseTolerances, type Tolerances } from '../report/compare.js';
+import { compareReports, formatComparison, parseTolerances, type Tolerances } from '../report/compare.js';
 import { renderComparisonJunit } from '../report/junit.js';
-import { appendSummary, readReportFile } from './report.js';
+import { exitCodeForComparison } from './exit-codes.js';
+import { readReportFile } from '../report/read-report.js';
+import { appendSummary } from './report.js';
 
 interface CompareOptions {
   maxRegression: string[];
@@ -52,7 +54,7 @@ async function compareCommand(baselinePath: string, currentPath: string, options
     }
   }
   await appendSummary(formatComparison(comparison, names, 'markdown'));
-  return comparisonExitCode(comparison);
+  return exitCodeForComparison(comparison);
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { startSampleServer } from '../sample/server.js';
-import { settingsFromEnvironment } from '../settings/environment.js';
 import type { SettingsLayer } from '../settings/layers.js';
-import { resolveSettings } from '../settings/resolve.js';
+import { assembleRunRequest } from '../settings/run-request.js';
 import { addLoadOptions, layerFromOptions } from './load-options.js';
 import { runAndReport } from './run.js';
 
@@ -37,10 +36,15 @@ export function registerDemo(program: Command): void {
           headers: { value: { Authorization: `Bearer ${key}`, 'azureml-model-deployment': 'blue' }, source: 'demo headers' },
         };
         const { url: _url, headers: _headers, ...flags } = layerFromOptions(options);
-        const environment = settingsFromEnvironment({ ...process.env, SCORING_URI: '', SCORING_HEADERS: '', DEPLOYMENT: '', ONLINE_ENDPOINT: '' });
-        const settings = resolveSettings([target, flags, environment, DEMO_LAYER], process.env);
+        const request = assembleRunRequest({
+          layers: [target, flags],
+          // The sample endpoint is the target: the seed's target variables do not apply.
+          environment: { ...process.env, SCORING_URI: '', SCORING_HEADERS: '', DEPLOYMENT: '', ONLINE_ENDPOINT: '' },
+          env: process.env,
+          commandDefaults: DEMO_LAYER,
+        });
         if (!options['json']) process.stderr.write(`modelprof: sample endpoint at ${server.url}\n`);
-        process.exitCode = await runAndReport({ settings, monitors: [], monitorIntervalMs: 1000, job: {}, sla: [], json: options['json'] === true });
+        process.exitCode = await runAndReport({ ...request, json: options['json'] === true });
       } finally {
         await server.close();
       }

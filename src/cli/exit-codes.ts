@@ -1,3 +1,8 @@
+import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
+import type { Comparison } from '../report/compare.js';
+import type { Report } from '../report/report.js';
+import type { SlaVerdict } from '../report/sla.js';
+
 /** Process exit codes, documented in the README; CI pipelines branch on them. */
 export const EXIT = {
   ok: 0,
@@ -12,3 +17,31 @@ export const EXIT = {
   /** Interrupted by the user (Ctrl-C), after writing what was measured. */
   interrupted: 130,
 } as const;
+
+const EXIT_BY_ERROR_CODE: Record<ErrorCode, number> = {
+  [ERROR_CODES.settings]: EXIT.badSettings,
+  [ERROR_CODES.tool]: EXIT.toolError,
+  [ERROR_CODES.target]: EXIT.toolError,
+  [ERROR_CODES.interrupted]: EXIT.interrupted,
+};
+
+/** The exit code for a library error's stable code. */
+export function exitCodeOfError(error: { code: ErrorCode }): number {
+  return EXIT_BY_ERROR_CODE[error.code];
+}
+
+/**
+ * 3 when the run is invalid (the generator did not hold its plan: no verdict on the target), else 1 when
+ * an SLA clause failed, else 0.
+ */
+export function exitCodeForVerdict(report: Report, verdict?: SlaVerdict): number {
+  if (!report.validity.valid) return EXIT.runInvalid;
+  if (verdict && !verdict.pass) return EXIT.slaFailed;
+  return EXIT.ok;
+}
+
+/** Exit code of `modelprof compare`: 3 when a run was invalid, 1 on a regression, else 0. */
+export function exitCodeForComparison(comparison: Comparison): number {
+  if (comparison.invalid.length > 0) return EXIT.runInvalid;
+  return comparison.regression ? EXIT.slaFailed : EXIT.ok;
+}

@@ -1,28 +1,26 @@
 import { Command } from 'commander';
 import { SettingsError } from '../core/errors.js';
 import { formatNumber } from '../report/format.js';
-import { ProgressLine } from '../report/progress-line.js';
-import { parseSla } from '../report/sla.js';
 import { parseDuration } from '../settings/duration.js';
+import type { SettingsLayer } from '../settings/layers.js';
 import { findMax, pointEstimateMs, type FindMaxRecord, type FindMaxRequest } from '../sweep/find-max.js';
-import { stopOnSignals } from './stop-signal.js';
 import { formatTable } from '../sweep/text-table.js';
-import { startServedTarget, type ServedTarget } from '../target/served-process.js';
+import { withServedTarget } from '../target/served-process.js';
+import { withConsoleSession } from './console-session.js';
 import { EXIT } from './exit-codes.js';
-import { addLoadOptions } from './load-options.js';
-import { addMonitorOptions } from '../monitors/monitor-request.js';
-import { runRequestFrom, type RunRequest } from './run.js';
+import { addLoadOptions, runRequestFrom, type CommandRunRequest } from './load-options.js';
+import { addMonitorOptions } from './monitor-options.js';
 
 /**
- * find-max's defaults for the load, ranked where the seed's environment variables rank (below flags,
- * --set and the job file): a constant-rate model, enough connections for a queue to form at the
+ * find-max's defaults for the load, ranked just above modelprof's own (below flags, --set, the job
+ * file and the environment): a constant-rate model, enough connections for a queue to form at the
  * target rather than in the generator, and points short enough for a search of ten of them.
  */
-const FIND_MAX_LOAD_DEFAULTS: Record<string, string> = {
-  PROFILING_TOOL: 'wrk2',
-  CONNECTIONS: '64',
-  DURATION: '10s',
-  WARMUP: '2s',
+const FIND_MAX_LOAD_DEFAULTS: SettingsLayer = {
+  tool: { value: 'wrk2', source: 'find-max default tool' },
+  connections: { value: '64', source: 'find-max default connections' },
+  duration: { value: '10s', source: 'find-max default duration' },
+  warmup: { value: '2s', source: 'find-max default warmup' },
 };
 
 export function registerFindMax(program: Command): void {
@@ -50,7 +48,7 @@ export function registerFindMax(program: Command): void {
 
 /** Everything one `modelprof find-max` needs, resolved and validated before any request. */
 interface FindMaxCommand {
-  run: RunRequest;
+  run: CommandRunRequest;
   search: Omit<FindMaxRequest, 'settings' | 'monitors' | 'monitorIntervalMs' | 'signal' | 'log' | 'onProgress'>;
 }
 
@@ -59,13 +57,11 @@ function findMaxCommandFrom(options: Record<string, unknown>, command: Command, 
   if (command.getOptionValueSource('rate') === 'cli') {
     throw new SettingsError('--rate: find-max searches the rate itself; bound it with --start-rate and --max-rate');
   }
-  const run = runRequestFrom(options, command, withLoadDefaults(env));
+  const run = runRequestFrom(options, command, env, FIND_MAX_LOAD_DEFAULTS);
   if (run.settings.tool === 'wrk') {
     throw new SettingsError('--tool wrk is a closed loop with no rate to search: use --tool wrk2 or labench');
   }
-  const slaText = typeof options['sla'] === 'string' ? options['sla'] : run.job.sla;
-  if (slaText === undefined) throw new SettingsError('--sla is required: the search needs something to meet, e.g. --sla "p99<=200ms, error_rate<1%"');
-  const clauses = parseSla(slaText, typeof options['sla'] === 'string' ? '--sla' : 'sla in the job file');
+  if (run.slaText === undefined) throw new SettingsError('--sla is required: the search needs something to meet, e.g. --sla "p99<=200ms, error_rate<1%"');
   const factor = positiveNumber('--factor', options['factor']);
   if (factor <= 1) throw new SettingsError(`--factor must be greater than 1, got "${String(options['factor'])}"`);
   const maxTimeSec = parseDuration(String(options['maxTime']), '--max-time');
@@ -77,7 +73,7 @@ function findMaxCommandFrom(options: Record<string, unknown>, command: Command, 
   return {
     run,
     search: {
-      sla: { text: slaText, clauses },
+      sla: { text: run.slaText, clauses: run.sla },
       startRate: positiveNumber('--start-rate', options['startRate']),
       ...(options['maxRate'] === undefined ? {} : { maxRate: positiveNumber('--max-rate', options['maxRate']) }),
       factor,
@@ -101,39 +97,28 @@ async function runFindMax({ run, search }: FindMaxCommand): Promise<number> {
     // Above capacity an open-loop target mostly queues rather than fails: only latency shows it.
     process.stderr.write('modelprof: note: the SLA has no latency clause; only the 95% served-rate check bounds the search from above\n');
   }
-  const stop = stopOnSignals('modelprof: stopping; writing what was measured (Ctrl-C again to quit at once)');
-  const progress = new ProgressLine(process.stderr, settings.durationSec);
-  let served: ServedTarget | undefined;
-  try {
-    const monitors = [...run.monitors];
-    if (run.serve) {
-      served = await startServedTarget(run.serve.command, settings.url, run.serve.timeoutMs);
-      monitors.push({ kind: 'process', pid: served.pid });
-    }
-    if (!run.json) {
-      process.stderr.write(`modelprof: searching for the highest rate within "${search.sla.text}" from ${search.startRate} req/s, for up to ${search.maxTimeSec}s\n`);
-    }
-    const { record, recordPath } = await findMax({
-      ...search,
-      settings,
-      monitors,
-      monitorIntervalMs: run.monitorIntervalMs,
-      signal: stop.signal,
-      log: (line) => {
-        progress.clear();
-        if (!run.json) process.stderr.write(`  ${line}\n`);
-      },
-      onProgress: (p) => progress.update(p),
-    });
-    progress.clear();
-    if (run.json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
-    else process.stdout.write(`${formatFindMax(record)}\n\nrecord: ${recordPath}\n`);
-    return exitCodeOf(record);
-  } finally {
-    progress.clear();
-    stop.dispose();
-    await served?.stop();
-  }
+  const consoleOptions = { stopMessage: 'modelprof: stopping; writing what was measured (Ctrl-C again to quit at once)', durationSec: settings.durationSec, logPrefix: '  ', quiet: run.json };
+  return withConsoleSession(consoleOptions, (session) =>
+    withServedTarget(run.serve, settings.url, async (servedPid) => {
+      const monitors = servedPid === undefined ? run.monitors : [...run.monitors, { kind: 'process' as const, pid: servedPid }];
+      if (!run.json) {
+        process.stderr.write(`modelprof: searching for the highest rate within "${search.sla.text}" from ${search.startRate} req/s, for up to ${search.maxTimeSec}s\n`);
+      }
+      const { record, recordPath } = await findMax({
+        ...search,
+        settings,
+        monitors,
+        monitorIntervalMs: run.monitorIntervalMs,
+        signal: session.signal,
+        log: session.log,
+        onProgress: session.onProgress,
+      });
+      session.clear();
+      if (run.json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+      else process.stdout.write(`${formatFindMax(record)}\n\nrecord: ${recordPath}\n`);
+      return exitCodeOf(record);
+    }),
+  );
 }
 
 /** 0 with an answer, 1 when even the lowest rate breaks the SLA, 3 when nothing valid was measured. */
@@ -170,12 +155,6 @@ export function formatFindMax(record: FindMaxRecord): string {
   }
   if (cost?.coreHoursPerMillion !== undefined) lines.push(`  core-hours per million requests: ${formatNumber(cost.coreHoursPerMillion, 4)}`);
   return lines.join('\n');
-}
-
-function withLoadDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const merged: NodeJS.ProcessEnv = { ...env };
-  for (const [name, value] of Object.entries(FIND_MAX_LOAD_DEFAULTS)) if (!merged[name]?.trim()) merged[name] = value;
-  return merged;
 }
 
 function positiveNumber(flag: string, given: unknown): number {

@@ -1,6 +1,11 @@
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { SettingsError } from '../core/errors.js';
+import type { MonitorRequest } from '../monitors/monitor.js';
 import { parseHeaderFlags } from '../settings/headers.js';
 import type { ScalarKey, SettingsLayer } from '../settings/layers.js';
+import { assembleRunRequest, jobSources, type RunRequest } from '../settings/run-request.js';
 
 /** Flags that set a scalar setting, with the setting each one fills. */
 const SCALAR_FLAGS: readonly [flags: string, key: ScalarKey, description: string][] = [
@@ -20,6 +25,47 @@ const SCALAR_FLAGS: readonly [flags: string, key: ScalarKey, description: string
   ['-o, --output <dir>', 'output', 'folder for report.json and artifacts (env OUTPUT_DIR, default outputs)'],
   ['--tool-path <path>', 'toolPath', 'where to look for external programs before PATH (env TOOL_PATH)'],
 ];
+
+/** The monitor flags, named as MonitorRequest names them. */
+const MONITOR_KEYS: readonly (keyof MonitorRequest)[] = ['monitorPid', 'serve', 'serveTimeout', 'prometheus', 'prometheusServer', 'query', 'gpu', 'monitorInterval'];
+
+/** A run request with what only the command line asks for. */
+export interface CommandRunRequest extends RunRequest {
+  /** Where to write JUnit XML (one test case per SLA clause). */
+  junit?: string;
+  json: boolean;
+}
+
+/**
+ * Assembles a run from a command's flags, --set, -f job file and the environment (see
+ * assembleRunRequest); `commandDefaults` are the command's own defaults, ranked just above modelprof's.
+ */
+export function runRequestFrom(options: Record<string, unknown>, command: Command, env: NodeJS.ProcessEnv, commandDefaults?: SettingsLayer): CommandRunRequest {
+  const file = typeof options['file'] === 'string' ? options['file'] : undefined;
+  // Only monitor flags typed on the command line beat the job file; commander's defaults do not.
+  const monitors = Object.fromEntries(MONITOR_KEYS.filter((key) => command.getOptionValueSource(key) === 'cli').map((key) => [key, options[key]])) as MonitorRequest;
+  const request = assembleRunRequest({
+    layers: [layerFromOptions(options)],
+    jobs: jobSources(file, (options['set'] as string[] | undefined) ?? []),
+    environment: env,
+    env,
+    ...(commandDefaults ? { commandDefaults } : {}),
+    monitors,
+    insecure: options['insecure'] === true,
+    ...(typeof options['sla'] === 'string' ? { sla: { text: options['sla'], source: '--sla' } } : {}),
+  });
+  const junit = typeof options['junit'] === 'string' ? options['junit'] : undefined;
+  if (junit !== undefined && !isFolder(dirname(resolve(junit)))) throw new SettingsError(`--junit "${junit}": its folder does not exist`);
+  return { ...request, ...(junit !== undefined ? { junit } : {}), json: options['json'] === true };
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /** Adds the load flags shared by `run` and `demo`. */
 export function addLoadOptions(command: Command): Command {

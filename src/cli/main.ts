@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ModelprofError } from '../core/errors.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, exitCodeOfError } from './exit-codes.js';
 import { MODELPROF_VERSION } from '../version.js';
 import { registerCompare } from './compare.js';
 import { registerDemo } from './demo.js';
@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ModelprofError) {
       process.stderr.write(`modelprof: ${error.message}\n`);
-      return error.exitCode;
+      return exitCodeOfError(error);
     }
     if (isCommanderExit(error)) return error.exitCode === 0 ? EXIT.ok : EXIT.badSettings;
     throw error;

@@ -1,13 +1,14 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { SettingsError, ToolError } from '../core/errors.js';
 import { renderHtmlReport } from '../report/html.js';
 import { renderJunit } from '../report/junit.js';
 import { appendStepSummary, renderMarkdownSummary } from '../report/markdown.js';
-import { REPORT_SCHEMA_VERSION, type Report } from '../report/report.js';
-import { reportSchemaProblems } from '../report/report-schema.js';
-import { evaluateSla, exitCodeFor, parseSla, type SlaVerdict } from '../report/sla.js';
+import { readReportFile } from '../report/read-report.js';
+import type { Report } from '../report/report.js';
+import { evaluateSla, parseSla, type SlaVerdict } from '../report/sla.js';
+import { exitCodeForVerdict } from './exit-codes.js';
 
 export function registerReport(program: Command): void {
   program
@@ -37,7 +38,7 @@ async function reportCommand(reportPath: string, options: { output?: string; sla
   await appendSummary(renderMarkdownSummary(report, verdict));
   process.stdout.write(formatVerdictLines(report, verdict));
   process.stdout.write(`html: ${htmlPath}\n${options.junit ? `junit: ${options.junit}\n` : ''}`);
-  return exitCodeFor(report, verdict);
+  return exitCodeForVerdict(report, verdict);
 }
 
 /** One line per SLA clause and the outcome, for the console. */
@@ -68,34 +69,6 @@ export async function appendSummary(markdown: string): Promise<void> {
     if (!(error instanceof ToolError)) throw error;
     process.stderr.write(`modelprof: warning: ${error.message}\n`);
   }
-}
-
-/**
- * Reads a report.json and checks it against schema/report.schema.json, so that a wrong file gives
- * one clear line naming it rather than a crash halfway through rendering.
- */
-export async function readReportFile(path: string): Promise<Report> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new SettingsError(`${path}: cannot read the report (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new SettingsError(`${path}: not a modelprof report: not JSON (${(error as Error).message})`);
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new SettingsError(`${path}: not a modelprof report: expected a JSON object`);
-  if (typeof (data as { schemaVersion?: unknown }).schemaVersion !== 'string') throw new SettingsError(`${path}: not a modelprof report: no schemaVersion`);
-  const version = (data as { schemaVersion: string }).schemaVersion;
-  if (version.split('.')[0] !== REPORT_SCHEMA_VERSION.split('.')[0]) {
-    throw new SettingsError(`${path}: schemaVersion ${version} is not readable by this modelprof (reads ${REPORT_SCHEMA_VERSION})`);
-  }
-  const problems = reportSchemaProblems(data);
-  if (problems.length > 0) throw new SettingsError(`${path}: not a valid modelprof report: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
-  return data as Report;
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,12 +1,11 @@
 import { Command } from 'commander';
-import { ProgressLine } from '../report/progress-line.js';
 import { jobBaseDir } from '../settings/job-file.js';
-import { stopOnSignals } from './stop-signal.js';
 import { formatSweep } from '../sweep/sweep-console.js';
 import { readSweepFile } from '../sweep/sweep-file.js';
 import { planSweep } from '../sweep/sweep-plan.js';
 import type { SweepRecord } from '../sweep/sweep-record.js';
 import { runSweep } from '../sweep/sweep-run.js';
+import { withConsoleSession } from './console-session.js';
 import { EXIT } from './exit-codes.js';
 
 interface SweepFlags {
@@ -40,26 +39,23 @@ async function runSweepCommand(flags: SweepFlags): Promise<number> {
     { ...(flags.output === undefined ? {} : { outputDir: flags.output }), ...(flags.cooldown === undefined ? {} : { cooldown: flags.cooldown }) },
     process.env,
   );
-  const stop = stopOnSignals('modelprof: stopping the sweep; finished points are kept, --resume continues (Ctrl-C again to quit at once)');
-  const progress = new ProgressLine(process.stderr, plan.points[0]?.settings.durationSec ?? 0);
-  try {
+  const consoleOptions = {
+    stopMessage: 'modelprof: stopping the sweep; finished points are kept, --resume continues (Ctrl-C again to quit at once)',
+    durationSec: plan.points[0]?.settings.durationSec ?? 0,
+    logPrefix: 'modelprof: ',
+  };
+  return withConsoleSession(consoleOptions, async (session) => {
     const { record, recordPath, htmlPath } = await runSweep(plan, {
       resume: flags.resume === true,
-      signal: stop.signal,
-      log: (line) => {
-        progress.clear();
-        process.stderr.write(`modelprof: ${line}\n`);
-      },
-      onProgress: (p) => progress.update(p),
+      signal: session.signal,
+      log: session.log,
+      onProgress: session.onProgress,
     });
-    progress.clear();
+    session.clear();
     if (flags.json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
     else process.stdout.write(`${formatSweep(record)}\n\nsweep: ${recordPath}\npage: ${htmlPath}\n`);
-    return stop.signal.aborted ? EXIT.interrupted : exitCodeOf(record);
-  } finally {
-    progress.clear();
-    stop.dispose();
-  }
+    return session.signal.aborted ? EXIT.interrupted : exitCodeOf(record);
+  });
 }
 
 /** 4 when a target or tool failed, 3 when no point was valid, 1 when an SLA was given and nothing met it. */

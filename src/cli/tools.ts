@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { SettingsError } from '../core/errors.js';
 import { TOOLS, type ToolName } from '../settings/settings.js';
-import { discoverTools, TOOL_ADAPTERS, type ToolDiscovery } from '../tools/adapter.js';
+import type { ToolDiscovery } from '../tools/adapter.js';
+import { discoverTools, TOOL_ADAPTERS } from '../tools/registry.js';
 import { EXIT } from './exit-codes.js';
 
 interface ToolsOptions {

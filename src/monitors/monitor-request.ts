@@ -1,29 +1,9 @@
-import type { Command } from 'commander';
 import { SettingsError } from '../core/errors.js';
 import type { MonitorRequest, MonitorSpec, PromQuery } from './monitor.js';
 import { parseDuration } from '../settings/duration.js';
 
-// The name src/cli/run.ts imports; it goes once run.ts imports MonitorRequest from monitors/monitor.js.
-
-const DEFAULT_INTERVAL_MS = 1000;
-const DEFAULT_SERVE_TIMEOUT = '60s';
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-/** Adds the flags that watch the server's CPU, memory and GPU during the run. */
-export function addMonitorOptions(cmd: Command): Command {
-  return cmd
-    .option('--monitor-pid <pid>', 'watch this local process and its children (CPU, RSS, threads)')
-    .option('--serve <command>', 'start the server with this shell command, watch it, stop it after the run')
-    .option('--serve-timeout <duration>', 'how long --serve waits for the target port to accept connections', DEFAULT_SERVE_TIMEOUT)
-    .option('--prometheus <url>', 'scrape this Prometheus exporter each interval (repeatable)', collect)
-    .option('--prometheus-server <url>', 'Prometheus server that --query runs against over the run window')
-    .option('--query <name=promql>', 'PromQL range query to record as query.<name> (repeatable)', collect)
-    .option('--gpu', 'sample every GPU with nvidia-smi')
-    .option('--monitor-interval <ms>', 'sampling interval of the monitors, in ms', String(DEFAULT_INTERVAL_MS));
-}
+export const DEFAULT_MONITOR_INTERVAL_MS = 1000;
+export const DEFAULT_SERVE_TIMEOUT = '60s';
 
 /**
  * The monitors the flags ask for, validated; `--serve` is not among them, since its pid exists
@@ -57,7 +37,7 @@ export function monitorSpecsFromOptions(opts: MonitorRequest): MonitorSpec[] {
 
 /** `--monitor-interval` in ms (default 1000). */
 export function monitorIntervalFromOptions(opts: MonitorRequest): number {
-  const ms = positiveInteger('--monitor-interval', opts.monitorInterval ?? String(DEFAULT_INTERVAL_MS));
+  const ms = positiveInteger('--monitor-interval', opts.monitorInterval ?? String(DEFAULT_MONITOR_INTERVAL_MS));
   if (ms < 100) throw new SettingsError(`--monitor-interval must be at least 100 ms, got ${ms}`);
   return ms;
 }

@@ -1,5 +1,4 @@
 import hdr from 'hdr-histogram-js';
-import { EXIT } from '../cli/exit-codes.js';
 import { SettingsError } from '../core/errors.js';
 import type { TimelinePoint } from '../record/result.js';
 import { seededRandom } from '../seeded-random.js';
@@ -302,12 +301,6 @@ function settingsDifferences(baseline: Report, current: Report): string[] {
     notes.push('latency noise not estimated: a report has no histogram, so latency deltas are raw');
   }
   return notes;
-}
-
-/** Exit code of `modelprof compare`: 3 when a run was invalid, 1 on a regression, else 0. */
-export function comparisonExitCode(comparison: Comparison): number {
-  if (comparison.invalid.length > 0) return EXIT.runInvalid;
-  return comparison.regression ? EXIT.slaFailed : EXIT.ok;
 }
 
 const VERDICT_LABELS: Record<MetricVerdict, string> = {

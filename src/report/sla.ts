@@ -1,5 +1,4 @@
 import hdr from 'hdr-histogram-js';
-import { EXIT } from '../cli/exit-codes.js';
 import { SettingsError } from '../core/errors.js';
 import type { ResourceMetric } from '../monitors/resources.js';
 import { LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
@@ -380,14 +379,4 @@ function evaluateClause(clause: SlaClause, report: Report): SlaResult {
 /** The threshold in the unit it was written in, e.g. "<= 1.5 s"; bare numbers take the metric's (or monitor's) unit. */
 export function formatLimit(clause: SlaClause, resourceUnit?: string): string {
   return `${clause.op} ${clause.limitText || formatMetricValue(clause.ref, clause.threshold, resourceUnit)}`;
-}
-
-/**
- * 3 when the run is invalid (the generator did not hold its plan: no verdict on the target), else 1 when
- * an SLA clause failed, else 0.
- */
-export function exitCodeFor(report: Report, verdict?: SlaVerdict): number {
-  if (!report.validity.valid) return EXIT.runInvalid;
-  if (verdict && !verdict.pass) return EXIT.slaFailed;
-  return EXIT.ok;
 }

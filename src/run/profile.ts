@@ -3,13 +3,15 @@ import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { builtinEngine } from '../load/builtin-engine.js';
 import type { LoadEngine, Progress } from '../load/engine.js';
-import type { ResourceReport } from '../monitors/resources.js';
+import type { MonitorSpec } from '../monitors/monitor.js';
+import type { RunResult } from '../record/result.js';
+import { startMonitors } from '../monitors/session.js';
 import { buildReport } from '../report/build-report.js';
 import { renderHtmlReport } from '../report/html.js';
 import type { Report } from '../report/report.js';
 import { evaluateSla, type SlaClause, type SlaVerdict } from '../report/sla.js';
 import type { EngineName, Settings } from '../settings/settings.js';
-import { externalEngine } from '../tools/adapter.js';
+import { externalEngine } from '../tools/registry.js';
 import { SettingsError, TargetError } from '../core/errors.js';
 
 const ENGINES: Record<EngineName, LoadEngine> = {
@@ -17,16 +19,11 @@ const ENGINES: Record<EngineName, LoadEngine> = {
   external: externalEngine,
 };
 
-/** Something that watches the target beside the load and reports at the end (see src/monitors). */
-export interface ResourceWatch {
-  stop(window: { startMs: number; endMs: number }): Promise<ResourceReport>;
-}
-
 export interface ProfileOptions {
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
-  /** Started monitors; stopped after the load, and their figures join the report. */
-  watch?: ResourceWatch;
+  /** Monitors started just before the load and stopped after it; their figures join the report. */
+  monitors?: { specs: readonly MonitorSpec[]; intervalMs: number };
   /** The SLA to judge the run by; the verdict leads the HTML report. */
   sla?: readonly SlaClause[];
 }
@@ -45,15 +42,22 @@ export interface ProfileOutcome {
  */
 export async function profile(settings: Settings, options: ProfileOptions = {}): Promise<ProfileOutcome> {
   await prepareOutputDir(settings.outputDir);
+  const specs = options.monitors?.specs ?? [];
+  const watch = specs.length > 0 ? await startMonitors(specs, { intervalMs: options.monitors!.intervalMs }) : undefined;
   const engine = ENGINES[settings.engine];
-  const result = await engine.run(settings, {
-    runDir: settings.outputDir,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
-  const resources = options.watch
-    ? await options.watch.stop({ startMs: result.startTime.getTime(), endMs: result.endTime.getTime() })
-    : undefined;
+  let result: RunResult;
+  try {
+    result = await engine.run(settings, {
+      runDir: settings.outputDir,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  } catch (error) {
+    // No report: the monitors only need stopping, so their timers do not outlive the run.
+    await watch?.stop({ startMs: Date.now(), endMs: Date.now() });
+    throw error;
+  }
+  const resources = watch ? await watch.stop({ startMs: result.startTime.getTime(), endMs: result.endTime.getTime() }) : undefined;
   const report = buildReport(settings, result, resources);
   const verdict = options.sla && options.sla.length > 0 ? evaluateSla(options.sla, report) : undefined;
   const reportPath = join(settings.outputDir, 'report.json');

@@ -1,6 +1,5 @@
 import type { Progress } from '../load/engine.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
-import { startMonitors } from '../monitors/session.js';
 import type { Report } from '../report/report.js';
 import type { SlaClause } from '../report/sla.js';
 import { assertTargetAnswered, profile } from '../run/profile.js';
@@ -35,11 +34,10 @@ export async function measurePoint(run: PointRun): Promise<MeasuredPoint> {
   let attempts = 0;
   for (;;) {
     attempts++;
-    const watch = run.monitors.length > 0 ? await startMonitors(run.monitors, { intervalMs: run.monitorIntervalMs }) : undefined;
     const { report, reportPath } = await profile(run.settings, {
       ...(run.signal ? { signal: run.signal } : {}),
       ...(run.onProgress ? { onProgress: run.onProgress } : {}),
-      ...(watch ? { watch } : {}),
+      monitors: { specs: run.monitors, intervalMs: run.monitorIntervalMs },
       ...(run.sla ? { sla: run.sla } : {}),
     });
     // Stopped at once by Ctrl-C, a point may have answers still in flight and none back: that says nothing of the target.

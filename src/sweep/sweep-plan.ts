@@ -1,22 +1,20 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { monitorIntervalFromOptions, monitorSpecsFromOptions } from '../monitors/monitor-request.js';
 import { SettingsError } from '../core/errors.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
+import { DEFAULT_MONITOR_INTERVAL_MS, DEFAULT_SERVE_TIMEOUT } from '../monitors/monitor-request.js';
 import { reportSettings } from '../report/build-report.js';
-import { parseSla, type SlaClause } from '../report/sla.js';
+import type { SlaClause } from '../report/sla.js';
 import { parseDuration } from '../settings/duration.js';
-import { jobLayers } from '../settings/job-file.js';
 import type { SettingsLayer } from '../settings/layers.js';
 import { redactUrl } from '../settings/redact.js';
-import { resolveSettings } from '../settings/resolve.js';
+import { assembleRunRequest, type JobSource, type RunRequest } from '../settings/run-request.js';
 import type { Settings } from '../settings/settings.js';
 import type { DeploymentPrice } from './cost.js';
 import { GRID_KEYS, type DeploymentEntry, type GridKey, type SweepDocument } from './sweep-file.js';
 
 export const DEFAULT_SWEEP_OUTPUT = 'outputs/sweep';
 const DEFAULT_COOLDOWN = '5s';
-const DEFAULT_SERVE_TIMEOUT = '60s';
 
 export interface SweepDeployment extends DeploymentPrice {
   name: string;
@@ -74,27 +72,28 @@ export interface PlanOverrides {
 export function planSweep(document: SweepDocument, file: string, baseDir: string, overrides: PlanOverrides, env: NodeJS.ProcessEnv): SweepPlan {
   const origin = file;
   const { payload, tool, engine, tool_path, settings, monitors, sla } = document;
-  const base = jobLayers({ payload, tool, engine, tool_path, settings, monitors, sla }, origin, baseDir);
+  // The keys every point shares, read as a job document: one way to assemble a run, as for `run`.
+  const shared: JobSource = { document: { payload, tool, engine, tool_path, settings, monitors, sla }, origin, baseDir };
   const outputDir = overrides.outputDir ?? document.output ?? DEFAULT_SWEEP_OUTPUT;
   const cooldownText = overrides.cooldown ?? (document.cooldown === undefined ? DEFAULT_COOLDOWN : String(document.cooldown));
   const cooldownSec = parseDuration(cooldownText, overrides.cooldown !== undefined ? '--cooldown' : `${origin} cooldown`);
-  const monitorOptions = base.extras.monitors ?? {};
 
   const deployments = document.deployments.map((entry, index) => planDeployment(entry, `${origin} deployments[${index}]`));
   const combinations = expandGrid(document);
+  let first: RunRequest | undefined;
   const points = document.deployments.flatMap((entry, index) =>
     combinations.map((grid) => {
       const id = pointId(grid);
       const dir = join(entry.name, id);
-      const layers: SettingsLayer[] = [
-        { output: { value: join(outputDir, dir), source: '--output' } },
-        gridLayer(grid, origin),
-        deploymentLayer(entry, `${origin} deployments[${index}]`),
-        ...base.layers,
-      ];
-      let resolved = resolveSettings(layers, env);
-      if (entry.insecure) resolved = { ...resolved, insecure: true };
-      return { id, deployment: entry.name, grid, settings: resolved, dir, fingerprint: fingerprint(resolved, deployments[index]!) };
+      // The sweep file is the whole plan: the seed's environment variables are not read.
+      const request = assembleRunRequest({
+        layers: [{ output: { value: join(outputDir, dir), source: '--output' } }, gridLayer(grid, origin), deploymentLayer(entry, `${origin} deployments[${index}]`)],
+        jobs: [shared],
+        env,
+        ...(entry.insecure ? { insecure: true } : {}),
+      });
+      first ??= request;
+      return { id, deployment: entry.name, grid, settings: request.settings, dir, fingerprint: fingerprint(request.settings, deployments[index]!) };
     }),
   );
 
@@ -104,12 +103,12 @@ export function planSweep(document: SweepDocument, file: string, baseDir: string
     file,
     outputDir,
     cooldownSec,
-    ...(sla === undefined ? {} : { sla: { text: sla, clauses: parseSla(sla, `sla in ${origin}`) } }),
+    ...(first?.slaText === undefined ? {} : { sla: { text: first.slaText, clauses: first.sla } }),
     ...(document.currency === undefined ? {} : { currency: document.currency }),
     deployments,
     points,
-    monitors: monitorSpecsFromOptions(monitorOptions),
-    monitorIntervalMs: monitorIntervalFromOptions(monitorOptions),
+    monitors: first?.monitors ?? [],
+    monitorIntervalMs: first?.monitorIntervalMs ?? DEFAULT_MONITOR_INTERVAL_MS,
     ...(loadAxis === undefined ? {} : { loadAxis }),
   };
 }

@@ -25,6 +25,24 @@ process.once('exit', () => {
 });
 
 /**
+ * Runs `work` with the server `serve` names started (its shell's pid passed in, to be watched)
+ * and stops it afterwards, whatever happens; without `serve`, just runs `work`.
+ */
+export async function withServedTarget<T>(
+  serve: { command: string; timeoutMs: number } | undefined,
+  targetUrl: URL,
+  work: (servedPid: number | undefined) => Promise<T>,
+): Promise<T> {
+  if (!serve) return work(undefined);
+  const served = await startServedTarget(serve.command, targetUrl, serve.timeoutMs);
+  try {
+    return await work(served.pid);
+  } finally {
+    await served.stop();
+  }
+}
+
+/**
  * Starts `command` through /bin/sh in its own process group and waits until the target's
  * host:port accepts a TCP connection (a listening server; any HTTP answer comes after that).
  * Fails with TargetError (never quoting the command, which may hold keys) when the port is already taken by something else,

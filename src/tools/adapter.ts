@@ -1,11 +1,6 @@
-import type { EngineContext, LoadEngine } from '../load/engine.js';
 import type { RunResult } from '../record/result.js';
-import { TOOLS, type Settings, type ToolName } from '../settings/settings.js';
+import type { Settings, ToolName } from '../settings/settings.js';
 import type { ToolDiscovery } from './discovery.js';
-import { labenchAdapter } from './labench.js';
-import { wrk2Adapter } from './wrk2.js';
-import { SYSTEM_WAIT_CLOCK, waitUntil } from '../scale/start-at.js';
-import { wrkAdapter } from './wrk.js';
 
 export type { ToolDiscovery } from './discovery.js';
 
@@ -16,37 +11,12 @@ export interface ToolRunContext {
   signal?: AbortSignal;
 }
 
-/** One external load program: how to find it, and how to run it and read what it printed. */
+/**
+ * One external load program: how to find it, and how to run it and read what it printed.
+ * Adapters implement this and are listed in ./registry.ts; this file imports none of them.
+ */
 export interface ToolAdapter {
   readonly tool: ToolName;
   discover(toolPath?: string): Promise<ToolDiscovery>;
   run(settings: Settings, context: ToolRunContext): Promise<RunResult>;
 }
-
-export const TOOL_ADAPTERS: Record<ToolName, ToolAdapter> = { wrk: wrkAdapter, wrk2: wrk2Adapter, labench: labenchAdapter };
-
-/**
- * Runs the real program for settings.tool with the same settings the builtin engine would use.
- * A missing program is a ToolError (exit 4) that says how to get it; settings the program cannot
- * express (e.g. 2.5 s for wrk) are a SettingsError (exit 2) before anything is sent.
- */
-export function runExternal(settings: Settings, context: ToolRunContext): Promise<RunResult> {
-  return TOOL_ADAPTERS[settings.tool].run(settings, context);
-}
-
-/** Every tool's discovery, in the order of TOOLS. */
-export function discoverTools(toolPath?: string): Promise<ToolDiscovery[]> {
-  return Promise.all(TOOLS.map((tool) => TOOL_ADAPTERS[tool].discover(toolPath)));
-}
-
-/** The external tools behind the LoadEngine seam that the run command uses. */
-export const externalEngine: LoadEngine = {
-  run: async (settings: Settings, context: EngineContext) => {
-    // A shard's program starts at the common start (--start-at); it knows no such option itself.
-    if (settings.startAtMs !== undefined) await waitUntil(settings.startAtMs, SYSTEM_WAIT_CLOCK, context.signal);
-    return runExternal(settings, {
-      runDir: context.runDir ?? settings.outputDir,
-      ...(context.signal ? { signal: context.signal } : {}),
-    });
-  },
-};

@@ -1,5 +1,4 @@
-import { EXIT } from '../cli/exit-codes.js';
-import { ModelprofError, TargetError, ToolError } from '../core/errors.js';
+import { InterruptedError, ModelprofError, TargetError, ToolError } from '../core/errors.js';
 import { REDACTED, redactUrl } from '../settings/redact.js';
 import type { Settings, ToolName } from '../settings/settings.js';
 import type { KeptOutput } from './artifacts.js';
@@ -32,7 +31,7 @@ export function parseToolOutput<T>(run: FinishedTool, parse: () => T): T {
   } catch (error) {
     if (!(error instanceof ToolError)) throw error;
     if (outcome.interrupted) {
-      throw new ModelprofError(`${tool} was stopped (Ctrl-C) before it printed its results; what it printed is in ${kept.stdoutPath}`, EXIT.interrupted);
+      throw new InterruptedError(`${tool} was stopped (Ctrl-C) before it printed its results; what it printed is in ${kept.stdoutPath}`);
     }
     throw exitError(run) ?? new ToolError(`${redactToolText(error.message, run.settings)}; raw output kept in ${kept.stdoutPath}`);
   }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { registerServeSample } from '../../src/cli/serve-sample.js';
 import { SettingsError } from '../../src/core/errors.js';
-import { EXIT } from '../../src/cli/exit-codes.js';
+import { EXIT, exitCodeOfError } from '../../src/cli/exit-codes.js';
 import { startSampleServer } from '../../src/sample/server.js';
 
 const PAYLOAD = JSON.stringify({ data: [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]] });
@@ -68,7 +68,7 @@ test('serve-sample rejects bad flags with a SettingsError naming the flag', { ti
     await assert.rejects(program.parseAsync(['serve-sample', '--port', '0', ...args], { from: 'user' }), (error: unknown) => {
       assert.ok(error instanceof SettingsError, `${args.join(' ')} gave ${String(error)}`);
       assert.match(error.message, message);
-      assert.equal(error.exitCode, EXIT.badSettings);
+      assert.equal(exitCodeOfError(error), EXIT.badSettings);
       assert.ok(!error.message.includes('two words'), 'a key is never echoed');
       return true;
     });

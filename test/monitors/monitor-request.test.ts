@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
 import { test } from 'node:test';
+import { addMonitorOptions } from '../../src/cli/monitor-options.js';
 import {
-  addMonitorOptions,
   monitorIntervalFromOptions,
   monitorSpecsFromOptions,
   serveFromOptions,

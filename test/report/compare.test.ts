@@ -1,10 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXIT } from '../../src/cli/exit-codes.js';
+import { EXIT, exitCodeForComparison } from '../../src/cli/exit-codes.js';
 import { SettingsError } from '../../src/core/errors.js';
 import {
   compareReports,
-  comparisonExitCode,
   formatComparison,
   parseTolerances,
   type Comparison,
@@ -56,7 +55,7 @@ describe('compareReports on histograms', () => {
     const again = syntheticReport({ seed: 2, medianMs: 10, seconds: 20, rps: 200 });
     const comparison = compareReports(baseline, again);
     assert.equal(comparison.regression, false);
-    assert.equal(comparisonExitCode(comparison), EXIT.ok);
+    assert.equal(exitCodeForComparison(comparison), EXIT.ok);
     for (const name of ['p50', 'p90', 'p99', 'mean']) {
       const row = metric(comparison, name);
       assert.equal(row.verdict, 'ok', row.message);
@@ -68,7 +67,7 @@ describe('compareReports on histograms', () => {
     const slower = syntheticReport({ seed: 2, medianMs: 15, seconds: 20, rps: 200 });
     const comparison = compareReports(baseline, slower);
     assert.equal(comparison.regression, true);
-    assert.equal(comparisonExitCode(comparison), EXIT.slaFailed);
+    assert.equal(exitCodeForComparison(comparison), EXIT.slaFailed);
     for (const name of ['p50', 'p90', 'p99', 'mean']) {
       const row = metric(comparison, name);
       assert.equal(row.verdict, 'regression', row.message);
@@ -149,7 +148,7 @@ describe('compareReports on throughput, errors, resources and validity', () => {
     assert.equal(cpu.verdict, 'missing');
     assert.equal(cpu.failed, true);
     assert.match(cpu.message, /not comparable \(baseline: no monitor metric "cpu"/);
-    assert.equal(comparisonExitCode(comparison), EXIT.slaFailed);
+    assert.equal(exitCodeForComparison(comparison), EXIT.slaFailed);
     assert.ok(!comparison.metrics.some((m) => m.metric.startsWith('uncorrected')));
   });
 
@@ -169,7 +168,7 @@ describe('compareReports on throughput, errors, resources and validity', () => {
       [invalid, valid, 'baseline'],
     ] as const) {
       const comparison = compareReports(a, b);
-      assert.equal(comparisonExitCode(comparison), EXIT.runInvalid);
+      assert.equal(exitCodeForComparison(comparison), EXIT.runInvalid);
       assert.match(comparison.invalid[0]!, new RegExp(`^${which} run invalid: only 62% of sends`));
       assert.match(formatComparison(comparison, names), /result: no verdict, a run was invalid/);
     }

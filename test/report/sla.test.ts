@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SettingsError } from '../../src/core/errors.js';
-import { EXIT } from '../../src/cli/exit-codes.js';
-import { evaluateSla, exitCodeFor, parseSla, type MetricRef } from '../../src/report/sla.js';
+import { EXIT, exitCodeForVerdict } from '../../src/cli/exit-codes.js';
+import { evaluateSla, parseSla, type MetricRef } from '../../src/report/sla.js';
 import { sampleResources, syntheticReport } from './sample-reports.js';
 
 describe('parseSla: valid expressions', () => {
@@ -81,7 +81,7 @@ describe('parseSla: invalid expressions fail with the clause and what was expect
     it(`rejects "${text}"`, () => {
       assert.throws(() => parseSla(text), (error: unknown) => {
         assert.ok(error instanceof SettingsError, `expected a SettingsError, got ${String(error)}`);
-        assert.equal(error.exitCode, EXIT.badSettings);
+        assert.equal(error.code, 'MODELPROF_ERR_SETTINGS');
         assert.match(error.message, message);
         assert.doesNotMatch(error.message, /\n/, 'one line');
         return true;
@@ -167,7 +167,7 @@ describe('evaluateSla', () => {
   });
 });
 
-describe('exitCodeFor', () => {
+describe('exitCodeForVerdict', () => {
   const cases: [name: string, valid: boolean, sla: string | undefined, code: number][] = [
     ['valid run, no SLA', true, undefined, EXIT.ok],
     ['valid run, SLA met', true, 'p99<10s', EXIT.ok],
@@ -179,7 +179,7 @@ describe('exitCodeFor', () => {
   for (const [name, valid, sla, code] of cases) {
     it(`${name} -> ${code}`, () => {
       const report = syntheticReport({ seconds: 5, valid });
-      assert.equal(exitCodeFor(report, sla ? evaluateSla(parseSla(sla), report) : undefined), code);
+      assert.equal(exitCodeForVerdict(report, sla ? evaluateSla(parseSla(sla), report) : undefined), code);
     });
   }
 });

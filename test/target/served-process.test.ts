@@ -91,7 +91,7 @@ test('--serve fails with a clear TargetError', async (t) => {
       const started = performance.now();
       await assert.rejects(startServedTarget(c.command, new URL(`http://127.0.0.1:${port}/`), c.timeoutMs), (error: unknown) => {
         assert.ok(error instanceof TargetError);
-        assert.equal(error.exitCode, 4);
+        assert.equal(error.code, 'MODELPROF_ERR_TARGET');
         assert.match(error.message, c.message);
         return true;
       });

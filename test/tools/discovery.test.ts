@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ToolError } from '../../src/core/errors.js';
-import { runExternal } from '../../src/tools/adapter.js';
+import { runExternal } from '../../src/tools/registry.js';
 import { discoverLabench, discoverWrkFamily } from '../../src/tools/discovery.js';
 import { readGoBuildInfo } from '../../src/tools/go-build-info.js';
 import { externalSettings, runFolder } from './external-settings.js';
@@ -88,7 +88,7 @@ describe('finding wrk, wrk2 and LaBench', () => {
       for (const tool of ['wrk', 'wrk2', 'labench'] as const) {
         await assert.rejects(runExternal(externalSettings({ tool }), { runDir: empty }), (error: unknown) => {
           assert.ok(error instanceof ToolError);
-          assert.equal(error.exitCode, 4);
+          assert.equal(error.code, 'MODELPROF_ERR_TOOL');
           assert.ok(error.message.startsWith(`${tool} is not installed`));
           return true;
         });

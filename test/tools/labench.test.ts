@@ -256,7 +256,7 @@ describe('the LaBench adapter', () => {
     const started = Date.now();
     await assert.rejects(labenchAdapter.run(settings, { runDir: settings.outputDir, signal: controller.signal }), (error: unknown) => {
       assert.ok(error instanceof ModelprofError);
-      assert.equal(error.exitCode, 130);
+      assert.equal(error.code, 'MODELPROF_ERR_INTERRUPTED');
       assert.match(error.message, /^labench was stopped \(Ctrl-C\) before it printed its results/);
       return true;
     });

@@ -43,7 +43,7 @@ export function withoutLines(text: string, drop: (line: string) => boolean): str
 export function assertClearToolError(read: () => unknown, tool: string): void {
   assert.throws(read, (error: unknown) => {
     assert.ok(error instanceof ToolError, `expected a ToolError, got ${String(error)}`);
-    assert.equal(error.exitCode, 4);
+    assert.equal(error.code, 'MODELPROF_ERR_TOOL');
     assert.ok(error.message.startsWith(tool), `message should name ${tool}: ${error.message}`);
     assert.match(error.message, /"[^"]*"/, 'message should quote the offending line');
     assert.doesNotMatch(error.message, /\n/);

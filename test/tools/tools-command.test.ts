@@ -6,6 +6,7 @@ import { programAvailable } from './fixtures.js';
 
 const TOOLS_COMMAND = new URL('../../src/cli/tools.js', import.meta.url).href;
 const ERRORS = new URL('../../src/core/errors.js', import.meta.url).href;
+const EXIT_CODES = new URL('../../src/cli/exit-codes.js', import.meta.url).href;
 
 /**
  * Runs `modelprof tools …` in a real process: the command registered on a program the way
@@ -16,6 +17,7 @@ function modelprofTools(...args: string[]): { status: number | null; stdout: str
     import { Command } from 'commander';
     import { registerTools } from ${JSON.stringify(TOOLS_COMMAND)};
     import { ModelprofError } from ${JSON.stringify(ERRORS)};
+    import { exitCodeOfError } from ${JSON.stringify(EXIT_CODES)};
     const program = new Command('modelprof').exitOverride();
     registerTools(program);
     try {
@@ -23,7 +25,7 @@ function modelprofTools(...args: string[]): { status: number | null; stdout: str
     } catch (error) {
       if (!(error instanceof ModelprofError)) throw error;
       process.stderr.write('modelprof: ' + error.message + '\\n');
-      process.exitCode = error.exitCode;
+      process.exitCode = exitCodeOfError(error);
     }`;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', program, '--', 'tools', ...args], { encoding: 'utf8' });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };

@@ -363,7 +363,7 @@ describe('Debian wrk, run for real against a local server', () => {
     const settings = externalSettings({ url: new URL('http://127.0.0.1:9/score'), durationSec: 1 });
     await assert.rejects(wrkAdapter.run(settings, { runDir: settings.outputDir }), (error: unknown) => {
       assert.ok(error instanceof TargetError);
-      assert.equal(error.exitCode, 4);
+      assert.equal(error.code, 'MODELPROF_ERR_TARGET');
       assert.match(error.message, /^wrk exited with code 1: "unable to connect to 127\.0\.0\.1:9/);
       return true;
     });

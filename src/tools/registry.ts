@@ -1,0 +1,36 @@
+import type { EngineContext, LoadEngine } from '../load/engine.js';
+import type { RunResult } from '../record/result.js';
+import { SYSTEM_WAIT_CLOCK, waitUntil } from '../scale/start-at.js';
+import { TOOLS, type Settings, type ToolName } from '../settings/settings.js';
+import type { ToolAdapter, ToolDiscovery, ToolRunContext } from './adapter.js';
+import { labenchAdapter } from './labench.js';
+import { wrk2Adapter } from './wrk2.js';
+import { wrkAdapter } from './wrk.js';
+
+export const TOOL_ADAPTERS: Record<ToolName, ToolAdapter> = { wrk: wrkAdapter, wrk2: wrk2Adapter, labench: labenchAdapter };
+
+/**
+ * Runs the real program for settings.tool with the same settings the builtin engine would use.
+ * A missing program is a ToolError that says how to get it; settings the program cannot
+ * express (e.g. 2.5 s for wrk) are a SettingsError before anything is sent.
+ */
+export function runExternal(settings: Settings, context: ToolRunContext): Promise<RunResult> {
+  return TOOL_ADAPTERS[settings.tool].run(settings, context);
+}
+
+/** Every tool's discovery, in the order of TOOLS. */
+export function discoverTools(toolPath?: string): Promise<ToolDiscovery[]> {
+  return Promise.all(TOOLS.map((tool) => TOOL_ADAPTERS[tool].discover(toolPath)));
+}
+
+/** The external tools behind the LoadEngine seam that the run command uses. */
+export const externalEngine: LoadEngine = {
+  run: async (settings: Settings, context: EngineContext) => {
+    // A shard's program starts at the common start (--start-at); it knows no such option itself.
+    if (settings.startAtMs !== undefined) await waitUntil(settings.startAtMs, SYSTEM_WAIT_CLOCK, context.signal);
+    return runExternal(settings, {
+      runDir: context.runDir ?? settings.outputDir,
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
+  },
+};
