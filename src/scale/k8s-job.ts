@@ -3,7 +3,7 @@ import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import { stringify } from 'yaml';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 
 /** Where the shards write their reports and the merge step reads them. */
 export type ReportsStore =

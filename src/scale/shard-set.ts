@@ -1,4 +1,4 @@
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import type { Report, ShardRecord } from '../report/report.js';
 import { describeShards } from './merge-validity.js';
 

@@ -1,4 +1,4 @@
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import type { ToolName } from '../settings/settings.js';
 
 /** One shard of a run split over `count` generators; `index` is 0-based, as Kubernetes' JOB_COMPLETION_INDEX. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 
 /**
  * ISO 8601 date and time with an explicit zone (Z or ±hh:mm): shards on machines in different
