@@ -1,4 +1,4 @@
-import { SettingsError, TargetError } from '../errors.js';
+import { SettingsError, TargetError } from '../core/errors.js';
 
 /**
  * What went wrong talking to Azure, stable for programs to branch on. A name that does not exist

@@ -1,4 +1,4 @@
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 
 /** Per-request figures an objective can bound. */
 export const GOODPUT_METRICS = ['ttft', 'tpot', 'itl', 'e2e'] as const;

@@ -4,7 +4,7 @@ import { ArmClient, retryAfterMs } from '../../src/azure/arm-client.js';
 import { AzureError, AzureNotFoundError } from '../../src/azure/azure-error.js';
 import type { TokenSource } from '../../src/azure/credentials.js';
 import { OnlineEndpointClient, parseIsoDuration, type DeploymentNames } from '../../src/azure/online-endpoint.js';
-import { EXIT } from '../../src/cli/exit-codes.js';
+import { EXIT, exitCodeOfError } from '../../src/cli/exit-codes.js';
 import { startAzureStandIn, type AzureStandIn, type AzureStandInOptions } from '../support/azure-stand-in.js';
 
 // No Azure here: these run against test/support/azure-stand-in.ts, which answers with the published
@@ -65,7 +65,7 @@ describe('ARM client against the Azure stand-in', () => {
   it('names a missing endpoint in one line and exits 2 (a settings mistake)', async () => {
     const error = await client(standIn, [], { names: { endpoint: 'nope' } }).describe().catch((e: unknown) => e);
     assert.ok(error instanceof AzureNotFoundError);
-    assert.equal(error.exitCode, EXIT.badSettings);
+    assert.equal(exitCodeOfError(error), EXIT.badSettings);
     assert.match(error.message, /online endpoint "nope".*does not exist \(404, ResourceNotFound/);
     assert.doesNotMatch(error.message, /\n/);
   });
@@ -74,7 +74,7 @@ describe('ARM client against the Azure stand-in', () => {
     const error = await client(standIn, [], { armToken: 'wrong-token-value' }).describe().catch((e: unknown) => e);
     assert.ok(error instanceof AzureError);
     assert.equal(error.azure, 'unauthorized');
-    assert.equal(error.exitCode, EXIT.toolError);
+    assert.equal(exitCodeOfError(error), EXIT.toolError);
     assert.match(error.message, /401, InvalidAuthenticationToken/);
     assert.doesNotMatch(error.message, /wrong-token-value|\n/);
   });

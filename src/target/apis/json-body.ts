@@ -1,4 +1,4 @@
-import { SettingsError } from '../../errors.js';
+import { SettingsError } from '../../core/errors.js';
 import { isObject } from './answer-base.js';
 
 /** A payload line as a JSON object, or a SettingsError naming `where` and what `api` expects. */

@@ -1,4 +1,4 @@
-import { SettingsError } from '../../errors.js';
+import { SettingsError } from '../../core/errors.js';
 import { promptOf, type WorkloadItem } from '../workload/workload.js';
 import type { AnswerReader, ApiAdapter, RequestOptions } from './api.js';
 import { clip, errorMessageOf, isObject, parseJson } from './answer-base.js';

@@ -1,4 +1,4 @@
-import { SettingsError } from '../../errors.js';
+import { SettingsError } from '../../core/errors.js';
 import { messagesOf, promptOf, type WorkloadItem } from '../workload/workload.js';
 import type { AnswerReader, ApiAdapter, ApiName, RequestOptions } from './api.js';
 import { payloadObject } from './json-body.js';

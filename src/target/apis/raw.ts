@@ -1,4 +1,4 @@
-import { SettingsError } from '../../errors.js';
+import { SettingsError } from '../../core/errors.js';
 import type { ApiAdapter } from './api.js';
 
 /** The seed's behaviour: payload lines are sent as they are and any answer below 400 counts. */

@@ -1,4 +1,4 @@
-import { SettingsError } from '../../errors.js';
+import { SettingsError } from '../../core/errors.js';
 import { API_NAMES, type ApiAdapter, type ApiName } from './api.js';
 import { kserveV1 } from './kserve-v1.js';
 import { kserveV2 } from './kserve-v2.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SettingsError } from '../../errors.js';
+import { SettingsError } from '../../core/errors.js';
 import type { ChatMessage, Workload, WorkloadItem } from './workload.js';
 
 /**

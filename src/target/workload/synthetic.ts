@@ -1,4 +1,4 @@
-import { SettingsError } from '../../errors.js';
+import { SettingsError } from '../../core/errors.js';
 import { seededRandom } from '../../seeded-random.js';
 import { publicVocabulary } from './public-text.js';
 import type { Workload, WorkloadItem } from './workload.js';

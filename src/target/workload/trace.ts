@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SettingsError } from '../../errors.js';
+import { SettingsError } from '../../core/errors.js';
 import { seededRandom } from '../../seeded-random.js';
 import { itemSeed, syntheticPrompt } from './synthetic.js';
 import type { Workload, WorkloadItem } from './workload.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SettingsError } from '../../../src/errors.js';
+import { SettingsError } from '../../../src/core/errors.js';
 import { decodeHistogram } from '../../../src/record/histogram.js';
 import { formatGoodput, judgeRequest, parseGoodput } from '../../../src/record/goodput.js';
 import { mergeTokenSnapshots, TokenRecorder, type AnswerTiming } from '../../../src/record/token-recorder.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SettingsError } from '../../../src/errors.js';
+import { SettingsError } from '../../../src/core/errors.js';
 import { redactSample } from '../../../src/target/apis/answer-sample.js';
 import { apiAdapter, withModelRoute } from '../../../src/target/apis/registry.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { SettingsError } from '../../../src/errors.js';
+import { SettingsError } from '../../../src/core/errors.js';
 import { readDataset } from '../../../src/target/workload/dataset.js';
 import { publicText, publicVocabulary } from '../../../src/target/workload/public-text.js';
 import { drawCount, parseTokenCount, SyntheticWorkload } from '../../../src/target/workload/synthetic.js';
