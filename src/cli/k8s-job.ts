@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import { writeFileAtomically } from '../run/profile.js';
 import { renderManifests, shardedJobManifests, type ReportsStore } from '../scale/k8s-job.js';
 import { shareOfLoad } from '../scale/shard.js';

@@ -1,16 +1,18 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import { formatSummary } from '../report/console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownSummary } from '../report/markdown.js';
-import { evaluateSla, exitCodeFor, parseSla } from '../report/sla.js';
+import { readReportFile } from '../report/read-report.js';
+import { evaluateSla, parseSla } from '../report/sla.js';
 import { prepareOutputDir, writeFileAtomically } from '../run/profile.js';
 import { awaitReportFiles, findReportFiles } from '../scale/collect-reports.js';
 import { mergeReports } from '../scale/merge.js';
 import { parseStartAt, SYSTEM_WAIT_CLOCK } from '../scale/start-at.js';
-import { appendSummary, formatVerdictLines, readReportFile } from './report.js';
+import { exitCodeForVerdict } from './exit-codes.js';
+import { appendSummary, formatVerdictLines } from './report.js';
 
 interface MergeOptions {
   output: string;
@@ -68,7 +70,7 @@ async function mergeCommand(inputs: string[], options: MergeOptions): Promise<nu
     const verdictLines = verdict ? formatVerdictLines(report, verdict).trimEnd().split('\n') : [];
     process.stdout.write(`${formatSummary(report, verdictLines)}\n\nreport: ${reportPath}\nhtml:   ${htmlPath}\n`);
   }
-  return exitCodeFor(report, verdict);
+  return exitCodeForVerdict(report, verdict);
 }
 
 function shardCount(text: string): number {

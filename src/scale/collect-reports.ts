@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import { waitUntil, type WaitClock } from './start-at.js';
 
 const REPORT_FILE = 'report.json';
