@@ -82,6 +82,23 @@ describe('scale-out: shards started together with --start-at, merged', () => {
   });
 });
 
+describe('modelprof run: scale-out flags are checked before any request', () => {
+  const cases: [string, string[], Record<string, string>, RegExp][] = [
+    ['a --start-at already past', ['--start-at', '2020-01-01T00:00:00Z'], {}, /^modelprof: --start-at 2020-01-01T00:00:00Z is \d+\.\d s in the past/],
+    ['a shard index out of range', ['--shard', '2/2'], {}, /^modelprof: --shard: the shard index must be 0 to 1/],
+    ['SHARD_INDEX without SHARD_COUNT', [], { SHARD_INDEX: '1' }, /^modelprof: SHARD_INDEX is set but SHARD_COUNT is not/],
+    ['more shards than connections', ['--shard', '0/4', '-c', '2'], {}, /^modelprof: --connections \(2\) must be at least the shard count \(4\)/],
+  ];
+  for (const [name, args, env, says] of cases) {
+    it(`refuses ${name}, exit 2`, async () => {
+      const result = await runCli(['run', '--url', server.url, '-o', join(work, 'refused-run'), ...args], { env });
+      assert.equal(result.code, EXIT.badSettings, result.stderr);
+      assert.match(result.stderr, says);
+      assert.equal(result.stderr.trim().split('\n').length, 1);
+    });
+  }
+});
+
 describe('modelprof merge: refusals and missing shards', () => {
   it('refuses a missing shard with one line, exit 2', async () => {
     const result = await runCli(['merge', join(work, 'run', 'shard-0', 'report.json'), '--output', join(work, 'refused')]);

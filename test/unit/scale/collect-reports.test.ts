@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { awaitReportFiles, findReportFiles } from '../../../src/scale/collect-reports.js';
+import type { WaitClock } from '../../../src/scale/start-at.js';
+
+describe('findReportFiles', () => {
+  const run = mkdtempSync(join(tmpdir(), 'modelprof-collect-'));
+  for (const shard of ['shard-0', 'shard-2', 'shard-10', 'merged', 'empty']) mkdirSync(join(run, shard));
+  for (const shard of ['shard-0', 'shard-2', 'shard-10', 'merged']) writeFileSync(join(run, shard, 'report.json'), '{}');
+
+  it("takes a run folder as its shards' reports, in shard order, leaving out the merge's own output", async () => {
+    assert.deepEqual(await findReportFiles([run], join(run, 'merged')), ['shard-0', 'shard-2', 'shard-10'].map((s) => join(run, s, 'report.json')));
+  });
+  it('takes files and shard folders as they are, each once', async () => {
+    const file = join(run, 'shard-0', 'report.json');
+    assert.deepEqual(await findReportFiles([file, join(run, 'shard-0'), join(run, 'shard-2')]), [file, join(run, 'shard-2', 'report.json')]);
+  });
+  it('refuses a path that does not exist', async () => {
+    await assert.rejects(findReportFiles([join(run, 'nope')]), (error: Error) => /nope does not exist/.test(error.message));
+  });
+});
+
+describe('awaitReportFiles', () => {
+  function clock(): WaitClock & { time: number } {
+    const c = { time: 0, now: () => c.time, sleep: async (ms: number) => void (c.time += ms) };
+    return c;
+  }
+
+  it('returns as soon as every shard has reported', async () => {
+    const c = clock();
+    const files = await awaitReportFiles(async () => (c.time >= 5000 ? ['a', 'b', 'c'] : ['a']), 3, 60_000, c);
+    assert.deepEqual(files, ['a', 'b', 'c']);
+    assert.ok(c.time >= 5000 && c.time < 8000, `waited ${c.time} ms`);
+  });
+
+  it('gives up at the deadline with what is there, so a dead shard does not hold the merge', async () => {
+    const c = clock();
+    assert.deepEqual(await awaitReportFiles(async () => ['a'], 3, 30_000, c), ['a']);
+    assert.equal(c.time, 30_000);
+  });
+});
