@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { SettingsError } from '../core/errors.js';
-import { compareReports, formatComparison, parseTolerances, type Tolerances } from '../report/compare.js';
+import { compareReports, formatComparison, parseTolerances, type Tolerances } from '../judge/compare.js';
 import { renderComparisonJunit } from '../report/junit.js';
 import { exitCodeForComparison } from './exit-codes.js';
 import { readReportFile } from '../report/read-report.js';

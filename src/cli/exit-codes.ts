@@ -1,7 +1,7 @@
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
-import type { Comparison } from '../report/compare.js';
+import type { Comparison } from '../judge/compare.js';
 import type { Report } from '../report/report.js';
-import type { SlaVerdict } from '../report/sla.js';
+import type { SlaVerdict } from '../judge/sla.js';
 
 /** Process exit codes, documented in the README; CI pipelines branch on them. */
 export const EXIT = {

@@ -7,7 +7,7 @@ import { renderManifests, shardedJobManifests, type ReportsStore } from '../scal
 import { shareOfLoad } from '../scale/shard.js';
 import { parseStartAt } from '../scale/start-at.js';
 import { parseDuration } from '../settings/duration.js';
-import { REDACTED, redactHeaders, redactUrl } from '../settings/redact.js';
+import { REDACTED, redactHeaders, redactUrl } from '../core/redact.js';
 import { resolveSettings } from '../settings/resolve.js';
 import { addLoadOptions, layerFromOptions } from './load-options.js';
 

@@ -6,7 +6,7 @@ import { renderHtmlReport } from '../report/html.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownSummary } from '../report/markdown.js';
 import { readReportFile } from '../report/read-report.js';
-import { evaluateSla, parseSla } from '../report/sla.js';
+import { evaluateSla, parseSla } from '../judge/sla.js';
 import { prepareOutputDir, writeFileAtomically } from '../run/profile.js';
 import { awaitReportFiles, findReportFiles } from '../scale/collect-reports.js';
 import { mergeReports } from '../scale/merge.js';

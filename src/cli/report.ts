@@ -7,7 +7,7 @@ import { renderJunit } from '../report/junit.js';
 import { appendStepSummary, renderMarkdownSummary } from '../report/markdown.js';
 import { readReportFile } from '../report/read-report.js';
 import type { Report } from '../report/report.js';
-import { evaluateSla, parseSla, type SlaVerdict } from '../report/sla.js';
+import { evaluateSla, parseSla, type SlaVerdict } from '../judge/sla.js';
 import { exitCodeForVerdict } from './exit-codes.js';
 
 export function registerReport(program: Command): void {

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { RunAggregator } from '../record/aggregator.js';
 import { summarizeHistogram } from '../record/histogram.js';
 import { ERROR_KINDS, type RunResult } from '../record/result.js';
-import { judgeValidity } from '../record/validity.js';
+import { judgeValidity } from '../judge/validity.js';
 import type { Settings } from '../settings/settings.js';
 import { encodeRequests, endpointOf } from '../target/http-request.js';
 import { MODELPROF_VERSION } from '../version.js';

@@ -1,6 +1,6 @@
 import type { ResourceReport } from '../monitors/resources.js';
 import type { RunResult } from '../record/result.js';
-import { redactHeaders, redactUrl } from '../settings/redact.js';
+import { redactHeaders, redactUrl } from '../core/redact.js';
 import type { Settings } from '../settings/settings.js';
 import { MODELPROF_VERSION } from '../version.js';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportSettings } from './report.js';

@@ -1,4 +1,4 @@
-import { redactUrl } from '../settings/redact.js';
+import { redactUrl } from '../core/redact.js';
 
 /**
  * Turning report values into text for people: numbers with sensible precision, and the escaping and

@@ -11,11 +11,11 @@ import {
   formatShare,
   displayUrl,
 } from './format.js';
-import { formatLimit, formatMetricValue, formatResourceValue, isPercentUnit, type SlaVerdict } from './sla.js';
+import { formatLimit, formatMetricValue, formatResourceValue, isPercentUnit, type SlaVerdict } from '../judge/sla.js';
 import { htmlPage } from './html-page.js';
 import { shardsSection } from './html-shards.js';
 import { SERVER_LATENCY_NOTE, serverClientLatency } from './server-latency.js';
-import { redactHeaders } from '../settings/redact.js';
+import { redactHeaders } from '../core/redact.js';
 
 /**
  * The HTML report: one self-contained file (inline CSS, inline SVG, a few lines of script, nothing

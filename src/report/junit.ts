@@ -1,7 +1,7 @@
 import type { Report } from './report.js';
-import type { Comparison } from './compare.js';
+import type { Comparison } from '../judge/compare.js';
 import { displayUrl } from './format.js';
-import type { SlaVerdict } from './sla.js';
+import type { SlaVerdict } from '../judge/sla.js';
 
 /**
  * JUnit XML, the test-report format CI systems read (Jenkins, GitLab, GitHub Actions reporters, Azure

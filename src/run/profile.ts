@@ -9,7 +9,7 @@ import { startMonitors } from '../monitors/session.js';
 import { buildReport } from '../report/build-report.js';
 import { renderHtmlReport } from '../report/html.js';
 import type { Report } from '../report/report.js';
-import { evaluateSla, type SlaClause, type SlaVerdict } from '../report/sla.js';
+import { evaluateSla, type SlaClause, type SlaVerdict } from '../judge/sla.js';
 import type { EngineName, Settings } from '../settings/settings.js';
 import { externalEngine } from '../tools/registry.js';
 import { SettingsError, TargetError } from '../core/errors.js';

@@ -1,6 +1,6 @@
 import type { MonitorRequest, MonitorSpec } from '../monitors/monitor.js';
 import { monitorIntervalFromOptions, monitorSpecsFromOptions, serveFromOptions } from '../monitors/monitor-request.js';
-import { parseSla, type SlaClause } from '../report/sla.js';
+import { parseSla, type SlaClause } from '../judge/sla.js';
 import { settingsFromEnvironment } from './environment.js';
 import { jobBaseDir, jobLayers, readJobFile, setOverrides, type JobDocument, type JobExtras } from './job-file.js';
 import type { SettingsLayer } from './layers.js';

@@ -1,6 +1,6 @@
 import { formatNumber } from '../report/format.js';
 import type { SweepRecord } from './sweep-record.js';
-import { formatTable } from './text-table.js';
+import { formatTable } from '../report/text-table.js';
 
 /** The console comparison: every point, then the ranking, then the answer in one line. */
 export function formatSweep(record: SweepRecord): string {

@@ -1,7 +1,7 @@
 import { logBound, niceMax, renderChart, type Axis, type Marker, type Series } from '../report/html-charts.js';
 import { displayUrl, escapeHtml, formatMs, formatNumber, formatRps, formatShare } from '../report/format.js';
 import { htmlPage } from '../report/html-page.js';
-import { parseSla, type SlaClause } from '../report/sla.js';
+import { parseSla, type SlaClause } from '../judge/sla.js';
 import { GRID_KEYS } from './sweep-file.js';
 import { pointId } from './sweep-plan.js';
 import type { SweepPointRecord, SweepRecord } from './sweep-record.js';

@@ -4,13 +4,13 @@ import { SettingsError } from '../core/errors.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
 import { DEFAULT_MONITOR_INTERVAL_MS, DEFAULT_SERVE_TIMEOUT } from '../monitors/monitor-request.js';
 import { reportSettings } from '../report/build-report.js';
-import type { SlaClause } from '../report/sla.js';
+import type { SlaClause } from '../judge/sla.js';
 import { parseDuration } from '../settings/duration.js';
 import type { SettingsLayer } from '../settings/layers.js';
-import { redactUrl } from '../settings/redact.js';
+import { redactUrl } from '../core/redact.js';
 import { assembleRunRequest, type JobSource, type RunRequest } from '../settings/run-request.js';
 import type { Settings } from '../settings/settings.js';
-import type { DeploymentPrice } from './cost.js';
+import type { DeploymentPrice } from '../report/cost.js';
 import { GRID_KEYS, type DeploymentEntry, type GridKey, type SweepDocument } from './sweep-file.js';
 
 export const DEFAULT_SWEEP_OUTPUT = 'outputs/sweep';

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { SettingsError } from '../core/errors.js';
 import type { ToolName } from '../settings/settings.js';
-import { costAt, rankDeployments, rankingBasis, type DeploymentStanding, type RankedDeployment } from './cost.js';
-import type { PointFigures } from './point-figures.js';
-import type { Verdict } from './search.js';
+import { costAt, rankDeployments, rankingBasis, type DeploymentStanding, type RankedDeployment } from '../report/cost.js';
+import type { PointFigures } from '../report/point-figures.js';
+import type { Verdict } from '../find-max/search.js';
 import type { GridValues, SweepDeployment, SweepPlan } from './sweep-plan.js';
 
 /** Bumped on any change a reader of sweep.json could notice. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { SettingsError, ToolError } from '../core/errors.js';
 import { LATENCY_PERCENTILES, type ErrorKind, type LatencySummary, type RunResult } from '../record/result.js';
-import { TIMELY_SHARE_REQUIRED } from '../record/validity.js';
+import { TIMELY_SHARE_REQUIRED } from '../judge/validity.js';
 import type { Settings } from '../settings/settings.js';
 import type { ToolAdapter, ToolRunContext } from './adapter.js';
 import { writePrivateFile } from './artifacts.js';

@@ -1,5 +1,5 @@
 import { InterruptedError, ModelprofError, TargetError, ToolError } from '../core/errors.js';
-import { REDACTED, redactUrl } from '../settings/redact.js';
+import { REDACTED, redactUrl } from '../core/redact.js';
 import type { Settings, ToolName } from '../settings/settings.js';
 import type { KeptOutput } from './artifacts.js';
 import type { ToolProcessOutcome } from './tool-process.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EXIT } from '../../src/cli/exit-codes.js';
-import type { FindMaxRecord } from '../../src/sweep/find-max.js';
+import type { FindMaxRecord } from '../../src/find-max/find-max.js';
 import { MAIN, runCli } from '../support/cli.js';
 import { freePort } from '../support/free-port.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { buildResourceReport } from '../../src/monitors/resource-report.js';
 import { formatResourceSummary } from '../../src/monitors/resource-summary.js';
 import { renderHtmlReport } from '../../src/report/html.js';
-import { evaluateSla, parseSla } from '../../src/report/sla.js';
+import { evaluateSla, parseSla } from '../../src/judge/sla.js';
 import { serverClientLatency } from '../../src/report/server-latency.js';
 import { assertValidReport } from '../support/report-schema.js';
 import { syntheticReport } from '../report/sample-reports.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { EXIT, exitCodeForComparison } from '../../src/cli/exit-codes.js';
 import { runBuiltin } from '../../src/load/builtin-engine.js';
 import { buildReport } from '../../src/report/build-report.js';
-import { compareReports } from '../../src/report/compare.js';
+import { compareReports } from '../../src/judge/compare.js';
 import type { Report } from '../../src/report/report.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { assertValidReport } from '../support/report-schema.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { renderHtmlReport, spectrumFromHistogram } from '../../src/report/html.js';
-import { evaluateSla, parseSla } from '../../src/report/sla.js';
+import { evaluateSla, parseSla } from '../../src/judge/sla.js';
 import type { Report } from '../../src/report/report.js';
 import { sampleResources, syntheticReport } from './sample-reports.js';
 

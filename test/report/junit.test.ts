@@ -2,9 +2,9 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { compareReports } from '../../src/report/compare.js';
+import { compareReports } from '../../src/judge/compare.js';
 import { renderComparisonJunit, renderJunit } from '../../src/report/junit.js';
-import { evaluateSla, parseSla } from '../../src/report/sla.js';
+import { evaluateSla, parseSla } from '../../src/judge/sla.js';
 import { syntheticReport } from './sample-reports.js';
 
 // The JUnit output is checked by a real XML parser and schema validator, libxml2's xmllint

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolError } from '../../src/core/errors.js';
 import { appendStepSummary, renderMarkdownSummary } from '../../src/report/markdown.js';
-import { evaluateSla, parseSla } from '../../src/report/sla.js';
+import { evaluateSla, parseSla } from '../../src/judge/sla.js';
 import { syntheticReport } from './sample-reports.js';
 
 describe('renderMarkdownSummary', () => {

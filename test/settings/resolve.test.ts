@@ -144,7 +144,7 @@ describe('parseHeaderFlags', () => {
 
 describe('redaction', () => {
   it('hides credentials by header name and by the look of the value, and keeps the rest', async () => {
-    const { redactHeaders, redactUrl } = await import('../../src/settings/redact.js');
+    const { redactHeaders, redactUrl } = await import('../../src/core/redact.js');
     assert.deepEqual(
       redactHeaders({
         Authorization: 'Bearer a',

@@ -1,4 +1,4 @@
-import { REDACTED } from '../../settings/redact.js';
+import { REDACTED } from '../../core/redact.js';
 
 /** Keys whose values are credentials wherever they appear in a JSON body. */
 const SECRET_KEY = /("[^"]*(?:auth|key|token|secret|password|passwd|cookie|signature|credential|session)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;

@@ -1,5 +1,5 @@
 import type { ToolName } from '../settings/settings.js';
-import type { Validity, ValidityChecks } from './result.js';
+import type { Validity, ValidityChecks } from '../record/result.js';
 
 /** LaBench's bar: at least this share of ticks and sends must be timely for a valid run. */
 export const TIMELY_SHARE_REQUIRED = 0.999;

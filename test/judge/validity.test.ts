@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { judgeValidity, type GeneratorObservation } from '../../src/record/validity.js';
+import { judgeValidity, type GeneratorObservation } from '../../src/judge/validity.js';
 
 const healthy: GeneratorObservation = {
   tool: 'wrk2',

@@ -1,4 +1,4 @@
-import type { Report } from '../report/report.js';
+import type { Report } from './report.js';
 
 /** The few figures of a point that sweeps and searches compare, read from its report. */
 export interface PointFigures {

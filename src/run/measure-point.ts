@@ -1,8 +1,8 @@
 import type { Progress } from '../load/engine.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
 import type { Report } from '../report/report.js';
-import type { SlaClause } from '../report/sla.js';
-import { assertTargetAnswered, profile } from '../run/profile.js';
+import type { SlaClause } from '../judge/sla.js';
+import { assertTargetAnswered, profile } from './profile.js';
 import type { Settings } from '../settings/settings.js';
 
 export interface PointRun {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { costAt, rankDeployments, rankingBasis, type DeploymentStanding } from '../../src/sweep/cost.js';
+import { costAt, rankDeployments, rankingBasis, type DeploymentStanding } from '../../src/report/cost.js';
 
 describe('costAt: cost and core-hours per million requests', () => {
   const cases: [name: string, rps: number, price: Parameters<typeof costAt>[1], expected: ReturnType<typeof costAt>][] = [

@@ -1,6 +1,6 @@
 import type { Report } from '../report/report.js';
-import { evaluateSla, type SlaClause } from '../report/sla.js';
-import type { Verdict } from './search.js';
+import { evaluateSla, type SlaClause } from './sla.js';
+import type { Verdict } from '../find-max/search.js';
 
 /**
  * A constant-rate point holds its load when the target served at least this share of the offered

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSla } from '../../src/report/sla.js';
-import { pointFigures } from '../../src/sweep/point-figures.js';
-import { HELD_SHARE, judgePoint } from '../../src/sweep/point-verdict.js';
+import { parseSla } from '../../src/judge/sla.js';
+import { pointFigures } from '../../src/report/point-figures.js';
+import { HELD_SHARE, judgePoint } from '../../src/judge/point-verdict.js';
 import { syntheticReport } from '../report/sample-reports.js';
 
 // Reports built the way the run pipeline builds them (histograms from individual requests).

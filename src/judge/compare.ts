@@ -2,9 +2,9 @@ import hdr from 'hdr-histogram-js';
 import { SettingsError } from '../core/errors.js';
 import type { TimelinePoint } from '../record/result.js';
 import { seededRandom } from '../seeded-random.js';
-import type { Report } from './report.js';
+import type { Report } from '../report/report.js';
 import { formatMetricValue, indexTopLevel, parseMetricName, readMetric, splitTopLevel, type MetricRef } from './sla.js';
-import { formatChange, formatNumber, displayUrl } from './format.js';
+import { formatChange, formatNumber, displayUrl } from '../report/format.js';
 
 /**
  * Baseline comparison: per-metric deltas, judged against tolerances and against noise.

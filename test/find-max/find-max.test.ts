@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseSla } from '../../src/report/sla.js';
+import { parseSla } from '../../src/judge/sla.js';
 import { profile } from '../../src/run/profile.js';
 import { startSampleServer, type SampleServer } from '../../src/sample/server.js';
-import { findMax, type FindMaxRecord } from '../../src/sweep/find-max.js';
+import { findMax, type FindMaxRecord } from '../../src/find-max/find-max.js';
 import { settingsFor } from '../support/settings.js';
 
 /**

@@ -8,8 +8,8 @@ import {
   parseTolerances,
   type Comparison,
   type MetricComparison,
-} from '../../src/report/compare.js';
-import { sampleResources, syntheticReport } from './sample-reports.js';
+} from '../../src/judge/compare.js';
+import { sampleResources, syntheticReport } from '../report/sample-reports.js';
 
 function metric(comparison: Comparison, name: string): MetricComparison {
   const found = comparison.metrics.find((m) => m.metric === name);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findMaxRate, roundRate, type SearchOptions, type Verdict } from '../../src/sweep/search.js';
+import { findMaxRate, roundRate, type SearchOptions, type Verdict } from '../../src/find-max/search.js';
 
 /**
  * The search against made-up capacity curves: `measure` is a pure function of the rate here (the

@@ -2,8 +2,8 @@ import hdr from 'hdr-histogram-js';
 import { SettingsError } from '../core/errors.js';
 import type { ResourceMetric } from '../monitors/resources.js';
 import { LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
-import type { Report } from './report.js';
-import { formatBytes, formatCount, formatMs, formatNumber, formatRps, formatShare } from './format.js';
+import type { Report } from '../report/report.js';
+import { formatBytes, formatCount, formatMs, formatNumber, formatRps, formatShare } from '../report/format.js';
 
 /**
  * SLA expressions ("p99<=200ms, error_rate<0.1%, rps>=100") and their verdict on a report.

@@ -2,14 +2,14 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Progress } from '../load/engine.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
-import type { SlaClause } from '../report/sla.js';
+import type { SlaClause } from '../judge/sla.js';
 import { writeFileAtomically } from '../run/profile.js';
-import { redactUrl } from '../settings/redact.js';
+import { redactUrl } from '../core/redact.js';
 import type { Settings, ToolName } from '../settings/settings.js';
-import { costAt, type CostFigures, type DeploymentPrice } from './cost.js';
-import { measurePoint } from './measure-point.js';
-import { pointFigures, type PointFigures } from './point-figures.js';
-import { judgePoint } from './point-verdict.js';
+import { costAt, type CostFigures, type DeploymentPrice } from '../report/cost.js';
+import { measurePoint } from '../run/measure-point.js';
+import { pointFigures, type PointFigures } from '../report/point-figures.js';
+import { judgePoint } from '../judge/point-verdict.js';
 import { findMaxRate, type StopReason, type Verdict } from './search.js';
 
 /** Bumped on any change a reader of find-max.json could notice. */
