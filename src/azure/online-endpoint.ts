@@ -61,11 +61,35 @@ export interface EndpointAuthToken {
   refreshAfterTimeUtc?: number;
 }
 
-/** One deployment as modelprof uses it; secrets are not here (see scoring-credential.ts). */
-export interface DeploymentInfo {
+/** The ARM resource IDs of a deployment and its endpoint, from the names alone (what Azure Monitor needs). */
+export interface DeploymentResources {
   names: DeploymentNames;
   endpointResourceId: string;
   deploymentResourceId: string;
+}
+
+export function deploymentResources(names: DeploymentNames): DeploymentResources {
+  return { names, endpointResourceId: endpointResourceId(names), deploymentResourceId: deploymentResourceId(names) };
+}
+
+/** report.target.azure: which deployment was profiled and what Azure says of it. */
+export interface AzureTargetDescription {
+  subscription: string;
+  resourceGroup: string;
+  workspace: string;
+  endpoint: string;
+  deployment: string;
+  /** "azure": scoring URI and credential from ARM; "scoring_uri": SCORING_URI given, Azure for metrics. */
+  targetFrom: 'azure' | 'scoring_uri';
+  authMode?: EndpointAuthMode;
+  instanceType?: string;
+  instanceCount?: number;
+  maxConcurrentRequestsPerInstance?: number;
+  requestTimeoutSec?: number;
+}
+
+/** One deployment as modelprof uses it; secrets are not here (see scoring-credential.ts). */
+export interface DeploymentInfo extends DeploymentResources {
   scoringUri: URL;
   authMode: EndpointAuthMode;
   instanceType?: string;
@@ -157,9 +181,7 @@ export class OnlineEndpointClient {
     const settings = deployment.properties?.requestSettings ?? {};
     const traffic = endpoint.properties?.traffic ?? undefined;
     const info: DeploymentInfo = {
-      names,
-      endpointResourceId: endpointResourceId(names),
-      deploymentResourceId: deploymentResourceId(names),
+      ...deploymentResources(names),
       scoringUri,
       authMode: authMode as EndpointAuthMode,
       maxConcurrentRequestsPerInstance: positiveOr(settings.maxConcurrentRequestsPerInstance, 1),

@@ -24,6 +24,13 @@ const SCALAR_FLAGS: readonly [flags: string, key: ScalarKey, description: string
   ['--timeout <duration>', 'timeout', 'per-request timeout (env TIMEOUT, default 10s)'],
   ['-o, --output <dir>', 'output', 'folder for report.json and artifacts (env OUTPUT_DIR, default outputs)'],
   ['--tool-path <path>', 'toolPath', 'where to look for external programs before PATH (env TOOL_PATH)'],
+  ['--subscription <id>', 'subscription', 'Azure subscription of the deployment (env SUBSCRIPTION)'],
+  ['--resource-group <name>', 'resourceGroup', 'Azure resource group (env RESOURCE_GROUP)'],
+  ['--workspace <name>', 'workspace', 'Azure ML workspace (env WORKSPACE)'],
+  ['--endpoint <name>', 'endpoint', 'Azure ML online endpoint: looked up in Azure when no --url is given (env ONLINE_ENDPOINT)'],
+  ['--deployment <name>', 'deployment', 'Azure ML deployment; sent as azureml-model-deployment (env DEPLOYMENT)'],
+  ['--arm-endpoint <url>', 'armEndpoint', 'Azure Resource Manager for sovereign clouds (env ARM_ENDPOINT, default https://management.azure.com)'],
+  ['--azure-metrics-wait <duration>', 'azureMetricsWait', 'how long to wait for Azure Monitor after the run (env AZURE_METRICS_WAIT, default 5m)'],
 ];
 
 /** The monitor flags, named as MonitorRequest names them. */

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ArmClient } from '../azure/arm-client.js';
 import { queryMetrics, type MetricSeries } from '../azure/metrics-client.js';
-import type { DeploymentInfo } from '../azure/online-endpoint.js';
+import type { DeploymentResources } from '../azure/online-endpoint.js';
 import { failureReason, type MeasurementWindow, type Monitor, type Reading, type SampleSink } from './monitor.js';
 
 /** Azure ML publishes online endpoint metrics once a minute: every figure from here covers a whole minute. */
@@ -39,7 +39,7 @@ export interface GrainReading extends Reading {
 
 export interface AzureMonitorOptions {
   arm: ArmClient;
-  deployment: DeploymentInfo;
+  deployment: DeploymentResources;
   /** How long to wait, after the run, for Azure Monitor to publish the run's last minute. Default 5 min. */
   waitMs?: number;
   /** How often to ask while waiting. Default 30 s. */

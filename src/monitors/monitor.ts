@@ -1,3 +1,4 @@
+import type { AzureMonitorOptions } from './azure-monitor.js';
 /** One value read by a monitor, named in the dotted scheme documented on ResourceReport.metrics. */
 export interface Reading {
   metric: string;
@@ -60,7 +61,9 @@ export type MonitorSpec =
   | { kind: 'prometheus'; url: URL }
   | { kind: 'prometheus-server'; url: URL; queries: readonly PromQuery[] }
   /** `command` is the nvidia-smi program to run; PATH's nvidia-smi when absent. */
-  | { kind: 'nvidia-smi'; command?: string };
+  | { kind: 'nvidia-smi'; command?: string }
+  /** An Azure ML deployment's Azure Monitor metrics (see AzureMonitorOptions). */
+  | ({ kind: 'azure' } & AzureMonitorOptions);
 
 export interface PromQuery {
   name: string;

@@ -1,3 +1,4 @@
+import { AzureMonitor } from './azure-monitor.js';
 import { ExporterMonitor } from './exporter-monitor.js';
 import { failureReason, type MeasurementWindow, type Monitor, type MonitorSpec, type Reading, type SampleSink } from './monitor.js';
 import { NvidiaSmiMonitor } from './nvidia-smi-monitor.js';
@@ -53,6 +54,8 @@ function createMonitors(spec: MonitorSpec, intervalMs: number): Monitor[] {
       return spec.queries.map((query) => new PrometheusServerMonitor(spec.url, query));
     case 'nvidia-smi':
       return [new NvidiaSmiMonitor(spec.command)];
+    case 'azure':
+      return [new AzureMonitor(spec)];
   }
 }
 

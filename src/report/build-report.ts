@@ -15,7 +15,7 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
     engine: { name: result.engine, version: result.engineVersion },
     modelprofVersion: MODELPROF_VERSION,
     settings: reportSettings(settings),
-    target: { url: redactUrl(settings.url), method: settings.method },
+    target: { url: redactUrl(settings.url), method: settings.method, ...(settings.azure ? { azure: settings.azure } : {}) },
     startTime: result.startTime.toISOString(),
     endTime: result.endTime.toISOString(),
     measuredSeconds: round(seconds),

@@ -1,3 +1,4 @@
+import type { AzureTargetDescription } from '../azure/online-endpoint.js';
 import type { ResourceReport } from '../monitors/resources.js';
 import type { ErrorCounts, LatencySummary, TimelinePoint, Validity } from '../record/result.js';
 import type { EngineName, ToolName } from '../settings/settings.js';
@@ -28,7 +29,8 @@ export interface Report {
   engine: { name: EngineName; version: string };
   modelprofVersion: string;
   settings: ReportSettings;
-  target: { url: string; method: string };
+  /** `azure`: the Azure ML deployment profiled (names and what ARM says of it; never a credential). */
+  target: { url: string; method: string; azure?: AzureTargetDescription };
   startTime: string;
   endTime: string;
   measuredSeconds: number;

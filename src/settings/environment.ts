@@ -3,7 +3,8 @@ import type { ScalarKey, SettingsLayer } from './layers.js';
 
 /**
  * The seed's environment-variable contract (Azure ML Online Endpoints Model Profiler), plus
- * modelprof's own additions (ENGINE, WARMUP, OUTPUT_DIR, TOOL_PATH).
+ * modelprof's own additions (ENGINE, WARMUP, OUTPUT_DIR, TOOL_PATH, ARM_ENDPOINT,
+ * AZUREML_API_VERSION, AZURE_METRICS_WAIT).
  */
 const ENV_SCALARS: readonly [string, ScalarKey][] = [
   ['SCORING_URI', 'url'],
@@ -19,6 +20,24 @@ const ENV_SCALARS: readonly [string, ScalarKey][] = [
   ['TIMEOUT', 'timeout'],
   ['OUTPUT_DIR', 'output'],
   ['TOOL_PATH', 'toolPath'],
+  ['SUBSCRIPTION', 'subscription'],
+  ['RESOURCE_GROUP', 'resourceGroup'],
+  ['WORKSPACE', 'workspace'],
+  ['ONLINE_ENDPOINT', 'endpoint'],
+  ['DEPLOYMENT', 'deployment'],
+  ['ARM_ENDPOINT', 'armEndpoint'],
+  ['AZUREML_API_VERSION', 'azureApiVersion'],
+  ['AZURE_METRICS_WAIT', 'azureMetricsWait'],
+];
+
+/**
+ * The seed's defaults for SUBSCRIPTION, RESOURCE_GROUP and WORKSPACE are the profiling job's own:
+ * Azure ML sets these in every job it runs.
+ */
+const AZUREML_JOB_DEFAULTS: readonly [string, ScalarKey][] = [
+  ['AZUREML_ARM_SUBSCRIPTION', 'subscription'],
+  ['AZUREML_ARM_RESOURCEGROUP', 'resourceGroup'],
+  ['AZUREML_ARM_WORKSPACE_NAME', 'workspace'],
 ];
 
 /** Reads the seed's variables; empty variables count as unset, as in a job spec template. */
@@ -28,19 +47,13 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): SettingsLayer {
     const value = env[name];
     if (value !== undefined && value.trim() !== '') layer[key] = { value: value.trim(), source: name };
   }
+  for (const [name, key] of AZUREML_JOB_DEFAULTS) {
+    const value = env[name];
+    if (!layer[key] && value !== undefined && value.trim() !== '') layer[key] = { value: value.trim(), source: `${name} (set by Azure ML)` };
+  }
   const headers = env['SCORING_HEADERS'];
   const scoringHeaders = headers !== undefined && headers.trim() !== '' ? parseScoringHeaders(headers) : {};
-  // The seed's default SCORING_HEADERS routes to DEPLOYMENT through this header.
-  const deployment = env['DEPLOYMENT']?.trim();
-  if (deployment && !Object.keys(scoringHeaders).some((name) => name.toLowerCase() === 'azureml-model-deployment')) {
-    scoringHeaders['azureml-model-deployment'] = deployment;
-  }
   if (Object.keys(scoringHeaders).length > 0) layer.headers = { value: scoringHeaders, source: 'SCORING_HEADERS' };
-  if (!layer.url && (env['ONLINE_ENDPOINT']?.trim() || deployment)) {
-    throw new SettingsError(
-      'ONLINE_ENDPOINT/DEPLOYMENT are set but SCORING_URI is not: modelprof does not look endpoints up in Azure; set SCORING_URI (and SCORING_HEADERS for the key)',
-    );
-  }
   return layer;
 }
 

@@ -21,6 +21,15 @@ export const SCALAR_KEYS = [
   'timeout',
   'output',
   'toolPath',
+  // An Azure ML deployment as the target (settings/azure-target.ts).
+  'subscription',
+  'resourceGroup',
+  'workspace',
+  'endpoint',
+  'deployment',
+  'armEndpoint',
+  'azureApiVersion',
+  'azureMetricsWait',
 ] as const;
 export type ScalarKey = (typeof SCALAR_KEYS)[number];
 

@@ -32,6 +32,10 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
   const given = mergeLayers([...layers, DEFAULT_LAYER]);
   const url = parseTargetUrl(given.url);
   const headers = expandHeaderVariables(given.headers?.value ?? {}, env);
+  // The seed's default SCORING_HEADERS route to DEPLOYMENT through this header: every request carries it.
+  if (given.deployment && !Object.keys(headers).some((name) => name.toLowerCase() === 'azureml-model-deployment')) {
+    headers['azureml-model-deployment'] = given.deployment.value.trim();
+  }
   const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
   const payload = resolvePayload(given, contentType === undefined || /json/i.test(contentType));
   if (payload.bodies.length > 0 && contentType === undefined) headers['Content-Type'] = 'application/json';
@@ -70,7 +74,11 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
 }
 
 function parseTargetUrl(given: Given | undefined): URL {
-  if (!given) throw new SettingsError('no target: set --url (or SCORING_URI) to the scoring URL, e.g. http://127.0.0.1:5001/score');
+  if (!given) {
+    throw new SettingsError(
+      'no target: set --url (or SCORING_URI) to the scoring URL, e.g. http://127.0.0.1:5001/score, or name an Azure ML deployment with SUBSCRIPTION, RESOURCE_GROUP, WORKSPACE, ONLINE_ENDPOINT and DEPLOYMENT',
+    );
+  }
   let url: URL;
   try {
     url = new URL(given.value);

@@ -1,3 +1,5 @@
+import type { AzureTargetDescription } from '../azure/online-endpoint.js';
+
 /** The three load models of the seed's tools. */
 export const TOOLS = ['wrk', 'wrk2', 'labench'] as const;
 export type ToolName = (typeof TOOLS)[number];
@@ -41,6 +43,8 @@ export interface Settings {
   readonly toolPath?: string;
   /** Accept any TLS certificate (self-signed test endpoints). */
   readonly insecure?: boolean;
+  /** The Azure ML deployment behind the target, when one was named (settings/azure-target.ts). */
+  readonly azure?: AzureTargetDescription;
   /**
    * Set when this process is one shard of a larger run (--shard): rate, connections, clients,
    * threads and payload above are then this shard's part, and `shard.run` the whole run's.

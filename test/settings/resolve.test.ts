@@ -112,7 +112,7 @@ describe('resolveSettings', () => {
     ['an empty payload file', { url: URL_OK, payloadFile: emptyFile }, {}, /^--payloadFile ".*empty.txt" is empty: expected one request body per line$/],
     ['a missing payload file', { url: URL_OK, payloadFile: join(folder, 'nope.txt') }, {}, /^--payloadFile ".*nope.txt" cannot be read \(ENOENT\)$/],
     ['a payload that is not JSON', {}, { SCORING_URI: URL_OK, PAYLOAD: '{data: 1}' }, /^PAYLOAD is not valid JSON/],
-    ['ONLINE_ENDPOINT without SCORING_URI', {}, { ONLINE_ENDPOINT: 'my-endpoint' }, /^ONLINE_ENDPOINT\/DEPLOYMENT are set but SCORING_URI is not/],
+    ['no target but an Azure name (the Azure lookup comes before this)', {}, { ONLINE_ENDPOINT: 'my-endpoint' }, /^no target: .* or name an Azure ML deployment with SUBSCRIPTION, RESOURCE_GROUP, WORKSPACE, ONLINE_ENDPOINT and DEPLOYMENT$/],
   ];
   for (const [name, flagValues, env, message] of invalid) {
     it(`stops on ${name}`, () => {
