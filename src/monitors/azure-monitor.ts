@@ -1,7 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ArmClient } from '../azure/arm-client.js';
 import { queryMetrics, type MetricSeries } from '../azure/metrics-client.js';
-import type { DeploymentResources } from '../azure/online-endpoint.js';
+import type { AzureMonitorOptions } from './azure-monitor-options.js';
 import { failureReason, type MeasurementWindow, type Monitor, type Reading, type SampleSink } from './monitor.js';
 
 /** Azure ML publishes online endpoint metrics once a minute: every figure from here covers a whole minute. */
@@ -37,19 +36,6 @@ export interface GrainReading extends Reading {
   peak?: number;
 }
 
-export interface AzureMonitorOptions {
-  arm: ArmClient;
-  deployment: DeploymentResources;
-  /** How long to wait, after the run, for Azure Monitor to publish the run's last minute. Default 5 min. */
-  waitMs?: number;
-  /** How often to ask while waiting. Default 30 s. */
-  pollMs?: number;
-  apiVersion?: string;
-  /** One line per poll while waiting, for the console. */
-  onProgress?: (line: string) => void;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-}
 
 /**
  * Reads the deployment's utilization and the endpoint's server-side latency from Azure Monitor for

@@ -1,4 +1,4 @@
-import type { AzureMonitorOptions } from './azure-monitor.js';
+import type { AzureMonitorOptions } from './azure-monitor-options.js';
 /** One value read by a monitor, named in the dotted scheme documented on ResourceReport.metrics. */
 export interface Reading {
   metric: string;

@@ -10,7 +10,7 @@ import {
   type DeploymentResources,
 } from '../azure/online-endpoint.js';
 import { scoringCredential, type ScoringCredential } from '../azure/scoring-credential.js';
-import { SettingsError } from '../errors.js';
+import { SettingsError } from '../core/errors.js';
 import type { HeaderUpdates } from '../load/engine.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
 import { parseDuration } from './duration.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AzureError } from '../../src/azure/azure-error.js';
-import { SettingsError } from '../../src/errors.js';
+import { SettingsError } from '../../src/core/errors.js';
 import { settingsFromEnvironment } from '../../src/settings/environment.js';
 import { mergeLayers } from '../../src/settings/layers.js';
 import { assertCredentialOutlastsRun, azureTargetRequest, resolveAzureTarget } from '../../src/settings/azure-target.js';
