@@ -15,8 +15,15 @@ import type { LatencySummary } from '../record/result.js';
 export const HISTOGRAM_KEY = /^histogram(?:[A-Z]\w*)?$/;
 const HISTOGRAM_SET_KEY = 'histograms';
 
-/** Top-level histograms whose summary lives under another key. */
-const TOP_LEVEL_SUMMARIES: Readonly<Record<string, string>> = { histogram: 'latency', histogramUncorrected: 'latencyUncorrected' };
+/**
+ * Top-level histograms whose summary lives elsewhere: `whole` summaries are written in full, the
+ * others keep the keys they have (the send lag's p50, p90, p99, p999 and max in the verdict).
+ */
+const TOP_LEVEL_SUMMARIES: Readonly<Record<string, { at: readonly string[]; whole: boolean }>> = {
+  histogram: { at: ['latency'], whole: true },
+  histogramUncorrected: { at: ['latencyUncorrected'], whole: true },
+  histogramSendLag: { at: ['validity', 'sendLag'], whole: false },
+};
 
 const SUMMARY_KEYS: ReadonlySet<string> = new Set(['min', 'mean', 'stdev', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'p9999', 'max']);
 
@@ -81,7 +88,8 @@ export function writeHistograms(target: Record<string, unknown>, merged: readonl
     const summary = summarizeHistogram(histogram);
     if (histogram.totalCount > 0 && min !== undefined) summary.min = min;
     if (histogram.totalCount > 0 && max !== undefined) summary.max = max;
-    if (path.length === 1 && key in TOP_LEVEL_SUMMARIES) target[TOP_LEVEL_SUMMARIES[key]!] = summary;
+    const top = path.length === 1 ? TOP_LEVEL_SUMMARIES[key] : undefined;
+    if (top?.whole) target[top.at[0]!] = summary;
     else {
       const holder = summaryHolder(target, path);
       if (holder) resummarize(holder, summary);
@@ -97,7 +105,8 @@ function summaryHolder(root: Record<string, unknown>, path: readonly string[]): 
     for (const step of where) node = isPlainObject(node) ? node[step] : undefined;
     return isPlainObject(node) ? node : undefined;
   };
-  if (path.length === 1 && key in TOP_LEVEL_SUMMARIES) return at([TOP_LEVEL_SUMMARIES[key]!]);
+  const top = path.length === 1 ? TOP_LEVEL_SUMMARIES[key] : undefined;
+  if (top) return at(top.at);
   if (path[path.length - 2] === HISTOGRAM_SET_KEY) return at([...path.slice(0, -2), key]);
   return key === 'histogram' ? at(path.slice(0, -1)) : undefined;
 }

@@ -60,7 +60,6 @@ export function mergeReports(reports: readonly SourcedReport[], options: MergeOp
   // Summaries are read from the added histograms only: a shard's own percentiles never stand for the run.
   merged.latency = {};
   const histograms = addHistograms(shards.map((s) => s.report));
-  writeHistograms(merged, histograms);
   const timeline = mergeTimelines(shards.map((s) => ({ startEpochMs: Date.parse(s.report.startTime), points: s.report.timeline })));
   merged.timeline = timeline.points;
 
@@ -80,6 +79,7 @@ export function mergeReports(reports: readonly SourcedReport[], options: MergeOp
     validity.warnings.push('no shard kept a latency histogram (an external tool without one): latency percentiles cannot be merged and are left out');
   }
   merged.validity = validity;
+  writeHistograms(merged, histograms);
 
   const partial = [
     ...(missing.length > 0 ? [`${describeShards(missing)} of ${count} missing`] : []),
