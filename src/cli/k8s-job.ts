@@ -8,7 +8,7 @@ import { shareOfLoad } from '../scale/shard.js';
 import { parseStartAt } from '../scale/start-at.js';
 import { parseDuration } from '../settings/duration.js';
 import { REDACTED, redactHeaders, redactUrl } from '../core/redact.js';
-import { resolveSettings } from '../settings/resolve.js';
+import { assembleRunRequest } from '../settings/run-request.js';
 import { addLoadOptions, layerFromOptions } from './load-options.js';
 
 /** Time after the last shard's planned end before the merge step stops waiting for missing shards. */
@@ -52,7 +52,8 @@ export function k8sJobManifest(options: Record<string, unknown>, nowMs: number):
   const layer = layerFromOptions(options);
   // Header values may name variables that only the pods have (from --secret): validate with a stand-in.
   const podEnvironment = new Proxy({}, { get: () => 'set-in-the-pod' }) as NodeJS.ProcessEnv;
-  const settings = resolveSettings([layer], podEnvironment);
+  // Flags only: the pods get no job file, and the local seed variables must not leak into the manifest.
+  const { settings } = assembleRunRequest({ layers: [layer], env: podEnvironment });
   const shards = wholeNumber(String(options['shards']), '--shards');
   shareOfLoad(settings, { index: 0, count: shards });
   if (redactUrl(settings.url) !== settings.url.href) {

@@ -45,7 +45,8 @@ export function registerMerge(program: Command): void {
 async function mergeCommand(inputs: string[], options: MergeOptions): Promise<number> {
   const expectedCount = options.shards === undefined ? undefined : shardCount(options.shards);
   const sla = options.sla === undefined ? [] : parseSla(options.sla, '--sla');
-  const find = (): Promise<string[]> => findReportFiles(inputs, options.output);
+  const waiting = options.waitUntil !== undefined;
+  const find = (): Promise<string[]> => findReportFiles(inputs, options.output, waiting);
   let files: string[];
   if (options.waitUntil !== undefined) {
     const deadline = parseStartAt(options.waitUntil, '--wait-until', Number.NEGATIVE_INFINITY);

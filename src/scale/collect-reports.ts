@@ -11,13 +11,16 @@ const POLL_MS = 2000;
  * The report files named by `inputs`: a file is taken as it is; a folder holding report.json is
  * that report; any other folder stands for the report.json of each folder directly inside it
  * (`<run>/shard-0/report.json`, ...), leaving out `exclude` (the merge's own output folder).
+ * With `notYet`, an input that does not exist yet (a merge step waiting for its shards) holds no
+ * report instead of being an error.
  * @throws SettingsError for an input that does not exist.
  */
-export async function findReportFiles(inputs: readonly string[], exclude?: string): Promise<string[]> {
+export async function findReportFiles(inputs: readonly string[], exclude?: string, notYet = false): Promise<string[]> {
   const files: string[] = [];
   const skip = exclude === undefined ? undefined : resolve(exclude);
   for (const input of inputs) {
     const kind = await kindOf(input);
+    if (kind === 'missing' && notYet) continue;
     if (kind === 'missing') throw new SettingsError(`${input} does not exist: give shard report.json files or the folder that holds their folders`);
     if (kind === 'file') files.push(input);
     else if ((await kindOf(join(input, REPORT_FILE))) === 'file') files.push(join(input, REPORT_FILE));
