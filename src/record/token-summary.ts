@@ -1,6 +1,6 @@
 import { decodeHistogram, summarizeHistogram } from './histogram.js';
 import type { LatencySummary } from './result.js';
-import { RATE_SCALE, type TokenCounts, type TokenHistogramName, type TokenSnapshot } from './token-recorder.js';
+import { mergeTokenSnapshots, RATE_SCALE, type TokenCounts, type TokenHistogramName, type TokenSnapshot } from './token-recorder.js';
 
 /** Per-request output tokens per second; the slow tail is the low percentiles. */
 export interface RateSummary {
@@ -119,4 +119,16 @@ function totals(total: number, answers: number, first: number, firstSource: Toke
 function round(value: number, digits = 3): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
+}
+
+/**
+ * The `llm` section of several runs of one load (shards) as one: counts add, histograms merge, and
+ * every derived figure is computed again over the merged window. `requests` and `measuredSeconds`
+ * are the merged run's.
+ */
+export function mergeLlmSections(sections: readonly LlmSection[], options: { measuredSeconds: number; requests: number }): LlmSection {
+  const first = sections[0];
+  if (first === undefined) throw new RangeError('no llm section to merge');
+  const merged = mergeTokenSnapshots(sections.map((section) => ({ counts: section.counts, histograms: section.histograms })));
+  return summarizeTokens(merged, { api: first.api, ...options, ...(first.goodput ? { objectives: first.goodput.objectives } : {}) });
 }

@@ -4,7 +4,7 @@ import { SettingsError } from '../../../src/core/errors.js';
 import { decodeHistogram } from '../../../src/record/histogram.js';
 import { formatGoodput, judgeRequest, parseGoodput } from '../../../src/record/goodput.js';
 import { mergeTokenSnapshots, TokenRecorder, type AnswerTiming } from '../../../src/record/token-recorder.js';
-import { summarizeTokens } from '../../../src/record/token-summary.js';
+import { mergeLlmSections, summarizeTokens } from '../../../src/record/token-summary.js';
 
 /** An answer sent at `sentMs`, with output events at `times` and its last byte at `endMs`. */
 function answer(times: number[], endMs: number, extra: Partial<AnswerTiming> = {}): AnswerTiming {
@@ -106,6 +106,19 @@ describe('TokenRecorder', () => {
     const single = summarizeTokens(whole.snapshot(), { api: 'x', measuredSeconds: 1, requests: 40 });
     assert.deepEqual(merged, { ...single, histograms: merged.histograms });
     assert.deepEqual(Object.keys(merged.histograms).sort(), Object.keys(single.histograms).sort());
+  });
+
+  it('merges report sections of shards, derived figures computed again', () => {
+    const objectives = parseGoodput('ttft<=30ms');
+    const shards = [new TokenRecorder(false, objectives), new TokenRecorder(false, objectives)];
+    shards[0]!.record(answer([10, 20], 20, { completionTokens: 2 }));
+    shards[1]!.record(answer([40, 50, 60], 60, { completionTokens: 3 }));
+    const sections = shards.map((shard) => summarizeTokens(shard.snapshot(), { api: 'openai-chat', measuredSeconds: 1, requests: 1, objectives: 'ttft<=30ms' }));
+    const merged = mergeLlmSections(sections, { measuredSeconds: 2, requests: 3 });
+    assert.equal(merged.outputTokens?.total, 5);
+    assert.equal(merged.outputTokensPerSec, 2.5);
+    assert.deepEqual(merged.goodput, { objectives: 'ttft<=30ms', good: 1, undetermined: 0, share: 0.333333, rps: 0.5 });
+    near(merged.ttft?.max, 40);
   });
 });
 
