@@ -9,17 +9,18 @@ export interface ShardResources {
 
 /**
  * Metrics of a shard's own processes (--serve, --monitor-pid on that shard's machine): different
- * processes on different machines, so their CPU, memory and thread counts add up.
+ * processes on different machines, so their CPU, memory and thread counts add up, even where the
+ * process ids read the same (pods often give their first process the same id).
  */
 const ADDITIVE = new Set(['process.cpu_percent', 'process.rss_bytes', 'process.threads', 'process.processes']);
 
 /**
- * The merge's resource report. A metric that every shard read from the same source (one
- * Prometheus, one node_exporter, the target's GPUs) is the same thing seen several times: it is
- * kept once, from the lowest shard, never added. A metric of each shard's own processes
- * (ADDITIVE) read from different sources is summed second by second where every shard has a
- * sample. Anything else stays apart, renamed `<name>@shard<k>`. Each shard's full report is kept
- * in `merge.shards[].resources` as well.
+ * The merge's resource report. A metric of each shard's own processes (ADDITIVE) that every
+ * shard has is summed second by second over the seconds where every shard has a sample. Any other
+ * metric that the shards read from one source (one Prometheus, one node_exporter, the target's
+ * GPUs) is the same thing seen several times: it is kept once, from the lowest shard, never added.
+ * Anything else stays apart, renamed `<name>@shard<k>`. Each shard's full report is kept in
+ * `merge.shards[].resources` as well.
  */
 export function mergeResources(shards: readonly ShardResources[]): ResourceReport | undefined {
   if (shards.length === 0) return undefined;
@@ -29,11 +30,11 @@ export function mergeResources(shards: readonly ShardResources[]): ResourceRepor
     const holders = shards.filter((s) => name in s.resources.metrics);
     const series = holders.map((s) => ({ shard: s, metric: s.resources.metrics[name]! }));
     const sources = new Set(series.map((s) => s.metric.source));
-    if (sources.size === 1) {
-      metrics[name] = shifted(series[0]!.metric, series[0]!.shard.offsetSec);
-    } else if (ADDITIVE.has(name) && holders.length === shards.length) {
+    if (ADDITIVE.has(name) && holders.length === shards.length && holders.length > 1) {
       const summed = sumSeries(series.map((s) => shifted(s.metric, s.shard.offsetSec)));
       if (summed) metrics[name] = summed;
+    } else if (sources.size === 1) {
+      metrics[name] = shifted(series[0]!.metric, series[0]!.shard.offsetSec);
     } else {
       for (const { shard, metric } of series) metrics[`${name}@shard${shard.index}`] = shifted(metric, shard.offsetSec);
     }
