@@ -1,4 +1,5 @@
 import { ERROR_KINDS, type ErrorCounts } from '../record/result.js';
+import { mergeLlmSections, type LlmSection } from '../record/token-summary.js';
 import type { MergedShard, Report } from '../report/report.js';
 import { addHistograms, writeHistograms } from './merge-histograms.js';
 import { mergeResources } from './merge-resources.js';
@@ -80,6 +81,13 @@ export function mergeReports(reports: readonly SourcedReport[], options: MergeOp
   }
   merged.validity = validity;
   writeHistograms(merged, histograms);
+
+  // The LLM section has counts and derived figures (tokens/s, goodput) beside its histograms: its own merge recomputes them all.
+  const llm = shards.map((s) => (s.report as { llm?: LlmSection }).llm).filter((section): section is LlmSection => section !== undefined);
+  if (llm.length > 0) {
+    (merged as { llm?: LlmSection }).llm = mergeLlmSections(llm, { measuredSeconds: merged.measuredSeconds, requests: requests.total });
+    if (llm.length < shards.length) validity.warnings.push(`llm came from only ${llm.length} of ${shards.length} shards: its figures leave the other shards' answers out`);
+  }
 
   const partial = [
     ...(missing.length > 0 ? [`${describeShards(missing)} of ${count} missing`] : []),

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { decodeHistogram, encodeHistogram, summarizeHistogram } from '../../../src/record/histogram.js';
 import { renderHtmlReport } from '../../../src/report/html.js';
 import type { Report } from '../../../src/report/report.js';
+import { emptyTokenCounts } from '../../../src/record/token-recorder.js';
+import { summarizeTokens, type LlmSection } from '../../../src/record/token-summary.js';
 import { mergeReports, type SourcedReport } from '../../../src/scale/merge.js';
 import { assertValidReport } from '../../support/report-schema.js';
 import { histogramOf, RUN_SETTINGS, samples, shardReport, type Sample } from './shard-reports.js';
@@ -140,6 +142,23 @@ describe('mergeReports: validity, missing and partial shards', () => {
     const whole = summarizeHistogram(histogramOf(ttft.flat()));
     assert.deepEqual(tokens.ttft, { p50: whole.p50, p99: whole.p99, max: 4000 });
     assert.equal(decodeHistogram(tokens.histograms.ttft).totalCount, 5);
+  });
+});
+
+describe('mergeReports: the LLM section', () => {
+  it('is merged by its own merge: counts add and tokens/s are computed again over the merged window', () => {
+    const section = (answers: number, ttft: number[]): LlmSection =>
+      summarizeTokens(
+        { counts: { ...emptyTokenCounts(), answers, streamed: answers, outputTokens: answers * 100, outputCounted: answers }, histograms: { ttft: encodeHistogram(histogramOf(ttft)) } },
+        { api: 'openai-chat', measuredSeconds: 10, requests: answers },
+      );
+    const sections = [section(3, [100, 120, 140]), section(2, [90, 3000])];
+    const merged = mergeReports(shardsOf(2, (report, index) => Object.assign(report, { llm: sections[index] })));
+    const llm = (merged as unknown as { llm: LlmSection }).llm;
+    assert.equal(llm.counts.answers, 5);
+    assert.equal(llm.counts.outputTokens, 500);
+    assert.equal(decodeHistogram(llm.histograms.ttft!).totalCount, 5);
+    assert.equal(llm.outputTokensPerSec, Math.round((500 / merged.measuredSeconds) * 1000) / 1000);
   });
 });
 
