@@ -1,7 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { SettingsError } from '../core/errors.js';
-import { compareReports, formatComparison, parseTolerances, type Tolerances } from '../judge/compare.js';
+import { compareReports } from '../judge/compare.js';
+import { parseTolerances, type Tolerances } from '../judge/tolerances.js';
+import { formatComparison } from '../report/comparison-format.js';
 import { renderComparisonJunit } from '../report/junit.js';
 import { exitCodeForComparison } from './exit-codes.js';
 import { readReportFile } from '../report/read-report.js';

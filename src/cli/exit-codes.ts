@@ -1,5 +1,5 @@
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
-import type { Comparison } from '../judge/compare.js';
+import type { Comparison } from '../judge/comparison.js';
 import type { Report } from '../report/report.js';
 import type { SlaVerdict } from '../judge/sla.js';
 

@@ -1,7 +1,8 @@
-import hdr from 'hdr-histogram-js';
 import { ERROR_KINDS, LATENCY_PERCENTILES, type LatencySummary, type ValidityChecks } from '../record/result.js';
+import { decodeHistogram } from '../record/histogram.js';
 import type { Report } from './report.js';
-import { TAIL_CAP, formatPercentile, logBound, niceMax, renderChart, type Axis, type Marker, type Series } from './html-charts.js';
+import { spectrumFromHistogram, spectrumFromSummary } from './latency-spectrum.js';
+import { formatPercentile, logBound, niceMax, renderChart, type Axis, type Marker, type Series } from './html-charts.js';
 import {
   escapeHtml,
   formatCount,
@@ -11,7 +12,8 @@ import {
   formatShare,
   displayUrl,
 } from './format.js';
-import { formatLimit, formatMetricValue, formatResourceValue, isPercentUnit, type SlaVerdict } from '../judge/sla.js';
+import { formatLimit, type SlaVerdict } from '../judge/sla.js';
+import { formatMetricValue, formatResourceValue, isPercentUnit } from './metric-format.js';
 import { htmlPage } from './html-page.js';
 import { shardsSection } from './html-shards.js';
 import { SERVER_LATENCY_NOTE, serverClientLatency } from './server-latency.js';
@@ -144,30 +146,6 @@ function topErrorKind(report: Report): string {
   return kinds.length === 0 ? '' : `mostly ${kinds[0]!.replace('_', ' ')}`;
 }
 
-type SpectrumPoint = [number, number];
-
-/** Percentile -> latency (ms) at 20 points per decade of the tail, up to the last percentile the sample resolves. */
-export function spectrumFromHistogram(base64: string): SpectrumPoint[] {
-  const histogram = hdr.decodeFromCompressedBase64(base64, 32);
-  const n = histogram.totalCount;
-  if (n === 0) return [];
-  const last = Math.min(Math.log10(n), TAIL_CAP);
-  const points: SpectrumPoint[] = [];
-  for (let k = 0; k / 20 < last; k++) {
-    const p = 100 * (1 - 10 ** (-k / 20));
-    points.push([p, histogram.getValueAtPercentile(p) / 1000]);
-  }
-  points.push([100 * (1 - 10 ** -last), histogram.maxValue / 1000]);
-  return points;
-}
-
-/** A summary's points on the spectrum: its percentiles, with min standing at 0. */
-const SUMMARY_PERCENTILES: readonly { key: keyof LatencySummary; percent: number }[] = [{ key: 'min', percent: 0 }, ...LATENCY_PERCENTILES];
-
-function spectrumFromSummary(summary: LatencySummary): SpectrumPoint[] {
-  return SUMMARY_PERCENTILES.filter(({ key }) => summary[key] !== undefined).map(({ key, percent }) => [percent, summary[key]!]);
-}
-
 function latencySection(report: Report, verdict?: SlaVerdict): string {
   const fromHistogram = report.histogram !== undefined;
   const corrected = fromHistogram ? spectrumFromHistogram(report.histogram!) : spectrumFromSummary(report.latency);
@@ -206,7 +184,7 @@ function latencySection(report: Report, verdict?: SlaVerdict): string {
   series.push({ name: report.latencyUncorrected ? 'latency (from planned send)' : 'latency', color: COLORS.corrected, points: corrected, style: fromHistogram ? 'line' : 'dots' });
   const captionParts = [
     fromHistogram
-      ? `From the run's HdrHistogram (${formatCount(hdr.decodeFromCompressedBase64(report.histogram!, 32).totalCount)} requests). The x axis stretches the tail: each step is one more nine.`
+      ? `From the run's HdrHistogram (${formatCount(decodeHistogram(report.histogram!).totalCount)} requests). The x axis stretches the tail: each step is one more nine.`
       : 'From the summary percentiles (this run kept no histogram).',
     offScale.length > 0 ? `Off scale: ${offScale.join(', ')}.` : '',
   ];

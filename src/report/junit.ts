@@ -1,5 +1,5 @@
 import type { Report } from './report.js';
-import type { Comparison } from '../judge/compare.js';
+import type { Comparison } from '../judge/comparison.js';
 import { displayUrl } from './format.js';
 import type { SlaVerdict } from '../judge/sla.js';
 

@@ -2,7 +2,8 @@ import { appendFile } from 'node:fs/promises';
 import { ToolError } from '../core/errors.js';
 import type { Report } from './report.js';
 import { displayUrl, formatCount, formatMs, formatRps, formatShare } from './format.js';
-import { formatLimit, formatMetricValue, type SlaVerdict } from '../judge/sla.js';
+import { formatLimit, type SlaVerdict } from '../judge/sla.js';
+import { formatMetricValue } from './metric-format.js';
 
 /**
  * A short Markdown summary for CI job pages (GitHub's $GITHUB_STEP_SUMMARY): the verdict, the SLA

@@ -2,13 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EXIT, exitCodeForComparison } from '../../src/cli/exit-codes.js';
 import { SettingsError } from '../../src/core/errors.js';
-import {
-  compareReports,
-  formatComparison,
-  parseTolerances,
-  type Comparison,
-  type MetricComparison,
-} from '../../src/judge/compare.js';
+import { compareReports } from '../../src/judge/compare.js';
+import { type Comparison, type MetricComparison } from '../../src/judge/comparison.js';
+import { parseTolerances } from '../../src/judge/tolerances.js';
+import { formatComparison } from '../../src/report/comparison-format.js';
 import { sampleResources, syntheticReport } from '../report/sample-reports.js';
 
 function metric(comparison: Comparison, name: string): MetricComparison {

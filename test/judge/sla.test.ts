@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SettingsError } from '../../src/core/errors.js';
 import { EXIT, exitCodeForVerdict } from '../../src/cli/exit-codes.js';
-import { evaluateSla, parseSla, type MetricRef } from '../../src/judge/sla.js';
+import { type MetricRef } from '../../src/judge/metrics.js';
+import { evaluateSla, parseSla } from '../../src/judge/sla.js';
 import { sampleResources, syntheticReport } from '../report/sample-reports.js';
 
 describe('parseSla: valid expressions', () => {

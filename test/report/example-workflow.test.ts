@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { parseTolerances } from '../../src/judge/compare.js';
+import { parseTolerances } from '../../src/judge/tolerances.js';
 import { parseSla } from '../../src/judge/sla.js';
 
 // Keeps the sample GitHub Actions workflow in step with the CLI: its SLA and tolerances must parse,

@@ -1,0 +1,190 @@
+import { SettingsError } from '../core/errors.js';
+import type { ResourceMetric } from '../monitors/resources.js';
+import { decodeHistogram } from '../record/histogram.js';
+import { LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
+import type { Report } from '../report/report.js';
+
+/**
+ * Metric names ("p99", "uncorrected.p999", "rps", "process.cpu_percent.max") and their values in a
+ * report: what SLA clauses and compare tolerances are written on.
+ */
+
+export type LatencyStat = 'min' | 'max' | 'mean' | 'stdev';
+export type ResourceStat = 'avg' | 'p50' | 'max' | 'min';
+export const RESOURCE_STATS: readonly ResourceStat[] = ['avg', 'p50', 'max', 'min'];
+
+/** What a metric name points at in a report. */
+export type MetricRef =
+  | { kind: 'latency'; corrected: boolean; stat: LatencyStat }
+  | { kind: 'percentile'; corrected: boolean; percentile: number }
+  | { kind: 'rps' | 'ok_rps' | 'error_rate' | 'errors' | 'requests' }
+  | { kind: 'resource'; name: string; stat: ResourceStat };
+
+/**
+ * `cpu.<stat>` is a short alias for CPU as a share of the whole machine: the watched process's
+ * (process.cpu_machine_percent) when a process monitor ran, else the host's (host.cpu_percent), so
+ * "cpu.max<90%" means the same either way. process.cpu_percent (% of one core) is there by its full name.
+ */
+export const CPU_ALIAS_TARGETS = ['process.cpu_machine_percent', 'host.cpu_percent'] as const;
+
+/** Percentiles a summary holds as fields; p100 is the maximum. */
+const PERCENTILE_FIELDS: ReadonlyMap<number, keyof LatencySummary> = new Map([
+  ...LATENCY_PERCENTILES.map(({ percent, key }): [number, keyof LatencySummary] => [percent, key]),
+  [100, 'max'],
+]);
+
+const KNOWN_METRICS =
+  'p50..p9999 (e.g. p99, p99.9), min, max, mean, stdev, latency.<stat>, uncorrected.<stat>, rps, ok_rps, ' +
+  'error_rate, errors, requests, or a monitor metric <name>.<avg|p50|max|min> (e.g. cpu.max)';
+
+/** Parses one metric name; `context` prefixes the error (e.g. `--sla clause "p99x<1ms"`). */
+export function parseMetricName(name: string, context: string): { metric: string; ref: MetricRef } {
+  const lower = name.toLowerCase();
+  const simple = ['rps', 'ok_rps', 'error_rate', 'errors', 'requests'] as const;
+  const plain = simple.find((m) => m === lower);
+  if (plain) return { metric: plain, ref: { kind: plain } };
+
+  let corrected = true;
+  let rest = lower;
+  if (rest.startsWith('latency.')) rest = rest.slice('latency.'.length);
+  else if (rest.startsWith('uncorrected.')) {
+    corrected = false;
+    rest = rest.slice('uncorrected.'.length);
+  }
+  const prefix = corrected ? '' : 'uncorrected.';
+  if (rest === 'min' || rest === 'max' || rest === 'mean' || rest === 'stdev') {
+    return { metric: prefix + rest, ref: { kind: 'latency', corrected, stat: rest } };
+  }
+  const percentileMatch = /^p(\d+(?:\.\d+)?)$/.exec(rest);
+  if (percentileMatch) {
+    const percentile = parsePercentile(percentileMatch[1]!);
+    if (!(percentile > 0 && percentile <= 100)) {
+      throw new SettingsError(`${context}: percentile "${name}" is out of range; expected p1..p100, e.g. p99 or p99.9`);
+    }
+    return { metric: prefix + percentileName(percentile), ref: { kind: 'percentile', corrected, percentile } };
+  }
+  if (rest !== lower) {
+    throw new SettingsError(`${context}: unknown latency statistic "${name}"; expected ${prefix || 'latency.'}p99, min, max, mean or stdev`);
+  }
+
+  const dot = name.lastIndexOf('.');
+  if (dot > 0 && /^[A-Za-z_]/.test(name)) {
+    const stat = name.slice(dot + 1).toLowerCase();
+    if ((RESOURCE_STATS as readonly string[]).includes(stat)) {
+      const metricName = name.slice(0, dot);
+      return { metric: `${metricName}.${stat}`, ref: { kind: 'resource', name: metricName, stat: stat as ResourceStat } };
+    }
+    throw new SettingsError(`${context}: monitor metric "${name}" needs a statistic: .avg, .p50, .max or .min`);
+  }
+  throw new SettingsError(`${context}: unknown metric "${name}"; expected ${KNOWN_METRICS}`);
+}
+
+/** "999" -> 99.9, "99" -> 99, "5" -> 5, "100" -> 100, "99.5" -> 99.5 (the digits after "p"). */
+function parsePercentile(digits: string): number {
+  if (digits.includes('.') || digits.length <= 2 || digits === '100') return Number(digits);
+  return Number(`${digits.slice(0, 2)}.${digits.slice(2)}`);
+}
+
+export function percentileName(percentile: number): string {
+  return `p${String(percentile).replace('.', '')}`;
+}
+
+/**
+ * Positions in `text` outside {...} and "..." (with backslash escapes): monitor metric names of
+ * PromQL queries carry labels, e.g. query.p99{model="bert",le="0.5"}, whose commas and equals signs
+ * are part of the name.
+ */
+function* topLevel(text: string): Generator<number> {
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '{') depth++;
+    else if (c === '}') depth = Math.max(0, depth - 1);
+    else if (depth === 0) yield i;
+  }
+}
+
+/** Splits on any of `separators` outside braces and quotes; trims and drops empty parts. */
+export function splitTopLevel(text: string, separators: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (const i of topLevel(text)) {
+    if (separators.includes(text[i]!)) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.map((part) => part.trim()).filter((part) => part !== '');
+}
+
+/** Index of the first of `chars` outside braces and quotes, or -1. */
+export function indexTopLevel(text: string, chars: string): number {
+  for (const i of topLevel(text)) if (chars.includes(text[i]!)) return i;
+  return -1;
+}
+
+/** A metric's value in a report, or why the report has none. */
+export type MetricReading = { value: number; resourceUnit?: string; grainSeconds?: number } | { missing: string };
+
+export function readMetric(report: Report, ref: MetricRef): MetricReading {
+  switch (ref.kind) {
+    case 'rps':
+      return { value: report.throughput.rps };
+    case 'ok_rps':
+      return { value: report.throughput.okRps };
+    case 'error_rate':
+      return { value: report.errors.rate };
+    case 'errors':
+      return { value: report.requests.errors };
+    case 'requests':
+      return { value: report.requests.total };
+    case 'latency': {
+      const summary = ref.corrected ? report.latency : report.latencyUncorrected;
+      const value = summary?.[ref.stat];
+      if (value !== undefined) return { value };
+      return { missing: missingLatency(report, ref.corrected, ref.stat) };
+    }
+    case 'percentile':
+      return readPercentile(report, ref.corrected, ref.percentile);
+    case 'resource':
+      return readResource(report, ref.name, ref.stat);
+  }
+}
+
+function readPercentile(report: Report, corrected: boolean, percentile: number): MetricReading {
+  const summary = corrected ? report.latency : report.latencyUncorrected;
+  const field = PERCENTILE_FIELDS.get(percentile);
+  const fromSummary = field === undefined ? undefined : summary?.[field];
+  if (fromSummary !== undefined) return { value: fromSummary };
+  const histogram = corrected ? report.histogram : report.histogramUncorrected;
+  if (histogram !== undefined) {
+    const decoded = decodeHistogram(histogram);
+    if (decoded.totalCount > 0) return { value: decoded.getValueAtPercentile(percentile) / 1000 };
+  }
+  return { missing: missingLatency(report, corrected, percentileName(percentile)) };
+}
+
+function missingLatency(report: Report, corrected: boolean, stat: string): string {
+  if (!corrected && report.latencyUncorrected === undefined) {
+    return `the report has no uncorrected latency (only open-loop tools, wrk2 and labench, record it)`;
+  }
+  if (report.requests.ok === 0) return `no request succeeded, so there is no latency ${stat}`;
+  return `the ${report.tool} run did not record latency ${stat} and the report has no histogram to compute it from`;
+}
+
+function readResource(report: Report, name: string, stat: ResourceStat): MetricReading {
+  const metrics = report.resources?.metrics ?? {};
+  const candidates = name.toLowerCase() === 'cpu' ? [name, ...CPU_ALIAS_TARGETS] : [name];
+  const found = candidates.map((candidate) => metrics[candidate]).find((m): m is ResourceMetric => m !== undefined);
+  if (found) return { value: found[stat], resourceUnit: found.unit, ...(found.grainSeconds ? { grainSeconds: found.grainSeconds } : {}) };
+  const recorded = Object.keys(metrics);
+  const alias = candidates.length > 1 ? ` (cpu.* reads ${CPU_ALIAS_TARGETS.join(', else ')})` : '';
+  const what = recorded.length === 0 ? 'no monitor metrics were recorded' : `monitors recorded: ${recorded.join(', ')}`;
+  return { missing: `no monitor metric "${name}" in this report${alias}; ${what}` };
+}
