@@ -1,6 +1,6 @@
 import https from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
-import { MODELPROF_VERSION } from '../version.js';
+import { MODELPROF_VERSION } from '../core/version.js';
 import { AzureError, AzureNotFoundError } from './azure-error.js';
 import type { TokenSource } from './credentials.js';
 

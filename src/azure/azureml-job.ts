@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
+import { compileSchema, schemaProblems } from '../core/schema.js';
 import { stringify } from 'yaml';
 
 /** The `$schema` of an Azure ML command job, as in the seed's job-template.yml. */
@@ -111,13 +110,11 @@ export function renderCommandJob(job: Record<string, unknown>): string {
   return stringify(job, { lineWidth: 0 });
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, strictRequired: false });
-const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../../schema/azureml/commandJob.schema.json', import.meta.url), 'utf8')) as object);
+const validate = compileSchema('azureml/commandJob.schema.json', { allErrors: true });
 
 /** Every way `job` departs from the command-job schema (schema/azureml/commandJob.schema.json); empty when valid. */
 export function commandJobProblems(job: unknown): string[] {
-  if (validate(job)) return [];
-  return (validate.errors ?? []).map((error) => `${error.instancePath || '(top level)'} ${error.message ?? 'is not valid'}`);
+  return schemaProblems(validate, job);
 }
 
 /** POSIX shell quoting, leaving Azure ML's ${{...}} expressions and plain words bare. */

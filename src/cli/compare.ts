@@ -8,6 +8,7 @@ import { renderComparisonJunit } from '../report/junit.js';
 import { exitCodeForComparison } from './exit-codes.js';
 import { readReportFile } from '../report/read-report.js';
 import { appendSummary } from './report.js';
+import { collect } from './collect.js';
 
 interface CompareOptions {
   maxRegression: string[];
@@ -57,8 +58,4 @@ async function compareCommand(baselinePath: string, currentPath: string, options
   }
   await appendSummary(formatComparison(comparison, names, 'markdown'));
   return exitCodeForComparison(comparison);
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

@@ -10,6 +10,8 @@ import { withConsoleSession } from './console-session.js';
 import { EXIT } from './exit-codes.js';
 import { addLoadOptions, runRequestFrom, type CommandRunRequest } from './load-options.js';
 import { addMonitorOptions } from './monitor-options.js';
+import { nonNegativeNumber, positiveInteger, positiveNumber, share } from '../core/numbers.js';
+import { collect } from './collect.js';
 
 /**
  * find-max's defaults for the load, ranked just above modelprof's own (below flags, --set, the job
@@ -39,7 +41,7 @@ export function registerFindMax(program: Command): void {
     .option('--instances <n>', 'instances behind the endpoint (Azure instance_count)', '1')
     .option('--cores <n>', 'cores per instance: reports core-hours per million requests at the answer')
     .option('-f, --file <job.yml>', 'job file (schema/job.schema.json); its rate is not used')
-    .option('--set <key=value>', 'override a job-file key (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--set <key=value>', 'override a job-file key (repeatable)', collect, [])
     .option('--json', 'print find-max.json to stdout instead of the table; its maxRate is the answer in req/s');
   addMonitorOptions(addLoadOptions(command)).action(async (options: Record<string, unknown>) => {
     process.exitCode = await runFindMax(findMaxCommandFrom(options, command, process.env));
@@ -62,7 +64,7 @@ function findMaxCommandFrom(options: Record<string, unknown>, command: Command, 
     throw new SettingsError('--tool wrk is a closed loop with no rate to search: use --tool wrk2 or labench');
   }
   if (run.slaText === undefined) throw new SettingsError('--sla is required: the search needs something to meet, e.g. --sla "p99<=200ms, error_rate<1%"');
-  const factor = positiveNumber('--factor', options['factor']);
+  const factor = positiveNumber(String(options['factor']), '--factor');
   if (factor <= 1) throw new SettingsError(`--factor must be greater than 1, got "${String(options['factor'])}"`);
   const maxTimeSec = parseDuration(String(options['maxTime']), '--max-time');
   const cooldownSec = parseDuration(String(options['cooldown']), '--cooldown');
@@ -74,17 +76,17 @@ function findMaxCommandFrom(options: Record<string, unknown>, command: Command, 
     run,
     search: {
       sla: { text: run.slaText, clauses: run.sla },
-      startRate: positiveNumber('--start-rate', options['startRate']),
-      ...(options['maxRate'] === undefined ? {} : { maxRate: positiveNumber('--max-rate', options['maxRate']) }),
+      startRate: positiveNumber(String(options['startRate']), '--start-rate'),
+      ...(options['maxRate'] === undefined ? {} : { maxRate: positiveNumber(String(options['maxRate']), '--max-rate') }),
       factor,
-      precision: share('--precision', String(options['precision'])),
+      precision: share(String(options['precision']), '--precision'),
       confirm: options['confirm'] !== false,
       maxTimeSec,
       cooldownSec,
       price: {
-        ...(options['pricePerHour'] === undefined ? {} : { pricePerHour: nonNegativeNumber('--price-per-hour', options['pricePerHour']) }),
-        instances: positiveInteger('--instances', options['instances']),
-        ...(options['cores'] === undefined ? {} : { coresPerInstance: positiveNumber('--cores', options['cores']) }),
+        ...(options['pricePerHour'] === undefined ? {} : { pricePerHour: nonNegativeNumber(String(options['pricePerHour']), '--price-per-hour') }),
+        instances: positiveInteger(String(options['instances']), '--instances'),
+        ...(options['cores'] === undefined ? {} : { coresPerInstance: positiveNumber(String(options['cores']), '--cores') }),
       },
     },
   };
@@ -155,32 +157,4 @@ export function formatFindMax(record: FindMaxRecord): string {
   }
   if (cost?.coreHoursPerMillion !== undefined) lines.push(`  core-hours per million requests: ${formatNumber(cost.coreHoursPerMillion, 4)}`);
   return lines.join('\n');
-}
-
-function positiveNumber(flag: string, given: unknown): number {
-  const text = String(given);
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new SettingsError(`${flag} must be a number greater than 0, got "${text}"`);
-  return value;
-}
-
-function nonNegativeNumber(flag: string, given: unknown): number {
-  const text = String(given);
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new SettingsError(`${flag} must be a number of at least 0, got "${text}"`);
-  return value;
-}
-
-function positiveInteger(flag: string, given: unknown): number {
-  const text = String(given);
-  if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) throw new SettingsError(`${flag} must be a whole number of at least 1, got "${text}"`);
-  return Number(text);
-}
-
-/** "5%" or "0.05" -> 0.05; strictly between 0 and 1. */
-function share(flag: string, text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
-  const value = match ? Number(match[1]) / (match[2] ? 100 : 1) : Number.NaN;
-  if (!(value > 0 && value < 1)) throw new SettingsError(`${flag} must be a share between 0 and 1, such as 5% or 0.05, got "${text}"`);
-  return value;
 }

@@ -10,6 +10,8 @@ import { parseDuration } from '../settings/duration.js';
 import { REDACTED, redactHeaders, redactUrl } from '../core/redact.js';
 import { assembleRunRequest } from '../settings/run-request.js';
 import { addLoadOptions, layerFromOptions } from './load-options.js';
+import { positiveInteger } from '../core/numbers.js';
+import { collect } from './collect.js';
 
 /** Time after the last shard's planned end before the merge step stops waiting for missing shards. */
 const MERGE_GRACE_SEC = 120;
@@ -54,7 +56,7 @@ export function k8sJobManifest(options: Record<string, unknown>, nowMs: number):
   const podEnvironment = new Proxy({}, { get: () => 'set-in-the-pod' }) as NodeJS.ProcessEnv;
   // Flags only: the pods get no job file, and the local seed variables must not leak into the manifest.
   const { settings } = assembleRunRequest({ layers: [layer], env: podEnvironment });
-  const shards = wholeNumber(String(options['shards']), '--shards');
+  const shards = positiveInteger(String(options['shards']), '--shards');
   shareOfLoad(settings, { index: 0, count: shards });
   if (redactUrl(settings.url) !== settings.url.href) {
     throw new SettingsError('--url carries credentials, which would be written into the manifest: send the key in a header instead, as ${KEY} from a --secret');
@@ -128,13 +130,4 @@ function antiAffinity(kind: string): 'required' | 'preferred' {
 
 function defaultName(nowMs: number): string {
   return `modelprof-${new Date(nowMs).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15).toLowerCase()}`;
-}
-
-function wholeNumber(text: string, flag: string): number {
-  if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) throw new SettingsError(`${flag} must be a whole number of at least 1, got "${text}"`);
-  return Number(text);
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

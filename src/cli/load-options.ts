@@ -6,6 +6,7 @@ import type { MonitorRequest } from '../monitors/monitor.js';
 import { parseHeaderFlags } from '../settings/headers.js';
 import type { ScalarKey, SettingsLayer } from '../settings/layers.js';
 import { assembleRunRequest, jobSources, type RunRequest } from '../settings/run-request.js';
+import { collect } from './collect.js';
 
 /** Flags that set a scalar setting, with the setting each one fills. */
 const SCALAR_FLAGS: readonly [flags: string, key: ScalarKey, description: string][] = [
@@ -100,8 +101,4 @@ export function layerFromOptions(options: Record<string, unknown>): SettingsLaye
 
 function longFlag(flags: string): string {
   return /--[\w-]+/.exec(flags)![0];
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { ModelprofError } from '../core/errors.js';
 import { EXIT, exitCodeOfError } from './exit-codes.js';
-import { MODELPROF_VERSION } from '../version.js';
+import { MODELPROF_VERSION } from '../core/version.js';
 import { registerCompare } from './compare.js';
 import { registerDemo } from './demo.js';
 import { registerFindMax } from './find-max.js';

@@ -13,6 +13,7 @@ import { mergeReports } from '../scale/merge.js';
 import { parseStartAt, SYSTEM_WAIT_CLOCK } from '../scale/start-at.js';
 import { exitCodeForVerdict } from './exit-codes.js';
 import { appendSummary, formatVerdictLines } from './report.js';
+import { positiveInteger } from '../core/numbers.js';
 
 interface MergeOptions {
   output: string;
@@ -43,7 +44,7 @@ export function registerMerge(program: Command): void {
 }
 
 async function mergeCommand(inputs: string[], options: MergeOptions): Promise<number> {
-  const expectedCount = options.shards === undefined ? undefined : shardCount(options.shards);
+  const expectedCount = options.shards === undefined ? undefined : positiveInteger(options.shards, '--shards');
   const sla = options.sla === undefined ? [] : parseSla(options.sla, '--sla');
   const waiting = options.waitUntil !== undefined;
   const find = (): Promise<string[]> => findReportFiles(inputs, options.output, waiting);
@@ -74,7 +75,3 @@ async function mergeCommand(inputs: string[], options: MergeOptions): Promise<nu
   return exitCodeForVerdict(report, verdict);
 }
 
-function shardCount(text: string): number {
-  if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) throw new SettingsError(`--shards must be a whole number of at least 1, got "${text}"`);
-  return Number(text);
-}

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_MONITOR_INTERVAL_MS, DEFAULT_SERVE_TIMEOUT } from '../monitors/monitor-request.js';
+import { collect } from './collect.js';
 
 /** Adds the flags that watch the server's CPU, memory and GPU during the run. */
 export function addMonitorOptions(cmd: Command): Command {
@@ -12,8 +13,4 @@ export function addMonitorOptions(cmd: Command): Command {
     .option('--query <name=promql>', 'PromQL range query to record as query.<name> (repeatable)', collect)
     .option('--gpu', 'sample every GPU with nvidia-smi')
     .option('--monitor-interval <ms>', 'sampling interval of the monitors, in ms', String(DEFAULT_MONITOR_INTERVAL_MS));
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }

@@ -9,6 +9,7 @@ import { readReportFile } from '../report/read-report.js';
 import type { Report } from '../report/report.js';
 import { evaluateSla, parseSla, type SlaVerdict } from '../judge/sla.js';
 import { exitCodeForVerdict } from './exit-codes.js';
+import { collect } from './collect.js';
 
 export function registerReport(program: Command): void {
   program
@@ -69,8 +70,4 @@ export async function appendSummary(markdown: string): Promise<void> {
     if (!(error instanceof ToolError)) throw error;
     process.stderr.write(`modelprof: warning: ${error.message}\n`);
   }
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

@@ -11,13 +11,14 @@ import { EXIT, exitCodeForVerdict } from './exit-codes.js';
 import { addLoadOptions, runRequestFrom, type CommandRunRequest } from './load-options.js';
 import { addMonitorOptions } from './monitor-options.js';
 import { appendSummary, formatVerdictLines } from './report.js';
+import { collect } from './collect.js';
 
 export function registerRun(program: Command): void {
   const command = program
     .command('run')
     .description('profile an endpoint; settings: flags > --set > job file > environment variables > defaults')
     .option('-f, --file <job.yml>', 'job file (schema/job.schema.json)')
-    .option('--set <key=value>', 'override a job-file key, e.g. settings.rate=200 (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--set <key=value>', 'override a job-file key, e.g. settings.rate=200 (repeatable)', collect, [])
     .option('--sla <clauses>', 'judge the run, e.g. "p99<=200ms, error_rate<0.1%, rps>=100" (exit 1 when a clause fails)')
     .option('--junit <file>', 'write JUnit XML, one test case per SLA clause')
     .option('--json', 'print report.json to stdout instead of the summary')

@@ -19,8 +19,19 @@ export function redactHeaders(headers: Readonly<Record<string, string>>): Record
   return safe;
 }
 
-/** URL safe to print: user info and credential-like query parameters replaced. */
-export function redactUrl(url: URL): string {
+/**
+ * The one way a URL is shown (reports, consoles, errors, monitor names): user info and credential-like
+ * query parameters replaced. Text is shown as written when it has nothing to hide; text that does not
+ * parse as a URL (a hand-edited report, a bad flag) keeps everything but its user info.
+ */
+export function redactUrl(url: URL | string): string {
+  if (typeof url === 'string') {
+    if (!URL.canParse(url)) return url.replace(/\/\/[^/@]*@/, '//…@');
+    // Text with nothing to hide is shown as written.
+    const parsed = new URL(url);
+    const redacted = redactUrl(parsed);
+    return redacted === parsed.href ? url : redacted;
+  }
   const safe = new URL(url.href);
   if (safe.username) safe.username = 'redacted';
   if (safe.password) safe.password = 'redacted';

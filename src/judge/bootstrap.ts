@@ -2,7 +2,7 @@ import type { JsHistogram } from 'hdr-histogram-js';
 import type { TimelinePoint } from '../record/result.js';
 import { decodeHistogram } from '../record/histogram.js';
 import type { Report } from '../report/report.js';
-import { seededRandom } from '../seeded-random.js';
+import { seededRandom } from '../core/seeded-random.js';
 import type { MetricRef } from './metrics.js';
 
 /**

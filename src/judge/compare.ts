@@ -1,11 +1,11 @@
 import type { Report } from '../report/report.js';
 import { formatDelta, formatInterval } from '../report/comparison-format.js';
-import { displayUrl } from '../report/format.js';
 import { formatMetricValue } from '../report/metric-format.js';
 import { NoiseEstimator } from './bootstrap.js';
 import type { Comparison, Direction, MetricComparison, ReportIdentity } from './comparison.js';
 import { parseMetricName, readMetric, type MetricRef } from './metrics.js';
 import { DEFAULT_TOLERANCES, type Tolerance, type Tolerances } from './tolerances.js';
+import { redactUrl } from '../core/redact.js';
 
 /**
  * Baseline comparison: per-metric deltas, judged against tolerances (./tolerances.ts) and against
@@ -48,7 +48,7 @@ export function compareReports(baseline: Report, current: Report, tolerances: To
 }
 
 function identity(report: Report): ReportIdentity {
-  return { url: displayUrl(report.target.url), tool: report.tool, startTime: report.startTime, valid: report.validity.valid };
+  return { url: redactUrl(report.target.url), tool: report.tool, startTime: report.startTime, valid: report.validity.valid };
 }
 
 function compareMetric(
@@ -143,7 +143,7 @@ function settingsDifferences(baseline: Report, current: Report): string[] {
   const pairs: [string, unknown, unknown][] = [
     ['tool', baseline.tool, current.tool],
     ['engine', baseline.engine.name, current.engine.name],
-    ['url', displayUrl(baseline.target.url), displayUrl(current.target.url)],
+    ['url', redactUrl(baseline.target.url), redactUrl(current.target.url)],
     ['method', baseline.target.method, current.target.method],
     ['connections', baseline.settings.connections, current.settings.connections],
     ['threads', baseline.settings.threads, current.settings.threads],

@@ -1,5 +1,6 @@
 import type { ToolName } from '../settings/settings.js';
 import type { Validity, ValidityChecks } from '../record/result.js';
+import { round } from '../core/numbers.js';
 
 /** LaBench's bar: at least this share of ticks and sends must be timely for a valid run. */
 export const TIMELY_SHARE_REQUIRED = 0.999;
@@ -103,9 +104,4 @@ export function judgeValidity(seen: GeneratorObservation): Validity {
   }
   if (seen.partial) warnings.push(`partial run: ${seen.partial}`);
   return { valid: reasons.length === 0, reasons, warnings, checks };
-}
-
-function round(value: number, digits = 3): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }

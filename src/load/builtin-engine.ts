@@ -7,7 +7,7 @@ import { ERROR_KINDS, type RunResult } from '../record/result.js';
 import { judgeValidity } from '../judge/validity.js';
 import type { Settings } from '../settings/settings.js';
 import { encodeRequests, endpointOf } from '../target/http-request.js';
-import { MODELPROF_VERSION } from '../version.js';
+import { MODELPROF_VERSION } from '../core/version.js';
 import type { EngineContext, LoadEngine, Progress } from './engine.js';
 import { checkReachable } from './preflight.js';
 import { timelyToleranceMs, type MainMessage, type WorkerJob, type WorkerMessage, type WorkerStats } from './worker-protocol.js';

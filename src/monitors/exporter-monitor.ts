@@ -1,8 +1,9 @@
 import { readKnownMetrics } from './exporter-metrics.js';
 import { TextClient } from './http-text.js';
 import { IntervalSampler } from './interval-sampler.js';
-import { displayUrl, failureReason, type MeasurementWindow, type Monitor, type SampleSink } from './monitor.js';
+import { failureReason, type MeasurementWindow, type Monitor, type SampleSink } from './monitor.js';
 import { Exposition, parsePrometheusText } from './prometheus-text.js';
+import { redactUrl } from '../core/redact.js';
 
 /** Ask for the classic text format even from servers that also speak OpenMetrics. */
 const ACCEPT_TEXT_FORMAT = 'text/plain;version=0.0.4;q=1,*/*;q=0.1';
@@ -22,7 +23,7 @@ export class ExporterMonitor implements Monitor {
   private sink: SampleSink | undefined;
 
   constructor(private readonly url: URL, intervalMs: number) {
-    this.name = `prometheus:${displayUrl(url)}`;
+    this.name = `prometheus:${redactUrl(url)}`;
     // A scrape may take up to one interval (at least 1 s, at most 10 s); slower counts as failed.
     this.client = new TextClient(Math.min(10_000, Math.max(1000, intervalMs)));
   }
@@ -39,7 +40,7 @@ export class ExporterMonitor implements Monitor {
     this.client.close();
     if (this.scrapes >= 2 && this.readings === 0) {
       this.sink?.fail(
-        `${displayUrl(this.url)} answered but serves no metric modelprof knows ` +
+        `${redactUrl(this.url)} answered but serves no metric modelprof knows ` +
           '(node_exporter, DCGM exporter, Triton, vLLM, TorchServe, KServe)',
       );
     }
@@ -52,7 +53,7 @@ export class ExporterMonitor implements Monitor {
       if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
       exposition = new Exposition(parsePrometheusText(response.body));
     } catch (error) {
-      sink.fail(`scrape of ${displayUrl(this.url)} failed: ${failureReason(error)}`);
+      sink.fail(`scrape of ${redactUrl(this.url)} failed: ${failureReason(error)}`);
       return;
     }
     const timeMs = Date.now();

@@ -1,6 +1,8 @@
 import { SettingsError } from '../core/errors.js';
+import { redactUrl } from '../core/redact.js';
 import type { MonitorRequest, MonitorSpec, PromQuery } from './monitor.js';
 import { parseDuration } from '../settings/duration.js';
+import { positiveInteger } from '../core/numbers.js';
 
 export const DEFAULT_MONITOR_INTERVAL_MS = 1000;
 export const DEFAULT_SERVE_TIMEOUT = '60s';
@@ -15,7 +17,7 @@ export function monitorSpecsFromOptions(opts: MonitorRequest): MonitorSpec[] {
     if (opts.serve !== undefined) {
       throw new SettingsError('--monitor-pid and --serve both name the process to watch: give one of them');
     }
-    specs.push({ kind: 'process', pid: positiveInteger('--monitor-pid', opts.monitorPid) });
+    specs.push({ kind: 'process', pid: positiveInteger(opts.monitorPid, '--monitor-pid') });
   }
   for (const url of opts.prometheus ?? []) {
     const parsed = httpUrl('--prometheus', url);
@@ -37,7 +39,7 @@ export function monitorSpecsFromOptions(opts: MonitorRequest): MonitorSpec[] {
 
 /** `--monitor-interval` in ms (default 1000). */
 export function monitorIntervalFromOptions(opts: MonitorRequest): number {
-  const ms = positiveInteger('--monitor-interval', opts.monitorInterval ?? String(DEFAULT_MONITOR_INTERVAL_MS));
+  const ms = positiveInteger(opts.monitorInterval ?? String(DEFAULT_MONITOR_INTERVAL_MS), '--monitor-interval');
   if (ms < 100) throw new SettingsError(`--monitor-interval must be at least 100 ms, got ${ms}`);
   return ms;
 }
@@ -51,19 +53,11 @@ export function serveFromOptions(opts: MonitorRequest): { command: string; timeo
   return { command: opts.serve, timeoutMs: timeoutSec * 1000 };
 }
 
-function positiveInteger(flag: string, text: string): number {
-  if (!/^\d+$/.test(text.trim()) || Number(text) <= 0) {
-    throw new SettingsError(`${flag} must be a positive whole number, got "${text}"`);
-  }
-  return Number(text);
-}
 
 function httpUrl(flag: string, text: string): URL {
   const url = URL.canParse(text) ? new URL(text) : undefined;
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
-    // user:password may sit before the host: not echoed.
-    const shown = text.replace(/\/\/[^/@]*@/, '//…@');
-    throw new SettingsError(`${flag} must be an http(s) URL such as http://127.0.0.1:9100/metrics, got "${shown}"`);
+    throw new SettingsError(`${flag} must be an http(s) URL such as http://127.0.0.1:9100/metrics, got "${redactUrl(text)}"`);
   }
   return url;
 }

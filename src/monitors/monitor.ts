@@ -70,10 +70,6 @@ export interface PromQuery {
   promql: string;
 }
 
-/** A URL as shown in reports: no user:password, no query string (either may carry a secret). */
-export function displayUrl(url: URL): string {
-  return `${url.protocol}//${url.host}${url.pathname}${url.search ? '?…' : ''}`;
-}
 
 /** The one-line reason an operation failed. */
 export function failureReason(error: unknown): string {

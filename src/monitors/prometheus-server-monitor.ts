@@ -1,6 +1,5 @@
 import { TextClient } from './http-text.js';
 import {
-  displayUrl,
   failureReason,
   type MeasurementWindow,
   type Monitor,
@@ -8,6 +7,7 @@ import {
   type Reading,
   type SampleSink,
 } from './monitor.js';
+import { redactUrl } from '../core/redact.js';
 
 /** Prometheus answers at most 11,000 points per series; a longer run gets a coarser step. */
 const MAX_POINTS = 11_000;
@@ -28,7 +28,7 @@ export class PrometheusServerMonitor implements Monitor {
     private readonly server: URL,
     private readonly query: PromQuery,
   ) {
-    this.name = `prometheus-server:${displayUrl(server)} query ${query.name}`;
+    this.name = `prometheus-server:${redactUrl(server)} query ${query.name}`;
   }
 
   async start(sink: SampleSink, intervalMs: number): Promise<void> {

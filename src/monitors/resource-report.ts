@@ -1,5 +1,6 @@
 import type { MeasurementWindow, Reading } from './monitor.js';
 import type { MonitorStatus, ResourceMetric, ResourceReport } from './resources.js';
+import { round } from '../core/numbers.js';
 
 /** Everything one monitor handed over during a session. */
 export interface MonitorRecord {
@@ -69,6 +70,3 @@ function summarize(values: readonly number[]): { avg: number; p50: number; min: 
 }
 
 /** Three decimals: enough for %, ms and seconds, and keeps report.json small. */
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}

@@ -1,6 +1,7 @@
 import { decodeHistogram, summarizeHistogram } from './histogram.js';
 import type { LatencySummary } from './result.js';
 import { mergeTokenSnapshots, RATE_SCALE, type TokenCounts, type TokenHistogramName, type TokenSnapshot } from './token-recorder.js';
+import { round } from '../core/numbers.js';
 
 /** Per-request output tokens per second; the slow tail is the low percentiles. */
 export interface RateSummary {
@@ -132,3 +133,4 @@ export function mergeLlmSections(sections: readonly LlmSection[], options: { mea
   const merged = mergeTokenSnapshots(sections.map((section) => ({ counts: section.counts, histograms: section.histograms })));
   return summarizeTokens(merged, { api: first.api, ...options, ...(first.goodput ? { objectives: first.goodput.objectives } : {}) });
 }
+import { round } from '../core/numbers.js';

@@ -2,8 +2,9 @@ import type { ResourceReport } from '../monitors/resources.js';
 import type { RunResult } from '../record/result.js';
 import { redactHeaders, redactUrl } from '../core/redact.js';
 import type { Settings } from '../settings/settings.js';
-import { MODELPROF_VERSION } from '../version.js';
+import { MODELPROF_VERSION } from '../core/version.js';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportSettings } from './report.js';
+import { round } from '../core/numbers.js';
 
 /** Shapes an engine's result and the monitors' figures into report.json's contents. */
 export function buildReport(settings: Settings, result: RunResult, resources?: ResourceReport): Report {
@@ -61,8 +62,4 @@ export function reportSettings(settings: Settings): ReportSettings {
     clients: settings.clients,
     timeoutSec: settings.timeoutSec,
   };
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

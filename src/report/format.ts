@@ -1,4 +1,3 @@
-import { redactUrl } from '../core/redact.js';
 
 /**
  * Turning report values into text for people: numbers with sensible precision, and the escaping and
@@ -66,16 +65,4 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 /** Safe in HTML text and in double- or single-quoted attributes. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
-
-/**
- * A report's URL as shown to people. Reports are written with the URL already redacted; this redacts
- * again so a hand-edited or older report.json cannot leak a key into a page or a CI log.
- */
-export function displayUrl(text: string): string {
-  try {
-    return redactUrl(new URL(text));
-  } catch {
-    return text;
-  }
 }

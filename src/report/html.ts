@@ -10,14 +10,13 @@ import {
   formatNumber,
   formatRps,
   formatShare,
-  displayUrl,
-} from './format.js';
+  } from './format.js';
 import { formatLimit, type SlaVerdict } from '../judge/sla.js';
 import { formatMetricValue, formatResourceValue, isPercentUnit } from './metric-format.js';
 import { htmlPage } from './html-page.js';
 import { shardsSection } from './html-shards.js';
 import { SERVER_LATENCY_NOTE, serverClientLatency } from './server-latency.js';
-import { redactHeaders } from '../core/redact.js';
+import { redactHeaders, redactUrl } from '../core/redact.js';
 
 /**
  * The HTML report: one self-contained file (inline CSS, inline SVG, a few lines of script, nothing
@@ -61,7 +60,7 @@ function outcomeOf(report: Report, verdict?: SlaVerdict): Outcome {
 }
 
 export function renderHtmlReport(report: Report, slaVerdict?: SlaVerdict): string {
-  const url = displayUrl(report.target.url);
+  const url = redactUrl(report.target.url);
   const title = `${report.target.method} ${url}`;
   const sections = [
     header(report, title),

@@ -1,7 +1,7 @@
 import type { Report } from './report.js';
 import type { Comparison } from '../judge/comparison.js';
-import { displayUrl } from './format.js';
 import type { SlaVerdict } from '../judge/sla.js';
+import { redactUrl } from '../core/redact.js';
 
 /**
  * JUnit XML, the test-report format CI systems read (Jenkins, GitLab, GitHub Actions reporters, Azure
@@ -39,7 +39,7 @@ export function renderJunit(verdict: SlaVerdict | undefined, report: Report): st
   }));
   return renderSuites([
     {
-      name: `modelprof SLA: ${report.target.method} ${displayUrl(report.target.url)}`,
+      name: `modelprof SLA: ${report.target.method} ${redactUrl(report.target.url)}`,
       timestamp: report.startTime,
       timeSeconds: report.measuredSeconds,
       properties: reportProperties(report),

@@ -1,9 +1,10 @@
 import { appendFile } from 'node:fs/promises';
 import { ToolError } from '../core/errors.js';
 import type { Report } from './report.js';
-import { displayUrl, formatCount, formatMs, formatRps, formatShare } from './format.js';
+import { formatCount, formatMs, formatRps, formatShare } from './format.js';
 import { formatLimit, type SlaVerdict } from '../judge/sla.js';
 import { formatMetricValue } from './metric-format.js';
+import { redactUrl } from '../core/redact.js';
 
 /**
  * A short Markdown summary for CI job pages (GitHub's $GITHUB_STEP_SUMMARY): the verdict, the SLA
@@ -13,7 +14,7 @@ import { formatMetricValue } from './metric-format.js';
 export function renderMarkdownSummary(report: Report, verdict?: SlaVerdict): string {
   const lines: string[] = [];
   lines.push(`### modelprof: ${headline(report, verdict)}`, '');
-  lines.push(`\`${code(`${report.target.method} ${displayUrl(report.target.url)}`)}\` · ${report.tool} · ${formatCount(report.measuredSeconds)} s measured · ${report.startTime}`, '');
+  lines.push(`\`${code(`${report.target.method} ${redactUrl(report.target.url)}`)}\` · ${report.tool} · ${formatCount(report.measuredSeconds)} s measured · ${report.startTime}`, '');
   if (!report.validity.valid) {
     lines.push('The load generator did not hold its plan, so no verdict is given on the target:', '');
     for (const reason of report.validity.reasons) lines.push(`- ${inline(reason)}`);

@@ -1,6 +1,7 @@
 import type { ResourceMetric } from '../monitors/resources.js';
 import type { LatencySummary } from '../record/result.js';
 import type { Report } from './report.js';
+import { round } from '../core/numbers.js';
 
 const PERCENTILES = ['p50', 'p90', 'p95', 'p99'] as const;
 
@@ -50,7 +51,7 @@ function weightedMean(metric: ResourceMetric | undefined, requests: ResourceMetr
     total += point.v * weight;
     weights += weight;
   }
-  return weights > 0 ? Math.round((total / weights) * 1000) / 1000 : undefined;
+  return weights > 0 ? round(total / weights) : undefined;
 }
 
 /** Console lines: one per percentile, server beside client, and what the server figure is. */

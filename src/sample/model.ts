@@ -1,4 +1,4 @@
-import { seededRandom } from '../seeded-random.js';
+import { seededRandom } from '../core/seeded-random.js';
 
 /**
  * The sample endpoint's model: a small fixed-weight MLP classifier, 10 features -> 3 class

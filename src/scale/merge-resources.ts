@@ -1,4 +1,5 @@
 import type { ResourceMetric, ResourceReport } from '../monitors/resources.js';
+import { round } from '../core/numbers.js';
 
 /** A shard's monitors, with where its timeline starts relative to the merge's (seconds). */
 export interface ShardResources {
@@ -71,8 +72,4 @@ function sumSeries(series: readonly ResourceMetric[]): ResourceMetric | undefine
     max: values[values.length - 1]!,
     timeline,
   };
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

@@ -1,4 +1,5 @@
 import type { Validity, ValidityChecks } from '../record/result.js';
+import { round } from '../core/numbers.js';
 
 /** A shard's verdict with its index, as the merge reads it. */
 export interface ShardVerdict {
@@ -75,8 +76,4 @@ function pick(all: readonly ValidityChecks[], key: keyof ValidityChecks, choose:
 export function describeShards(indexes: readonly number[]): string {
   if (indexes.length === 1) return `shard ${indexes[0]}`;
   return `shards ${indexes.slice(0, -1).join(', ')} and ${indexes[indexes.length - 1]}`;
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

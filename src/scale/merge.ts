@@ -6,6 +6,7 @@ import { mergeResources } from './merge-resources.js';
 import { mergeTimelines } from './merge-timeline.js';
 import { combineValidity, describeShards } from './merge-validity.js';
 import { checkShardSet, type ShardReport, type ShardSetOptions, type SourcedReport } from './shard-set.js';
+import { round } from '../core/numbers.js';
 
 export type { SourcedReport } from './shard-set.js';
 export type MergeOptions = ShardSetOptions;
@@ -145,8 +146,4 @@ function sum(shards: readonly { report: Report }[], figure: (report: Report) => 
 
 function unique(lines: readonly string[]): string[] {
   return [...new Set(lines)];
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

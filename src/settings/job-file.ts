@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import { SettingsError } from '../core/errors.js';
+import { readSchema } from '../core/schema.js';
+import { isMapping, readYamlFile } from '../core/yaml-file.js';
 import type { MonitorRequest } from '../monitors/monitor.js';
 import { settingsFromEnvironment } from './environment.js';
 import type { ScalarKey, SettingsLayer } from './layers.js';
@@ -27,26 +27,12 @@ interface SchemaNode {
   items?: SchemaNode;
 }
 
-const JOB_SCHEMA = JSON.parse(readFileSync(new URL('../../../schema/job.schema.json', import.meta.url), 'utf8')) as SchemaNode;
+const JOB_SCHEMA = readSchema('job.schema.json') as SchemaNode;
 
 /** Reads and checks a YAML (or JSON) job file; every mistake names the file, the key and what was expected. */
 export function readJobFile(path: string): JobDocument {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new SettingsError(`job file "${path}" cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
-  }
-  const document = parseDocument(text, { prettyErrors: false });
-  const problem = document.errors[0];
-  if (problem) {
-    const line = text.slice(0, problem.pos[0]).split('\n').length;
-    throw new SettingsError(`job file "${path}"${line ? ` line ${line}` : ''} is not valid YAML: ${problem.message.split('\n')[0]}`);
-  }
-  const contents: unknown = document.toJS();
-  if (typeof contents !== 'object' || contents === null || Array.isArray(contents)) {
-    throw new SettingsError(`job file "${path}" must be a mapping of keys such as target, tool and settings`);
-  }
+  const contents = readYamlFile(path, `job file "${path}"`);
+  if (!isMapping(contents)) throw new SettingsError(`job file "${path}" must be a mapping of keys such as target, tool and settings`);
   checkAgainstSchema(contents, JOB_SCHEMA, '', `job file "${path}"`);
   return contents as JobDocument;
 }

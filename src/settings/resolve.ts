@@ -5,6 +5,7 @@ import { parseDuration } from './duration.js';
 import { expandHeaderVariables } from './headers.js';
 import { mergeLayers, type Given, type SettingsLayer } from './layers.js';
 import { ENGINES, TOOLS, type EngineName, type Payload, type Settings, type ToolName } from './settings.js';
+import { positiveInteger, positiveNumber } from '../core/numbers.js';
 
 /** The seed's defaults, plus modelprof's for what the seed leaves open. */
 export const DEFAULTS = {
@@ -41,8 +42,8 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
   if (payload.bodies.length > 0 && contentType === undefined) headers['Content-Type'] = 'application/json';
 
   const tool = oneOf(given.tool!, TOOLS) as ToolName;
-  const connections = positiveInteger(given.connections!);
-  const threads = positiveInteger(given.threads!);
+  const connections = positiveInteger(given.connections!.value, given.connections!.source);
+  const threads = positiveInteger(given.threads!.value, given.threads!.source);
   if (tool !== 'labench' && connections < threads) {
     throw new SettingsError(
       `${given.connections!.source} (${connections}) must be at least ${given.threads!.source} (${threads}): every thread needs a connection`,
@@ -64,8 +65,8 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
     warmupSec: parseDuration(given.warmup!.value, given.warmup!.source),
     connections,
     threads,
-    rate: positiveNumber(given.rate!),
-    clients: positiveInteger(given.clients!),
+    rate: positiveNumber(given.rate!.value, given.rate!.source),
+    clients: positiveInteger(given.clients!.value, given.clients!.source),
     timeoutSec: positiveDuration(given.timeout!),
     // Absolute, so external tools run from inside it still find their files.
     outputDir: resolve(output),
@@ -110,21 +111,7 @@ function oneOf(given: Given, allowed: readonly string[]): string {
   return value;
 }
 
-function positiveInteger(given: Given): number {
-  const value = Number(given.value);
-  if (!/^\s*\d+\s*$/.test(given.value) || !Number.isSafeInteger(value) || value < 1) {
-    throw new SettingsError(`${given.source} must be a whole number of at least 1, got "${given.value}"`);
-  }
-  return value;
-}
 
-function positiveNumber(given: Given): number {
-  const value = Number(given.value);
-  if (given.value.trim() === '' || !Number.isFinite(value) || value <= 0) {
-    throw new SettingsError(`${given.source} must be a number greater than 0, got "${given.value}"`);
-  }
-  return value;
-}
 
 function positiveDuration(given: Given): number {
   const seconds = parseDuration(given.value, given.source);

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject } from 'ajv';
-import { parseDocument } from 'yaml';
+import type { ErrorObject } from 'ajv';
+import { compileSchema } from '../core/schema.js';
+import { isMapping, readYamlFile } from '../core/yaml-file.js';
 import { SettingsError } from '../core/errors.js';
 import { describeType, describeValue, nearestKey } from '../settings/job-file.js';
 
@@ -43,33 +43,14 @@ export interface SweepDocument {
   currency?: string;
 }
 
-const readSchema = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(new URL(`../../../schema/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
-
 // verbose: errors carry the schema they broke, so an unknown key can be matched against its known siblings.
-const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, verbose: true });
-ajv.addSchema(readSchema('job.schema.json'));
-const validate = ajv.compile<SweepDocument>(readSchema('sweep.schema.json'));
+const validate = compileSchema<SweepDocument>('sweep.schema.json', { references: ['job.schema.json'], verbose: true });
 
 /** Reads and checks a sweep file; every mistake names the file, the key and what was expected. */
 export function readSweepFile(path: string): SweepDocument {
   const origin = `sweep file "${path}"`;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new SettingsError(`${origin} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
-  }
-  const document = parseDocument(text, { prettyErrors: false });
-  const problem = document.errors[0];
-  if (problem) {
-    const line = text.slice(0, problem.pos[0]).split('\n').length;
-    throw new SettingsError(`${origin} line ${line} is not valid YAML: ${problem.message.split('\n')[0]}`);
-  }
-  const contents: unknown = document.toJS();
-  if (typeof contents !== 'object' || contents === null || Array.isArray(contents)) {
-    throw new SettingsError(`${origin} must be a mapping with a deployments list`);
-  }
+  const contents = readYamlFile(path, origin);
+  if (!isMapping(contents)) throw new SettingsError(`${origin} must be a mapping with a deployments list`);
   if (!validate(contents)) throw new SettingsError(`${origin}: ${describeError(validate.errors![0]!)}`);
   const seen = new Set<string>();
   contents.deployments.forEach((deployment, index) => {

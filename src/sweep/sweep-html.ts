@@ -1,10 +1,11 @@
 import { logBound, niceMax, renderChart, type Axis, type Marker, type Series } from '../report/html-charts.js';
-import { displayUrl, escapeHtml, formatMs, formatNumber, formatRps, formatShare } from '../report/format.js';
+import { escapeHtml, formatMs, formatNumber, formatRps, formatShare } from '../report/format.js';
 import { htmlPage } from '../report/html-page.js';
 import { parseSla, type SlaClause } from '../judge/sla.js';
 import { GRID_KEYS } from './sweep-file.js';
 import { pointId } from './sweep-plan.js';
 import type { SweepPointRecord, SweepRecord } from './sweep-record.js';
+import { redactUrl } from '../core/redact.js';
 
 /**
  * sweep.html: one self-contained page (inline CSS and SVG, nothing fetched) that answers "which
@@ -207,6 +208,6 @@ function pointsSection(record: SweepRecord): string {
     return `<tr>${cells.map((c, i) => `<td${i >= 3 && i <= 8 ? ' class="num"' : i === 10 ? ' class="detail"' : ''}>${c}</td>`).join('')}</tr>`;
   });
   const heads = ['deployment', 'point', 'tool', 'offered', 'sent', 'ok', 'p50', 'p99', 'errors', 'outcome', 'why', 'report'];
-  const urls = record.deployments.map((d) => `<li><strong>${escapeHtml(d.name)}</strong>: <code>${escapeHtml(displayUrl(d.url))}</code>${d.served ? ' (started by the sweep)' : ''}${d.description ? ` – ${escapeHtml(d.description)}` : ''}</li>`);
+  const urls = record.deployments.map((d) => `<li><strong>${escapeHtml(d.name)}</strong>: <code>${escapeHtml(redactUrl(d.url))}</code>${d.served ? ' (started by the sweep)' : ''}${d.description ? ` – ${escapeHtml(d.description)}` : ''}</li>`);
   return `<section id="points"><h2>Points</h2><table><thead><tr>${heads.map((h, i) => `<th${i >= 3 && i <= 8 ? ' class="num"' : ''}>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table><h3>Deployments</h3><ul>${urls.join('')}</ul></section>`;
 }

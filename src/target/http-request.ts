@@ -1,4 +1,4 @@
-import { MODELPROF_VERSION } from '../version.js';
+import { MODELPROF_VERSION } from '../core/version.js';
 import type { Settings } from '../settings/settings.js';
 
 /** Where and how to connect; plain data so it can cross into worker threads. */

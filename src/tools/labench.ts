@@ -13,6 +13,7 @@ import { OutputLines } from './output-lines.js';
 import { wholeNumberArgument } from './tool-arguments.js';
 import { isCount, isJsonObject, parseToolJson } from './tool-json.js';
 import { runTool, type ToolRunFacts } from './tool-run.js';
+import { round } from '../core/numbers.js';
 
 /**
  * LaBench expands $VAR in header values (os.ExpandEnv), and "$$" is no escape there: a literal
@@ -378,7 +379,7 @@ export function labenchRunResult(output: LabenchOutput, facts: ToolRunFacts): Ru
         warnings: [],
         checks: {
           targetRps: output.requestRate,
-          achievedRps: Math.round(output.throughput * 1000) / 1000,
+          achievedRps: round(output.throughput),
           missedTicks: output.ticks.missed,
           ...(timelyTicks !== undefined ? { timelyTicks } : {}),
           ...(timelySends !== undefined ? { timelySends } : {}),

@@ -10,6 +10,7 @@ import type { ToolRunFacts } from './tool-run.js';
 import { wrkFamilyAdapter } from './wrk-family-adapter.js';
 import { readScriptCounts, WRK_RESULT_MARKER, type ScriptCounts } from './wrk-lua.js';
 import { agreesWithShownTime, readWrkDistribution, readWrkHeader, readWrkThreadStats, readWrkTotals, type WrkShownPercent, type WrkSocketErrors } from './wrk-text.js';
+import { round } from '../core/numbers.js';
 
 /** What wrk printed, read from its text summary and the generated done() hook's JSON line. */
 export interface WrkDoneOutput {
@@ -176,7 +177,7 @@ export function wrkRunResult(output: WrkDoneOutput, facts: ToolRunFacts): RunRes
         valid: tally.requests.total > 0,
         reasons: tally.requests.total > 0 ? [] : ['wrk sent no request'],
         warnings: remarks.warnings,
-        checks: { achievedRps: Math.round(achievedRps * 1000) / 1000 },
+        checks: { achievedRps: round(achievedRps) },
       },
       notes,
     },

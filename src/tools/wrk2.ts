@@ -10,6 +10,7 @@ import type { ToolRunFacts } from './tool-run.js';
 import { wrkFamilyAdapter } from './wrk-family-adapter.js';
 import { readScriptCounts, WRK_RESULT_MARKER, type ScriptCounts } from './wrk-lua.js';
 import { agreesWithShownTime, readWrkHeader, readWrkThreadStats, readWrkTotals, wrkTimeMs, type WrkSocketErrors } from './wrk-text.js';
+import { round } from '../core/numbers.js';
 
 /** wrk2 measures each thread's latency for this long, then throws that histogram away (CALIBRATE_DELAY_MS). */
 const CALIBRATION_SEC = 10;
@@ -308,7 +309,7 @@ export function wrk2RunResult(output: Wrk2Output, facts: ToolRunFacts): RunResul
         valid: reasons.length === 0,
         reasons,
         warnings,
-        checks: { targetRps: settings.rate, achievedRps: Math.round(achievedRps * 1000) / 1000 },
+        checks: { targetRps: settings.rate, achievedRps: round(achievedRps) },
       },
       notes,
     },

@@ -113,7 +113,7 @@ test('user:password in an exporter URL is sent as basic auth and never shown', a
     assert.equal(report.metrics['host.memory_used_bytes']?.max, 60);
     const shown = JSON.stringify(report);
     assert.doesNotMatch(shown, /s3cret|scraper|abc/);
-    assert.match(shown, new RegExp(`prometheus:http://127\\.0\\.0\\.1:${port}/metrics\\?…`));
+    assert.match(shown, new RegExp(`prometheus:http://redacted:redacted@127\\.0\\.0\\.1:${port}/metrics\\?token=redacted`));
   } finally {
     server.close();
   }

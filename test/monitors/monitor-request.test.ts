@@ -60,12 +60,12 @@ test('defaults: no monitors, 1000 ms interval, --serve waits 60 s', () => {
 
 test('bad monitor flags are SettingsErrors naming the flag', async (t) => {
   const cases: [string[], (opts: MonitorRequest) => unknown, RegExp][] = [
-    [['--monitor-pid', 'abc'], monitorSpecsFromOptions, /^--monitor-pid must be a positive whole number, got "abc"$/],
-    [['--monitor-pid', '0'], monitorSpecsFromOptions, /^--monitor-pid must be a positive/],
+    [['--monitor-pid', 'abc'], monitorSpecsFromOptions, /^--monitor-pid must be a whole number of at least 1, got "abc"$/],
+    [['--monitor-pid', '0'], monitorSpecsFromOptions, /^--monitor-pid must be a whole number of at least 1/],
     [['--monitor-pid', '1', '--serve', 'x'], monitorSpecsFromOptions, /^--monitor-pid and --serve both name the process to watch/],
     [['--prometheus', '127.0.0.1:9100'], monitorSpecsFromOptions, /^--prometheus must be an http\(s\) URL such as http:\/\/127\.0\.0\.1:9100\/metrics, got "127\.0\.0\.1:9100"$/],
     [['--prometheus', 'not a url'], monitorSpecsFromOptions, /^--prometheus must be an http\(s\) URL .*, got "not a url"$/],
-    [['--prometheus', 'ftp://scraper:s3cret@host/metrics'], monitorSpecsFromOptions, /got "ftp:\/\/…@host\/metrics"$/],
+    [['--prometheus', 'ftp://scraper:s3cret@host/metrics'], monitorSpecsFromOptions, /got "ftp:\/\/redacted:redacted@host\/metrics"$/],
     [['--prometheus-server', 'ftp://prom'], monitorSpecsFromOptions, /^--prometheus-server must be an http\(s\) URL .*, got "ftp:\/\/prom"$/],
     [['--prometheus-server', 'http://prom:9090'], monitorSpecsFromOptions, /^--prometheus-server needs at least one --query/],
     [['--query', 'a=up'], monitorSpecsFromOptions, /^--query needs --prometheus-server/],
@@ -73,7 +73,7 @@ test('bad monitor flags are SettingsErrors naming the flag', async (t) => {
     [['--prometheus-server', 'http://p', '--query', 'a b=up'], monitorSpecsFromOptions, /^--query must be name=PROMQL/],
     [['--prometheus-server', 'http://p', '--query', 'a='], monitorSpecsFromOptions, /^--query must be name=PROMQL/],
     [['--prometheus-server', 'http://p', '--query', 'a=up', '--query', 'a=down'], monitorSpecsFromOptions, /^--query names must be unique, "a" is given twice$/],
-    [['--monitor-interval', '1.5'], monitorIntervalFromOptions, /^--monitor-interval must be a positive whole number/],
+    [['--monitor-interval', '1.5'], monitorIntervalFromOptions, /^--monitor-interval must be a whole number of at least 1/],
     [['--monitor-interval', '50'], monitorIntervalFromOptions, /^--monitor-interval must be at least 100 ms, got 50$/],
     [['--serve', 'x', '--serve-timeout', 'soon'], serveFromOptions, /^--serve-timeout must be a duration/],
     [['--serve', 'x', '--serve-timeout', '0s'], serveFromOptions, /^--serve-timeout must be longer than 0/],

@@ -3,7 +3,7 @@ import { ERROR_KINDS, LATENCY_PERCENTILES, type ErrorKind, type LatencySummary, 
 import type { ResourceMetric, ResourceReport } from '../../src/monitors/resources.js';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../src/report/report.js';
 import type { ToolName } from '../../src/settings/settings.js';
-import { seededRandom } from '../../src/seeded-random.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 
 /**
  * Realistic Report objects for the report tests, shaped the way the run pipeline shapes them: latency

@@ -1,4 +1,4 @@
-import { seededRandom } from '../../seeded-random.js';
+import { seededRandom } from '../../core/seeded-random.js';
 import type { TokenModel } from './ngram-model.js';
 
 /** One generation in progress. */

@@ -1,5 +1,5 @@
 import { SettingsError } from '../../core/errors.js';
-import { seededRandom } from '../../seeded-random.js';
+import { seededRandom } from '../../core/seeded-random.js';
 import { publicVocabulary } from './public-text.js';
 import type { Workload, WorkloadItem } from './workload.js';
 

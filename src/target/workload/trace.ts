@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SettingsError } from '../../core/errors.js';
-import { seededRandom } from '../../seeded-random.js';
+import { seededRandom } from '../../core/seeded-random.js';
 import { itemSeed, syntheticPrompt } from './synthetic.js';
 import type { Workload, WorkloadItem } from './workload.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { seededRandom } from '../../../src/seeded-random.js';
+import { seededRandom } from '../../../src/core/seeded-random.js';
 import { buildNgramModel } from '../../../src/sample/llm/ngram-model.js';
 
 describe('the sample n-gram model', () => {

@@ -1,7 +1,7 @@
 import { createLatencyHistogram, encodeHistogram, recordLatencyMs, summarizeHistogram, type Histogram } from '../../../src/record/histogram.js';
 import { ERROR_KINDS, type TimelinePoint } from '../../../src/record/result.js';
 import type { Report, ReportSettings } from '../../../src/report/report.js';
-import { seededRandom } from '../../../src/seeded-random.js';
+import { seededRandom } from '../../../src/core/seeded-random.js';
 
 /** One recorded request of a synthetic run: when it was answered (s after the shard's start) and its latency. */
 export interface Sample {
