@@ -117,11 +117,6 @@ function totals(total: number, answers: number, first: number, firstSource: Toke
   return { total, perRequest: round(total / answers), source, answers };
 }
 
-function round(value: number, digits = 3): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}
-
 /**
  * The `llm` section of several runs of one load (shards) as one: counts add, histograms merge, and
  * every derived figure is computed again over the merged window. `requests` and `measuredSeconds`
@@ -133,4 +128,3 @@ export function mergeLlmSections(sections: readonly LlmSection[], options: { mea
   const merged = mergeTokenSnapshots(sections.map((section) => ({ counts: section.counts, histograms: section.histograms })));
   return summarizeTokens(merged, { api: first.api, ...options, ...(first.goodput ? { objectives: first.goodput.objectives } : {}) });
 }
-import { round } from '../core/numbers.js';
