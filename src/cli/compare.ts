@@ -11,7 +11,7 @@ import { appendSummary } from './report.js';
 import { collect } from './collect.js';
 
 interface CompareOptions {
-  maxRegression: string[];
+  maxRegression?: string[];
   json?: boolean;
   junit?: string;
 }
@@ -27,7 +27,6 @@ export function registerCompare(program: Command): void {
       'allowed worsening per metric, e.g. "p99=10%,p50=2ms,error_rate=0.5%,max=off" (% is relative, except for ' +
         'error_rate where it is percentage points); default p50, p90, p99, mean, rps 10% and error_rate 0.1%; repeatable',
       collect,
-      [],
     )
     .option('--json', 'print the comparison as JSON instead of a table')
     .option('--junit <file>', 'also write JUnit XML: one test case per compared metric')
@@ -44,7 +43,7 @@ export function registerCompare(program: Command): void {
 }
 
 async function compareCommand(baselinePath: string, currentPath: string, options: CompareOptions): Promise<number> {
-  const tolerances: Tolerances = options.maxRegression.length > 0 ? parseTolerances(options.maxRegression.join(','), '--max-regression') : {};
+  const tolerances: Tolerances = options.maxRegression !== undefined ? parseTolerances(options.maxRegression.join(','), '--max-regression') : {};
   const [baseline, current] = await Promise.all([readReportFile(baselinePath), readReportFile(currentPath)]);
   const comparison = compareReports(baseline, current, tolerances);
   const names = { baseline: baselinePath, current: currentPath };

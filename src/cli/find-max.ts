@@ -41,9 +41,12 @@ export function registerFindMax(program: Command): void {
     .option('--instances <n>', 'instances behind the endpoint (Azure instance_count)', '1')
     .option('--cores <n>', 'cores per instance: reports core-hours per million requests at the answer')
     .option('-f, --file <job.yml>', 'job file (schema/job.schema.json); its rate is not used')
-    .option('--set <key=value>', 'override a job-file key (repeatable)', collect, [])
+    .option('--set <key=value>', 'override a job-file key (repeatable)', collect)
     .option('--json', 'print find-max.json to stdout instead of the table; its maxRate is the answer in req/s');
-  addMonitorOptions(addLoadOptions(command)).action(async (options: Record<string, unknown>) => {
+  addMonitorOptions(addLoadOptions(command, { defaults: FIND_MAX_LOAD_DEFAULTS }));
+  // The rate is what find-max searches: --rate is refused, so help does not offer it.
+  command.options.find((option) => option.long === '--rate')?.hideHelp();
+  command.action(async (options: Record<string, unknown>) => {
     process.exitCode = await runFindMax(findMaxCommandFrom(options, command, process.env));
   });
 }

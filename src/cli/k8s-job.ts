@@ -26,7 +26,7 @@ export function registerK8sJob(program: Command): void {
     .option('--namespace <namespace>', 'namespace of the Jobs')
     .option('--pvc <claim>', 'PersistentVolumeClaim (ReadWriteMany) for the reports')
     .option('--volume <json>', 'any Kubernetes volume source for the reports, as JSON, e.g. an object store\'s CSI volume')
-    .option('--secret <name>', 'Secret whose keys become environment variables of the shards (repeatable): write header values as ${KEY}', collect, [])
+    .option('--secret <name>', 'Secret whose keys become environment variables of the shards (repeatable): write header values as ${KEY}', collect)
     .option('--cpu <quantity>', 'CPU each shard requests (default: its threads)')
     .option('--memory <quantity>', 'memory each shard requests and is limited to', '1Gi')
     .option('--anti-affinity <kind>', 'required: never two shards on one node; preferred: spread when the cluster can', 'required')
@@ -34,7 +34,7 @@ export function registerK8sJob(program: Command): void {
     .option('--start-delay <duration>', 'time from now to the common start, long enough to schedule the pods and pull the image', '2m')
     .option('--manifest <file>', 'write the manifests here instead of to stdout')
     .addHelpText('after', '\nRun flags (--url, --tool, --rate, ...) are those of `modelprof run` and describe the whole run.\nApply the result with `kubectl apply -f FILE` before the start time; see the README, "Scale out on Kubernetes".');
-  addLoadOptions(command).action((options: Record<string, unknown>) => {
+  addLoadOptions(command, { unreadVariables: 'all' }).action((options: Record<string, unknown>) => {
     const { text, startAt } = k8sJobManifest(options, Date.now());
     const manifest = options['manifest'];
     if (typeof manifest === 'string') {
@@ -96,7 +96,7 @@ export function k8sJobManifest(options: Record<string, unknown>, nowMs: number):
     cpu,
     memory: String(options['memory']),
     antiAffinity: antiAffinity(String(options['antiAffinity'])),
-    secrets: options['secret'] as string[],
+    secrets: (options['secret'] as string[] | undefined) ?? [],
     ...(payloadFile ? { payload: { fileName: basename(payloadFile.value), text: readFileSync(payloadFile.value, 'utf8') } } : {}),
     mergeDeadline: new Date(lastAnswerMs + MERGE_GRACE_SEC * 1000).toISOString(),
   };

@@ -4,35 +4,42 @@ import { Command, Option } from 'commander';
 import { SettingsError } from '../core/errors.js';
 import type { MonitorRequest } from '../monitors/monitor.js';
 import { parseHeaderFlags } from '../settings/headers.js';
+import { environmentVariableOf } from '../settings/environment.js';
 import type { ScalarKey, SettingsLayer } from '../settings/layers.js';
+import { DEFAULTS } from '../settings/resolve.js';
+import { DEFAULT_METRICS_WAIT } from '../settings/azure-target.js';
+import { DEFAULT_ARM_ENDPOINT } from '../azure/arm-client.js';
 import { assembleRunRequest, jobSources, type RunRequest } from '../settings/run-request.js';
 import { collect } from './collect.js';
 
 /** Flags that set a scalar setting, with the setting each one fills. */
 const SCALAR_FLAGS: readonly [flags: string, key: ScalarKey, description: string][] = [
-  ['-u, --url <url>', 'url', 'scoring URL (env SCORING_URI)'],
+  ['-u, --url <url>', 'url', 'scoring URL'],
   ['-X, --method <method>', 'method', 'HTTP method (default POST with a payload, else GET)'],
-  ['--payload <body>', 'payload', 'request body as a string (env PAYLOAD)'],
+  ['--payload <body>', 'payload', 'request body as a string'],
   ['--payload-file <file>', 'payloadFile', "one request body per line, sent in rotation (the seed's --payload_path)"],
-  ['--tool <name>', 'tool', 'load model / program: wrk, wrk2 or labench (env PROFILING_TOOL, default wrk)'],
-  ['--engine <name>', 'engine', 'builtin (modelprof sends) or external (runs the real program) (env ENGINE, default builtin)'],
-  ['-d, --duration <duration>', 'duration', 'measured duration, e.g. 30, 30s, 5m (env DURATION, default 300s)'],
-  ['--warmup <duration>', 'warmup', 'warm-up before measuring, excluded from results (env WARMUP, default 3s)'],
-  ['-c, --connections <n>', 'connections', 'connections for wrk and wrk2 (env CONNECTIONS, default 1)'],
-  ['-t, --threads <n>', 'threads', 'worker threads (env THREAD, default 1)'],
-  ['-R, --rate <rps>', 'rate', 'target requests per second for wrk2 and labench (env TARGET_RPS, default 50)'],
-  ['--clients <n>', 'clients', 'client pool for labench (env CLIENTS, default 1)'],
-  ['--timeout <duration>', 'timeout', 'per-request timeout (env TIMEOUT, default 10s)'],
-  ['-o, --output <dir>', 'output', 'folder for report.json and artifacts (env OUTPUT_DIR, default outputs)'],
-  ['--tool-path <path>', 'toolPath', 'where to look for external programs before PATH (env TOOL_PATH)'],
-  ['--subscription <id>', 'subscription', 'Azure subscription of the deployment (env SUBSCRIPTION)'],
-  ['--resource-group <name>', 'resourceGroup', 'Azure resource group (env RESOURCE_GROUP)'],
-  ['--workspace <name>', 'workspace', 'Azure ML workspace (env WORKSPACE)'],
-  ['--endpoint <name>', 'endpoint', 'Azure ML online endpoint: looked up in Azure when no --url is given (env ONLINE_ENDPOINT)'],
-  ['--deployment <name>', 'deployment', 'Azure ML deployment; sent as azureml-model-deployment (env DEPLOYMENT)'],
-  ['--arm-endpoint <url>', 'armEndpoint', 'Azure Resource Manager for sovereign clouds (env ARM_ENDPOINT, default https://management.azure.com)'],
-  ['--azure-metrics-wait <duration>', 'azureMetricsWait', 'how long to wait for Azure Monitor after the run (env AZURE_METRICS_WAIT, default 5m)'],
+  ['--tool <name>', 'tool', 'load model / program: wrk (closed loop), wrk2 (constant rate) or labench (even ticker, client pool)'],
+  ['--engine <name>', 'engine', 'builtin (modelprof sends) or external (runs the real program)'],
+  ['-d, --duration <duration>', 'duration', 'measured duration, e.g. 30, 30s, 5m'],
+  ['--warmup <duration>', 'warmup', 'warm-up before measuring, excluded from results'],
+  ['-c, --connections <n>', 'connections', 'keep-alive connections (wrk, wrk2)'],
+  ['-t, --threads <n>', 'threads', 'worker threads'],
+  ['-R, --rate <rps>', 'rate', 'target requests per second (wrk2, labench)'],
+  ['--clients <n>', 'clients', 'client pool (labench)'],
+  ['--timeout <duration>', 'timeout', 'per-request timeout, enforced to the millisecond'],
+  ['-o, --output <dir>', 'output', 'folder for report.json and artifacts'],
+  ['--tool-path <path>', 'toolPath', 'where to look for external programs before PATH'],
+  ['--subscription <id>', 'subscription', 'Azure subscription of the deployment'],
+  ['--resource-group <name>', 'resourceGroup', 'Azure resource group'],
+  ['--workspace <name>', 'workspace', 'Azure ML workspace'],
+  ['--endpoint <name>', 'endpoint', 'Azure ML online endpoint: looked up in Azure when no --url is given'],
+  ['--deployment <name>', 'deployment', 'Azure ML deployment; sent as azureml-model-deployment'],
+  ['--arm-endpoint <url>', 'armEndpoint', 'Azure Resource Manager for sovereign clouds'],
+  ['--azure-metrics-wait <duration>', 'azureMetricsWait', 'how long to wait for Azure Monitor after the run'],
 ];
+
+/** Defaults that the Azure resolution applies, shown in help beside modelprof's. */
+const AZURE_DEFAULTS: Partial<Record<ScalarKey, string>> = { armEndpoint: DEFAULT_ARM_ENDPOINT, azureMetricsWait: DEFAULT_METRICS_WAIT };
 
 /** The monitor flags, named as MonitorRequest names them. */
 const MONITOR_KEYS: readonly (keyof MonitorRequest)[] = ['monitorPid', 'serve', 'serveTimeout', 'prometheus', 'prometheusServer', 'query', 'gpu', 'monitorInterval'];
@@ -75,13 +82,34 @@ function isFolder(path: string): boolean {
   }
 }
 
-/** Adds the load flags shared by `run` and `demo`. */
-export function addLoadOptions(command: Command): Command {
-  for (const [flags, , description] of SCALAR_FLAGS) command.option(flags, description);
+/** How a command reads the load flags' defaults and variables, for its help. */
+export interface LoadHelp {
+  /** The command's own defaults (find-max's wrk2, the demo's rate), over modelprof's. */
+  defaults?: SettingsLayer;
+  /** Settings whose seed variable the command does not read ('all': it reads none). */
+  unreadVariables?: readonly ScalarKey[] | 'all';
+}
+
+/**
+ * Adds the load flags shared by `run`, `demo`, `find-max` and `k8s-job`; each flag's help names its
+ * environment variable and the default that applies to this command.
+ */
+export function addLoadOptions(command: Command, help: LoadHelp = {}): Command {
+  for (const [flags, key, description] of SCALAR_FLAGS) command.option(flags, describeFlag(key, description, help));
   command.addOption(new Option('--payload_path <file>', 'alias of --payload-file').hideHelp());
-  command.option('-H, --header <header>', 'request header "Name: value", repeatable; ${VAR} expands from the environment', collect, []);
+  command.option('-H, --header <header>', 'request header "Name: value", repeatable; ${VAR} expands from the environment', collect);
   command.option('-k, --insecure', 'accept any TLS certificate');
   return command;
+}
+
+function describeFlag(key: ScalarKey, description: string, help: LoadHelp): string {
+  const unread = help.unreadVariables === 'all' || (help.unreadVariables ?? []).includes(key);
+  const variable = unread ? undefined : environmentVariableOf(key);
+  const fallback = help.defaults?.[key]?.value ?? (DEFAULTS as Partial<Record<ScalarKey, string>>)[key] ?? AZURE_DEFAULTS[key];
+  // A long default (the demo's payload) is not worth a line of help.
+  const shown = fallback !== undefined && fallback.length <= 32 ? fallback : fallback !== undefined ? 'built in' : undefined;
+  const extra = [variable ? `env ${variable}` : undefined, shown !== undefined ? `default ${shown}` : undefined].filter((each) => each !== undefined);
+  return extra.length > 0 ? `${description} (${extra.join(', ')})` : description;
 }
 
 /** The settings layer given by the flags (highest precedence). */

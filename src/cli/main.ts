@@ -6,6 +6,7 @@ import { MODELPROF_VERSION } from '../core/version.js';
 import { registerCompare } from './compare.js';
 import { registerDemo } from './demo.js';
 import { registerFindMax } from './find-max.js';
+import { addExamples } from './help-examples.js';
 import { registerK8sJob } from './k8s-job.js';
 import { registerMerge } from './merge.js';
 import { registerReport } from './report.js';
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
       outputError: (text, write) => write(text.replace(/^error: /, 'modelprof: ').replace(/\n\((Did you mean [^)]*)\)/, ' ($1)')),
     });
   for (const register of commands) register(program);
+  addExamples(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SettingsError } from '../core/errors.js';
-import { formatSummary } from '../report/console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownSummary } from '../report/markdown.js';
@@ -12,7 +11,7 @@ import { awaitReportFiles, findReportFiles } from '../scale/collect-reports.js';
 import { mergeReports } from '../scale/merge.js';
 import { parseStartAt, SYSTEM_WAIT_CLOCK } from '../scale/start-at.js';
 import { exitCodeForVerdict } from './exit-codes.js';
-import { appendSummary, formatVerdictLines } from './report.js';
+import { appendSummary, formatRunSummary } from './report.js';
 import { positiveInteger } from '../core/numbers.js';
 
 interface MergeOptions {
@@ -68,10 +67,7 @@ async function mergeCommand(inputs: string[], options: MergeOptions): Promise<nu
   if (options.junit) await writeFileAtomically(options.junit, renderJunit(verdict, report));
   await appendSummary(renderMarkdownSummary(report, verdict));
   if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else {
-    const verdictLines = verdict ? formatVerdictLines(report, verdict).trimEnd().split('\n') : [];
-    process.stdout.write(`${formatSummary(report, verdictLines)}\n\nreport: ${reportPath}\nhtml:   ${htmlPath}\n`);
-  }
+  else process.stdout.write(`${formatRunSummary(report, verdict)}\n\nreport: ${reportPath}\nhtml:   ${htmlPath}\n`);
   return exitCodeForVerdict(report, verdict);
 }
 

@@ -2,10 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { SettingsError, ToolError } from '../core/errors.js';
+import { formatResourceSummary } from '../monitors/resource-summary.js';
+import { formatSummary } from '../report/console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { renderJunit } from '../report/junit.js';
 import { appendStepSummary, renderMarkdownSummary } from '../report/markdown.js';
-import { readReportFile } from '../report/read-report.js';
+import { readReportFile, reportPathOf } from '../report/read-report.js';
 import type { Report } from '../report/report.js';
 import { evaluateSla, parseSla, type SlaVerdict } from '../judge/sla.js';
 import { exitCodeForVerdict } from './exit-codes.js';
@@ -17,29 +19,36 @@ export function registerReport(program: Command): void {
     .description('render report.html from a report.json, and judge it against an SLA')
     .argument('<report.json>', 'a report written by modelprof run')
     .option('-o, --output <file>', 'where to write the HTML (default: report.html beside report.json)')
-    .option('--sla <clauses>', 'SLA to judge, e.g. "p99<=200ms, error_rate<0.1%, rps>=100"; repeatable', collect, [])
+    .option('--sla <clauses>', 'SLA to judge, e.g. "p99<=200ms, error_rate<0.1%, rps>=100"; repeatable', collect)
     .option('--junit <file>', 'also write JUnit XML: one test case per SLA clause')
     .addHelpText(
       'after',
       '\nExit codes: 0 pass, 1 SLA failed, 2 bad settings or report file, 3 run invalid (no verdict on the target).\n' +
         'When GITHUB_STEP_SUMMARY is set, a Markdown summary is appended to it.',
     )
-    .action(async (reportPath: string, options: { output?: string; sla: string[]; junit?: string }) => {
+    .action(async (reportPath: string, options: { output?: string; sla?: string[]; junit?: string }) => {
       process.exitCode = await reportCommand(reportPath, options);
     });
 }
 
-async function reportCommand(reportPath: string, options: { output?: string; sla: string[]; junit?: string }): Promise<number> {
-  const clauses = options.sla.length > 0 ? parseSla(options.sla.join(','), '--sla') : [];
+async function reportCommand(given: string, options: { output?: string; sla?: string[]; junit?: string }): Promise<number> {
+  const clauses = options.sla && options.sla.length > 0 ? parseSla(options.sla.join(','), '--sla') : [];
+  const reportPath = await reportPathOf(given);
   const report = await readReportFile(reportPath);
   const verdict = clauses.length > 0 ? evaluateSla(clauses, report) : undefined;
   const htmlPath = options.output ?? join(dirname(reportPath), 'report.html');
   await writeOutput(htmlPath, renderHtmlReport(report, verdict), '--output');
   if (options.junit) await writeOutput(options.junit, renderJunit(verdict, report), '--junit');
   await appendSummary(renderMarkdownSummary(report, verdict));
-  process.stdout.write(formatVerdictLines(report, verdict));
-  process.stdout.write(`html: ${htmlPath}\n${options.junit ? `junit: ${options.junit}\n` : ''}`);
+  process.stdout.write(`${formatRunSummary(report, verdict)}\n\nhtml:   ${htmlPath}\n${options.junit ? `junit:  ${options.junit}\n` : ''}`);
   return exitCodeForVerdict(report, verdict);
+}
+
+/** The console summary of a run: figures, what the monitors saw, and the SLA's verdict when one was given. */
+export function formatRunSummary(report: Report, verdict?: SlaVerdict): string {
+  const resources = report.resources ? formatResourceSummary(report.resources) : [];
+  const verdictLines = verdict ? formatVerdictLines(report, verdict).trimEnd().split('\n') : [];
+  return formatSummary(report, [...resources, ...(resources.length > 0 && verdictLines.length > 0 ? [''] : []), ...verdictLines]);
 }
 
 /** One line per SLA clause and the outcome, for the console. */

@@ -1,16 +1,14 @@
 import { Command } from 'commander';
-import { formatResourceSummary } from '../monitors/resource-summary.js';
-import { formatSummary } from '../report/console.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownSummary } from '../report/markdown.js';
-import { assertTargetAnswered, profile, writeFileAtomically } from '../run/profile.js';
+import { assertTargetAnswered, prepareRun, profile, writeFileAtomically } from '../run/profile.js';
 import { applyScaleFlags, type ScaleFlags } from '../scale/shard-options.js';
 import { withServedTarget } from '../target/served-process.js';
 import { withConsoleSession } from './console-session.js';
 import { EXIT, exitCodeForVerdict } from './exit-codes.js';
 import { addLoadOptions, runRequestFrom, type CommandRunRequest } from './load-options.js';
 import { addMonitorOptions } from './monitor-options.js';
-import { appendSummary, formatVerdictLines } from './report.js';
+import { appendSummary, formatRunSummary } from './report.js';
 import { collect } from './collect.js';
 
 export function registerRun(program: Command): void {
@@ -18,7 +16,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('profile an endpoint; settings: flags > --set > job file > environment variables > defaults')
     .option('-f, --file <job.yml>', 'job file (schema/job.schema.json)')
-    .option('--set <key=value>', 'override a job-file key, e.g. settings.rate=200 (repeatable)', collect, [])
+    .option('--set <key=value>', 'override a job-file key, e.g. settings.rate=200 (repeatable)', collect)
     .option('--sla <clauses>', 'judge the run, e.g. "p99<=200ms, error_rate<0.1%, rps>=100" (exit 1 when a clause fails)')
     .option('--junit <file>', 'write JUnit XML, one test case per SLA clause')
     .option('--json', 'print report.json to stdout instead of the summary')
@@ -44,12 +42,15 @@ function scaleFlags(options: Record<string, unknown>): ScaleFlags {
  */
 export async function runAndReport(request: CommandRunRequest): Promise<number> {
   const { settings } = request;
+  // Whatever can be refused is refused before the run is announced.
+  await prepareRun(settings);
   const consoleOptions = { stopMessage: 'modelprof: stopping; writing what was measured (Ctrl-C again to quit at once)', durationSec: settings.durationSec, logPrefix: 'modelprof: ', quiet: request.json };
   return withConsoleSession(consoleOptions, (session) =>
     withServedTarget(request.serve, settings.url, async (servedPid) => {
       const specs = servedPid === undefined ? request.monitors : [...request.monitors, { kind: 'process' as const, pid: servedPid }];
       const shard = settings.shard ? ` as shard ${settings.shard.index} of ${settings.shard.count}` : '';
       const start = settings.startAtMs !== undefined ? ` from ${new Date(settings.startAtMs).toISOString()}` : '';
+      for (const note of settings.notes ?? []) session.log(`note: ${note}`);
       session.log(`profiling${shard} for ${settings.durationSec}s after ${settings.warmupSec}s warm-up${start}...`);
       const { report, reportPath, htmlPath, verdict } = await profile(settings, {
         signal: session.signal,
@@ -61,12 +62,7 @@ export async function runAndReport(request: CommandRunRequest): Promise<number> 
       if (request.junit) await writeFileAtomically(request.junit, renderJunit(verdict, report));
       await appendSummary(renderMarkdownSummary(report, verdict));
       if (request.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else {
-        const resources = report.resources ? formatResourceSummary(report.resources) : [];
-        const verdictLines = verdict ? formatVerdictLines(report, verdict).trimEnd().split('\n') : [];
-        const extra = [...resources, ...(resources.length > 0 && verdictLines.length > 0 ? [''] : []), ...verdictLines];
-        process.stdout.write(`${formatSummary(report, extra)}\n\nreport: ${reportPath}\nhtml:   ${htmlPath}\n`);
-      }
+      else process.stdout.write(`${formatRunSummary(report, verdict)}\n\nreport: ${reportPath}\nhtml:   ${htmlPath}\n`);
       if (session.signal.aborted) return EXIT.interrupted;
       assertTargetAnswered(report, reportPath);
       return exitCodeForVerdict(report, verdict);

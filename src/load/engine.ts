@@ -34,5 +34,7 @@ export interface HeaderUpdates {
 
 /** Who sends the load: the builtin workers or an external program. One method, like Vegeta's Attacker. */
 export interface LoadEngine {
+  /** Throws a SettingsError for settings this engine cannot run as asked, before anything starts. */
+  check?(settings: Settings): void;
   run(settings: Settings, context: EngineContext): Promise<RunResult>;
 }

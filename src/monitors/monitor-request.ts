@@ -17,7 +17,9 @@ export function monitorSpecsFromOptions(opts: MonitorRequest): MonitorSpec[] {
     if (opts.serve !== undefined) {
       throw new SettingsError('--monitor-pid and --serve both name the process to watch: give one of them');
     }
-    specs.push({ kind: 'process', pid: positiveInteger(opts.monitorPid, '--monitor-pid') });
+    const pid = positiveInteger(opts.monitorPid, '--monitor-pid');
+    if (!processExists(pid)) throw new SettingsError(`--monitor-pid ${pid}: no such process (see ps or pgrep for the server's pid)`);
+    specs.push({ kind: 'process', pid });
   }
   for (const url of opts.prometheus ?? []) {
     const parsed = httpUrl('--prometheus', url);
@@ -53,6 +55,15 @@ export function serveFromOptions(opts: MonitorRequest): { command: string; timeo
   return { command: opts.serve, timeoutMs: timeoutSec * 1000 };
 }
 
+/** Signal 0 checks that a process exists without touching it; EPERM: it exists, owned by someone else. */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 function httpUrl(flag: string, text: string): URL {
   const url = URL.canParse(text) ? new URL(text) : undefined;

@@ -31,7 +31,7 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
     errors: { ...result.errors, rate: requests.total > 0 ? requests.errors / requests.total : 0 },
     timeline: result.timeline,
     validity: result.validity,
-    notes: result.notes,
+    notes: [...(settings.notes ?? []), ...result.notes],
     artifacts: result.artifacts,
   };
   if (result.partial) report.partial = result.partial;

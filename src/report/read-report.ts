@@ -1,13 +1,17 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { SettingsError } from '../core/errors.js';
 import { REPORT_SCHEMA_VERSION, type Report } from './report.js';
 import { reportSchemaProblems } from './report-schema.js';
 
 /**
- * Reads a report.json and checks it against schema/report.schema.json, so that a wrong file gives
- * one clear line naming it rather than a crash halfway through rendering.
+ * Reads a report.json (or the report.json in a run's output folder) and checks it against
+ * schema/report.schema.json, so that a wrong file gives one clear line naming it rather than a crash
+ * halfway through rendering. modelprof's other results (find-max.json, sweep.json) are named as
+ * such, with where their runs' reports are.
  */
-export async function readReportFile(path: string): Promise<Report> {
+export async function readReportFile(given: string): Promise<Report> {
+  const path = await reportPathOf(given);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -21,6 +25,8 @@ export async function readReportFile(path: string): Promise<Report> {
     throw new SettingsError(`${path}: not a modelprof report: not JSON (${(error as Error).message})`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new SettingsError(`${path}: not a modelprof report: expected a JSON object`);
+  const other = otherResult(data as Record<string, unknown>, path);
+  if (other) throw new SettingsError(`${path}: ${other}`);
   if (typeof (data as { schemaVersion?: unknown }).schemaVersion !== 'string') throw new SettingsError(`${path}: not a modelprof report: no schemaVersion`);
   const version = (data as { schemaVersion: string }).schemaVersion;
   if (version.split('.')[0] !== REPORT_SCHEMA_VERSION.split('.')[0]) {
@@ -29,4 +35,24 @@ export async function readReportFile(path: string): Promise<Report> {
   const problems = reportSchemaProblems(data);
   if (problems.length > 0) throw new SettingsError(`${path}: not a valid modelprof report: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
   return data as Report;
+}
+
+/** A folder stands for the report.json in it, as `run -o DIR` writes it. */
+export async function reportPathOf(given: string): Promise<string> {
+  const info = await stat(given).catch(() => undefined);
+  if (!info?.isDirectory()) return given;
+  const inside = join(given, 'report.json');
+  if ((await stat(inside).catch(() => undefined))?.isFile()) return inside;
+  throw new SettingsError(`${given} is a folder with no report.json in it: give a report.json written by modelprof run (or merge)`);
+}
+
+/** What a modelprof result that is not a run's report is, and where its runs' reports are. */
+function otherResult(data: Record<string, unknown>, path: string): string | undefined {
+  const points = Array.isArray(data['points']) ? (data['points'] as { report?: unknown }[]) : undefined;
+  if (points === undefined) return undefined;
+  const first = points.find((point) => typeof point.report === 'string')?.report as string | undefined;
+  const where = first ? `; each point's report.json is beside it, e.g. ${join(dirname(path), first)}` : '';
+  if ('maxRate' in data) return `this is a find-max result (find-max.json), not a run's report${where}`;
+  if ('deployments' in data) return `this is a sweep result (sweep.json), not a run's report${where}`;
+  return undefined;
 }

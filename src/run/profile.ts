@@ -41,7 +41,7 @@ export interface ProfileOutcome {
  * report.html into the output folder. A run cut short still writes what it measured, marked partial.
  */
 export async function profile(settings: Settings, options: ProfileOptions = {}): Promise<ProfileOutcome> {
-  await prepareOutputDir(settings.outputDir);
+  await prepareRun(settings);
   const specs = options.monitors?.specs ?? [];
   const watch = specs.length > 0 ? await startMonitors(specs, { intervalMs: options.monitors!.intervalMs }) : undefined;
   const engine = ENGINES[settings.engine];
@@ -65,6 +65,16 @@ export async function profile(settings: Settings, options: ProfileOptions = {}):
   await writeFileAtomically(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   await writeFileAtomically(htmlPath, renderHtmlReport(report, verdict));
   return { report, reportPath, htmlPath, ...(verdict ? { verdict } : {}) };
+}
+
+/**
+ * Everything about a run that can be refused before it starts: settings the engine cannot run as
+ * asked (2.5 s for the real wrk), and an output folder that cannot be written. Call it before saying
+ * that a run begins; profile() calls it too.
+ */
+export async function prepareRun(settings: Settings): Promise<void> {
+  ENGINES[settings.engine].check?.(settings);
+  await prepareOutputDir(settings.outputDir);
 }
 
 /** Creates the output folder before any load, so a bad path fails at once with one line. */

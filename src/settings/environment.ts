@@ -40,12 +40,17 @@ const AZUREML_JOB_DEFAULTS: readonly [string, ScalarKey][] = [
   ['AZUREML_ARM_WORKSPACE_NAME', 'workspace'],
 ];
 
+/** The seed's variable for a setting (TARGET_RPS for rate), if it has one. */
+export function environmentVariableOf(key: ScalarKey): string | undefined {
+  return ENV_SCALARS.find(([, each]) => each === key)?.[0];
+}
+
 /** Reads the seed's variables; empty variables count as unset, as in a job spec template. */
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv): SettingsLayer {
   const layer: SettingsLayer = {};
   for (const [name, key] of ENV_SCALARS) {
     const value = env[name];
-    if (value !== undefined && value.trim() !== '') layer[key] = { value: value.trim(), source: name };
+    if (value !== undefined && value.trim() !== '') layer[key] = { value: value.trim(), source: name, implied: 'environment' };
   }
   for (const [name, key] of AZUREML_JOB_DEFAULTS) {
     const value = env[name];

@@ -3,6 +3,11 @@ export interface Given<T = string> {
   readonly value: T;
   /** The flag, variable or file key the value came from, e.g. "--rate", "TARGET_RPS". */
   readonly source: string;
+  /**
+   * Set when nobody asked for this value here: a default (modelprof's or a command's), or the seed's
+   * environment variables, which its job template sets whether or not the tool reads them.
+   */
+  readonly implied?: 'environment' | 'default';
 }
 
 export const SCALAR_KEYS = [

@@ -4,6 +4,7 @@ import { inlinePayload, readPayloadFile } from '../target/payload.js';
 import { parseDuration } from './duration.js';
 import { expandHeaderVariables } from './headers.js';
 import { mergeLayers, type Given, type SettingsLayer } from './layers.js';
+import { checkToolReadsSettings } from './tool-settings.js';
 import { ENGINES, TOOLS, type EngineName, type Payload, type Settings, type ToolName } from './settings.js';
 import { positiveInteger, positiveNumber } from '../core/numbers.js';
 
@@ -22,7 +23,7 @@ export const DEFAULTS = {
 } as const;
 
 const DEFAULT_LAYER: SettingsLayer = Object.fromEntries(
-  Object.entries(DEFAULTS).map(([key, value]) => [key, { value, source: `default ${key}` }]),
+  Object.entries(DEFAULTS).map(([key, value]) => [key, { value, source: `default ${key}`, implied: 'default' as const }]),
 );
 
 /**
@@ -54,13 +55,14 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
   const output = given.output!.value;
   if (output.trim() === '') throw new SettingsError(`${given.output!.source} must be a folder path`);
 
+  const engine = oneOf(given.engine!, ENGINES) as EngineName;
   const settings: Settings = {
     url,
     method,
     headers,
     payload,
     tool,
-    engine: oneOf(given.engine!, ENGINES) as EngineName,
+    engine,
     durationSec: positiveDuration(given.duration!),
     warmupSec: parseDuration(given.warmup!.value, given.warmup!.source),
     connections,
@@ -71,7 +73,9 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
     // Absolute, so external tools run from inside it still find their files.
     outputDir: resolve(output),
   };
-  return given.toolPath ? { ...settings, toolPath: given.toolPath.value } : settings;
+  // Every value is valid by now; whether the tool reads each one comes after.
+  const notes = checkToolReadsSettings(given, tool, engine);
+  return { ...settings, ...(notes.length > 0 ? { notes } : {}), ...(given.toolPath ? { toolPath: given.toolPath.value } : {}) };
 }
 
 function parseTargetUrl(given: Given | undefined): URL {

@@ -71,7 +71,7 @@ export function assembleRunRequest(sources: RunSources): RunRequest {
     ...(sources.layers ?? []),
     ...jobs.flatMap((job) => job.layers),
     ...(sources.environment ? [settingsFromEnvironment(sources.environment)] : []),
-    ...(sources.commandDefaults ? [sources.commandDefaults] : []),
+    ...(sources.commandDefaults ? [impliedDefaults(sources.commandDefaults)] : []),
   ];
   // Lower jobs first, so that a higher one's keys win.
   const job: JobExtras = Object.assign({}, ...[...jobs].reverse().map((each) => each.extras)) as JobExtras;
@@ -90,6 +90,11 @@ export function assembleRunRequest(sources: RunSources): RunRequest {
     sla: sla === undefined ? [] : parseSla(sla.text, sla.source),
     ...(sla === undefined ? {} : { slaText: sla.text }),
   };
+}
+
+/** A command's defaults are defaults: nobody asked for them, so a tool that ignores one says nothing. */
+function impliedDefaults(layer: SettingsLayer): SettingsLayer {
+  return Object.fromEntries(Object.entries(layer).map(([key, given]) => [key, { ...given, implied: 'default' }])) as SettingsLayer;
 }
 
 function definedKeys<T extends object>(value: T): Partial<T> {

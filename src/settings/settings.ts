@@ -41,6 +41,8 @@ export interface Settings {
   readonly outputDir: string;
   /** Folder or file where external tools are looked up before PATH. */
   readonly toolPath?: string;
+  /** What the user should know about how the settings were read (a variable the tool ignores), one line each. */
+  readonly notes?: readonly string[];
   /** Accept any TLS certificate (self-signed test endpoints). */
   readonly insecure?: boolean;
   /** The Azure ML deployment behind the target, when one was named (settings/azure-target.ts). */

@@ -18,5 +18,7 @@ export interface ToolRunContext {
 export interface ToolAdapter {
   readonly tool: ToolName;
   discover(toolPath?: string): Promise<ToolDiscovery>;
+  /** Throws the SettingsError run() would throw for settings the program cannot express, before anything starts. */
+  check(settings: Settings): void;
   run(settings: Settings, context: ToolRunContext): Promise<RunResult>;
 }

@@ -394,6 +394,7 @@ export function labenchRunResult(output: LabenchOutput, facts: ToolRunFacts): Ru
 export const labenchAdapter: ToolAdapter = {
   tool: 'labench',
   discover: discoverLabench,
+  check: (settings) => void buildLabenchConfig(settings, 'labench-res.hgrm'),
   async run(settings: Settings, context: ToolRunContext): Promise<RunResult> {
     const configPath = join(context.runDir, 'labench-config.yaml');
     const hgrmPath = join(context.runDir, 'labench-res.hgrm');

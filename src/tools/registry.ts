@@ -25,6 +25,7 @@ export function discoverTools(toolPath?: string): Promise<ToolDiscovery[]> {
 
 /** The external tools behind the LoadEngine seam that the run command uses. */
 export const externalEngine: LoadEngine = {
+  check: (settings: Settings) => TOOL_ADAPTERS[settings.tool].check(settings),
   run: async (settings: Settings, context: EngineContext) => {
     // A shard's program starts at the common start (--start-at); it knows no such option itself.
     if (settings.startAtMs !== undefined) await waitUntil(settings.startAtMs, SYSTEM_WAIT_CLOCK, context.signal);

@@ -24,6 +24,7 @@ export function wrkFamilyAdapter<T extends { runtimeSec: number }>(family: WrkFa
   return {
     tool,
     discover: (toolPath) => discoverWrkFamily(tool, toolPath),
+    check: (settings) => void family.argumentsFor(settings, `${tool}-script.lua`),
     async run(settings: Settings, context: ToolRunContext): Promise<RunResult> {
       const scriptPath = join(context.runDir, `${tool}-script.lua`);
       const args = family.argumentsFor(settings, scriptPath);

@@ -42,6 +42,10 @@ describe('modelprof run: bad settings stop before any request with one line and 
     ['an unknown flag', ['--connectoins', '3'], {}, /unknown option '--connectoins' \(Did you mean --connections\?\)/],
     ['an SLA that does not parse', ['--sla', 'p99 <= fast'], {}, /--sla/],
     ['a job file with an unknown key', ['-f', jobFile('typo.yml', 'setings:\n  rate: 5\n')], {}, /unknown key "setings" \(did you mean "settings"\?\)/],
+    ['a rate the closed loop (wrk) would ignore', ['-R', '100', '-d', '3s'], {}, /--rate is not used by wrk \(a closed loop.*\); it is read by wrk2 and labench$/m],
+    ['connections labench would ignore', ['--tool', 'labench', '-c', '8'], {}, /--connections is not used by labench .*; it is read by wrk and wrk2$/m],
+    ['a duration the real wrk cannot take, before the run is announced', ['--engine', 'external', '-d', '2.5s'], {}, /duration must be a whole number of seconds for wrk/],
+    ['a --monitor-pid of no process', ['--monitor-pid', '999999999'], {}, /--monitor-pid 999999999: no such process/],
     ['a --set on an unknown key', ['--set', 'settings.rat=5'], {}, /--set: unknown key "settings.rat" \(did you mean "settings.rate"\?\)/],
   ];
   for (const [name, args, env, message] of cases) {

@@ -18,7 +18,7 @@ function parse(args: string[]): MonitorRequest {
 
 test('the flags become monitor specs, in a fixed order', () => {
   const opts = parse([
-    '--monitor-pid', '4242',
+    '--monitor-pid', String(process.pid),
     '--prometheus', 'http://127.0.0.1:9100',
     '--prometheus', 'https://gpu-node:9400/metrics',
     '--prometheus-server', 'http://prom:9090/prefix',
@@ -30,7 +30,7 @@ test('the flags become monitor specs, in a fixed order', () => {
   assert.deepEqual(
     monitorSpecsFromOptions(opts).map((spec) => ({ ...spec, ...('url' in spec ? { url: spec.url.href } : {}) })),
     [
-      { kind: 'process', pid: 4242 },
+      { kind: 'process', pid: process.pid },
       { kind: 'prometheus', url: 'http://127.0.0.1:9100/metrics' },
       { kind: 'prometheus', url: 'https://gpu-node:9400/metrics' },
       {

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes.js';
@@ -35,10 +35,22 @@ describe('modelprof report', () => {
     const summary = join(dir, 'summary-pass.md');
     const result = await modelprof(['report', path, '--sla', 'p99<=1s, error_rate<1%'], { GITHUB_STEP_SUMMARY: summary });
     assert.equal(result.code, EXIT.ok, result.stderr);
-    assert.match(result.stdout, /^pass {2}p99<=1s\s+p99 = [\d.]+ ms, within <= 1000 ms\n/);
-    assert.match(result.stdout, /\nSLA passed\nhtml: .*report\.html\n$/);
+    assert.match(result.stdout, /\npass {2}p99<=1s\s+p99 = [\d.]+ ms, within <= 1000 ms\n/);
+    assert.match(result.stdout, /\nSLA passed\n\nhtml: +.*report\.html\n$/);
     assert.match(await readFile(join(dir, 'report.html'), 'utf8'), /<h2>SLA passed<\/h2>/);
     assert.match(await readFile(summary, 'utf8'), /^### modelprof: ✅ SLA passed \(2 clauses\)/);
+  });
+
+  it("prints the run's summary without --sla, from a run's folder as from its report.json", async () => {
+    const folder = join(dir, 'run-folder');
+    await mkdir(folder);
+    await writeFile(join(folder, 'report.json'), JSON.stringify(syntheticReport({ seconds: 5 })));
+    const result = await modelprof(['report', folder]);
+    assert.equal(result.code, EXIT.ok, result.stderr);
+    assert.match(result.stdout, /^modelprof .*\n/);
+    assert.match(result.stdout, /\nthroughput .* req\/s/);
+    assert.match(result.stdout, /\nlatency \(ms\)/);
+    assert.match(result.stdout, /\nhtml: +.*run-folder\/report\.html\n$/);
   });
 
   it('exits 1 when a clause fails, and writes the JUnit file and the HTML where asked', async () => {
@@ -67,6 +79,13 @@ describe('modelprof report', () => {
     ['a JSON array', (p) => ['report', p], '[]', /not a modelprof report: expected a JSON object/],
     ['a missing file', () => ['report', join(dir, 'nothing.json')], undefined, /^modelprof: .*nothing\.json: cannot read the report \(ENOENT\)\n$/],
     ['an unknown option', (p) => ['report', p, '--bogus'], undefined, /unknown option '--bogus'/],
+    ['a folder with no report.json', () => ['report', tmpdir()], undefined, /^modelprof: .* is a folder with no report\.json in it/],
+    [
+      'a find-max result',
+      (p) => ['report', p],
+      JSON.stringify({ schemaVersion: '1.0', maxRate: 100, points: [{ rate: 10, report: 'find-max/01-10rps/report.json' }] }),
+      /^modelprof: .*bad\.json: this is a find-max result \(find-max\.json\), not a run's report; each point's report\.json is beside it, e\.g\. .*find-max\/01-10rps\/report\.json\n$/,
+    ],
   ];
   for (const [name, args, file, message] of badInput) {
     it(`exits 2 on ${name}, with one line naming the problem`, async () => {

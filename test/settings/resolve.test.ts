@@ -80,7 +80,7 @@ describe('resolveSettings', () => {
   });
 
   it('lets flags override environment variables, and a payload file beat PAYLOAD', () => {
-    const settings = resolve({ url: URL_OK, rate: '10', payloadFile }, { SCORING_URI: 'http://127.0.0.1:1/x', TARGET_RPS: '99', PAYLOAD: '{}' });
+    const settings = resolve({ url: URL_OK, tool: 'wrk2', rate: '10', payloadFile }, { SCORING_URI: 'http://127.0.0.1:1/x', TARGET_RPS: '99', PAYLOAD: '{}' });
     assert.equal(settings.url.href, URL_OK);
     assert.equal(settings.rate, 10);
     assert.equal(settings.payload.bodies.length, 2, 'blank lines are skipped');

@@ -1,0 +1,67 @@
+import { SettingsError } from '../core/errors.js';
+import type { Given, SettingsLayer } from './layers.js';
+import type { EngineName, ToolName } from './settings.js';
+
+/** The load settings that only some tools read. */
+type LoadKey = 'connections' | 'threads' | 'rate' | 'clients' | 'warmup';
+
+/**
+ * Which of the load settings each tool reads, per engine. The builtin engine runs every model in
+ * `threads` workers and a warm-up; the real programs run no warm-up, and LaBench is one Go process
+ * (its pool is `clients`, its scheduling Go's).
+ */
+const READS: Record<EngineName, Record<ToolName, readonly LoadKey[]>> = {
+  builtin: {
+    wrk: ['connections', 'threads', 'warmup'],
+    wrk2: ['connections', 'threads', 'rate', 'warmup'],
+    labench: ['clients', 'rate', 'threads', 'warmup'],
+  },
+  external: {
+    wrk: ['connections', 'threads'],
+    wrk2: ['connections', 'threads', 'rate'],
+    labench: ['clients', 'rate'],
+  },
+};
+
+/** Why a tool has no use for a setting, said once per kind. */
+const WHY_NOT: Record<LoadKey, string> = {
+  rate: 'a closed loop: each connection sends again as soon as its answer is back, as fast as the target allows',
+  connections: 'it sends from its pool of --clients',
+  clients: 'it sends over its keep-alive --connections',
+  threads: 'the external LaBench is one Go process',
+  warmup: 'it has no warm-up phase',
+};
+
+/** Where a tool that reads `key` is, in words: "wrk2 and labench", "the builtin engine". */
+function readersOf(key: LoadKey, engine: EngineName): string {
+  const tools = (Object.keys(READS[engine]) as ToolName[]).filter((tool) => READS[engine][tool].includes(key));
+  if (tools.length > 0) return `${tools.join(' and ')}${engine === 'external' ? ' (--engine external)' : ''}`;
+  return 'the builtin engine (--engine builtin)';
+}
+
+/**
+ * A load setting the chosen tool does not read is refused when it was asked for explicitly (a flag,
+ * --set, a job or sweep file), naming the tool that reads it: running something other than what was
+ * asked is worse than not running. One the tool ignores that only came from the seed's environment
+ * variables (its job template sets them all) is a note. Defaults are never mentioned.
+ *
+ * Returns the notes, one line each; throws a SettingsError for the first explicit one.
+ */
+export function checkToolReadsSettings(given: SettingsLayer, tool: ToolName, engine: EngineName): string[] {
+  const reads = READS[engine][tool];
+  const who = engine === 'external' ? `the external ${tool}` : tool;
+  const ignored: [LoadKey, Given][] = [];
+  for (const key of ['rate', 'connections', 'clients', 'threads', 'warmup'] as const) {
+    const value = given[key];
+    if (value === undefined || value.implied === 'default' || reads.includes(key)) continue;
+    // A warm-up of zero is what a tool without one does anyway.
+    if (key === 'warmup' && /^\s*0+(\.0*)?\s*(ms|s|m|h)?\s*$/.test(value.value)) continue;
+    if (value.implied !== 'environment') {
+      throw new SettingsError(`${value.source} is not used by ${who} (${WHY_NOT[key]}); it is read by ${readersOf(key, engine)}`);
+    }
+    ignored.push([key, value]);
+  }
+  if (ignored.length === 0) return [];
+  const names = ignored.map(([key, value]) => `${value.source}=${value.value} (read by ${readersOf(key, engine)})`);
+  return [`${who} does not use ${names.join(', ')}: ${ignored.length === 1 ? 'it is' : 'they are'} ignored`];
+}
