@@ -24,7 +24,7 @@ export function registerDemo(program: Command): void {
     program
       .command('demo')
       .description('start the bundled sample endpoint on 127.0.0.1 and profile it (what `npm start` runs)'),
-    { defaults: { ...DEMO_LAYER, url: { value: 'the sample endpoint', source: 'demo url' } }, unreadVariables: ['url'] },
+    { defaults: { ...DEMO_LAYER, url: { value: 'the sample endpoint', source: 'demo url' } }, unreadVariables: ['url', 'endpoint', 'deployment'] },
   )
     .option('--json', 'print report.json to stdout instead of the summary')
     .action(async (options: Record<string, unknown>) => {
