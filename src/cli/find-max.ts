@@ -1,44 +1,29 @@
 import { Command } from 'commander';
-import { SettingsError } from '../core/errors.js';
 import { formatNumber } from '../report/format.js';
-import { parseDuration } from '../settings/duration.js';
-import type { SettingsLayer } from '../settings/layers.js';
-import { findMax, pointEstimateMs, type FindMaxRecord, type FindMaxRequest } from '../find-max/find-max.js';
+import { findMax, type FindMaxRecord } from '../find-max/find-max.js';
+import { FIND_MAX_LOAD_DEFAULTS, findMaxSearchFrom, refuseFixedRate, SEARCH_DEFAULTS, type FindMaxSearch, type SearchInput } from '../find-max/find-max-options.js';
 import { formatTable } from '../report/text-table.js';
 import { withServedTarget } from '../target/served-process.js';
 import { withConsoleSession } from './console-session.js';
 import { EXIT } from './exit-codes.js';
 import { addLoadOptions, runRequestFrom, type CommandRunRequest } from './load-options.js';
 import { addMonitorOptions } from './monitor-options.js';
-import { nonNegativeNumber, positiveInteger, positiveNumber, share } from '../core/numbers.js';
 import { collect } from './collect.js';
-
-/**
- * find-max's defaults for the load, ranked just above modelprof's own (below flags, --set, the job
- * file and the environment): a constant-rate model, enough connections for a queue to form at the
- * target rather than in the generator, and points short enough for a search of ten of them.
- */
-const FIND_MAX_LOAD_DEFAULTS: SettingsLayer = {
-  tool: { value: 'wrk2', source: 'find-max default tool' },
-  connections: { value: '64', source: 'find-max default connections' },
-  duration: { value: '10s', source: 'find-max default duration' },
-  warmup: { value: '2s', source: 'find-max default warmup' },
-};
 
 export function registerFindMax(program: Command): void {
   const command = program
     .command('find-max')
     .description('find the highest constant rate the endpoint holds within an SLA: ramp to a bracket, then bisect it')
     .option('--sla <clauses>', 'what each point must meet, e.g. "p99<=200ms, error_rate<1%" (or sla in the job file)')
-    .option('--start-rate <rps>', 'the lowest rate, tried first (req/s)', '10')
+    .option('--start-rate <rps>', 'the lowest rate, tried first (req/s)', SEARCH_DEFAULTS.startRate)
     .option('--max-rate <rps>', 'never go above this rate (req/s)')
-    .option('--factor <x>', 'ramp multiplier until a rate fails', '2')
-    .option('--precision <share>', 'stop when the bracket is this narrow, e.g. 5% or 0.05', '5%')
+    .option('--factor <x>', 'ramp multiplier until a rate fails', SEARCH_DEFAULTS.factor)
+    .option('--precision <share>', 'stop when the bracket is this narrow, e.g. 5% or 0.05', SEARCH_DEFAULTS.precision)
     .option('--no-confirm', 'measure the ends of the final bracket once, not twice (faster, more exposed to noise)')
-    .option('--max-time <duration>', 'bound on the whole search; no point starts that would end after it', '15m')
-    .option('--cooldown <duration>', 'idle time between points', '2s')
+    .option('--max-time <duration>', 'bound on the whole search; no point starts that would end after it', SEARCH_DEFAULTS.maxTime)
+    .option('--cooldown <duration>', 'idle time between points', SEARCH_DEFAULTS.cooldown)
     .option('--price-per-hour <price>', 'price of one instance per hour: reports the cost per million requests at the answer')
-    .option('--instances <n>', 'instances behind the endpoint (Azure instance_count)', '1')
+    .option('--instances <n>', 'instances behind the endpoint (Azure instance_count)', SEARCH_DEFAULTS.instances)
     .option('--cores <n>', 'cores per instance: reports core-hours per million requests at the answer')
     .option('-f, --file <job.yml>', 'job file (schema/job.schema.json); its rate is not used')
     .option('--set <key=value>', 'override a job-file key (repeatable)', collect)
@@ -54,45 +39,47 @@ export function registerFindMax(program: Command): void {
 /** Everything one `modelprof find-max` needs, resolved and validated before any request. */
 interface FindMaxCommand {
   run: CommandRunRequest;
-  search: Omit<FindMaxRequest, 'settings' | 'monitors' | 'monitorIntervalMs' | 'signal' | 'log' | 'onProgress'>;
+  search: FindMaxSearch;
 }
+
+const FLAG_NAMES: Record<keyof SearchInput | 'rate' | 'sla' | 'tool', string> = {
+  startRate: '--start-rate',
+  maxRate: '--max-rate',
+  factor: '--factor',
+  precision: '--precision',
+  confirm: '--no-confirm',
+  maxTime: '--max-time',
+  cooldown: '--cooldown',
+  pricePerHour: '--price-per-hour',
+  instances: '--instances',
+  cores: '--cores',
+  rate: '--rate',
+  sla: '--sla',
+  tool: '--tool',
+};
 
 /** Resolves the load like `run` does (flags > --set > job file > environment > find-max's defaults), then the search. */
 function findMaxCommandFrom(options: Record<string, unknown>, command: Command, env: NodeJS.ProcessEnv): FindMaxCommand {
-  if (command.getOptionValueSource('rate') === 'cli') {
-    throw new SettingsError('--rate: find-max searches the rate itself; bound it with --start-rate and --max-rate');
-  }
+  if (command.getOptionValueSource('rate') === 'cli') refuseFixedRate((key) => FLAG_NAMES[key]);
   const run = runRequestFrom(options, command, env, FIND_MAX_LOAD_DEFAULTS);
-  if (run.settings.tool === 'wrk') {
-    throw new SettingsError('--tool wrk is a closed loop with no rate to search: use --tool wrk2 or labench');
-  }
-  if (run.slaText === undefined) throw new SettingsError('--sla is required: the search needs something to meet, e.g. --sla "p99<=200ms, error_rate<1%"');
-  const factor = positiveNumber(String(options['factor']), '--factor');
-  if (factor <= 1) throw new SettingsError(`--factor must be greater than 1, got "${String(options['factor'])}"`);
-  const maxTimeSec = parseDuration(String(options['maxTime']), '--max-time');
-  const cooldownSec = parseDuration(String(options['cooldown']), '--cooldown');
-  const oneRunMs = pointEstimateMs(run.settings, cooldownSec);
-  if (maxTimeSec * 1000 < oneRunMs) {
-    throw new SettingsError(`--max-time (${maxTimeSec}s) is shorter than one point (warm-up + duration + cool-down, about ${oneRunMs / 1000}s)`);
-  }
-  return {
-    run,
-    search: {
-      sla: { text: run.slaText, clauses: run.sla },
-      startRate: positiveNumber(String(options['startRate']), '--start-rate'),
-      ...(options['maxRate'] === undefined ? {} : { maxRate: positiveNumber(String(options['maxRate']), '--max-rate') }),
-      factor,
-      precision: share(String(options['precision']), '--precision'),
-      confirm: options['confirm'] !== false,
-      maxTimeSec,
-      cooldownSec,
-      price: {
-        ...(options['pricePerHour'] === undefined ? {} : { pricePerHour: nonNegativeNumber(String(options['pricePerHour']), '--price-per-hour') }),
-        instances: positiveInteger(String(options['instances']), '--instances'),
-        ...(options['cores'] === undefined ? {} : { coresPerInstance: positiveNumber(String(options['cores']), '--cores') }),
-      },
-    },
+  const text = (key: keyof SearchInput): string | undefined => (options[key] === undefined ? undefined : String(options[key]));
+  const input: SearchInput = {
+    ...definedText('startRate', text('startRate')),
+    ...definedText('maxRate', text('maxRate')),
+    ...definedText('factor', text('factor')),
+    ...definedText('precision', text('precision')),
+    confirm: options['confirm'] !== false,
+    ...definedText('maxTime', text('maxTime')),
+    ...definedText('cooldown', text('cooldown')),
+    ...definedText('pricePerHour', text('pricePerHour')),
+    ...definedText('instances', text('instances')),
+    ...definedText('cores', text('cores')),
   };
+  return { run, search: findMaxSearchFrom(run, input, (key) => FLAG_NAMES[key]) };
+}
+
+function definedText(key: keyof SearchInput, value: string | undefined): SearchInput {
+  return value === undefined ? {} : { [key]: value };
 }
 
 /** Starts the served target if asked, searches with Ctrl-C handling and a live line, prints, and returns the exit code. */
