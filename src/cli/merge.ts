@@ -1,15 +1,11 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SettingsError } from '../core/errors.js';
-import { renderHtmlReport } from '../report/html.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownSummary } from '../report/markdown.js';
-import { readReportFile } from '../report/read-report.js';
-import { evaluateSla, parseSla } from '../judge/sla.js';
-import { prepareOutputDir, writeFileAtomically } from '../run/profile.js';
-import { awaitReportFiles, findReportFiles } from '../scale/collect-reports.js';
-import { mergeReports } from '../scale/merge.js';
-import { parseStartAt, SYSTEM_WAIT_CLOCK } from '../scale/start-at.js';
+import { parseSla } from '../judge/sla.js';
+import { writeFileAtomically } from '../run/profile.js';
+import { mergeReportFiles } from '../scale/merge-files.js';
+import { parseStartAt } from '../scale/start-at.js';
 import { exitCodeForVerdict } from './exit-codes.js';
 import { appendSummary, formatRunSummary } from './report.js';
 import { positiveInteger } from '../core/numbers.js';
@@ -43,31 +39,19 @@ export function registerMerge(program: Command): void {
 }
 
 async function mergeCommand(inputs: string[], options: MergeOptions): Promise<number> {
-  const expectedCount = options.shards === undefined ? undefined : positiveInteger(options.shards, '--shards');
+  const shards = options.shards === undefined ? undefined : positiveInteger(options.shards, '--shards');
   const sla = options.sla === undefined ? [] : parseSla(options.sla, '--sla');
-  const waiting = options.waitUntil !== undefined;
-  const find = (): Promise<string[]> => findReportFiles(inputs, options.output, waiting);
-  let files: string[];
-  if (options.waitUntil !== undefined) {
-    const deadline = parseStartAt(options.waitUntil, '--wait-until', Number.NEGATIVE_INFINITY);
-    if (expectedCount === undefined) throw new SettingsError('--wait-until needs --shards: the merge must know how many reports to wait for');
-    files = await awaitReportFiles(find, expectedCount, deadline, SYSTEM_WAIT_CLOCK);
-  } else files = await find();
-  const reports = await Promise.all(files.map(async (source) => ({ source, report: await readReportFile(source) })));
-  const report = mergeReports(reports, {
+  if (options.waitUntil !== undefined && shards === undefined) throw new SettingsError('--wait-until needs --shards: the merge must know how many reports to wait for');
+  const { report, reportPath, htmlPath, verdict } = await mergeReportFiles(inputs, {
+    outputDir: options.output,
     ...(options.allowMissing ? { allowMissing: true } : {}),
-    ...(expectedCount !== undefined ? { expectedCount } : {}),
+    ...(shards !== undefined ? { shards } : {}),
+    ...(options.waitUntil !== undefined ? { waitUntilMs: parseStartAt(options.waitUntil, '--wait-until', Number.NEGATIVE_INFINITY) } : {}),
+    sla,
   });
-  const verdict = sla.length > 0 ? evaluateSla(sla, report) : undefined;
-  await prepareOutputDir(options.output);
-  const reportPath = join(options.output, 'report.json');
-  const htmlPath = join(options.output, 'report.html');
-  await writeFileAtomically(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  await writeFileAtomically(htmlPath, renderHtmlReport(report, verdict));
   if (options.junit) await writeFileAtomically(options.junit, renderJunit(verdict, report));
   await appendSummary(renderMarkdownSummary(report, verdict));
   if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${formatRunSummary(report, verdict)}\n\nreport: ${reportPath}\nhtml:   ${htmlPath}\n`);
   return exitCodeForVerdict(report, verdict);
 }
-
