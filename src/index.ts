@@ -25,6 +25,7 @@ export type { Tolerances } from './judge/tolerances.js';
 export type { FindMaxRecord, FindMaxPoint } from './find-max/find-max.js';
 export type { SweepRecord } from './sweep/sweep-record.js';
 export { MODELPROF_VERSION as version } from './core/version.js';
+export { mergeReportFiles, type MergeFilesOptions, type MergeFilesOutcome } from './scale/merge-files.js';
 
 /**
  * Reads a report.json and checks it against schema/report.schema.json.

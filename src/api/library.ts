@@ -3,6 +3,7 @@ import { findMax as searchMaxRate, type FindMaxRecord } from '../find-max/find-m
 import { FIND_MAX_LOAD_DEFAULTS, findMaxSearchFrom, refuseFixedRate, type SearchInput } from '../find-max/find-max-options.js';
 import type { Report } from '../report/report.js';
 import { assertTargetAnswered, profile as profileRun } from '../run/profile.js';
+import { applyScaleFlags, type ScaleFlags } from '../scale/shard-options.js';
 import { jobBaseDir } from '../settings/job-file.js';
 import { readSweepFile } from '../sweep/sweep-file.js';
 import { planSweep } from '../sweep/sweep-plan.js';
@@ -25,7 +26,7 @@ export type ProfileOptions = RunOptions & ProgressOptions;
  */
 export async function profile(options: ProfileOptions): Promise<Report> {
   const request = runRequestFromOptions(options);
-  const { settings } = request;
+  const settings = applyScaleFlags(request.settings, scaleFlagsFromOptions(options), options.env ?? {}, Date.now(), OPTION_NAMES);
   return withServedTarget(request.serve, settings.url, async (servedPid) => {
     const specs = servedPid === undefined ? request.monitors : [...request.monitors, { kind: 'process' as const, pid: servedPid }];
     const { report, reportPath } = await profileRun(settings, {
@@ -145,4 +146,14 @@ export async function sweep(options: SweepOptions): Promise<SweepRecord> {
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   return record;
+}
+
+const OPTION_NAMES = { shard: 'options.shard', startAt: 'options.startAt', connections: 'options.connections', clients: 'options.clients' };
+
+function scaleFlagsFromOptions(options: RunOptions): ScaleFlags {
+  const { shard, startAt } = options;
+  return {
+    ...(shard === undefined ? {} : { shard: typeof shard === 'string' ? shard : `${shard.index}/${shard.count}` }),
+    ...(startAt === undefined ? {} : { startAt: startAt instanceof Date ? startAt.toISOString() : String(startAt) }),
+  };
 }

@@ -57,6 +57,14 @@ export interface RunOptions {
   /** A shell command that starts the target: started before the load, watched, stopped after. */
   serve?: string | { command: string; timeout?: Duration };
   /**
+   * profile() only: run as one shard of a larger run, 'INDEX/COUNT' (0-based) or { index, count }: this
+   * process sends its part of the load, and the report can be merged with the others' (mergeReports).
+   * Without it, SHARD_INDEX (or JOB_COMPLETION_INDEX) and SHARD_COUNT are read from `env` when given.
+   */
+  shard?: string | { index: number; count: number };
+  /** profile() only: an ISO 8601 time with a zone (or a Date) at which to start, so shards started apart measure the same window. */
+  startAt?: string | Date;
+  /**
    * The environment: `${VAR}` in header values expands from it. When given, the seed's variables in
    * it (SCORING_URI, TARGET_RPS, ...) are read too, below these options; default: process.env for
    * expansion only, no variables read.

@@ -1,13 +1,13 @@
 import type { Settings } from '../settings/settings.js';
-import { shareOfLines, shareOfLoad, type ShardSpec } from './shard.js';
+import { FLAG_NAMES, shareOfLines, shareOfLoad, type SettingNames, type ShardSpec } from './shard.js';
 
 /**
  * The settings one shard runs with: its part of the rate, connections, clients and payload lines,
  * its place in the whole run's plan, and the whole run's settings for its report.
  * @throws SettingsError when the run has fewer connections (or clients) than shards.
  */
-export function shardSettings(run: Settings, shard: ShardSpec): Settings {
-  const share = shareOfLoad(run, shard);
+export function shardSettings(run: Settings, shard: ShardSpec, names: SettingNames = FLAG_NAMES): Settings {
+  const share = shareOfLoad(run, shard, names);
   return {
     ...run,
     rate: share.rate,

@@ -42,6 +42,16 @@ export interface LoadShare {
   readonly tickStride: number;
 }
 
+/** How the settings a split depends on are named in errors: flags for the CLI, `options.<key>` for the library. */
+export interface SettingNames {
+  shard: string;
+  startAt: string;
+  connections: string;
+  clients: string;
+}
+
+export const FLAG_NAMES: SettingNames = { shard: '--shard', startAt: '--start-at', connections: '--connections', clients: '--clients' };
+
 /** The whole run as one shard: what a run without --shard does. */
 export const WHOLE_RUN: ShardSpec = { index: 0, count: 1 };
 
@@ -82,10 +92,10 @@ export function shardFromEnvironment(env: NodeJS.ProcessEnv): ShardSpec | undefi
  * own slot in the run's plan; labench's rate is split evenly, tick by tick.
  * @throws SettingsError when there are fewer connections (or clients) than shards.
  */
-export function shareOfLoad(totals: LoadTotals, shard: ShardSpec): LoadShare {
+export function shareOfLoad(totals: LoadTotals, shard: ShardSpec, names: SettingNames = FLAG_NAMES): LoadShare {
   const { index, count } = shard;
   if (totals.tool === 'labench') {
-    if (totals.clients < count) throw tooFew('--clients', totals.clients, 'client', count);
+    if (totals.clients < count) throw tooFew(names.clients, totals.clients, 'client', count);
     const clients = evenPart(totals.clients, index, count);
     return {
       rate: totals.rate / count,
@@ -98,7 +108,7 @@ export function shareOfLoad(totals: LoadTotals, shard: ShardSpec): LoadShare {
       tickStride: count,
     };
   }
-  if (totals.connections < count) throw tooFew('--connections', totals.connections, 'connection', count);
+  if (totals.connections < count) throw tooFew(names.connections, totals.connections, 'connection', count);
   const connections = evenPart(totals.connections, index, count);
   let firstConnection = 0;
   for (let earlier = 0; earlier < index; earlier++) firstConnection += evenPart(totals.connections, earlier, count);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { profile } from '../../../src/index.js';
 import { ConstantRatePlan } from '../../../src/load/plan.js';
 import { parseShardSpec, shardFromEnvironment, shareOfLines, shareOfLoad, type LoadTotals } from '../../../src/scale/shard.js';
 
@@ -97,3 +98,17 @@ describe('shareOfLines', () => {
 function planTimes(plan: ConstantRatePlan, sends = 20): number[] {
   return Array.from({ length: sends }, (_, i) => Math.round(plan.intendedTimeMs(i) * 1e6) / 1e6);
 }
+
+describe('profile() as a shard, from the library', () => {
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    ['an index beyond the count', { shard: '3/2' }, /^options.shard: the shard index must be 0 to 1/],
+    ['more shards than connections', { shard: { index: 0, count: 4 }, connections: 2 }, /^options.connections \(2\) must be at least the shard count \(4\)/],
+    ['a start already past', { startAt: new Date(Date.now() - 60_000) }, /^options.startAt .* s in the past/],
+    ['SHARD_INDEX in the given env without SHARD_COUNT', { env: { SHARD_INDEX: '1' } }, /^SHARD_INDEX is set but SHARD_COUNT is not/],
+  ];
+  for (const [name, options, says] of cases) {
+    it(`refuses ${name} before any request`, async () => {
+      await assert.rejects(profile({ url: 'http://127.0.0.1:9/score', ...options }), (error: Error) => error.name === 'SettingsError' && says.test(error.message));
+    });
+  }
+});
