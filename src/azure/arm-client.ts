@@ -56,6 +56,8 @@ export class ArmClient {
   private readonly maxRetryWaitMs: number;
   private readonly timeoutMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** Azure's clock minus ours, from the Date header of the last answer (1 s resolution). */
+  private skewMs = 0;
 
   constructor(private readonly options: ArmClientOptions) {
     if (options.endpoint.protocol !== 'https:') {
@@ -66,6 +68,11 @@ export class ArmClient {
     this.maxRetryWaitMs = options.maxRetryWaitMs ?? 60_000;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.sleep = options.sleep ?? ((ms) => delay(ms));
+  }
+
+  /** Now on Azure's clock (epoch ms): ours, corrected by the Date header of ARM's last answer. */
+  serverNow(): number {
+    return Date.now() + this.skewMs;
   }
 
   /** GET `path` (an ARM resource path) with `query`; `what` names the resource for errors. */
@@ -120,6 +127,8 @@ export class ArmClient {
     if (method === 'POST') headers['content-length'] = '0';
     return new Promise((resolve, reject) => {
       const request = https.request(url, { method, headers, timeout: this.timeoutMs, ...(this.options.ca ? { ca: this.options.ca } : {}) }, (res) => {
+        const serverDate = Date.parse(res.headers.date ?? '');
+        if (!Number.isNaN(serverDate)) this.skewMs = serverDate - Date.now();
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));

@@ -7,9 +7,9 @@ import { parseHeaderFlags } from '../settings/headers.js';
 import { environmentVariableOf } from '../settings/environment.js';
 import type { ScalarKey, SettingsLayer } from '../settings/layers.js';
 import { DEFAULTS } from '../settings/resolve.js';
-import { DEFAULT_METRICS_WAIT } from '../settings/azure-target.js';
+import { assembleAzureRunRequest, DEFAULT_METRICS_WAIT, type AzureTarget } from '../settings/azure-target.js';
 import { DEFAULT_ARM_ENDPOINT } from '../azure/arm-client.js';
-import { assembleRunRequest, jobSources, type RunRequest } from '../settings/run-request.js';
+import { assembleRunRequest, jobSources, type RunRequest, type RunSources } from '../settings/run-request.js';
 import { collect } from './collect.js';
 
 /** Flags that set a scalar setting, with the setting each one fills. */
@@ -56,10 +56,28 @@ export interface CommandRunRequest extends RunRequest {
  * assembleRunRequest); `commandDefaults` are the command's own defaults, ranked just above modelprof's.
  */
 export function runRequestFrom(options: Record<string, unknown>, command: Command, env: NodeJS.ProcessEnv, commandDefaults?: SettingsLayer): CommandRunRequest {
+  return withCommandExtras(assembleRunRequest(runSourcesFrom(options, command, env, commandDefaults)), options);
+}
+
+/**
+ * runRequestFrom for `run`, which also takes an Azure ML deployment as its target: ONLINE_ENDPOINT
+ * and DEPLOYMENT (with SUBSCRIPTION, RESOURCE_GROUP, WORKSPACE) are looked up in Azure first.
+ */
+export async function azureRunRequestFrom(
+  options: Record<string, unknown>,
+  command: Command,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<{ request: CommandRunRequest; azure?: AzureTarget }> {
+  const { request, azure } = await assembleAzureRunRequest(runSourcesFrom(options, command, env), { env, log });
+  return { request: withCommandExtras(request, options), ...(azure ? { azure } : {}) };
+}
+
+function runSourcesFrom(options: Record<string, unknown>, command: Command, env: NodeJS.ProcessEnv, commandDefaults?: SettingsLayer): RunSources {
   const file = typeof options['file'] === 'string' ? options['file'] : undefined;
   // Only monitor flags typed on the command line beat the job file; commander's defaults do not.
   const monitors = Object.fromEntries(MONITOR_KEYS.filter((key) => command.getOptionValueSource(key) === 'cli').map((key) => [key, options[key]])) as MonitorRequest;
-  const request = assembleRunRequest({
+  return {
     layers: [layerFromOptions(options)],
     jobs: jobSources(file, (options['set'] as string[] | undefined) ?? []),
     environment: env,
@@ -68,7 +86,10 @@ export function runRequestFrom(options: Record<string, unknown>, command: Comman
     monitors,
     insecure: options['insecure'] === true,
     ...(typeof options['sla'] === 'string' ? { sla: { text: options['sla'], source: '--sla' } } : {}),
-  });
+  };
+}
+
+function withCommandExtras(request: RunRequest, options: Record<string, unknown>): CommandRunRequest {
   const junit = typeof options['junit'] === 'string' ? options['junit'] : undefined;
   if (junit !== undefined && !isFolder(dirname(resolve(junit)))) throw new SettingsError(`--junit "${junit}": its folder does not exist`);
   return { ...request, ...(junit !== undefined ? { junit } : {}), json: options['json'] === true };

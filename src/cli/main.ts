@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ModelprofError } from '../core/errors.js';
 import { EXIT, exitCodeOfError } from './exit-codes.js';
 import { MODELPROF_VERSION } from '../core/version.js';
+import { registerAzureMlJob } from './azureml-job.js';
 import { registerCompare } from './compare.js';
 import { registerDemo } from './demo.js';
 import { registerFindMax } from './find-max.js';
@@ -16,7 +17,7 @@ import { registerSweep } from './sweep.js';
 import { registerTools } from './tools.js';
 
 // Each command lives in its own file and registers itself on the program.
-const commands: ((program: Command) => void)[] = [registerRun, registerDemo, registerReport, registerCompare, registerSweep, registerFindMax, registerMerge, registerK8sJob, registerServeSample, registerTools];
+const commands: ((program: Command) => void)[] = [registerRun, registerDemo, registerReport, registerCompare, registerSweep, registerFindMax, registerMerge, registerK8sJob, registerAzureMlJob, registerServeSample, registerTools];
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('modelprof')

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { SettingsError, ToolError } from '../core/errors.js';
 import { formatResourceSummary } from '../monitors/resource-summary.js';
+import { formatServerClientLatency, serverClientLatency } from '../report/server-latency.js';
 import { formatSummary } from '../report/console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { renderJunit } from '../report/junit.js';
@@ -46,7 +47,11 @@ async function reportCommand(given: string, options: { output?: string; sla?: st
 
 /** The console summary of a run: figures, what the monitors saw, and the SLA's verdict when one was given. */
 export function formatRunSummary(report: Report, verdict?: SlaVerdict): string {
-  const resources = report.resources ? formatResourceSummary(report.resources) : [];
+  const latencyRows = serverClientLatency(report);
+  const resources = [
+    ...(report.resources ? formatResourceSummary(report.resources) : []),
+    ...(latencyRows ? ['', ...formatServerClientLatency(latencyRows)] : []),
+  ];
   const verdictLines = verdict ? formatVerdictLines(report, verdict).trimEnd().split('\n') : [];
   return formatSummary(report, [...resources, ...(resources.length > 0 && verdictLines.length > 0 ? [''] : []), ...verdictLines]);
 }

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import type { HeaderUpdates } from '../load/engine.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownSummary } from '../report/markdown.js';
 import { assertTargetAnswered, prepareRun, profile, writeFileAtomically } from '../run/profile.js';
@@ -6,7 +7,7 @@ import { applyScaleFlags, type ScaleFlags } from '../scale/shard-options.js';
 import { withServedTarget } from '../target/served-process.js';
 import { withConsoleSession } from './console-session.js';
 import { EXIT, exitCodeForVerdict } from './exit-codes.js';
-import { addLoadOptions, runRequestFrom, type CommandRunRequest } from './load-options.js';
+import { addLoadOptions, azureRunRequestFrom, type CommandRunRequest } from './load-options.js';
 import { addMonitorOptions } from './monitor-options.js';
 import { appendSummary, formatRunSummary } from './report.js';
 import { collect } from './collect.js';
@@ -23,9 +24,14 @@ export function registerRun(program: Command): void {
     .option('--shard <index/count>', 'run as shard INDEX (0-based) of COUNT, sending its part of the load (env SHARD_INDEX or JOB_COMPLETION_INDEX, and SHARD_COUNT); merge the reports with modelprof merge')
     .option('--start-at <time>', 'ISO 8601 time (with a zone) at which to start, so that shards started apart measure the same window');
   addMonitorOptions(addLoadOptions(command)).action(async (options: Record<string, unknown>) => {
-    const request = runRequestFrom(options, command, process.env);
+    // Azure's lines (which target, throttling) come before the console session; later ones (token
+    // renewal, waiting for Azure Monitor) go through it, below the progress line.
+    let log = (line: string): void => {
+      if (options['json'] !== true) process.stderr.write(`modelprof: ${line}\n`);
+    };
+    const { request, azure } = await azureRunRequestFrom(options, command, process.env, (line) => log(line));
     const settings = applyScaleFlags(request.settings, scaleFlags(options), process.env, Date.now());
-    process.exitCode = await runAndReport({ ...request, settings });
+    process.exitCode = await runAndReport({ ...request, settings }, { ...(azure?.headerUpdates ? { headerUpdates: azure.headerUpdates } : {}), useLog: (sessionLog) => (log = sessionLog) });
   });
 }
 
@@ -36,17 +42,25 @@ function scaleFlags(options: Record<string, unknown>): ScaleFlags {
   };
 }
 
+/** What a run of an Azure ML deployment adds: renewed tokens, and the console's log for Azure's lines. */
+export interface RunExtras {
+  headerUpdates?: HeaderUpdates;
+  /** Called once the console session is up, with its log. */
+  useLog?: (log: (line: string) => void) => void;
+}
+
 /**
  * Runs a profile with its monitors, Ctrl-C handling and a live progress line, prints the summary
  * (or the JSON report), and returns the exit code the verdict calls for.
  */
-export async function runAndReport(request: CommandRunRequest): Promise<number> {
+export async function runAndReport(request: CommandRunRequest, extras: RunExtras = {}): Promise<number> {
   const { settings } = request;
   // Whatever can be refused is refused before the run is announced.
   await prepareRun(settings);
   const consoleOptions = { stopMessage: 'modelprof: stopping; writing what was measured (Ctrl-C again to quit at once)', durationSec: settings.durationSec, logPrefix: 'modelprof: ', quiet: request.json };
   return withConsoleSession(consoleOptions, (session) =>
     withServedTarget(request.serve, settings.url, async (servedPid) => {
+      extras.useLog?.((line) => session.log(line));
       const specs = servedPid === undefined ? request.monitors : [...request.monitors, { kind: 'process' as const, pid: servedPid }];
       const shard = settings.shard ? ` as shard ${settings.shard.index} of ${settings.shard.count}` : '';
       const start = settings.startAtMs !== undefined ? ` from ${new Date(settings.startAtMs).toISOString()}` : '';
@@ -57,6 +71,7 @@ export async function runAndReport(request: CommandRunRequest): Promise<number> 
         onProgress: session.onProgress,
         sla: request.sla,
         monitors: { specs, intervalMs: request.monitorIntervalMs },
+        ...(extras.headerUpdates ? { headerUpdates: extras.headerUpdates } : {}),
       });
       session.clear();
       if (request.junit) await writeFileAtomically(request.junit, renderJunit(verdict, report));

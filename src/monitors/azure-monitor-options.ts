@@ -12,6 +12,7 @@ export interface AzureMonitorOptions {
   apiVersion?: string;
   /** One line per poll while waiting, for the console. */
   onProgress?: (line: string) => void;
+  /** Azure's clock, which says when a minute has closed; the ARM client's serverNow() by default. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }

@@ -57,7 +57,7 @@ export class AzureMonitor implements Monitor {
     this.name = `azure-monitor:${names.endpoint}/${names.deployment}`;
     this.waitMs = options.waitMs ?? 5 * 60_000;
     this.pollMs = options.pollMs ?? 30_000;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => options.arm.serverNow());
     this.sleep = options.sleep ?? ((ms) => delay(ms));
   }
 
@@ -87,14 +87,16 @@ export class AzureMonitor implements Monitor {
     for (const failed of series.filter((s) => s.error !== undefined)) sink.fail(`Azure Monitor ${failed.name}: ${failed.error}`);
   }
 
-  /** Queries until every minute is in or the wait is over; returns the last answer. */
+  /**
+   * Queries until every minute is in or the wait is over; returns the last answer. A minute counts
+   * once it has closed on Azure's clock: before that Azure may hold a partial figure for it.
+   */
   private async waitForMinutes(minutes: readonly number[]): Promise<MetricSeries[]> {
     const lastMinuteClosesAt = minutes[minutes.length - 1]! + AZURE_GRAIN_MS;
     const deadline = this.now() + this.waitMs;
     let series: MetricSeries[] = [];
     for (;;) {
-      const now = this.now();
-      if (now >= lastMinuteClosesAt) {
+      if (this.now() >= lastMinuteClosesAt) {
         series = await this.query(minutes);
         if (missingMinutes(series, minutes).length === 0) return series;
       }

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { builtinEngine } from '../load/builtin-engine.js';
-import type { LoadEngine, Progress } from '../load/engine.js';
+import type { HeaderUpdates, LoadEngine, Progress } from '../load/engine.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
 import type { RunResult } from '../record/result.js';
 import { startMonitors } from '../monitors/session.js';
@@ -26,6 +26,8 @@ export interface ProfileOptions {
   monitors?: { specs: readonly MonitorSpec[]; intervalMs: number };
   /** The SLA to judge the run by; the verdict leads the HTML report. */
   sla?: readonly SlaClause[];
+  /** Header values renewed during the run (an Azure ML token); engines that can, send them from then on. */
+  headerUpdates?: HeaderUpdates;
 }
 
 export interface ProfileOutcome {
@@ -51,6 +53,7 @@ export async function profile(settings: Settings, options: ProfileOptions = {}):
       runDir: settings.outputDir,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.headerUpdates ? { headerUpdates: options.headerUpdates } : {}),
     });
   } catch (error) {
     // No report: the monitors only need stopping, so their timers do not outlive the run.

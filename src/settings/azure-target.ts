@@ -14,7 +14,8 @@ import { SettingsError } from '../core/errors.js';
 import type { HeaderUpdates } from '../load/engine.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
 import { parseDuration } from './duration.js';
-import type { Given, SettingsLayer } from './layers.js';
+import { mergeLayers, type Given, type SettingsLayer } from './layers.js';
+import { assembleRunRequest, givenSettings, type RunRequest, type RunSources } from './run-request.js';
 import type { Settings } from './settings.js';
 
 /** The names that form an Azure ML target, with the setting keys and seed variables that give them. */
@@ -217,4 +218,26 @@ function describe(names: DeploymentNames, deployment: DeploymentInfo | undefined
     if (deployment.instanceCount) description.instanceCount = deployment.instanceCount;
   }
   return description;
+}
+
+/** A run request, and the Azure ML deployment behind it when one was named. */
+export interface AzureRunRequest {
+  request: RunRequest;
+  azure?: AzureTarget;
+}
+
+/**
+ * assembleRunRequest, with an Azure ML deployment resolved first when ONLINE_ENDPOINT is given: its
+ * layer (scoring URI, credential, CONNECTIONS/CLIENTS) ranks just above the command's defaults, so
+ * every setting the user gave still wins; the Azure Monitor monitor joins the run's monitors.
+ */
+export async function assembleAzureRunRequest(sources: RunSources, options: AzureTargetOptions): Promise<AzureRunRequest> {
+  const request = azureTargetRequest(givenSettings(sources), options.log);
+  if (!request) return { request: assembleRunRequest(sources) };
+  const azure = await resolveAzureTarget(request, options);
+  const commandDefaults = sources.commandDefaults ? mergeLayers([azure.layer, sources.commandDefaults]) : azure.layer;
+  const assembled = assembleRunRequest({ ...sources, commandDefaults });
+  const settings = { ...assembled.settings, azure: azure.description };
+  assertCredentialOutlastsRun(azure, settings);
+  return { request: { ...assembled, settings, monitors: [...assembled.monitors, azure.monitor] }, azure };
 }

@@ -3,7 +3,7 @@ import { monitorIntervalFromOptions, monitorSpecsFromOptions, serveFromOptions }
 import { parseSla, type SlaClause } from '../judge/sla.js';
 import { settingsFromEnvironment } from './environment.js';
 import { jobBaseDir, jobLayers, readJobFile, setOverrides, type JobDocument, type JobExtras } from './job-file.js';
-import type { SettingsLayer } from './layers.js';
+import { mergeLayers, type SettingsLayer } from './layers.js';
 import { resolveSettings } from './resolve.js';
 import type { Settings } from './settings.js';
 
@@ -66,13 +66,8 @@ export function jobSources(file: string | undefined, set: readonly string[] = []
  * shows before the first request, as one SettingsError naming the setting where it was given.
  */
 export function assembleRunRequest(sources: RunSources): RunRequest {
-  const jobs = (sources.jobs ?? []).map((job) => ({ origin: job.origin, ...jobLayers(job.document, job.origin, job.baseDir) }));
-  const layers: SettingsLayer[] = [
-    ...(sources.layers ?? []),
-    ...jobs.flatMap((job) => job.layers),
-    ...(sources.environment ? [settingsFromEnvironment(sources.environment)] : []),
-    ...(sources.commandDefaults ? [impliedDefaults(sources.commandDefaults)] : []),
-  ];
+  const jobs = jobsOf(sources);
+  const layers = layersOf(sources, jobs);
   // Lower jobs first, so that a higher one's keys win.
   const job: JobExtras = Object.assign({}, ...[...jobs].reverse().map((each) => each.extras)) as JobExtras;
   const monitors: MonitorRequest = Object.assign({}, ...[...jobs].reverse().map((each) => each.extras.monitors ?? {}), definedKeys(sources.monitors ?? {}));
@@ -95,6 +90,27 @@ export function assembleRunRequest(sources: RunSources): RunRequest {
 /** A command's defaults are defaults: nobody asked for them, so a tool that ignores one says nothing. */
 function impliedDefaults(layer: SettingsLayer): SettingsLayer {
   return Object.fromEntries(Object.entries(layer).map(([key, given]) => [key, { ...given, implied: 'default' }])) as SettingsLayer;
+}
+
+/**
+ * What the sources give, merged in precedence order, before modelprof's defaults and validation:
+ * where a setting is set and by whom (the Azure target is read from it before assembling).
+ */
+export function givenSettings(sources: RunSources): SettingsLayer {
+  return mergeLayers(layersOf(sources, jobsOf(sources)));
+}
+
+function jobsOf(sources: RunSources): (ReturnType<typeof jobLayers> & { origin: string })[] {
+  return (sources.jobs ?? []).map((job) => ({ origin: job.origin, ...jobLayers(job.document, job.origin, job.baseDir) }));
+}
+
+function layersOf(sources: RunSources, jobs: readonly { layers: readonly SettingsLayer[] }[]): SettingsLayer[] {
+  return [
+    ...(sources.layers ?? []),
+    ...jobs.flatMap((job) => job.layers),
+    ...(sources.environment ? [settingsFromEnvironment(sources.environment)] : []),
+    ...(sources.commandDefaults ? [impliedDefaults(sources.commandDefaults)] : []),
+  ];
 }
 
 function definedKeys<T extends object>(value: T): Partial<T> {

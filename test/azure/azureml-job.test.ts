@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { commandJob, commandJobProblems, defaultPayloadPath, renderCommandJob, type CommandJobSpec } from '../../src/azure/azureml-job.js';
+import { azureMlJobYaml } from '../../src/cli/azureml-job.js';
+import { SettingsError } from '../../src/core/errors.js';
+import { runCli } from '../support/cli.js';
 
 const SPEC: CommandJobSpec = {
   target: { ONLINE_ENDPOINT: 'endpt-moe-1', DEPLOYMENT: 'blue' },
@@ -61,4 +64,32 @@ describe('azureml-job writer', () => {
     );
     assert.ok(!run.includes('--sla'), 'the SLA judges the merged run, not each shard');
   });
+});
+
+describe('modelprof azureml-job', () => {
+  it('writes a valid job from flags and the seed variables, never a credential', async () => {
+    const result = await runCli(['azureml-job', '--endpoint', 'endpt-moe-1', '--compute', 'profiler', '--sku', 'Standard_DS3_v2', '-c', '8', '--tool', 'wrk2', '--sla', 'p99<=200ms'], {
+      env: { DEPLOYMENT: 'blue', DURATION: '60s', IDENTITY_ACCESS_TOKEN: 'secret-token-value' },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const job = parse(result.stdout) as Record<string, unknown>;
+    assert.deepEqual(commandJobProblems(job), []);
+    assert.equal(job['display_name'], 'Standard_DS3_v2:8');
+    assert.deepEqual(job['environment_variables'], { ONLINE_ENDPOINT: 'endpt-moe-1', DEPLOYMENT: 'blue', PROFILING_TOOL: 'wrk2', DURATION: '60s', CONNECTIONS: '8' });
+    assert.equal(job['environment'], 'azureml:modelprof@latest');
+    assert.ok(!result.stdout.includes('secret-token-value'));
+  });
+
+  for (const [what, args, message] of [
+    ['no deployment', ['--endpoint', 'e', '--compute', 'c'], /^modelprof: azureml-job needs --endpoint and --deployment/],
+    ['no compute', ['--endpoint', 'e', '--deployment', 'd'], /^modelprof: azureml-job needs --compute/],
+  ] as const) {
+    it(`refuses ${what} with exit 2`, () => {
+      assert.throws(() => azureMlJobYaml(Object.fromEntries(args.flatMap((a, i) => (i % 2 === 0 ? [[a.slice(2), args[i + 1]!]] : []))), {}), (error: unknown) => {
+        assert.ok(error instanceof SettingsError);
+        assert.match(`modelprof: ${error.message}`, message);
+        return true;
+      });
+    });
+  }
 });

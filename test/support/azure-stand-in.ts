@@ -46,6 +46,8 @@ export interface AzureStandInOptions {
   scoreDelayMs?: number;
   /** The stand-in's clock (minute buckets, publication, token expiry); Date.now by default. */
   now?: () => number;
+  /** Azure's clock runs this far ahead of ours (the Date header, and what counts as published). */
+  clockAheadMs?: number;
 }
 
 export interface ArmCall {
@@ -104,6 +106,7 @@ export async function startAzureStandIn(options: AzureStandInOptions = {}): Prom
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const url = new URL(request.url ?? '/', origin);
+      response.setHeader('Date', new Date(now() + (options.clockAheadMs ?? 0)).toUTCString());
       if (url.pathname === '/score') return score(request, response);
       arm(request, url, response);
     });
@@ -217,7 +220,7 @@ export async function startAzureStandIn(options: AzureStandInOptions = {}): Prom
   /** Response (metrics_API.json): one Metric per name, PT1M data points; a minute not yet published has no aggregations. */
   function metrics(url: URL, forDeployment: boolean): unknown {
     const [from, to] = (url.searchParams.get('timespan') ?? '').split('/').map((t) => Date.parse(t)) as [number, number];
-    const published = now() - (options.metricsDelayMs ?? 0);
+    const published = now() + (options.clockAheadMs ?? 0) - (options.metricsDelayMs ?? 0);
     const value = (url.searchParams.get('metricnames') ?? '').split(',').map((name) => {
       const points: Record<string, unknown>[] = [];
       for (let minute = Math.floor(from / 60_000) * 60_000; minute < to; minute += 60_000) {
