@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import type { Report } from '../../src/report/report.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { assertValidReport } from '../support/report-schema.js';
-import { startAzureStandIn, type AzureStandIn, type AzureStandInOptions } from '../support/azure-stand-in.js';
+import { standInVariables, startAzureStandIn, type AzureStandIn, type AzureStandInOptions } from '../support/azure-stand-in.js';
 
 // `modelprof run` with an Azure ML deployment named by the seed's variables, end to end, against the
 // Azure stand-in (test/support/azure-stand-in.ts: no Azure is reachable from a test; it answers with
@@ -26,12 +26,7 @@ async function standIn(options: AzureStandInOptions): Promise<AzureStandIn> {
 
 function seedVariables(s: AzureStandIn): Record<string, string> {
   return {
-    SUBSCRIPTION: s.names.subscription,
-    RESOURCE_GROUP: s.names.resourceGroup,
-    WORKSPACE: s.names.workspace,
-    ONLINE_ENDPOINT: s.names.endpoint,
-    DEPLOYMENT: s.names.deployment,
-    ARM_ENDPOINT: s.origin,
+    ...standInVariables(s),
     NODE_EXTRA_CA_CERTS: s.caFile,
     PAYLOAD: '{"data": [[1, 2, 3]]}',
     DURATION: '2s',
@@ -74,6 +69,17 @@ function assertNoSecrets(secrets: readonly string[], texts: Record<string, strin
   }
 }
 
+/**
+ * A run that measured: exit 0, or 3 when a busy machine kept the generator from its plan (the
+ * report then says the run is invalid, and everything checked here still holds).
+ */
+function assertMeasured(result: CliResult, folder: string): Report {
+  const report = readReport(folder);
+  if (result.code === 3) assert.equal(report.validity.valid, false, result.stderr);
+  else assert.equal(result.code, 0, result.stderr);
+  return report;
+}
+
 function readReport(folder: string): Report {
   const report = JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')) as Report;
   assertValidReport(report);
@@ -96,12 +102,11 @@ describe('modelprof run against an Azure ML deployment (stand-in)', () => {
       env: { ...seedVariables(s), IDENTITY_ACCESS_TOKEN: s.armToken, PROFILING_TOOL: 'wrk', ENGINE: 'external', GITHUB_STEP_SUMMARY: summary },
     });
     const commandLines = processes.stop();
-    assert.equal(result.code, 0, result.stderr);
+    const report = assertMeasured(result, join(folder, 'out'));
     assert.match(result.stderr, /target: Azure ML deployment "blue" of endpoint "my-endpoint" .* auth Key, Standard_DS3_v2 x2, 2 concurrent requests per instance/);
     assert.ok(s.scoring.ok > 0);
     assert.equal(s.scoring.unauthorized + s.scoring.badDeployment, 0, 'every request carried the key and the deployment header');
 
-    const report = readReport(join(folder, 'out'));
     assert.equal(report.target.url, `${s.origin}/score`);
     assert.deepEqual(report.target.azure?.targetFrom, 'azure');
     assert.equal(report.settings.connections, 2, 'CONNECTIONS defaults to maxConcurrentRequestsPerInstance');
@@ -140,12 +145,11 @@ describe('modelprof run against an Azure ML deployment (stand-in)', () => {
     const s = await standIn({ authMode: 'AMLToken', amlTokenLifetimeSec: 3, amlTokenRefreshAfterSec: 1 });
     const folder = mkdtempSync(join(tmpdir(), 'modelprof-azure-'));
     const result = await runCli(['run', '--output', folder, '--tool', 'wrk2', '--rate', '50', '--duration', '4s'], { env: { ...seedVariables(s), IDENTITY_ACCESS_TOKEN: s.armToken } });
-    assert.equal(result.code, 0, result.stderr);
+    const report = assertMeasured(result, folder);
     const tokens = s.secrets().filter((secret) => secret.startsWith('aml-'));
     assert.ok(tokens.length >= 3, `renewed: ${tokens.length - 1} times`);
     assert.equal(s.scoring.unauthorized, 0, 'no request went out with an expired token');
     assert.ok(s.scoring.ok >= 150);
-    const report = readReport(folder);
     assert.equal(report.requests.errors, 0);
     assert.equal(report.target.azure?.authMode, 'AMLToken');
     assertNoSecrets(tokens, { 'report.json': JSON.stringify(report), 'report.html': readFileSync(join(folder, 'report.html'), 'utf8'), stdout: result.stdout, stderr: result.stderr });
@@ -157,11 +161,10 @@ describe('modelprof run against an Azure ML deployment (stand-in)', () => {
     const result = await runCli(['run', '--output', folder, '--duration', '1s', '--azure-metrics-wait', '1s'], {
       env: { ...seedVariables(s), MSI_ENDPOINT: s.msi.endpoint, MSI_SECRET: s.msi.secret, DEFAULT_IDENTITY_CLIENT_ID: s.msi.clientId, AZURE_TOKEN_CREDENTIALS: 'ManagedIdentityCredential' },
     });
-    assert.equal(result.code, 0, result.stderr);
+    const report = assertMeasured(result, folder);
     assert.match(result.stderr, /ARM throttled \(429\) for .*; retrying in 1 s/);
     assert.ok(s.scoring.ok > 0);
     assert.equal(s.scoring.unauthorized, 0);
-    const report = readReport(folder);
     const azure = report.resources?.monitors.find((m) => m.name === 'azure-monitor:my-endpoint/blue');
     assert.equal(azure?.ok, false);
     assert.match(azure?.error ?? '', /Azure Monitor has no data for the run's 1 minute\(s\) after waiting 1s/);

@@ -6,7 +6,7 @@ import { settingsFromEnvironment } from '../../src/settings/environment.js';
 import { mergeLayers } from '../../src/settings/layers.js';
 import { assertCredentialOutlastsRun, azureTargetRequest, resolveAzureTarget } from '../../src/settings/azure-target.js';
 import { settingsFor } from '../support/settings.js';
-import { startAzureStandIn, type AzureStandIn } from '../support/azure-stand-in.js';
+import { standInVariables, startAzureStandIn, type AzureStandIn } from '../support/azure-stand-in.js';
 
 const NAMES = { SUBSCRIPTION: 'sub', RESOURCE_GROUP: 'rg', WORKSPACE: 'ws', ONLINE_ENDPOINT: 'ep', DEPLOYMENT: 'blue' };
 
@@ -74,18 +74,7 @@ describe('Azure target resolution', () => {
     await aml.close();
   });
 
-  const request = (s: AzureStandIn, extra: Record<string, string> = {}) =>
-    azureTargetRequest(
-      settingsFromEnvironment({
-        SUBSCRIPTION: s.names.subscription,
-        RESOURCE_GROUP: s.names.resourceGroup,
-        WORKSPACE: s.names.workspace,
-        ONLINE_ENDPOINT: s.names.endpoint,
-        DEPLOYMENT: s.names.deployment,
-        ARM_ENDPOINT: s.origin,
-        ...extra,
-      }),
-    )!;
+  const request = (s: AzureStandIn, extra: Record<string, string> = {}) => azureTargetRequest(settingsFromEnvironment({ ...standInVariables(s), ...extra }))!;
 
   it('fills the target from ARM: scoring URI, key, and CONNECTIONS/CLIENTS from maxConcurrentRequestsPerInstance', async () => {
     const lines: string[] = [];

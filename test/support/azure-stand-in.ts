@@ -306,6 +306,19 @@ export async function startAzureStandIn(options: AzureStandInOptions = {}): Prom
   };
 }
 
+/** The seed's variables that name the stand-in's deployment, with ARM_ENDPOINT pointing at it. */
+export function standInVariables(standIn: AzureStandIn): Record<string, string> {
+  const { names } = standIn;
+  return {
+    SUBSCRIPTION: names.subscription,
+    RESOURCE_GROUP: names.resourceGroup,
+    WORKSPACE: names.workspace,
+    ONLINE_ENDPOINT: names.endpoint,
+    DEPLOYMENT: names.deployment,
+    ARM_ENDPOINT: standIn.origin,
+  };
+}
+
 const UNITS: Record<string, string> = {
   CpuUtilizationPercentage: 'Percent',
   CpuMemoryUtilizationPercentage: 'Percent',
