@@ -15,7 +15,7 @@ import { mergeReports as mergeShardReports, type MergeOptions } from './scale/me
 
 export { profile, findMax, sweep } from './api/library.js';
 export type { ProfileOptions, FindMaxOptions, SearchOptions, SweepOptions } from './api/library.js';
-export type { RunOptions, MonitorOptions, ProgressOptions, Duration } from './api/profile-options.js';
+export type { RunOptions, AzureOptions, MonitorOptions, ProgressOptions, Duration } from './api/profile-options.js';
 export { ERROR_CODES, ModelprofError, SettingsError, ToolError, TargetError, InterruptedError, type ErrorCode } from './core/errors.js';
 export type { Report } from './report/report.js';
 export type { Progress } from './load/engine.js';

@@ -10,7 +10,8 @@ import { planSweep } from '../sweep/sweep-plan.js';
 import type { SweepRecord } from '../sweep/sweep-record.js';
 import { runSweep } from '../sweep/sweep-run.js';
 import { withServedTarget } from '../target/served-process.js';
-import { runRequestFromOptions, type Duration, type ProgressOptions, type RunOptions } from './profile-options.js';
+import { assembleAzureRunRequest } from '../settings/azure-target.js';
+import { runRequestFromOptions, runSourcesFromOptions, type Duration, type ProgressOptions, type RunOptions } from './profile-options.js';
 
 export type ProfileOptions = RunOptions & ProgressOptions;
 
@@ -25,7 +26,11 @@ export type ProfileOptions = RunOptions & ProgressOptions;
  * @throws TargetError (MODELPROF_ERR_TARGET) when the target cannot be reached or answered none of the requests.
  */
 export async function profile(options: ProfileOptions): Promise<Report> {
-  const request = runRequestFromOptions(options);
+  const { request, azure } = await assembleAzureRunRequest(runSourcesFromOptions(options), {
+    env: options.env ?? process.env,
+    log: options.onLog ?? (() => undefined),
+    ...(options.azure?.ca ? { ca: options.azure.ca } : {}),
+  });
   const settings = applyScaleFlags(request.settings, scaleFlagsFromOptions(options), options.env ?? {}, Date.now(), OPTION_NAMES);
   return withServedTarget(request.serve, settings.url, async (servedPid) => {
     const specs = servedPid === undefined ? request.monitors : [...request.monitors, { kind: 'process' as const, pid: servedPid }];
@@ -34,6 +39,7 @@ export async function profile(options: ProfileOptions): Promise<Report> {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       sla: request.sla,
       monitors: { specs, intervalMs: request.monitorIntervalMs },
+      ...(azure?.headerUpdates ? { headerUpdates: azure.headerUpdates } : {}),
     });
     if (!options.signal?.aborted) assertTargetAnswered(report, reportPath);
     return report;

@@ -2,7 +2,7 @@ import { SettingsError } from '../core/errors.js';
 import type { Progress } from '../load/engine.js';
 import type { MonitorRequest } from '../monitors/monitor.js';
 import type { ScalarKey, SettingsLayer } from '../settings/layers.js';
-import { assembleRunRequest, jobSources, type RunRequest } from '../settings/run-request.js';
+import { assembleRunRequest, jobSources, type RunRequest, type RunSources } from '../settings/run-request.js';
 import type { EngineName, ToolName } from '../settings/settings.js';
 
 /** A duration as the CLI takes it ('30s', '500ms', '5m') or a number of seconds. */
@@ -65,12 +65,43 @@ export interface RunOptions {
   /** profile() only: an ISO 8601 time with a zone (or a Date) at which to start, so shards started apart measure the same window. */
   startAt?: string | Date;
   /**
+   * An Azure ML deployment as the target (README "Azure ML online endpoints"): looked up in Azure
+   * Resource Manager unless `url` is given, with Azure Monitor's figures in the report.
+   */
+  azure?: AzureOptions;
+  /**
    * The environment: `${VAR}` in header values expands from it. When given, the seed's variables in
    * it (SCORING_URI, TARGET_RPS, ...) are read too, below these options; default: process.env for
    * expansion only, no variables read.
    */
   env?: NodeJS.ProcessEnv;
 }
+
+export interface AzureOptions {
+  endpoint: string;
+  deployment: string;
+  /** Default: SUBSCRIPTION, RESOURCE_GROUP, WORKSPACE in `env`, else the Azure ML job's own. */
+  subscription?: string;
+  resourceGroup?: string;
+  workspace?: string;
+  /** Azure Resource Manager; default https://management.azure.com. */
+  armEndpoint?: string;
+  /** How long to wait after the run for Azure Monitor's last minute; default '5m'. */
+  metricsWait?: Duration;
+  /** Extra CA certificates (PEM) trusted for Resource Manager only, e.g. a private CA's. */
+  ca?: string | Buffer;
+}
+
+/** The option that gives each Azure setting, as errors name it. */
+const AZURE_OPTIONS: readonly [keyof AzureOptions & ScalarKey | 'metricsWait', ScalarKey][] = [
+  ['endpoint', 'endpoint'],
+  ['deployment', 'deployment'],
+  ['subscription', 'subscription'],
+  ['resourceGroup', 'resourceGroup'],
+  ['workspace', 'workspace'],
+  ['armEndpoint', 'armEndpoint'],
+  ['metricsWait', 'azureMetricsWait'],
+];
 
 export interface MonitorOptions {
   /** Watch this local process and its children (CPU, RSS, threads). */
@@ -119,6 +150,11 @@ const SCALAR_OPTIONS: readonly (keyof RunOptions & ScalarKey)[] = [
  * defaults, precedence and every validation message are the same; errors name `options.<key>`.
  */
 export function runRequestFromOptions(options: RunOptions, commandDefaults?: SettingsLayer): RunRequest {
+  return assembleRunRequest(runSourcesFromOptions(options, commandDefaults));
+}
+
+/** The sources of a run given by library options (see assembleRunRequest and assembleAzureRunRequest). */
+export function runSourcesFromOptions(options: RunOptions, commandDefaults?: SettingsLayer): RunSources {
   if (typeof options !== 'object' || options === null) throw new SettingsError('options must be an object such as { url, tool, rate, duration }');
   const layer: SettingsLayer = {};
   for (const key of SCALAR_OPTIONS) {
@@ -130,7 +166,13 @@ export function runRequestFromOptions(options: RunOptions, commandDefaults?: Set
     if (typeof options.headers !== 'object' || options.headers === null) throw new SettingsError('options.headers must be an object of header names to values');
     layer.headers = { value: Object.fromEntries(Object.entries(options.headers).map(([name, value]) => [name, String(value)])), source: 'options.headers' };
   }
-  return assembleRunRequest({
+  if (options.azure !== undefined) {
+    for (const [option, key] of AZURE_OPTIONS) {
+      const value = options.azure[option];
+      if (value !== undefined) layer[key] = { value: String(value), source: `options.azure.${option}` };
+    }
+  }
+  return {
     layers: [layer],
     jobs: jobSources(options.file),
     ...(options.env ? { environment: options.env } : {}),
@@ -139,7 +181,7 @@ export function runRequestFromOptions(options: RunOptions, commandDefaults?: Set
     monitors: monitorRequest(options),
     insecure: options.insecure === true,
     ...(options.sla !== undefined ? { sla: { text: String(options.sla), source: 'options.sla' } } : {}),
-  });
+  };
 }
 
 function monitorRequest(options: RunOptions): MonitorRequest {

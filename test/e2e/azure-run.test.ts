@@ -191,3 +191,27 @@ describe('modelprof run against an Azure ML deployment (stand-in)', () => {
     });
   }
 });
+
+describe('profile() from the library, with an Azure ML deployment (stand-in)', () => {
+  it('looks the deployment up and reports its Azure Monitor figures, without printing', async () => {
+    const { profile } = await import('../../src/index.js');
+    const s = await standIn({ authMode: 'Key' });
+    const lines: string[] = [];
+    const report = await profile({
+      azure: { ...s.names, armEndpoint: s.origin, ca: s.ca },
+      env: { IDENTITY_ACCESS_TOKEN: s.armToken },
+      // The scoring route shares the stand-in's self-signed certificate.
+      insecure: true,
+      payload: '{"data": [[1]]}',
+      duration: 1,
+      warmup: 0,
+      output: mkdtempSync(join(tmpdir(), 'modelprof-azure-')),
+      onLog: (line) => lines.push(line),
+    });
+    assert.equal(report.target.azure?.deployment, 'blue');
+    assert.ok(report.resources?.metrics['azure.cpu'], JSON.stringify(report.resources?.monitors));
+    assert.ok(s.scoring.ok > 0 && s.scoring.unauthorized === 0);
+    assert.match(lines.join('\n'), /^target: Azure ML deployment "blue"/);
+    assertNoSecrets(s.secrets(), { 'report.json': JSON.stringify(report), log: lines.join('\n') });
+  });
+});
