@@ -10,6 +10,8 @@ import {
   type JobSettingVariable,
 } from '../azure/azureml-job.js';
 import { SettingsError } from '../core/errors.js';
+import { positiveInteger } from '../core/numbers.js';
+import { shareOfLoad } from '../scale/shard.js';
 
 /** The seed's settings variables and the flags that give them here, as in `modelprof run`. */
 const SETTING_FLAGS: readonly [flags: string, option: string, variable: JobSettingVariable][] = [
@@ -39,6 +41,7 @@ export function registerAzureMlJob(program: Command): void {
     .option('--sku <instance type>', 'instance type of the deployment, for the display name SKU:CONNECTIONS')
     .option('--display-name <name>', 'display name (default SKU:CONNECTIONS)')
     .option('--sla <clauses>', 'SLA for modelprof run: a failed clause fails the job (exit 1)')
+    .option('--shards <n>', 'run as N shards on N nodes of the compute (instance_count), merged by node 0 into outputs/merged; the settings are the whole run\'s')
     .option('-o, --output <file>', 'write the job YAML here instead of stdout');
   for (const [flags, , variable] of SETTING_FLAGS) command.option(flags, `${variable} for the job`);
   command.action((options: Record<string, string | undefined>) => {
@@ -75,9 +78,20 @@ export function azureMlJobYaml(options: Record<string, string | undefined>, env:
     experimentName: options['experimentName'] ?? 'profiling-job',
     displayName: options['displayName'] ?? `${options['sku'] ?? deployment}:${settings.CONNECTIONS ?? '1'}`,
     ...(options['sla'] ? { sla: options['sla'] } : {}),
+    ...(options['shards'] !== undefined ? { shards: shardCount(options['shards'], settings) } : {}),
   };
   const job = commandJob(spec);
   const problems = commandJobProblems(job);
   if (problems.length > 0) throw new SettingsError(`the job does not match Azure ML's command-job schema: ${problems.join('; ')}`);
   return renderCommandJob(job);
+}
+
+/** --shards, checked against the connections (or clients) given: every shard needs one of its own. */
+function shardCount(text: string, settings: CommandJobSpec['settings']): number {
+  const count = positiveInteger(text, '--shards');
+  const tool = settings.PROFILING_TOOL?.toLowerCase() === 'labench' ? 'labench' : 'wrk2';
+  // Only what the job fixes can be checked here; CONNECTIONS left to the deployment is resolved on Azure.
+  const senders = (variable: 'CONNECTIONS' | 'CLIENTS'): number => (settings[variable] === undefined ? count : Number(settings[variable]));
+  shareOfLoad({ tool, rate: 1, connections: senders('CONNECTIONS'), clients: senders('CLIENTS'), threads: 1 }, { index: 0, count });
+  return count;
 }

@@ -92,4 +92,18 @@ describe('modelprof azureml-job', () => {
       });
     });
   }
+
+  it('--shards N writes the sharded job, and refuses fewer connections or clients than shards', () => {
+    const base = { endpoint: 'e', deployment: 'd', compute: 'c', connections: '8', tool: 'wrk2' };
+    const job = parse(azureMlJobYaml({ ...base, shards: '4' }, {})) as Record<string, unknown>;
+    assert.deepEqual(job['resources'], { instance_count: 4 });
+    assert.match(String(job['command']), /--shard "\$NODE_RANK\/4"/);
+    for (const [change, says] of [
+      [{ connections: '2' }, /^--connections \(2\) must be at least the shard count \(4\)/],
+      [{ tool: 'labench', clients: '3' }, /^--clients \(3\) must be at least the shard count \(4\)/],
+      [{ shards: 'four' }, /^--shards must be a whole number of at least 1/],
+    ] as const) {
+      assert.throws(() => azureMlJobYaml({ ...base, shards: '4', ...change }, {}), (error: Error) => error instanceof SettingsError && says.test(error.message));
+    }
+  });
 });
