@@ -1,5 +1,6 @@
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import type { Comparison } from '../judge/comparison.js';
+import { judgeTarget } from '../judge/target-outcome.js';
 import type { Report } from '../report/report.js';
 import type { SlaVerdict } from '../judge/sla.js';
 
@@ -31,10 +32,12 @@ export function exitCodeOfError(error: { code: ErrorCode }): number {
 }
 
 /**
+ * 4 when no request succeeded (a target error, whatever else holds), else
  * 3 when the run is invalid (the generator did not hold its plan: no verdict on the target), else 1 when
  * an SLA clause failed, else 0.
  */
 export function exitCodeForVerdict(report: Report, verdict?: SlaVerdict): number {
+  if (judgeTarget(report).noSuccess) return EXIT.toolError;
   if (!report.validity.valid) return EXIT.runInvalid;
   if (verdict && !verdict.pass) return EXIT.slaFailed;
   return EXIT.ok;

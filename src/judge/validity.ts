@@ -91,9 +91,6 @@ export function judgeValidity(seen: GeneratorObservation): Validity {
       `${seen.unsentPlanned} planned sends inside the window were never sent: their connections were still waiting for answers when it closed, so the corrected latency lacks them (wrk2 drops them too); add connections`,
     );
   }
-  if (seen.completed > 0 && seen.ok === 0) {
-    warnings.push('no request succeeded: every answer was an HTTP error (401/403: check the key; 404: the URL or deployment header; 400: the payload)');
-  }
   if (seen.eventLoopLagP99Ms > LOOP_LAG_P99_LIMIT_MS) {
     reasons.push(`the generator's event loop stalled (p99 ${seen.eventLoopLagP99Ms.toFixed(1)} ms): latencies include its own delay`);
   }

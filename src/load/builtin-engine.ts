@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { RunAggregator } from '../record/aggregator.js';
 import { summarizeHistogram } from '../record/histogram.js';
-import { ERROR_KINDS, type RunResult } from '../record/result.js';
+import { ERROR_KINDS, payloadLineErrors, type PayloadLineErrors, type RunResult } from '../record/result.js';
 import { judgeValidity } from '../judge/validity.js';
 import type { Settings } from '../settings/settings.js';
 import { encodeRequests, endpointOf } from '../target/http-request.js';
@@ -56,6 +56,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
 
   const aggregator = new RunAggregator(settings.tool !== 'wrk');
   const stats: WorkerStats[] = [];
+  const lineCounts: { requests: Uint32Array; errors: Uint32Array }[] = [];
   const workers = jobs.map((job) => new Worker(WORKER_URL, { workerData: job }));
   const send = (message: MainMessage): void => workers.forEach((worker) => worker.postMessage(message));
   let partial: string | undefined;
@@ -74,6 +75,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
             else if (message.type === 'done') {
               done = true;
               stats.push(message.stats);
+              if (message.lines) lineCounts.push(message.lines);
               void worker.terminate();
               resolve();
             }
@@ -165,7 +167,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     measuredSeconds,
     warmup: { seconds: settings.warmupSec, requests: sum(stats, 'warmupRequests') },
     requests: { total, ok: aggregator.ok, errors: aggregator.errors },
-    errors: aggregator.errorCounts(),
+    errors: { ...aggregator.errorCounts(), ...byPayloadLine(settings, lineCounts) },
     latency: summarizeHistogram(aggregator.histogram),
     // A shard keeps each second's histogram, so a merge gives exact per-second percentiles.
     timeline: aggregator.timeline(settings.shard !== undefined),
@@ -206,6 +208,14 @@ function startProgress(onProgress: (progress: Progress) => void, aggregator: Run
       p99Ms: aggregator.histogram.totalCount > 0 ? aggregator.histogram.getValueAtPercentile(99) / 1000 : undefined,
     });
   }, 1000);
+}
+
+/** Errors per payload line, numbered as in the payload file (a shard's line i is the file's line i x COUNT + INDEX). */
+function byPayloadLine(settings: Settings, counts: readonly { requests: Uint32Array; errors: Uint32Array }[]): { byPayloadLine?: PayloadLineErrors } {
+  const shard = settings.shard;
+  const lines = shard ? shard.run.payload.bodies.length : settings.payload.bodies.length;
+  const errors = payloadLineErrors(counts, lines, shard ? (index) => index * shard.count + shard.index + 1 : undefined);
+  return errors ? { byPayloadLine: errors } : {};
 }
 
 function sum(stats: WorkerStats[], key: keyof WorkerStats): number {

@@ -2,6 +2,9 @@ import { HttpConnection, ERROR_KIND_INDEX, type ConnectionOwner } from './http-c
 import { IntervalRecorder } from '../record/interval-recorder.js';
 import type { WorkerJob, WorkerStats } from './worker-protocol.js';
 
+/** Failures that say nothing about the request's body: Ctrl-C, this machine's limits, a reuse race. */
+const NOT_THE_LINES_FAULT = new Set([ERROR_KIND_INDEX.interrupted, ERROR_KIND_INDEX.local_resources, ERROR_KIND_INDEX.reuse_race]);
+
 /**
  * What every load model shares inside a worker: the clock, the connections, the request rotation,
  * the recorder, and the generator's own statistics. Times are ms on this thread's performance.now().
@@ -28,8 +31,15 @@ export class SendContext {
   };
   /** This thread's clock when the last measured answer arrived (0: none yet); failures such as timeouts do not count. */
   lastCompletionMs = 0;
+  /**
+   * Per payload line (when there is more than one), the measured requests and how many failed on
+   * the target's account: two typed-array increments per request, handed over once at the end.
+   */
+  readonly lines: { requests: Uint32Array; errors: Uint32Array } | undefined;
   private requests: Buffer[];
   private nextRequestIndex: number;
+  /** The payload line each connection's request in flight was built from, by connection id. */
+  private readonly lineOf: Uint32Array;
 
   constructor(
     readonly job: WorkerJob,
@@ -44,6 +54,8 @@ export class SendContext {
     this.requests = job.requests.map((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     // Workers start at different places in the rotation so lines are spread over time, not in lockstep.
     this.nextRequestIndex = job.workerIndex % this.requests.length;
+    this.lineOf = new Uint32Array(job.connections);
+    if (this.requests.length > 1) this.lines = { requests: new Uint32Array(this.requests.length), errors: new Uint32Array(this.requests.length) };
   }
 
   /** Swaps the rotation for re-encoded requests (new header values); the next send takes the next of them. */
@@ -64,6 +76,7 @@ export class SendContext {
   send(connection: HttpConnection, intendedMs: number, nowMs: number): void {
     connection.intendedAt = intendedMs;
     connection.sentAt = nowMs;
+    this.lineOf[connection.id] = this.nextRequestIndex;
     const request = this.requests[this.nextRequestIndex]!;
     this.nextRequestIndex = this.nextRequestIndex + 1 === this.requests.length ? 0 : this.nextRequestIndex + 1;
     connection.send(request);
@@ -82,16 +95,29 @@ export class SendContext {
   }
 
   recordResponse(connection: HttpConnection, status: number, nowMs: number): void {
+    // An answer that came after the timeout is a timeout, to the millisecond, whenever the sweep
+    // would have caught it (as wrk counts it): no latency, no success.
+    if (nowMs - connection.sentAt > this.job.timeoutMs) return this.recordFailure(connection, ERROR_KIND_INDEX.timeout, nowMs);
     if (connection.intendedAt < this.measureStartMs) this.stats.warmupRequests++;
     else {
       this.recorder.recordResponse(nowMs, connection.intendedAt, connection.sentAt, status);
       this.lastCompletionMs = nowMs;
+      if (this.lines) this.countLine(connection, status >= 400);
     }
   }
 
   recordFailure(connection: HttpConnection, kind: number, nowMs: number): void {
     if (connection.intendedAt < this.measureStartMs) this.stats.warmupRequests++;
-    else this.recorder.recordFailure(nowMs, kind);
+    else {
+      this.recorder.recordFailure(nowMs, kind);
+      if (this.lines) this.countLine(connection, !NOT_THE_LINES_FAULT.has(kind));
+    }
+  }
+
+  private countLine(connection: HttpConnection, failed: boolean): void {
+    const line = this.lineOf[connection.id]!;
+    this.lines!.requests[line]!++;
+    if (failed) this.lines!.errors[line]!++;
   }
 
   inFlight(): number {

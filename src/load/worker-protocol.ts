@@ -52,7 +52,8 @@ export interface WorkerStats {
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'interval'; snapshot: IntervalSnapshot }
-  | { type: 'done'; stats: WorkerStats };
+  /** `lines`: per payload line, measured requests and their failures (when there is more than one line). */
+  | { type: 'done'; stats: WorkerStats; lines?: { requests: Uint32Array; errors: Uint32Array } };
 
 /**
  * `start` carries the load's start as epoch ms on the performance.timeOrigin + performance.now()

@@ -14,13 +14,17 @@ const MODELS: Record<WorkerJob['model'], LoadModelFactory> = {
   labench: (context) => new EvenTickerModel(context),
 };
 
-/** How often requests are checked against the timeout and idle seconds are handed over. */
-const SWEEP_INTERVAL_MS = 20;
 /** After Ctrl-C, requests in flight get this long to finish before they are abandoned. */
 const STOP_GRACE_MS = 1000;
 
 const port = parentPort!;
 const job = workerData as WorkerJob;
+/**
+ * How often requests are checked against the timeout and idle seconds are handed over: every 20 ms,
+ * or every half timeout when that is shorter, so a hung request is dropped within a millisecond or
+ * two of a short timeout (an answer after it is counted a timeout exactly; see SendContext).
+ */
+const SWEEP_INTERVAL_MS = Math.max(1, Math.min(20, Math.floor(job.timeoutMs / 2)));
 const post = (message: WorkerMessage): void => port.postMessage(message);
 const now = (): number => performance.now();
 
@@ -74,7 +78,7 @@ function schedule(loadStartMs: number): void {
       stats.eventLoopLagMaxMs = Math.max(0, loopDelay.max / 1e6 - 10);
     }
     ctx.closeAll();
-    post({ type: 'done', stats });
+    post({ type: 'done', stats, ...(ctx.lines ? { lines: ctx.lines } : {}) });
     port.close();
   };
 

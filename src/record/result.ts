@@ -50,6 +50,53 @@ export interface ErrorCounts {
   byKind: Record<ErrorKind, number>;
   /** Count per HTTP status code of the answers counted as errors (400 and above, as in wrk), keyed by the code as a string. */
   byStatus: Record<string, number>;
+  /** With a payload of several lines (builtin engine): the lines that failed, so the user sees which one the endpoint rejects. */
+  byPayloadLine?: PayloadLineErrors;
+}
+
+/** Errors per payload line: the lines with errors, most failing first. */
+export interface PayloadLineErrors {
+  /** Lines in the payload (of the whole run, for a shard). */
+  lines: number;
+  /** How many lines had at least one error. */
+  linesWithErrors: number;
+  /** The worst of them (at most MAX_PAYLOAD_LINES_SHOWN); `line` is 1-based, as editors number lines. */
+  worst: { line: number; requests: number; errors: number }[];
+}
+
+type LineCount = PayloadLineErrors['worst'][number];
+
+/** Order of failing lines: the largest share failed first, then the most errors, then the first line. */
+export function worstLineFirst(a: LineCount, b: LineCount): number {
+  return b.errors / b.requests - a.errors / a.requests || b.errors - a.errors || a.line - b.line;
+}
+
+/** How many failing payload lines a report lists. */
+export const MAX_PAYLOAD_LINES_SHOWN = 20;
+
+/**
+ * Sums workers' per-line counts (each indexed by the line's place in this process's payload) into
+ * PayloadLineErrors; `lineNumber` maps that place to the line of the payload file (a shard holds
+ * every COUNT-th line). Undefined when no line failed.
+ */
+export function payloadLineErrors(
+  counts: readonly { requests: Uint32Array; errors: Uint32Array }[],
+  lines: number,
+  lineNumber: (index: number) => number = (index) => index + 1,
+): PayloadLineErrors | undefined {
+  const requests = new Float64Array(counts[0]?.requests.length ?? 0);
+  const errors = new Float64Array(requests.length);
+  for (const each of counts) {
+    for (let i = 0; i < requests.length; i++) {
+      requests[i]! += each.requests[i]!;
+      errors[i]! += each.errors[i]!;
+    }
+  }
+  const failing: { line: number; requests: number; errors: number }[] = [];
+  for (let i = 0; i < errors.length; i++) if (errors[i]! > 0) failing.push({ line: lineNumber(i), requests: requests[i]!, errors: errors[i]! });
+  if (failing.length === 0) return undefined;
+  failing.sort(worstLineFirst);
+  return { lines, linesWithErrors: failing.length, worst: failing.slice(0, MAX_PAYLOAD_LINES_SHOWN) };
 }
 
 /** One second of the measured window. `t` counts seconds from the start of measurement. */

@@ -1,4 +1,5 @@
 import { LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
+import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
 import type { Report } from './report.js';
 
 const ROWS: readonly [keyof LatencySummary, string][] = [
@@ -9,6 +10,9 @@ const ROWS: readonly [keyof LatencySummary, string][] = [
   ['stdev', 'stdev'],
 ];
 
+/** Failing payload lines the console lists; report.json and the HTML page list more. */
+const CONSOLE_LINES = 5;
+
 /** The console summary of a report: verdict first, then throughput, latency, errors. */
 export function formatSummary(report: Report, extraLines: readonly string[] = []): string {
   const lines: string[] = [];
@@ -17,6 +21,9 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
   lines.push(`modelprof ${report.modelprofVersion}: ${report.target.method} ${report.target.url}`);
   lines.push(`  load: ${engine}, ${describeLoad(report)}, ${report.measuredSeconds}s measured after ${report.warmup.seconds}s warm-up`);
   lines.push('');
+  // What the target did comes first: with no success, nothing below describes the model.
+  const targetLine = targetHeadline(judgeTarget(report));
+  if (targetLine) lines.push(targetLine, '');
   lines.push(validity.valid ? 'RUN VALID: the generator held its plan' : 'RUN INVALID: do not draw conclusions about the target from these figures');
   for (const reason of validity.reasons) lines.push(`  x ${reason}`);
   for (const warning of validity.warnings) lines.push(`  ! ${warning}`);
@@ -43,6 +50,11 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
     lines.push('errors');
     for (const [kind, count] of kinds) lines.push(`  ${kind.padEnd(18)} ${count}`);
     for (const [status, count] of Object.entries(report.errors.byStatus)) lines.push(`  HTTP ${status.padEnd(13)} ${count}`);
+    const byLine = report.errors.byPayloadLine;
+    if (byLine) {
+      lines.push(`  by payload line: ${byLine.linesWithErrors} of ${byLine.lines} lines failed${byLine.linesWithErrors > CONSOLE_LINES ? `, the ${CONSOLE_LINES} worst:` : ':'}`);
+      for (const l of byLine.worst.slice(0, CONSOLE_LINES)) lines.push(`    line ${String(l.line).padEnd(10)} ${l.errors} of ${l.requests} failed (${percent(l.errors / l.requests)})`);
+    }
   }
   if (extraLines.length > 0) lines.push('', ...extraLines);
   return lines.join('\n');

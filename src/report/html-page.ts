@@ -29,6 +29,7 @@ table.kv th { width: 40%; color: var(--soft); font-weight: 500; }
 .verdict-fail { border-left-color: var(--bad); background: var(--bad-bg); }
 .verdict-invalid { border-left-color: var(--warn); background: var(--warn-bg); }
 .verdict-measured { border-left-color: var(--info); background: var(--info-bg); }
+.verdict-warn { border-left-color: var(--bad); background: var(--warn-bg); }
 .verdict-head { display: flex; gap: 16px; align-items: center; }
 .verdict-head h2 { font-size: 20px; margin: 0; }
 .verdict-head p { margin: 2px 0 0; color: var(--soft); }
@@ -37,6 +38,7 @@ table.kv th { width: 40%; color: var(--soft); font-weight: 500; }
 .verdict-fail .verdict-badge { background: var(--bad); }
 .verdict-invalid .verdict-badge { background: var(--warn); }
 .verdict-measured .verdict-badge { background: var(--info); }
+.verdict-warn .verdict-badge { background: var(--bad); }
 .verdict table { margin-top: 14px; background: var(--card); border-radius: 6px; }
 .reasons { margin: 10px 0 0; padding-left: 20px; }
 .partial { margin: 10px 0 0; color: var(--warn); font-weight: 600; }

@@ -1,5 +1,6 @@
 import { ERROR_KINDS, LATENCY_PERCENTILES, type LatencySummary, type ValidityChecks } from '../record/result.js';
 import { decodeHistogram } from '../record/histogram.js';
+import { judgeTarget } from '../judge/target-outcome.js';
 import type { Report } from './report.js';
 import { spectrumFromHistogram, spectrumFromSummary } from './latency-spectrum.js';
 import { formatPercentile, logBound, niceMax, renderChart, type Axis, type Marker, type Series } from './html-charts.js';
@@ -15,6 +16,7 @@ import { formatLimit, type SlaVerdict } from '../judge/sla.js';
 import { formatMetricValue, formatResourceValue, isPercentUnit } from './metric-format.js';
 import { htmlPage } from './html-page.js';
 import { shardsSection } from './html-shards.js';
+import { errorsSection } from './html-errors.js';
 import { SERVER_LATENCY_NOTE, serverClientLatency } from './server-latency.js';
 import { redactHeaders, redactUrl } from '../core/redact.js';
 
@@ -34,15 +36,25 @@ const COLORS = {
   resource: '#0f766e',
 };
 
-type Outcome = { kind: 'pass' | 'fail' | 'invalid' | 'measured'; title: string; detail: string };
+type Outcome = { kind: 'pass' | 'fail' | 'invalid' | 'measured' | 'warn'; title: string; detail: string };
+
+const BADGES: Record<Outcome['kind'], string> = { pass: 'PASS', fail: 'FAIL', invalid: 'INVALID', measured: 'INFO', warn: 'ERRORS' };
 
 function outcomeOf(report: Report, verdict?: SlaVerdict): Outcome {
+  const target = judgeTarget(report);
+  if (target.noSuccess) {
+    return { kind: 'fail', title: 'Target error: no request succeeded', detail: `None of ${target.requests} requests succeeded: ${target.seen}. The figures below describe error answers, not the model.` };
+  }
   if (!report.validity.valid) {
     return {
       kind: 'invalid',
       title: 'No verdict: run invalid',
       detail: 'The load generator did not hold its plan, so these figures say nothing reliable about the target.',
     };
+  }
+  if ((!verdict || verdict.results.length === 0) && target.highErrorRate) {
+    const share = ((100 * target.failed) / target.requests).toFixed(2);
+    return { kind: 'warn', title: `High error rate: ${share}% of requests failed`, detail: `${target.seen}. No SLA was given; the figures below include the failed requests.` };
   }
   if (!verdict || verdict.results.length === 0) {
     return { kind: 'measured', title: 'Measured', detail: 'No SLA was given; the figures below are the measurement.' };
@@ -97,7 +109,7 @@ function verdictSection(report: Report, verdict?: SlaVerdict): string {
   const warnings = warningList(report);
   const table = verdict && verdict.results.length > 0 ? slaTable(report, verdict) : '';
   return `<section class="verdict verdict-${outcome.kind}" id="verdict">
-<div class="verdict-head"><span class="verdict-badge">${escapeHtml(outcome.kind === 'measured' ? 'INFO' : outcome.kind === 'invalid' ? 'INVALID' : outcome.kind.toUpperCase())}</span><div><h2>${escapeHtml(outcome.title)}</h2><p>${escapeHtml(outcome.detail)}</p></div></div>
+<div class="verdict-head"><span class="verdict-badge">${escapeHtml(BADGES[outcome.kind])}</span><div><h2>${escapeHtml(outcome.title)}</h2><p>${escapeHtml(outcome.detail)}</p></div></div>
 ${reasons}${partial}${warnings}${table}
 </section>`;
 }
@@ -252,18 +264,6 @@ function timelineSection(report: Report): string {
     height: 240,
   });
   return `<section id="timeline"><h2>Over time</h2>${throughput}${latency}</section>`;
-}
-
-function errorsSection(report: Report): string {
-  if (report.requests.errors === 0) return '';
-  const kinds = ERROR_KINDS.filter((k) => report.errors.byKind[k] > 0)
-    .map((k) => `<tr><th>${escapeHtml(k.replace('_', ' '))}</th><td class="num">${formatCount(report.errors.byKind[k])}</td></tr>`)
-    .join('');
-  const statuses = Object.entries(report.errors.byStatus)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([status, count]) => `<tr><th>HTTP ${escapeHtml(status)}</th><td class="num">${formatCount(count)}</td></tr>`)
-    .join('');
-  return `<section id="errors"><h2>Errors</h2><div class="two-col"><table><thead><tr><th>kind</th><th class="num">count</th></tr></thead><tbody>${kinds}</tbody></table>${statuses ? `<table><thead><tr><th>status</th><th class="num">count</th></tr></thead><tbody>${statuses}</tbody></table>` : ''}</div></section>`;
 }
 
 function resourcesSection(report: Report): string {

@@ -1,5 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { ToolError } from '../core/errors.js';
+import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
 import type { Report } from './report.js';
 import { formatCount, formatMs, formatRps, formatShare } from './format.js';
 import { formatLimit, type SlaVerdict } from '../judge/sla.js';
@@ -20,6 +21,8 @@ export function renderMarkdownSummary(report: Report, verdict?: SlaVerdict): str
     for (const reason of report.validity.reasons) lines.push(`- ${inline(reason)}`);
     lines.push('');
   }
+  const target = targetHeadline(judgeTarget(report));
+  if (target) lines.push(`> **${inline(target)}**`, '');
   for (const warning of report.validity.warnings ?? []) lines.push(`> ${inline(warning)}`, '');
   if (report.partial) lines.push(`> Run ended early: ${inline(report.partial)}`, '');
   if (verdict && verdict.results.length > 0) {
@@ -50,7 +53,10 @@ export function renderMarkdownSummary(report: Report, verdict?: SlaVerdict): str
 }
 
 function headline(report: Report, verdict?: SlaVerdict): string {
+  const target = judgeTarget(report);
+  if (target.noSuccess) return '❌ target error: no request succeeded';
   if (!report.validity.valid) return '⚠️ no verdict, run invalid';
+  if ((!verdict || verdict.results.length === 0) && target.highErrorRate) return '⚠️ high error rate (no SLA given)';
   if (!verdict || verdict.results.length === 0) return 'measured (no SLA given)';
   const broken = verdict.results.filter((r) => !r.pass).length;
   return broken === 0 ? `✅ SLA passed (${verdict.results.length} clauses)` : `❌ SLA failed (${broken} of ${verdict.results.length} clauses)`;

@@ -28,7 +28,8 @@ export interface MeasuredPoint {
 /**
  * Measures one point into its own folder. A run the generator could not hold is measured once more
  * (a passing stall on a shared machine should not cost the point); the second report stands either
- * way, and an invalid one is the caller's to mark. A target that answered nothing is a TargetError.
+ * way, and an invalid one is the caller's to mark. A target that failed every request in a way no load
+ * explains (see assertTargetAnswered) is a TargetError.
  */
 export async function measurePoint(run: PointRun): Promise<MeasuredPoint> {
   let attempts = 0;
@@ -42,7 +43,7 @@ export async function measurePoint(run: PointRun): Promise<MeasuredPoint> {
     });
     // Stopped at once by Ctrl-C, a point may have answers still in flight and none back: that says nothing of the target.
     if (run.signal?.aborted) return { report, reportPath, attempts };
-    assertTargetAnswered(report, reportPath);
+    assertTargetAnswered(report, reportPath, 'point');
     if (report.validity.valid || attempts >= 2) return { report, reportPath, attempts };
     run.onRetry?.(report.validity.reasons);
   }

@@ -13,6 +13,7 @@ import { evaluateSla, type SlaClause, type SlaVerdict } from '../judge/sla.js';
 import type { EngineName, Settings } from '../settings/settings.js';
 import { externalEngine } from '../tools/registry.js';
 import { SettingsError, TargetError } from '../core/errors.js';
+import { judgeTarget } from '../judge/target-outcome.js';
 
 const ENGINES: Record<EngineName, LoadEngine> = {
   builtin: builtinEngine,
@@ -102,17 +103,18 @@ export async function writeFileAtomically(path: string, contents: string): Promi
 }
 
 /**
- * A target that answered none of the requests (every one refused, reset or timed out) is down,
- * whatever else the report says: a TargetError (exit 4) once the report is written.
+ * A run in which no request succeeded is a target error (exit 4) once the report is written: the
+ * figures describe error answers, not the model. The message names what was seen (the statuses and
+ * what each one means, or that there was no HTTP answer at all).
+ *
+ * `point` (a find-max or sweep point) is laxer: there, error answers a higher load can explain
+ * (408, 429, 5xx) make a point that breaks its SLA, not a target error; a wrong key, URL, method or
+ * payload (other 4xx) and a target that never answers are still errors.
  */
-export function assertTargetAnswered(report: Report, reportPath: string): void {
-  const { byKind } = report.errors;
-  const answered = report.requests.ok + byKind.http_status;
-  // Failures of this machine (out of sockets), of the user (Ctrl-C) or of a reuse race (the request
-  // never reached the target) say nothing about the target.
-  const targetFailures = report.requests.errors - byKind.local_resources - byKind.interrupted - (byKind.reuse_race ?? 0);
-  if (answered === 0 && targetFailures > 0) {
-    const kinds = Object.entries(report.errors.byKind).filter(([, count]) => count > 0).map(([kind, count]) => `${count} ${kind}`);
-    throw new TargetError(`the target answered none of ${report.requests.total} requests (${kinds.join(', ')}); report written to ${reportPath}`);
-  }
+export function assertTargetAnswered(report: Report, reportPath: string, scope: 'run' | 'point' = 'run'): void {
+  const outcome = judgeTarget(report);
+  if (!outcome.noSuccess) return;
+  const loadExplained = Object.keys(report.errors.byStatus).some((status) => status === '408' || status === '429' || Number(status) >= 500);
+  if (scope === 'point' && loadExplained) return;
+  throw new TargetError(`target error: none of ${outcome.requests} requests succeeded: ${outcome.seen}; report written to ${reportPath}`);
 }

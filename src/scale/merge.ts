@@ -1,4 +1,4 @@
-import { ERROR_KINDS, type ErrorCounts } from '../record/result.js';
+import { ERROR_KINDS, MAX_PAYLOAD_LINES_SHOWN, type ErrorCounts, type PayloadLineErrors, worstLineFirst } from '../record/result.js';
 import { mergeLlmSections, type LlmSection } from '../record/token-summary.js';
 import type { MergedShard, Report } from '../report/report.js';
 import { addHistograms, writeHistograms } from './merge-histograms.js';
@@ -137,7 +137,16 @@ function sumErrors(all: readonly ErrorCounts[]): ErrorCounts {
   const byKind = Object.fromEntries(ERROR_KINDS.map((kind) => [kind, all.reduce((total, e) => total + (e.byKind[kind] ?? 0), 0)])) as ErrorCounts['byKind'];
   const statuses = new Map<string, number>();
   for (const errors of all) for (const [status, n] of Object.entries(errors.byStatus)) statuses.set(status, (statuses.get(status) ?? 0) + n);
-  return { byKind, byStatus: Object.fromEntries([...statuses].sort(([a], [b]) => Number(a) - Number(b))) };
+  const byStatus = Object.fromEntries([...statuses].sort(([a], [b]) => Number(a) - Number(b)));
+  const byPayloadLine = mergePayloadLines(all.flatMap((errors) => (errors.byPayloadLine ? [errors.byPayloadLine] : [])));
+  return { byKind, byStatus, ...(byPayloadLine ? { byPayloadLine } : {}) };
+}
+
+/** Shards hold disjoint payload lines (line i goes to shard i mod COUNT), so their failing lines add up exactly. */
+function mergePayloadLines(all: readonly PayloadLineErrors[]): PayloadLineErrors | undefined {
+  if (all.length === 0) return undefined;
+  const worst = all.flatMap((each) => each.worst).sort(worstLineFirst);
+  return { lines: all[0]!.lines, linesWithErrors: all.reduce((total, each) => total + each.linesWithErrors, 0), worst: worst.slice(0, MAX_PAYLOAD_LINES_SHOWN) };
 }
 
 function sum(shards: readonly { report: Report }[], figure: (report: Report) => number): number {

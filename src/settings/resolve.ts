@@ -69,7 +69,7 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
     threads,
     rate: positiveNumber(given.rate!.value, given.rate!.source),
     clients: positiveInteger(given.clients!.value, given.clients!.source),
-    timeoutSec: positiveDuration(given.timeout!),
+    timeoutSec: timeoutDuration(given.timeout!),
     // Absolute, so external tools run from inside it still find their files.
     outputDir: resolve(output),
   };
@@ -120,5 +120,12 @@ function oneOf(given: Given, allowed: readonly string[]): string {
 function positiveDuration(given: Given): number {
   const seconds = parseDuration(given.value, given.source);
   if (seconds <= 0) throw new SettingsError(`${given.source} must be longer than 0, got "${given.value}"`);
+  return seconds;
+}
+
+/** Timeouts are enforced to the millisecond (the engine's clock and sweep), so a shorter one is refused rather than not kept. */
+function timeoutDuration(given: Given): number {
+  const seconds = positiveDuration(given);
+  if (seconds < 0.001) throw new SettingsError(`${given.source} must be at least 1ms (timeouts are enforced to the millisecond), got "${given.value}"`);
   return seconds;
 }

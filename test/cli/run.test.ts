@@ -39,6 +39,7 @@ describe('modelprof run: bad settings stop before any request with one line and 
     ['an unreadable payload file', ['--payload-file', join(work, 'missing.txt')], {}, /--payload-file ".*" cannot be read \(ENOENT\)/],
     ['a URL that is not http(s)', ['--url', 'file:///etc/passwd'], {}, /--url must be an http:\/\/ or https:\/\/ URL/],
     ['a bad DURATION', [], { DURATION: 'forever' }, /DURATION must be a duration/],
+    ['a timeout shorter than the millisecond it is enforced to', ['--timeout', '0.5ms'], {}, /--timeout must be at least 1ms \(timeouts are enforced to the millisecond\), got "0.5ms"/],
     ['an unknown flag', ['--connectoins', '3'], {}, /unknown option '--connectoins' \(Did you mean --connections\?\)/],
     ['an SLA that does not parse', ['--sla', 'p99 <= fast'], {}, /--sla/],
     ['a job file with an unknown key', ['-f', jobFile('typo.yml', 'setings:\n  rate: 5\n')], {}, /unknown key "setings" \(did you mean "settings"\?\)/],

@@ -13,6 +13,8 @@ export interface TestServerOptions {
   resetEvery?: number;
   /** Never answer every n-th request (the client's timeout must fire). */
   hangEvery?: number;
+  /** Answer `status` to every request whose body contains `contains` (a payload line the model rejects). */
+  rejectBody?: { contains: string; status: number };
 }
 
 export interface TestServer {
@@ -30,11 +32,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const n = ++received;
     const now = performance.now();
     if (firstAt === 0) firstAt = now;
-    request.resume();
+    let body = '';
+    if (options.rejectBody) request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+    else request.resume();
     request.on('end', () => {
       if (options.resetEvery && n % options.resetEvery === 0) return void request.socket.destroy();
       if (options.hangEvery && n % options.hangEvery === 0) return;
-      const status = options.statusEvery?.find((rule) => n % rule.every === 0)?.status ?? 200;
+      const rejected = options.rejectBody && body.includes(options.rejectBody.contains) ? options.rejectBody.status : undefined;
+      const status = rejected ?? options.statusEvery?.find((rule) => n % rule.every === 0)?.status ?? 200;
       let wait = options.delayMs ?? 0;
       for (const stall of options.stalls ?? []) {
         const since = now - firstAt;
