@@ -157,7 +157,11 @@ export class OnlineEndpointClient {
    * Creating, Updating, Failed or anything but Succeeded is refused with one line, before any request.
    */
   async describe(): Promise<DeploymentInfo> {
-    const [endpoint, deployment] = await Promise.all([this.endpoint(), this.deployment()]);
+    // Both calls settle before either error is thrown: no request (or its retries) outlives this call.
+    const [endpointRead, deploymentRead] = await Promise.allSettled([this.endpoint(), this.deployment()]);
+    if (endpointRead.status === 'rejected') throw endpointRead.reason;
+    if (deploymentRead.status === 'rejected') throw deploymentRead.reason;
+    const [endpoint, deployment] = [endpointRead.value, deploymentRead.value];
     const { names } = this;
     const endpointState = endpoint.properties?.provisioningState;
     if (endpointState !== 'Succeeded') {
