@@ -158,6 +158,12 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   if (advice) notes.push(advice);
   const interrupted = aggregator.byKind[ERROR_KINDS.indexOf('interrupted')]!;
   if (interrupted > 0) notes.push(`${interrupted} requests were still in flight when the run stopped; they count as errors of kind "interrupted"`);
+  const races = aggregator.byKind[ERROR_KINDS.indexOf('reuse_race')]!;
+  if (races > 0) {
+    notes.push(
+      `${races} requests were written as the target closed their keep-alive connection without "Connection: close" and never reached it (reuse_race): not the target's errors, though its clients will meet the same race`,
+    );
+  }
 
   const result: RunResult = {
     engine: 'builtin',

@@ -2,6 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { ERROR_KINDS, type ErrorKind } from '../record/result.js';
 import type { Endpoint } from '../target/http-request.js';
+import { ParseOutcome, ResponseParser } from './response-parser.js';
 
 /** Index of an error kind in ERROR_KINDS, so counters can be typed arrays. */
 export const ERROR_KIND_INDEX = Object.fromEntries(ERROR_KINDS.map((kind, index) => [kind, index])) as Record<ErrorKind, number>;
@@ -12,32 +13,57 @@ export interface ConnectionOwner {
   onResponse(connection: HttpConnection, status: number): void;
   /** The request in flight failed; the connection is closed and reconnects on the next send. */
   onFailure(connection: HttpConnection, kind: number): void;
+  /** Body bytes of the response in flight, data[start, end), chunk framing removed; the buffer is reused after the call. */
+  onBody?(connection: HttpConnection, data: Buffer, start: number, end: number): void;
 }
 
-const enum State {
-  Idle,
-  Head,
-  Body,
-  ChunkSize,
-  ChunkData,
-  ChunkDataEnd,
-  Trailer,
-  BodyUntilClose,
-}
-
-const CRLFCRLF = Buffer.from('\r\n\r\n');
 /**
  * Every plain-TCP read of this thread lands here: the parser consumes it synchronously and copies
  * the rare partial head, so one buffer serves all connections without a Buffer per read.
  */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
-const CR = 13;
-const LF = 10;
+const EMPTY = Buffer.alloc(0);
 
 /**
- * One keep-alive HTTP/1.1 connection with at most one request in flight (no pipelining, like wrk).
- * The response parser works on the socket's own buffers and keeps no per-request objects: it only
- * reads the status, the framing headers, and skips the body.
+ * Runs callbacks once the event loop has polled for I/O again: a close that arrived right behind
+ * an answer is seen by then. One pair of immediates per loop turn serves every connection.
+ */
+const afterPoll: (() => void)[] = [];
+let afterPollArmed = false;
+function runAfterNextPoll(callback: () => void): void {
+  afterPoll.push(callback);
+  if (afterPollArmed) return;
+  afterPollArmed = true;
+  // The first immediate runs before this turn's poll is over; the second after the next poll.
+  setImmediate(() =>
+    setImmediate(() => {
+      afterPollArmed = false;
+      for (const run of afterPoll.splice(0)) run();
+    }),
+  );
+}
+/** Longest wait for the server's reset that tells a reuse race from a dropped request. */
+const RACE_PROBE_LIMIT_MS = 100;
+
+/**
+ * One keep-alive HTTP/1.1 connection with at most one request in flight (no pipelining, like wrk),
+ * framed by a ResponseParser.
+ *
+ * How a connection ends matters to the counts (RFC 9112 section 9.6: either side may close a
+ * persistent connection at any time). A close while no request is in flight is noticed and the next
+ * send opens a fresh connection: nothing failed. Once a connection has seen the server close it
+ * unannounced (no "Connection: close"), closes right behind an answer are noticed too: a request
+ * sent in the same loop turn as the answer waits until the loop has polled once more (as wrk writes
+ * only on its next epoll turn), and goes out on a fresh connection if the close came. (Only then:
+ * the wait costs a few microseconds per request, which a server that announces its closes is
+ * spared.) A close with a request in flight and no byte of its
+ * answer, on a connection that had already carried an answer, is either the target dropping the
+ * request or a reuse race: the server closed the idle connection as the request was being written,
+ * and never read it. The server's TCP stack tells them apart: bytes that reach a closed socket, or
+ * that a closing socket leaves unread, are answered with a reset (seen as ECONNRESET, or after the
+ * end of file as EPIPE on a zero-length write), while a server that read the request before closing
+ * sends no reset. Races count as reuse_race, apart from the target's errors. On a fresh connection
+ * every such failure is the target's.
  */
 export class HttpConnection {
   /** Free for the sender's use: when the request in flight was meant to go out and went out (ms). */
@@ -46,14 +72,28 @@ export class HttpConnection {
   inFlight = false;
 
   private socket: net.Socket | undefined;
-  private state = State.Idle;
-  private status = 0;
-  private remaining = 0;
-  private closeAfter = false;
-  private pendingHead: Buffer | undefined;
-  private chunkSizeSeen = false;
-  private inChunkExtension = false;
-  private trailerLineLength = 0;
+  private readonly parser: ResponseParser;
+  /** Answers completed on the current socket: a request sent after one rides a reused connection. */
+  private answersOnSocket = 0;
+  private reused = false;
+  /** When the current socket was opened and how long its connect took (ms), for the race probe's wait. */
+  private openedAt = 0;
+  private connectMs = 0;
+  /** The server has closed this connection without announcing it, so it may do so again. */
+  private closesUnannounced = false;
+  /** An answer completed and the loop has not polled since: a close may be right behind it. */
+  private settling = false;
+  /** A request held back until the loop has polled (see `settling`). */
+  private held: Buffer | undefined;
+  private readonly settled = (): void => {
+    this.settling = false;
+    const request = this.held;
+    if (request === undefined) return;
+    this.held = undefined;
+    // Sent now: the wait for the poll is the generator's, not the target's.
+    this.sentAt = performance.now();
+    this.write(request);
+  };
 
   constructor(
     private readonly endpoint: Endpoint,
@@ -61,25 +101,40 @@ export class HttpConnection {
     /** The sender's own number for this connection. */
     readonly id: number,
     private readonly options: { rejectUnauthorized: boolean; headRequest: boolean },
-  ) {}
+  ) {
+    const { onBody } = owner;
+    this.parser = new ResponseParser(onBody ? (data, start, end) => onBody.call(owner, this, data, start, end) : undefined);
+  }
 
-  /** Writes a prepared request; opens the connection first if it is closed. */
+  /**
+   * Writes a prepared request; opens the connection first if it is closed. Right after an answer
+   * on this connection the write waits for the loop's next poll (see the class comment), and
+   * `sentAt` moves to when it went out.
+   */
   send(request: Buffer): void {
-    const socket = this.socket ?? this.open();
     this.inFlight = true;
-    this.state = State.Head;
-    socket.write(request);
+    if (this.settling && this.socket) this.held = request;
+    else this.write(request);
   }
 
   /** Fails the request in flight with `kind` (e.g. a timeout) and drops the connection. */
   abort(kind: number): void {
+    this.held = undefined;
     this.dropSocket();
     this.fail(kind);
   }
 
   close(): void {
+    this.held = undefined;
     this.dropSocket();
     this.inFlight = false;
+  }
+
+  private write(request: Buffer): void {
+    const socket = this.socket ?? this.open();
+    this.reused = this.answersOnSocket > 0;
+    this.parser.expect(this.options.headRequest);
+    socket.write(request);
   }
 
   private open(): net.Socket {
@@ -94,6 +149,8 @@ export class HttpConnection {
       socket = net.connect({
         host,
         port,
+        // Kept open for writing after the server's end of file, for the race probe.
+        allowHalfOpen: true,
         onread: {
           buffer: READ_BUFFER,
           callback: (bytes: number, buffer: Uint8Array) => {
@@ -104,232 +161,103 @@ export class HttpConnection {
       });
     }
     socket.setNoDelay(true);
+    this.openedAt = performance.now();
+    this.connectMs = 0;
+    socket.once('connect', () => {
+      this.connectMs = performance.now() - this.openedAt;
+    });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (this.socket === socket) this.onSocketGone(classifySocketError(error));
+      if (this.socket === socket) this.onSocketError(error);
+    });
+    socket.on('end', () => {
+      if (this.socket === socket) this.onEnd(socket);
     });
     socket.on('close', () => {
-      if (this.socket === socket) this.onSocketGone(ERROR_KIND_INDEX.connection_reset);
+      if (this.socket === socket) this.onClosed();
     });
     this.socket = socket;
-    this.pendingHead = undefined;
+    this.answersOnSocket = 0;
     return socket;
   }
 
-  private onSocketGone(kind: number): void {
-    const completesBody = this.state === State.BodyUntilClose;
+  /** The server ended the connection (end of file). */
+  private onEnd(socket: net.Socket): void {
+    this.closesUnannounced = true;
+    // Idle, or with a request held back (it will go out on a fresh connection): nothing failed.
+    if (!this.inFlight || this.held) return this.dropSocket();
+    if (this.parser.endsAtClose()) {
+      this.dropSocket();
+      return this.complete();
+    }
+    if (this.parser.bytesSeen > 0 || !this.reused || this.endpoint.tls) {
+      this.dropSocket();
+      return this.fail(ERROR_KIND_INDEX.connection_reset);
+    }
+    // On a reused connection, with no byte of the answer: was the request ever read? See the class comment.
+    // Two round trips (the connect's time), at least 1 ms: a server may close its socket a moment after its end of file.
+    const wait = Math.min(RACE_PROBE_LIMIT_MS, Math.max(1, 2 * this.connectMs));
+    const probe = (): void => {
+      if (this.socket !== socket) return;
+      socket.write(EMPTY, (error) => {
+        if (this.socket !== socket) return;
+        this.dropSocket();
+        this.fail(error ? ERROR_KIND_INDEX.reuse_race : ERROR_KIND_INDEX.connection_reset);
+      });
+    };
+    setTimeout(probe, wait);
+  }
+
+  private onSocketError(error: NodeJS.ErrnoException): void {
     this.dropSocket();
-    if (completesBody) this.complete();
-    else if (this.inFlight) this.fail(kind);
+    if (this.held) return;
+    // A reset before any byte of the answer on a reused connection: the server closed it with the
+    // request unread (its socket resets unread bytes), or before it arrived (a write into a reset
+    // connection fails with EPIPE). As Go's net/http, take it for the keep-alive race.
+    const race = (error.code === 'EPIPE' || error.code === 'ECONNRESET') && this.reused && this.parser.bytesSeen === 0;
+    if (this.inFlight) this.fail(race ? ERROR_KIND_INDEX.reuse_race : classifySocketError(error));
+  }
+
+  /** Closed without an end of file or an error seen first. */
+  private onClosed(): void {
+    this.dropSocket();
+    if (this.inFlight && !this.held) this.fail(ERROR_KIND_INDEX.connection_reset);
   }
 
   private dropSocket(): void {
     const socket = this.socket;
     this.socket = undefined;
-    this.state = State.Idle;
     if (socket) socket.destroy();
   }
 
   private fail(kind: number): void {
     if (!this.inFlight) return;
     this.inFlight = false;
-    this.state = State.Idle;
     this.owner.onFailure(this, kind);
   }
 
   private complete(): void {
     this.inFlight = false;
-    this.state = State.Idle;
-    if (this.closeAfter) this.dropSocket();
-    this.owner.onResponse(this, this.status);
-  }
-
-  private protocolError(): void {
-    this.dropSocket();
-    this.fail(ERROR_KIND_INDEX.protocol);
+    this.answersOnSocket++;
+    if (this.parser.closeAfter) this.dropSocket();
+    else if (this.closesUnannounced) {
+      this.settling = true;
+      runAfterNextPoll(this.settled);
+    }
+    this.owner.onResponse(this, this.parser.status);
   }
 
   /** Parses bytes [0, length) of `chunk`; the chunk may be reused for the next read. */
   private onData(chunk: Buffer, length: number): void {
-    let offset = 0;
-    while (offset < length) {
-      switch (this.state) {
-        case State.Idle:
-          // Bytes with no request in flight (e.g. a 408 on an idle keep-alive connection): drop it.
-          this.dropSocket();
-          return;
-        case State.BodyUntilClose:
-          return;
-        case State.Head: {
-          let data = chunk;
-          if (this.pendingHead) {
-            data = Buffer.concat([this.pendingHead, chunk.subarray(offset, length)]);
-            offset = 0;
-            length = data.length;
-            this.pendingHead = undefined;
-          }
-          const end = data.indexOf(CRLFCRLF, offset);
-          if (end < 0 || end + 4 > length) {
-            if (length - offset > 65536) return this.protocolError();
-            // A copy: the read buffer is reused.
-            this.pendingHead = Buffer.from(data.subarray(offset, length));
-            return;
-          }
-          if (!this.parseHead(data, offset, end)) return this.protocolError();
-          chunk = data;
-          offset = end + 4;
-          if ((this.state as State) === State.Body && this.remaining === 0) {
-            if (this.status >= 100 && this.status < 200) this.state = State.Head;
-            else return this.complete();
-          }
-          break;
-        }
-        case State.Body: {
-          const take = Math.min(this.remaining, length - offset);
-          this.remaining -= take;
-          offset += take;
-          // Bytes after a complete response are a broken server's: ignore them rather than hand
-          // them to the next request, which the owner may already have sent.
-          if (this.remaining === 0) return this.complete();
-          break;
-        }
-        case State.ChunkSize: {
-          const byte = chunk[offset++]!;
-          if (byte === LF) {
-            if (!this.chunkSizeSeen) return this.protocolError();
-            this.chunkSizeSeen = false;
-            this.inChunkExtension = false;
-            if (this.remaining === 0) {
-              this.state = State.Trailer;
-              this.trailerLineLength = 0;
-            } else {
-              this.state = State.ChunkData;
-            }
-          } else if (byte === CR || this.inChunkExtension) {
-            // end of line or an ignored chunk extension
-          } else if (byte === 0x3b || byte === 0x20 || byte === 0x09) {
-            this.inChunkExtension = true;
-          } else {
-            const digit = hexValue(byte);
-            if (digit < 0) return this.protocolError();
-            this.remaining = this.remaining * 16 + digit;
-            this.chunkSizeSeen = true;
-          }
-          break;
-        }
-        case State.ChunkData: {
-          const take = Math.min(this.remaining, length - offset);
-          this.remaining -= take;
-          offset += take;
-          if (this.remaining === 0) {
-            this.state = State.ChunkDataEnd;
-            this.remaining = 2;
-          }
-          break;
-        }
-        case State.ChunkDataEnd:
-          offset++;
-          if (--this.remaining === 0) this.state = State.ChunkSize;
-          break;
-        case State.Trailer: {
-          const byte = chunk[offset++]!;
-          if (byte === LF) {
-            if (this.trailerLineLength === 0) return this.complete();
-            this.trailerLineLength = 0;
-          } else if (byte !== CR) {
-            this.trailerLineLength++;
-          }
-          break;
-        }
-      }
+    // Bytes with no request in flight (e.g. a 408 on an idle keep-alive connection) are no answer: drop it.
+    if (!this.inFlight || this.held) return this.dropSocket();
+    const outcome = this.parser.execute(chunk, 0, length);
+    if (outcome === ParseOutcome.NeedMore) return;
+    if (outcome === ParseOutcome.Faulty || this.parser.extraBytes > 0) {
+      this.dropSocket();
+      return this.fail(ERROR_KIND_INDEX.protocol);
     }
+    this.complete();
   }
-
-  /** Reads the status and framing headers of the head in data[start, end). */
-  private parseHead(data: Buffer, start: number, end: number): boolean {
-    // "HTTP/1.x SSS"
-    if (end - start < 12 || data[start] !== 0x48 || data[start + 1] !== 0x54 || data[start + 4] !== 0x2f) return false;
-    const status = (data[start + 9]! - 48) * 100 + (data[start + 10]! - 48) * 10 + (data[start + 11]! - 48);
-    if (!(status >= 100 && status <= 999)) return false;
-    this.status = status;
-    let contentLength = -1;
-    let chunked = false;
-    this.closeAfter = data[start + 7] === 0x30; // HTTP/1.0 closes unless told otherwise
-    let line = data.indexOf(LF, start) + 1;
-    while (line > 0 && line < end) {
-      let next = data.indexOf(LF, line);
-      if (next < 0 || next > end) next = end;
-      const colon = data.indexOf(0x3a, line);
-      if (colon > line && colon < next) {
-        const nameLength = colon - line;
-        if (nameLength === 14 && matchesLower(data, line, 'content-length')) {
-          contentLength = parseDecimal(data, colon + 1, next);
-          if (contentLength < 0) return false;
-        } else if (nameLength === 17 && matchesLower(data, line, 'transfer-encoding')) {
-          chunked = containsLower(data, colon + 1, next, 'chunked');
-        } else if (nameLength === 10 && matchesLower(data, line, 'connection')) {
-          if (containsLower(data, colon + 1, next, 'close')) this.closeAfter = true;
-          else if (containsLower(data, colon + 1, next, 'keep-alive')) this.closeAfter = false;
-        }
-      }
-      line = next + 1;
-    }
-    const noBody = status < 200 || status === 204 || status === 304;
-    if (noBody || this.options.headRequest) {
-      this.state = State.Body;
-      this.remaining = 0;
-    } else if (chunked) {
-      this.state = State.ChunkSize;
-      this.remaining = 0;
-      this.chunkSizeSeen = false;
-      this.inChunkExtension = false;
-    } else if (contentLength >= 0) {
-      this.state = State.Body;
-      this.remaining = contentLength;
-    } else {
-      this.state = State.BodyUntilClose;
-      this.closeAfter = true;
-    }
-    return true;
-  }
-}
-
-function hexValue(byte: number): number {
-  if (byte >= 48 && byte <= 57) return byte - 48;
-  const lower = byte | 0x20;
-  if (lower >= 97 && lower <= 102) return lower - 87;
-  return -1;
-}
-
-function matchesLower(data: Buffer, at: number, name: string): boolean {
-  for (let i = 0; i < name.length; i++) {
-    if ((data[at + i]! | 0x20) !== name.charCodeAt(i) && data[at + i] !== name.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-function containsLower(data: Buffer, from: number, to: number, word: string): boolean {
-  outer: for (let i = from; i + word.length <= to; i++) {
-    for (let j = 0; j < word.length; j++) {
-      if ((data[i + j]! | 0x20) !== word.charCodeAt(j)) continue outer;
-    }
-    return true;
-  }
-  return false;
-}
-
-function parseDecimal(data: Buffer, from: number, to: number): number {
-  let value = 0;
-  let digits = 0;
-  for (let i = from; i < to; i++) {
-    const byte = data[i]!;
-    if (byte >= 48 && byte <= 57) {
-      value = value * 10 + byte - 48;
-      digits++;
-    } else if (byte !== 0x20 && byte !== 0x09 && byte !== CR) {
-      return -1;
-    }
-  }
-  return digits > 0 ? value : -1;
 }
 
 function classifySocketError(error: NodeJS.ErrnoException): number {

@@ -111,7 +111,7 @@ export function wrkFamilyRemarks(tool: 'wrk' | 'wrk2', tally: WrkFamilyTally): {
   const notes: string[] = [...tally.notes];
   if (tally.interim > 0) {
     warnings.push(
-      `${tool} took ${tally.interim} interim (1xx) answers for final ones and sent its next request early; they are left out of the counts, but its latency includes them`,
+      `${tool} took ${tally.interim} interim (1xx) answers for final ones and sent its next request early: they are left out of the counts, ${tool === 'wrk' ? "and wrk's latency, which they broke, is not reported" : 'but its latency includes them'}; --engine builtin reads interim answers right`,
     );
   }
   if (tally.spareSocketErrors > 0) {
@@ -123,7 +123,7 @@ export function wrkFamilyRemarks(tool: 'wrk' | 'wrk2', tally: WrkFamilyTally): {
     notes.push(
       tally.spareSocketErrors > 0
         ? `${tally.lost} requests were written as the target closed their connection and never reached it: they are counted as reuse_race, not as the target's errors.`
-        : `${tool} does not say why a connection broke: the ${tally.lost} requests lost with it are reported as connection_reset.`,
+        : `${tool} does not say why a connection broke: the ${tally.lost} requests lost with it are reported as connection_reset, though some may have been written as the target closed a keep-alive connection unannounced (reuse races); --engine builtin tells them apart.`,
     );
   }
   if (tally.inFlightAtEnd > 0) {

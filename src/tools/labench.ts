@@ -295,9 +295,14 @@ export function labenchErrorKind(text: string): { kind: ErrorKind; status?: stri
   if (status) return { kind: 'http_status', status: status[1]! };
   if (/connection refused/i.test(text)) return { kind: 'connect_refused' };
   if (/Client\.Timeout exceeded|context deadline exceeded|timeout awaiting response headers|i\/o timeout/i.test(text)) return { kind: 'timeout' };
-  if (/connection reset by peer|broken pipe|(?:^|: )(?:unexpected )?EOF$|server closed idle connection/i.test(text)) return { kind: 'connection_reset' };
+  // Go's errServerClosedIdle: the server closed the idle connection as the request was written to it.
+  if (/server closed idle connection/i.test(text)) return { kind: 'reuse_race' };
+  if (/connection reset by peer|broken pipe|(?:^|: )(?:unexpected )?EOF$/i.test(text)) return { kind: 'connection_reset' };
   if (/\bdial tcp\b|no such host/i.test(text)) return { kind: 'connect_error' };
-  if (/malformed HTTP/i.test(text)) return { kind: 'protocol' };
+  // Go refusing the answer's framing: malformed, conflicting lengths, a coding it does not read.
+  if (/malformed HTTP|transport connection broken: (?:http: message cannot contain multiple Content-Length|unsupported transfer encoding)/i.test(text)) {
+    return { kind: 'protocol' };
+  }
   return { kind: 'other' };
 }
 

@@ -34,6 +34,16 @@ export function checkConnectionsPerThread(settings: Settings): void {
 }
 
 /**
+ * wrk and wrk2 read an answer to HEAD as if a body followed (their parser is not told the method),
+ * so one with a Content-Length hangs its connection to the end: refuse rather than report timeouts.
+ */
+export function checkMethodReadable(settings: Settings): void {
+  if (settings.method === 'HEAD') {
+    throw new SettingsError(`method HEAD cannot be measured with ${settings.tool}: it waits for a body after a HEAD answer with a Content-Length; use --engine builtin`);
+  }
+}
+
+/**
  * The URL for a tool's command line: no query (it may carry a key; the generated script sets the
  * full path) and no user info, which the tools would not send and `ps` would show.
  */

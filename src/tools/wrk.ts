@@ -4,7 +4,7 @@ import type { ToolAdapter } from './adapter.js';
 import { wrkFamilyRemarks, wrkFamilyTally } from './error-counts.js';
 import { externalRunResult, noWarmupNote } from './external-result.js';
 import { OutputLines } from './output-lines.js';
-import { checkConnectionsPerThread, commandLineUrl, wholeSecondsArgument } from './tool-arguments.js';
+import { checkConnectionsPerThread, checkMethodReadable, commandLineUrl, wholeSecondsArgument } from './tool-arguments.js';
 import { isCount, isJsonObject, parseToolJson } from './tool-json.js';
 import type { ToolRunFacts } from './tool-run.js';
 import { wrkFamilyAdapter } from './wrk-family-adapter.js';
@@ -113,10 +113,13 @@ function readDoneJson(text: string, summary: Parameters<typeof readScriptCounts>
       if (typeof us !== 'number' || !Number.isFinite(us) || us < 0) throw fail(`latencyUs.${name} is not a time`);
       latencyUs[name] = us;
     }
+    // wrk's own statistics break when it takes interim (1xx) answers for final ones; they are not used then.
     const ordered = LATENCY_PERCENTILES.map(({ key }) => latencyUs![key]!);
-    if (ordered.some((us, i) => i > 0 && us < ordered[i - 1]!) || latencyUs['min']! > ordered[0]! || ordered.at(-1)! > latencyUs['max']!) {
+    const interim = Object.keys(script.statuses).some((status) => Number(status) < 200);
+    if (!interim && (ordered.some((us, i) => i > 0 && us < ordered[i - 1]!) || latencyUs['min']! > ordered[0]! || ordered.at(-1)! > latencyUs['max']!)) {
       throw fail('its latency percentiles are not in order');
     }
+    if (interim) latencyUs = null;
   }
   return {
     script,
@@ -188,6 +191,7 @@ export function wrkRunResult(output: WrkDoneOutput, facts: ToolRunFacts): RunRes
 /** wrk's command line: no secrets (headers and the query are in the script). */
 export function wrkArguments(settings: Settings, scriptPath: string): string[] {
   checkConnectionsPerThread(settings);
+  checkMethodReadable(settings);
   return [
     '--threads', String(settings.threads),
     '--connections', String(settings.connections),

@@ -4,7 +4,7 @@ import type { ToolAdapter } from './adapter.js';
 import { wrkFamilyRemarks, wrkFamilyTally } from './error-counts.js';
 import { externalRunResult } from './external-result.js';
 import { OutputLines } from './output-lines.js';
-import { checkConnectionsPerThread, commandLineUrl, wholeNumberArgument, wholeSecondsArgument } from './tool-arguments.js';
+import { checkConnectionsPerThread, checkMethodReadable, commandLineUrl, wholeNumberArgument, wholeSecondsArgument } from './tool-arguments.js';
 import { isJsonObject, parseToolJson } from './tool-json.js';
 import type { ToolRunFacts } from './tool-run.js';
 import { wrkFamilyAdapter } from './wrk-family-adapter.js';
@@ -320,6 +320,7 @@ export function wrk2RunResult(output: Wrk2Output, facts: ToolRunFacts): RunResul
 /** wrk2's command line: no secrets (headers and the query are in the script). */
 export function wrk2Arguments(settings: Settings, scriptPath: string): string[] {
   checkConnectionsPerThread(settings);
+  checkMethodReadable(settings);
   return [
     '--threads', String(settings.threads),
     '--connections', String(settings.connections),

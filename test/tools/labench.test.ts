@@ -171,6 +171,9 @@ describe('parseLabenchOutput on real LaBench output (test/fixtures/labench)', ()
     ['Post "http://h/score": read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer', 'connection_reset'],
     ['Post "http://h/score": dial tcp: lookup nowhere: no such host', 'connect_error'],
     ['Post "http://h/score": net/http: HTTP/1.x transport connection broken: malformed HTTP response "x"', 'protocol'],
+    ['Post "http://h/score": net/http: HTTP/1.x transport connection broken: http: message cannot contain multiple Content-Length headers; got ["14" "20"]', 'protocol'],
+    ['Post "http://h/score": net/http: HTTP/1.x transport connection broken: unsupported transfer encoding: "gzip"', 'protocol'],
+    ['Post "http://h/score": http: server closed idle connection', 'reuse_race'],
     ['something new', 'other'],
   ];
   for (const [text, kind] of kinds) test(`"${text.slice(0, 50)}…" is ${kind}`, () => assert.equal(labenchErrorKind(text).kind, kind));

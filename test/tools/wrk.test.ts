@@ -231,6 +231,7 @@ describe('settings wrk cannot express are refused before anything runs', () => {
     ['a sub-second timeout', { timeoutSec: 0.5 }],
     ['connections not a multiple of threads', { connections: 5, threads: 2 }],
     ['a URL with a password', { url: new URL('http://user:pw@127.0.0.1:9/score') }],
+    ['HEAD, whose answers wrk reads as if a body followed', { method: 'HEAD', payload: { bodies: [], origin: 'none' } }],
   ];
   for (const [name, overrides] of cases) {
     test(name, async () => {
