@@ -45,6 +45,10 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, readonly (readonly [what:
       "modelprof k8s-job --shards 4 --image REGISTRY/modelprof:0.1.0 --pvc modelprof-reports --secret llama-key -H 'Authorization: Bearer ${API_KEY}' --url http://llama.default.svc:8000/score --tool wrk2 -R 2000 -c 128 -d 120s --manifest llama-load.yaml",
     ],
   ],
+  'azureml-job': [
+    ["the seed's job for one deployment, to submit with az ml job create -f job.yml", 'modelprof azureml-job --endpoint endpt-moe-1 --deployment blue --compute profiler --tool wrk2 -R 100 -c 8 -o job.yml'],
+    ['the same deployment at 2000 req/s as 4 shards on 4 nodes, merged and judged', 'modelprof azureml-job --endpoint endpt-moe-1 --deployment blue --compute profiler --tool wrk2 -R 2000 -c 128 --sla "p99<=200ms" --shards 4 -o job.yml'],
+  ],
   'serve-sample': [
     ['the sample model on port 5001', 'SAMPLE_KEY=secret modelprof serve-sample --port 5001'],
     ['two compute threads, at most 4 requests at once (then 429)', 'modelprof serve-sample --port 5101 --workers 2 --max-concurrent 4'],
