@@ -85,7 +85,8 @@ function definedText(key: keyof SearchInput, value: string | undefined): SearchI
 /** Starts the served target if asked, searches with Ctrl-C handling and a live line, prints, and returns the exit code. */
 async function runFindMax({ run, search }: FindMaxCommand): Promise<number> {
   const { settings } = run;
-  if (!search.sla.clauses.some((clause) => clause.ref.kind === 'percentile' || clause.ref.kind === 'latency')) {
+  const latencyKinds = ['percentile', 'latency', 'token-percentile', 'token-latency'];
+  if (!search.sla.clauses.some((clause) => latencyKinds.includes(clause.ref.kind))) {
     // Above capacity an open-loop target mostly queues rather than fails: only latency shows it.
     process.stderr.write('modelprof: note: the SLA has no latency clause; only the 95% served-rate check bounds the search from above\n');
   }

@@ -174,9 +174,11 @@ export class NoiseEstimator {
   interval(ref: MetricRef): NoiseInterval | undefined {
     switch (ref.kind) {
       case 'percentile':
-        return this.histogramInterval(ref.corrected, { kind: 'percentile', percentile: ref.percentile });
+      case 'token-percentile':
+        return this.histogramInterval(histogramSource(ref)!, { kind: 'percentile', percentile: ref.percentile });
       case 'latency':
-        return ref.stat === 'mean' ? this.histogramInterval(ref.corrected, { kind: 'mean' }) : undefined;
+      case 'token-latency':
+        return ref.stat === 'mean' ? this.histogramInterval(histogramSource(ref)!, { kind: 'mean' }) : undefined;
       case 'rps':
         return this.timelineRatio((s) => sum(s, (p) => p.requests) / s.length);
       case 'ok_rps':
@@ -192,36 +194,35 @@ export class NoiseEstimator {
   }
 
   /** Replicates of every histogram statistic the compared metrics need, for one histogram pair. */
-  private replicatesFor(corrected: boolean): Map<string, [Float64Array, Float64Array]> | undefined {
-    const key = String(corrected);
-    if (this.replicates.has(key)) return this.replicates.get(key);
-    const encoded = (report: Report): string | undefined => (corrected ? report.histogram : report.histogramUncorrected);
-    const before = encoded(this.baseline);
-    const after = encoded(this.current);
+  private replicatesFor(source: string): Map<string, [Float64Array, Float64Array]> | undefined {
+    if (this.replicates.has(source)) return this.replicates.get(source);
+    const before = encodedHistogram(this.baseline, source);
+    const after = encodedHistogram(this.current, source);
     const beforeBuckets = before === undefined ? undefined : decodeBuckets(before);
     const afterBuckets = after === undefined ? undefined : decodeBuckets(after);
     let result: Map<string, [Float64Array, Float64Array]> | undefined;
     if (beforeBuckets && afterBuckets) {
-      const statistics = this.histogramStatistics(corrected);
+      const statistics = this.histogramStatistics(source);
       const a = replicateStatistics(beforeBuckets, statistics, BOOTSTRAP_SEED);
       const b = replicateStatistics(afterBuckets, statistics, BOOTSTRAP_SEED + 1);
       result = new Map(statistics.map((statistic, i) => [statisticKey(statistic), [a[i]!, b[i]!]]));
     }
-    this.replicates.set(key, result);
+    this.replicates.set(source, result);
     return result;
   }
 
-  private histogramStatistics(corrected: boolean): Statistic[] {
+  private histogramStatistics(source: string): Statistic[] {
     const statistics: Statistic[] = [];
     for (const ref of this.refs) {
-      if (ref.kind === 'percentile' && ref.corrected === corrected) statistics.push({ kind: 'percentile', percentile: ref.percentile });
-      if (ref.kind === 'latency' && ref.stat === 'mean' && ref.corrected === corrected) statistics.push({ kind: 'mean' });
+      if (histogramSource(ref) !== source) continue;
+      if (ref.kind === 'percentile' || ref.kind === 'token-percentile') statistics.push({ kind: 'percentile', percentile: ref.percentile });
+      if ((ref.kind === 'latency' || ref.kind === 'token-latency') && ref.stat === 'mean') statistics.push({ kind: 'mean' });
     }
     return statistics;
   }
 
-  private histogramInterval(corrected: boolean, statistic: Statistic): NoiseInterval | undefined {
-    const pair = this.replicatesFor(corrected)?.get(statisticKey(statistic));
+  private histogramInterval(source: string, statistic: Statistic): NoiseInterval | undefined {
+    const pair = this.replicatesFor(source)?.get(statisticKey(statistic));
     if (!pair) return undefined;
     const [a, b] = pair;
     return intervalFrom(Array.from(a, (x, i) => b[i]! / x - 1), 'relative', 'histogram-bootstrap');
@@ -249,6 +250,27 @@ export class NoiseEstimator {
     const b = replicateTimeline(pair[1], of, BOOTSTRAP_SEED + 1);
     return intervalFrom(Array.from(a, (x, i) => b[i]! - x), 'absolute', 'timeline-bootstrap');
   }
+}
+
+/** Which histogram of a report a latency metric is read from: `histogram`, `histogramUncorrected`, or an `llm.histograms` name. */
+function histogramSource(ref: MetricRef): string | undefined {
+  switch (ref.kind) {
+    case 'latency':
+    case 'percentile':
+      return ref.corrected ? 'histogram' : 'histogramUncorrected';
+    case 'token-latency':
+    case 'token-percentile':
+      return `llm.${ref.corrected ? ref.metric : `${ref.metric}Uncorrected`}`;
+    default:
+      return undefined;
+  }
+}
+
+function encodedHistogram(report: Report, source: string): string | undefined {
+  if (source === 'histogram') return report.histogram;
+  if (source === 'histogramUncorrected') return report.histogramUncorrected;
+  const histograms: Readonly<Record<string, string | undefined>> = report.llm?.histograms ?? {};
+  return histograms[source.slice('llm.'.length)];
 }
 
 function sum(points: TimelinePoint[], of: (point: TimelinePoint) => number): number {

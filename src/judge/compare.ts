@@ -15,14 +15,18 @@ import { redactUrl } from '../core/redact.js';
 
 /** Compared by default; those without a default tolerance (p999, max) are shown for context, not gated. */
 const DEFAULT_ORDER = ['p50', 'p90', 'p99', 'p999', 'max', 'mean', 'rps', 'error_rate'];
+/** Shown for context when both runs measured tokens; gated only when a tolerance names them. */
+const TOKEN_ORDER = ['ttft.p50', 'ttft.p99', 'itl.p99', 'tpot.p50', 'output_tps', 'goodput'];
 
 function directionOf(ref: MetricRef): Direction {
-  return ref.kind === 'rps' || ref.kind === 'ok_rps' || ref.kind === 'requests' ? 'lower-is-worse' : 'higher-is-worse';
+  const lowerIsWorse: readonly MetricRef['kind'][] = ['rps', 'ok_rps', 'requests', 'output_tps', 'goodput', 'goodput_rps'];
+  return lowerIsWorse.includes(ref.kind) ? 'lower-is-worse' : 'higher-is-worse';
 }
 
 export function compareReports(baseline: Report, current: Report, tolerances: Tolerances = {}): Comparison {
   const merged: Tolerances = { ...DEFAULT_TOLERANCES, ...tolerances };
-  const names = [...DEFAULT_ORDER, ...Object.keys(tolerances).filter((name) => !DEFAULT_ORDER.includes(name))];
+  const defaults = baseline.llm && current.llm ? [...DEFAULT_ORDER, ...TOKEN_ORDER] : DEFAULT_ORDER;
+  const names = [...defaults, ...Object.keys(tolerances).filter((name) => !defaults.includes(name))];
   const refs = names.map((name) => parseMetricName(name, 'compare').ref);
   const noise = new NoiseEstimator(baseline, current, refs);
   const metrics: MetricComparison[] = [];

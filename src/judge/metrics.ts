@@ -13,12 +13,21 @@ export type LatencyStat = 'min' | 'max' | 'mean' | 'stdev';
 export type ResourceStat = 'avg' | 'p50' | 'max' | 'min';
 export const RESOURCE_STATS: readonly ResourceStat[] = ['avg', 'p50', 'max', 'min'];
 
+/** Token latencies of the report's `llm` section; ttft and e2e also exist uncorrected (from the actual send). */
+export const TOKEN_LATENCIES = ['ttft', 'itl', 'tpot', 'e2e'] as const;
+export type TokenLatency = (typeof TOKEN_LATENCIES)[number];
+const UNCORRECTED_TOKEN_LATENCIES: readonly TokenLatency[] = ['ttft', 'e2e'];
+
 /** What a metric name points at in a report. */
 export type MetricRef =
   | { kind: 'latency'; corrected: boolean; stat: LatencyStat }
   | { kind: 'percentile'; corrected: boolean; percentile: number }
   | { kind: 'rps' | 'ok_rps' | 'error_rate' | 'errors' | 'requests' }
-  | { kind: 'resource'; name: string; stat: ResourceStat };
+  | { kind: 'resource'; name: string; stat: ResourceStat }
+  | { kind: 'token-latency'; metric: TokenLatency; corrected: boolean; stat: LatencyStat }
+  | { kind: 'token-percentile'; metric: TokenLatency; corrected: boolean; percentile: number }
+  /** Output tokens per second; the share of requests that met every goodput objective; good requests per second. */
+  | { kind: 'output_tps' | 'goodput' | 'goodput_rps' };
 
 /**
  * `cpu.<stat>` is a short alias for CPU as a share of the whole machine: the watched process's
@@ -35,7 +44,8 @@ const PERCENTILE_FIELDS: ReadonlyMap<number, keyof LatencySummary> = new Map([
 
 const KNOWN_METRICS =
   'p50..p9999 (e.g. p99, p99.9), min, max, mean, stdev, latency.<stat>, uncorrected.<stat>, rps, ok_rps, ' +
-  'error_rate, errors, requests, or a monitor metric <name>.<avg|p50|max|min> (e.g. cpu.max)';
+  'error_rate, errors, requests, a token metric ttft|itl|tpot|e2e.<stat> (e.g. ttft.p99), output_tps, goodput, goodput_rps, ' +
+  'or a monitor metric <name>.<avg|p50|max|min> (e.g. cpu.max)';
 
 /** Parses one metric name; `context` prefixes the error (e.g. `--sla clause "p99x<1ms"`). */
 export function parseMetricName(name: string, context: string): { metric: string; ref: MetricRef } {
@@ -43,6 +53,10 @@ export function parseMetricName(name: string, context: string): { metric: string
   const simple = ['rps', 'ok_rps', 'error_rate', 'errors', 'requests'] as const;
   const plain = simple.find((m) => m === lower);
   if (plain) return { metric: plain, ref: { kind: plain } };
+  const tokenScalar = (['output_tps', 'goodput', 'goodput_rps'] as const).find((m) => m === lower);
+  if (tokenScalar) return { metric: tokenScalar, ref: { kind: tokenScalar } };
+  const token = parseTokenLatency(lower, name, context);
+  if (token) return token;
 
   let corrected = true;
   let rest = lower;
@@ -77,6 +91,26 @@ export function parseMetricName(name: string, context: string): { metric: string
     throw new SettingsError(`${context}: monitor metric "${name}" needs a statistic: .avg, .p50, .max or .min`);
   }
   throw new SettingsError(`${context}: unknown metric "${name}"; expected ${KNOWN_METRICS}`);
+}
+
+/** `ttft.p99`, `uncorrected.ttft.p99`, `itl.max`, `tpot.mean`, `e2e.p99.9`; undefined when `lower` names no token latency. */
+function parseTokenLatency(lower: string, name: string, context: string): { metric: string; ref: MetricRef } | undefined {
+  const match = /^(uncorrected\.)?(ttft|itl|tpot|e2e)\.(.+)$/.exec(lower);
+  if (!match) return undefined;
+  const corrected = match[1] === undefined;
+  const metric = match[2] as TokenLatency;
+  const rest = match[3]!;
+  if (!corrected && !UNCORRECTED_TOKEN_LATENCIES.includes(metric)) {
+    throw new SettingsError(`${context}: ${metric} has no uncorrected figure; only ttft and e2e are also counted from the actual send`);
+  }
+  const prefix = `${corrected ? '' : 'uncorrected.'}${metric}.`;
+  if (rest === 'min' || rest === 'max' || rest === 'mean' || rest === 'stdev') return { metric: prefix + rest, ref: { kind: 'token-latency', metric, corrected, stat: rest } };
+  const percentileMatch = /^p(\d+(?:\.\d+)?)$/.exec(rest);
+  const percentile = percentileMatch ? parsePercentile(percentileMatch[1]!) : NaN;
+  if (!(percentile > 0 && percentile <= 100)) {
+    throw new SettingsError(`${context}: unknown statistic "${name}"; expected ${prefix}p99 (p1..p100), min, max, mean or stdev`);
+  }
+  return { metric: prefix + percentileName(percentile), ref: { kind: 'token-percentile', metric, corrected, percentile } };
 }
 
 /** "999" -> 99.9, "99" -> 99, "5" -> 5, "100" -> 100, "99.5" -> 99.5 (the digits after "p"). */
@@ -154,7 +188,51 @@ export function readMetric(report: Report, ref: MetricRef): MetricReading {
       return readPercentile(report, ref.corrected, ref.percentile);
     case 'resource':
       return readResource(report, ref.name, ref.stat);
+    case 'token-latency':
+    case 'token-percentile':
+      return readTokenLatency(report, ref);
+    case 'output_tps':
+    case 'goodput':
+    case 'goodput_rps':
+      return readTokenScalar(report, ref.kind);
   }
+}
+
+function readTokenLatency(report: Report, ref: Extract<MetricRef, { kind: 'token-latency' | 'token-percentile' }>): MetricReading {
+  const llm = report.llm;
+  if (!llm) return { missing: noLlm(ref.metric) };
+  // Parsing admits uncorrected figures of ttft and e2e only.
+  const name = ref.corrected ? ref.metric : ref.metric === 'ttft' ? 'ttftUncorrected' : 'e2eUncorrected';
+  const summary = llm[name];
+  const stat = ref.kind === 'token-latency' ? ref.stat : PERCENTILE_FIELDS.get(ref.percentile);
+  const fromSummary = stat === undefined ? undefined : summary?.[stat];
+  if (fromSummary !== undefined) return { value: fromSummary };
+  const encoded = llm.histograms[name];
+  if (ref.kind === 'token-percentile' && encoded !== undefined) {
+    const decoded = decodeHistogram(encoded);
+    if (decoded.totalCount > 0) return { value: decoded.getValueAtPercentile(ref.percentile) / 1000 };
+  }
+  if (!ref.corrected && !llm.ttftUncorrected) return { missing: `the report has no uncorrected ${ref.metric} (only open-loop tools, wrk2 and labench, record it)` };
+  const why: Record<TokenLatency, string> = {
+    ttft: 'no answer was streamed (ask for a stream: TTFT needs one)',
+    itl: 'no streamed answer had two output events',
+    tpot: 'no streamed answer had two output tokens',
+    e2e: 'no answer was valid',
+  };
+  return { missing: `the report has no ${ref.metric}: ${why[ref.metric]}` };
+}
+
+function readTokenScalar(report: Report, kind: 'output_tps' | 'goodput' | 'goodput_rps'): MetricReading {
+  const llm = report.llm;
+  if (!llm) return { missing: noLlm(kind) };
+  if (kind === 'output_tps') return llm.outputTokensPerSec !== undefined ? { value: llm.outputTokensPerSec } : { missing: 'the report counts no output tokens' };
+  if (!llm.goodput) return { missing: `the report has no goodput: give objectives with --goodput, e.g. "ttft<=200ms,tpot<=50ms"` };
+  if (kind === 'goodput_rps') return { value: llm.goodput.rps };
+  return llm.goodput.share !== undefined ? { value: llm.goodput.share } : { missing: 'no request could be judged against the goodput objectives' };
+}
+
+function noLlm(metric: string): string {
+  return `the report has no token figures for ${metric}: profile an LLM endpoint with --api openai-chat or openai-completions`;
 }
 
 function readPercentile(report: Report, corrected: boolean, percentile: number): MetricReading {

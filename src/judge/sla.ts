@@ -91,7 +91,9 @@ function normalizeOperator(op: string, context: string): Operator {
 function thresholdInBaseUnit(ref: MetricRef, value: number, unit: string, context: string): number {
   switch (ref.kind) {
     case 'latency':
-    case 'percentile': {
+    case 'percentile':
+    case 'token-latency':
+    case 'token-percentile': {
       const factor = TIME_UNITS[unit];
       if (factor === undefined) {
         throw new SettingsError(`${context}: a latency threshold needs a time unit (ms, s or us), e.g. "p99<=200ms"`);
@@ -100,10 +102,15 @@ function thresholdInBaseUnit(ref: MetricRef, value: number, unit: string, contex
     }
     case 'rps':
     case 'ok_rps':
+    case 'goodput_rps':
       if (unit !== '' && unit !== 'rps') throw new SettingsError(`${context}: a throughput threshold is in rps, e.g. "rps>=100"`);
       return value;
+    case 'output_tps':
+      if (unit !== '') throw new SettingsError(`${context}: output_tps is in output tokens per second; write a bare number, e.g. "output_tps>=500"`);
+      return value;
     case 'error_rate':
-      if (unit !== '%') throw new SettingsError(`${context}: error_rate needs a % unit, e.g. "error_rate<0.1%"`);
+    case 'goodput':
+      if (unit !== '%') throw new SettingsError(`${context}: ${ref.kind} needs a % unit, e.g. "${ref.kind === 'goodput' ? 'goodput>=99%' : 'error_rate<0.1%'}"`);
       return value / 100;
     case 'errors':
     case 'requests':

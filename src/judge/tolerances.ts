@@ -46,18 +46,18 @@ function parseTolerance(ref: MetricRef, raw: string, context: string): Tolerance
   const value = Number(match[1]);
   const unit = match[2]!;
   const text = `${match[1]}${unit}`;
-  if (ref.kind === 'error_rate') {
-    if (unit !== '%') throw new SettingsError(`${context}: error_rate's tolerance is in percentage points, e.g. "error_rate=0.5%"`);
+  if (ref.kind === 'error_rate' || ref.kind === 'goodput') {
+    if (unit !== '%') throw new SettingsError(`${context}: ${ref.kind}'s tolerance is in percentage points, e.g. "${ref.kind}=0.5%"`);
     return { kind: 'absolute', value: value / 100, text };
   }
   if (unit === '%') return { kind: 'relative', value: value / 100, text };
   const timeUnits: Record<string, number> = { ms: 1, s: 1000, us: 0.001, 'µs': 0.001 };
-  if (ref.kind === 'latency' || ref.kind === 'percentile') {
+  if (ref.kind === 'latency' || ref.kind === 'percentile' || ref.kind === 'token-latency' || ref.kind === 'token-percentile') {
     const factor = timeUnits[unit];
     if (factor === undefined) throw new SettingsError(`${context}: a latency tolerance is a % or a time (ms, s, us), e.g. "p99=10%"`);
     return { kind: 'absolute', value: value * factor, text };
   }
-  if ((ref.kind === 'rps' || ref.kind === 'ok_rps') && (unit === '' || unit === 'rps')) return { kind: 'absolute', value, text };
+  if ((ref.kind === 'rps' || ref.kind === 'ok_rps' || ref.kind === 'goodput_rps') && (unit === '' || unit === 'rps')) return { kind: 'absolute', value, text };
   if (unit === '') return { kind: 'absolute', value, text };
   throw new SettingsError(`${context}: unit "${unit}" does not fit ${ref.kind}; use a % or a bare number`);
 }

@@ -8,7 +8,7 @@ import { formatMetricValue } from './metric-format.js';
 export function formatDelta(row: MetricComparison, ref?: MetricRef): string {
   if (row.delta === undefined) return 'n/a';
   const metricRef = ref ?? parseMetricName(row.metric, 'compare').ref;
-  if (metricRef.kind === 'error_rate') return `${row.delta > 0 ? '+' : ''}${formatNumber(row.delta * 100)} pp`;
+  if (metricRef.kind === 'error_rate' || metricRef.kind === 'goodput') return `${row.delta > 0 ? '+' : ''}${formatNumber(row.delta * 100)} pp`;
   const sign = row.delta > 0 ? '+' : row.delta < 0 ? '-' : '';
   const absolute = sign + formatMetricValue(metricRef, Math.abs(row.delta), row.resourceUnit);
   return row.relative === undefined ? absolute : `${absolute}, ${formatChange(row.relative)}`;
@@ -16,7 +16,7 @@ export function formatDelta(row: MetricComparison, ref?: MetricRef): string {
 
 export function formatInterval(noise: NoiseInterval, ref?: MetricRef, resourceUnit?: string): string {
   if (noise.scale === 'relative') return `${formatChange(noise.low)}..${formatChange(noise.high)}`;
-  if (ref?.kind === 'error_rate') return `${formatNumber(noise.low * 100)}..${formatNumber(noise.high * 100)} pp`;
+  if (ref?.kind === 'error_rate' || ref?.kind === 'goodput') return `${formatNumber(noise.low * 100)}..${formatNumber(noise.high * 100)} pp`;
   return ref ? `${formatMetricValue(ref, noise.low, resourceUnit)}..${formatMetricValue(ref, noise.high, resourceUnit)}` : `${noise.low}..${noise.high}`;
 }
 

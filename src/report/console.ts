@@ -1,5 +1,6 @@
 import { LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
 import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
+import { formatLlmLines } from './llm-console.js';
 import type { Report } from './report.js';
 
 const ROWS: readonly [keyof LatencySummary, string][] = [
@@ -13,7 +14,7 @@ const ROWS: readonly [keyof LatencySummary, string][] = [
 /** Failing payload lines the console lists; report.json and the HTML page list more. */
 const CONSOLE_LINES = 5;
 
-/** The console summary of a report: verdict first, then throughput, latency, errors. */
+/** The console summary of a report: verdict first, then throughput, latency, LLM token figures, errors. */
 export function formatSummary(report: Report, extraLines: readonly string[] = []): string {
   const lines: string[] = [];
   const { validity } = report;
@@ -44,6 +45,7 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
     lines.push(`  ${label.padEnd(8)} ${formatMs(value).padStart(10)}${uncorrected}`);
   }
   if (Object.keys(report.latency).length === 0) lines.push('  (no response received)');
+  if (report.llm) lines.push('', ...formatLlmLines(report.llm));
   const kinds = Object.entries(report.errors.byKind).filter(([, count]) => count > 0);
   if (kinds.length > 0) {
     lines.push('');

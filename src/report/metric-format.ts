@@ -10,7 +10,15 @@ export function formatMetricValue(ref: MetricRef, value: number, resourceUnit?: 
   switch (ref.kind) {
     case 'latency':
     case 'percentile':
+    case 'token-latency':
+    case 'token-percentile':
       return formatMs(value);
+    case 'output_tps':
+      return `${formatNumber(value, 4)} tokens/s`;
+    case 'goodput':
+      return formatShare(value);
+    case 'goodput_rps':
+      return formatRps(value);
     case 'rps':
     case 'ok_rps':
       return formatRps(value);

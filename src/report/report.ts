@@ -1,6 +1,7 @@
 import type { AzureTargetDescription } from '../azure/online-endpoint.js';
 import type { ResourceReport } from '../monitors/resources.js';
 import type { ErrorCounts, LatencySummary, TimelinePoint, Validity } from '../record/result.js';
+import type { LlmSection } from '../record/token-summary.js';
 import type { EngineName, ToolName } from '../settings/settings.js';
 
 /** Bumped on any change that a reader of report.json could notice; see schema/report.schema.json. */
@@ -46,6 +47,8 @@ export interface Report {
   validity: Validity;
   histogram?: string;
   histogramUncorrected?: string;
+  /** Token figures of an LLM endpoint (--api openai-chat or openai-completions). */
+  llm?: LlmSection;
   resources?: ResourceReport;
   /** Present on one shard's report (`--shard`): `settings` holds this shard's part, `shard.run` the whole run's. */
   shard?: ShardRecord;

@@ -84,9 +84,9 @@ export function mergeReports(reports: readonly SourcedReport[], options: MergeOp
   writeHistograms(merged, histograms);
 
   // The LLM section has counts and derived figures (tokens/s, goodput) beside its histograms: its own merge recomputes them all.
-  const llm = shards.map((s) => (s.report as { llm?: LlmSection }).llm).filter((section): section is LlmSection => section !== undefined);
+  const llm = shards.map((s) => s.report.llm).filter((section): section is LlmSection => section !== undefined);
   if (llm.length > 0) {
-    (merged as { llm?: LlmSection }).llm = mergeLlmSections(llm, { measuredSeconds: merged.measuredSeconds, requests: requests.total });
+    merged.llm = mergeLlmSections(llm, { measuredSeconds: merged.measuredSeconds, requests: requests.total });
     if (llm.length < shards.length) validity.warnings.push(`llm came from only ${llm.length} of ${shards.length} shards: its figures leave the other shards' answers out`);
   }
 
