@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 
 /** The TypeScript sources, read from the checkout (this file runs from dist/test/unit/). */
 const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
+const TEST = fileURLToPath(new URL('../../../test/', import.meta.url));
+
+/** What a unit test may not reach for: sockets, other processes, timers, the test servers. */
+const NOT_IN_UNIT_TESTS = /from '(node:(http|https|net|tls|child_process|timers\/promises)|[./]*support\/(test-server|tls-server|token-server|azure-stand-in|scoring-server|cli|free-port)\.js)'/;
 
 /** Every relative import and re-export of each module under src/, type-only ones included. */
 function importGraph(): Map<string, string[]> {
@@ -59,6 +63,22 @@ describe('the layout', () => {
 
   test('no import cycles, type-only imports included', () => {
     assert.deepEqual(cycles(graph), []);
+  });
+
+  test('tests sit in test/unit (no network, no clock) or test/e2e (real servers and programs)', () => {
+    const files = readdirSync(TEST, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.test.ts'));
+    assert.ok(files.length > 0, `no tests under ${TEST}`);
+    assert.deepEqual(files.filter((name) => !/^(unit|e2e)\//.test(name)), []);
+    const reaching = files
+      .filter((name) => name.startsWith('unit/'))
+      .flatMap((name) =>
+        readFileSync(join(TEST, name), 'utf8')
+          .split('\n')
+          // Types cost nothing at run time; values from these modules would open sockets or start clocks.
+          .filter((line) => /^import (?!type )/.test(line) && NOT_IN_UNIT_TESTS.test(line))
+          .map((line) => `${name}: ${line}`),
+      );
+    assert.deepEqual(reaching, []);
   });
 
   test('the cycle finder finds a cycle', () => {

@@ -17,7 +17,7 @@ import {
   sweep,
   type ProfileOptions,
 } from '../../../src/index.js';
-import { syntheticReport } from '../../report/sample-reports.js';
+import { syntheticReport } from '../../support/sample-reports.js';
 
 /** A port nothing listens on: these calls must fail on their options before any connection. */
 const NOWHERE = 'http://127.0.0.1:9/score';

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { EXIT } from '../../../src/cli/exit-codes.js';
+import type { FindMaxRecord } from '../../../src/find-max/find-max.js';
+import { MAIN, runCli } from '../../support/cli.js';
+import { freePort } from '../../support/free-port.js';
+import { startTestServer, type TestServer } from '../../support/test-server.js';
+
+const work = mkdtempSync(join(tmpdir(), 'modelprof-find-max-cli-'));
+const PAYLOAD = '{"data": [[1,2,3,4,5,6,7,8,9,10]]}';
+/** Short points: 1 s measured after 0.5 s of warm-up. */
+const SHORT = ['-d', '1s', '--warmup', '0.5s', '--cooldown', '0.3s'];
+let slow: TestServer;
+
+before(async () => {
+  slow = await startTestServer({ delayMs: 30 });
+});
+after(() => slow.close());
+
+describe('modelprof find-max: bad settings stop before any request with one line and exit 2', () => {
+  const cases: [name: string, args: string[], message: RegExp][] = [
+    ['no SLA', [], /--sla is required/],
+    ['an SLA that does not parse', ['--sla', 'p99<=fast'], /--sla clause "p99<=fast"/],
+    ['the closed-loop wrk model', ['--sla', 'p99<=1s', '--tool', 'wrk'], /--tool wrk is a closed loop with no rate to search/],
+    ['a fixed --rate', ['--sla', 'p99<=1s', '--rate', '100'], /--rate: find-max searches the rate itself/],
+    ['a precision of 150%', ['--sla', 'p99<=1s', '--precision', '150%'], /--precision must be a share between 0 and 1/],
+    ['a factor of 1', ['--sla', 'p99<=1s', '--factor', '1'], /--factor must be greater than 1/],
+    ['a start rate of 0', ['--sla', 'p99<=1s', '--start-rate', '0'], /--start-rate must be a number greater than 0/],
+    ['a time bound shorter than one point', ['--sla', 'p99<=1s', '--max-time', '2s'], /--max-time \(2s\) is shorter than one point/],
+    ['a negative price', ['--sla', 'p99<=1s', '--price-per-hour', '-1'], /--price-per-hour must be a number of at least 0/],
+  ];
+  for (const [name, args, message] of cases) {
+    it(name, async () => {
+      const result = await runCli(['find-max', '--url', slow.url, '-o', join(work, 'bad'), ...SHORT, ...args]);
+      assert.equal(result.code, EXIT.badSettings, result.stderr);
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+      assert.equal(result.stdout, '');
+    });
+  }
+  it('sent nothing for any of them', () => assert.equal(slow.received(), 0));
+});
+
+describe('modelprof find-max against real servers', () => {
+  it('starts the sample endpoint with --serve, prints a JSON record whose maxRate is the answer, and keeps to --max-time', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/score`;
+    const serve = `"${process.execPath}" "${MAIN}" serve-sample --port ${port} --workers 1 --work-factor 15`;
+    const maxTimeSec = 8;
+    const started = performance.now();
+    const result = await runCli(['find-max', '--url', url, '--serve', serve, '--payload', PAYLOAD, '--sla', 'p99<=300ms', '--start-rate', '20', '-c', '16', ...SHORT, '--max-time', `${maxTimeSec}s`, '--json', '-o', join(work, 'served')]);
+    const wallSec = (performance.now() - started) / 1000;
+    assert.equal(result.code, EXIT.ok, result.stderr);
+    const record = JSON.parse(result.stdout) as FindMaxRecord;
+    // Points of about 2.5 s each: the ramp (20, 40, 80 req/s, all far below capacity) runs out of time first.
+    assert.equal(record.stop, 'time', record.message);
+    assert.ok(record.points.length >= 2, record.message);
+    assert.deepEqual(record.points.map((p) => p.rate), [20, 40, 80, 160].slice(0, record.points.length));
+    assert.equal(record.maxRate, record.points.filter((p) => p.verdict === 'pass').at(-1)?.rate);
+    assert.ok(record.maxRate! >= 40);
+    assert.ok(record.elapsedSec <= maxTimeSec, `search took ${record.elapsedSec} s`);
+    // The rest is starting node twice (modelprof and the served endpoint) and stopping the endpoint.
+    assert.ok(wallSec <= maxTimeSec + 4, `the command took ${wallSec.toFixed(1)} s`);
+    assert.match(record.message, /stopped by the time bound of 8s/);
+  });
+
+  it('takes the target and SLA from a job file (not its rate), and exits 1 when even the lowest rate breaks the SLA', async () => {
+    const job = join(work, 'job.yml');
+    writeFileSync(job, `target:\n  url: ${slow.url}\nsla: "p99<=5ms"\nsettings:\n  connections: 4\n  rate: 999\n`);
+    const result = await runCli(['find-max', '-f', job, '--start-rate', '20', ...SHORT, '-o', join(work, 'too-slow')]);
+    assert.equal(result.code, EXIT.slaFailed, result.stderr);
+    assert.match(result.stdout, /NO RATE MEETS THE SLA: even the lowest rate, 20 req\/s, breaks the SLA: p99 = .* breaks <= 5 ms/);
+    assert.match(result.stdout, /^\s+20\s+20\.0\s+.*breaks SLA$/m);
+  });
+
+  it('exits 3 when no valid measurement could be made, after measuring the point twice', async () => {
+    const hundredMs = await startTestServer({ delayMs: 100 });
+    try {
+      const result = await runCli(['find-max', '--url', hundredMs.url, '--tool', 'labench', '--clients', '1', '--sla', 'p99<=1s', '--start-rate', '50', ...SHORT, '--json', '-o', join(work, 'invalid')]);
+      assert.equal(result.code, EXIT.runInvalid, result.stderr);
+      const record = JSON.parse(result.stdout) as FindMaxRecord;
+      assert.equal(record.stop, 'invalid');
+      assert.equal(record.maxRate, null);
+      assert.equal(record.points.length, 1);
+      assert.equal(record.points[0]!.attempts, 2);
+      assert.equal(record.points[0]!.verdict, 'invalid');
+    } finally {
+      await hundredMs.close();
+    }
+  });
+
+  it('exits 4 with one line when the target is down', async () => {
+    const gone = await startTestServer({});
+    await gone.close();
+    const result = await runCli(['find-max', '--url', gone.url, '--sla', 'p99<=1s', ...SHORT, '-o', join(work, 'down')]);
+    assert.equal(result.code, EXIT.toolError, result.stderr);
+    assert.match(result.stderr, /modelprof: cannot connect to 127\.0\.0\.1:\d+: connection refused/);
+  });
+});

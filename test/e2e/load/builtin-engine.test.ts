@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { TargetError } from '../../../src/core/errors.js';
+import { runBuiltin } from '../../../src/load/builtin-engine.js';
+import { settingsFor } from '../../support/settings.js';
+import { startTestServer, type TestServer } from '../../support/test-server.js';
+
+const servers: TestServer[] = [];
+async function server(options: Parameters<typeof startTestServer>[0]): Promise<TestServer> {
+  const started = await startTestServer(options);
+  servers.push(started);
+  return started;
+}
+after(() => Promise.all(servers.map((s) => s.close())));
+
+describe('builtin engine against real servers on 127.0.0.1', () => {
+  it('closed loop (wrk): the server received exactly what the report says was sent, warm-up included', async () => {
+    const target = await server({ delayMs: 2 });
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk', connections: '4', threads: '2', duration: '2s', warmup: '1s' }));
+    assert.ok(result.requests.total > 100, `only ${result.requests.total} requests`);
+    assert.equal(result.requests.total, result.requests.ok + result.requests.errors);
+    assert.ok(result.warmup.requests > 0);
+    assert.equal(target.received(), result.requests.total + result.warmup.requests);
+    assert.equal(result.latencyUncorrected, undefined);
+    assert.ok(result.validity.valid, result.validity.reasons.join('; '));
+  });
+
+  it('constant rate (wrk2) on a 10 ms server: rate within 1% of target, p50 within 1 ms of 10 ms', async () => {
+    const target = await server({ delayMs: 10 });
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk2', rate: '200', connections: '8', duration: '5s' }));
+    const achieved = result.requests.total / result.measuredSeconds;
+    assert.ok(Math.abs(achieved - 200) / 200 <= 0.01, `achieved ${achieved} req/s`);
+    assert.equal(target.received(), result.requests.total);
+    assert.ok(Math.abs(result.latency.p50! - 10) <= 1, `p50 ${result.latency.p50} ms`);
+    assert.ok(result.validity.valid, result.validity.reasons.join('; '));
+    assert.equal(result.validity.checks.timelySends, 1);
+  });
+
+  it('constant rate (wrk2): a 500 ms stall shows in the corrected p99 but not in the uncorrected one', async () => {
+    const target = await server({ delayMs: 10, stalls: [{ atMs: 1500, forMs: 500 }] });
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk2', rate: '100', connections: '2', duration: '5s' }));
+    assert.ok(result.latency.p99! >= 250, `corrected p99 ${result.latency.p99} ms should show the stall`);
+    assert.ok(result.latencyUncorrected!.p99! < 50, `uncorrected p99 ${result.latencyUncorrected!.p99} ms should hide it`);
+    assert.ok(result.latency.max! >= 450 && result.latencyUncorrected!.max! >= 450, 'both see the stalled requests themselves');
+  });
+
+  it('labench: a tick with no free client is counted as missed and makes the run invalid', async () => {
+    const target = await server({ delayMs: 50 });
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'labench', rate: '100', clients: '2', duration: '2s' }));
+    const ticks = result.requests.total + result.requests.missed!;
+    assert.ok(result.requests.missed! > 50, `missed ${result.requests.missed}`);
+    assert.ok(Math.abs(ticks - 200) <= 2, `${ticks} ticks in 2 s at 100/s`);
+    assert.equal(result.validity.valid, false);
+    assert.match(result.validity.reasons.join(' '), /found every client busy/);
+  });
+
+  it('labench with enough clients keeps every tick and is valid', async () => {
+    const target = await server({ delayMs: 5 });
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'labench', rate: '100', clients: '4', duration: '2s' }));
+    assert.equal(result.requests.missed, 0);
+    assert.equal(result.requests.total, 200);
+    assert.equal(result.validity.checks.timelyTicks, 1);
+  });
+
+  it('counts HTTP statuses, resets and timeouts each as such', async () => {
+    const target = await server({ delayMs: 1, statusEvery: [{ every: 10, status: 503 }, { every: 7, status: 404 }], resetEvery: 13, hangEvery: 29 });
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk', connections: '4', duration: '2s', timeout: '300ms' }));
+    const { byKind, byStatus } = result.errors;
+    assert.ok(byStatus['503']! > 0 && byStatus['404']! > 0, JSON.stringify(byStatus));
+    assert.equal(byKind.http_status, byStatus['503']! + byStatus['404']!);
+    assert.ok(byKind.connection_reset > 0, 'resets');
+    assert.ok(byKind.timeout > 0, 'timeouts');
+    assert.equal(result.requests.errors, Object.values(byKind).reduce((a, b) => a + b, 0));
+    assert.equal(result.requests.total, result.requests.ok + result.requests.errors);
+    assert.equal(target.received(), result.requests.total);
+  });
+
+  it('refuses to start against a closed port with a clear TargetError', async () => {
+    const target = await server({});
+    await target.close();
+    await assert.rejects(runBuiltin(settingsFor({ url: target.url, duration: '1s' })), (error: unknown) => {
+      assert.ok(error instanceof TargetError);
+      assert.match(error.message, /^cannot connect to 127\.0\.0\.1:\d+: connection refused/);
+      return true;
+    });
+  });
+
+  it('stops early on abort and returns what it measured, marked partial', async () => {
+    const target = await server({ delayMs: 5 });
+    const aborter = new AbortController();
+    setTimeout(() => aborter.abort(), 1200);
+    const started = Date.now();
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk2', rate: '100', connections: '2', duration: '30s' }), { signal: aborter.signal });
+    assert.ok(Date.now() - started < 5000, 'returned promptly');
+    assert.match(result.partial ?? '', /interrupted/);
+    assert.ok(result.requests.total >= 100 && result.requests.total <= 140, `${result.requests.total} requests`);
+    assert.ok(result.measuredSeconds > 1 && result.measuredSeconds < 2, `${result.measuredSeconds} s`);
+  });
+
+  it('publishes a per-second timeline', async () => {
+    const target = await server({ delayMs: 2 });
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk2', rate: '50', connections: '2', duration: '3s' }));
+    assert.ok(result.timeline.length >= 3);
+    for (const point of result.timeline.slice(0, 3)) {
+      assert.ok(Math.abs(point.requests - 50) <= 2, `second ${point.t}: ${point.requests}`);
+      assert.ok(point.p50! > 1 && point.p99! >= point.p50!);
+    }
+    assert.equal(result.timeline.reduce((sum, point) => sum + point.requests, 0), result.requests.total);
+  });
+});
+
+describe('builtin engine requests', () => {
+  it('sends the method, headers and every payload line in rotation', async () => {
+    const seen: { method: string; header: string | undefined; body: string }[] = [];
+    const http = await import('node:http');
+    const target = http.createServer((request, response) => {
+      let body = '';
+      request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        seen.push({ method: request.method!, header: request.headers['x-model'] as string | undefined, body });
+        response.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    const { port } = target.address() as import('node:net').AddressInfo;
+    try {
+      const settings = settingsFor({ url: `http://127.0.0.1:${port}/score`, method: 'PUT', payload: '{"data": [[1]]}', tool: 'wrk2', rate: '60', duration: '1s' });
+      const lines = ['{"data": [[1]]}', '{"data": [[2]]}', '{"data": [[3]]}'];
+      const result = await runBuiltin({ ...settings, headers: { ...settings.headers, 'X-Model': 'blue' }, payload: { bodies: lines, origin: 'test' } });
+      assert.equal(result.requests.ok, seen.length);
+      assert.ok(seen.every((request) => request.method === 'PUT' && request.header === 'blue'));
+      assert.deepEqual(seen.slice(0, 6).map((request) => request.body), [...lines, ...lines]);
+    } finally {
+      target.closeAllConnections();
+      target.close();
+    }
+  });
+
+  it('counts connections refused after the target goes down mid-run', async () => {
+    const target = await server({ delayMs: 1 });
+    setTimeout(() => void target.close(), 700);
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk2', rate: '100', connections: '2', duration: '2s' }));
+    assert.ok(result.requests.ok > 40, `${result.requests.ok} ok`);
+    assert.ok(result.errors.byKind.connect_refused > 50, JSON.stringify(result.errors.byKind));
+    assert.equal(result.requests.total, result.requests.ok + result.requests.errors);
+  });
+});
+
+describe('builtin engine over https', () => {
+  it('profiles a TLS endpoint with --insecure, and refuses its self-signed certificate without it', async () => {
+    const { startTlsServer } = await import('../../support/tls-server.js');
+    const target = await startTlsServer();
+    try {
+      const settings = settingsFor({ url: target.url, tool: 'wrk', connections: '2', duration: '1s' });
+      await assert.rejects(runBuiltin(settings), /^TargetError: cannot connect to 127\.0\.0\.1:\d+: self[- ]signed certificate/);
+      const result = await runBuiltin({ ...settings, insecure: true });
+      assert.ok(result.requests.ok > 20, `${result.requests.ok} ok`);
+      assert.equal(result.requests.errors, 0);
+      assert.equal(target.received(), result.requests.total);
+    } finally {
+      await target.close();
+    }
+  });
+});
+
+describe('builtin engine at the edges of the window', () => {
+  it('counts sends a busy connection owed at the end, and a hung request does not stretch the window', async () => {
+    const target = await server({ delayMs: 1, hangEvery: 20 });
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk2', rate: '200', connections: '4', duration: '2s', timeout: '3s' }));
+    assert.match(result.validity.warnings.join(' '), /planned sends inside the window were never sent/);
+    assert.ok(result.measuredSeconds < 2.5, `window ${result.measuredSeconds} s`);
+    assert.ok(result.errors.byKind.timeout > 0);
+    assert.equal(result.requests.total, result.requests.ok + result.requests.errors);
+  });
+
+  it('counts a request cut off by Ctrl-C once, as interrupted', async () => {
+    const target = await server({ delayMs: 3000 });
+    const aborter = new AbortController();
+    setTimeout(() => aborter.abort(), 500);
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk', connections: '3', duration: '10s' }), { signal: aborter.signal });
+    assert.deepEqual(result.requests, { total: 3, ok: 0, errors: 3 });
+    assert.equal(result.errors.byKind.interrupted, 3);
+    assert.equal(target.received(), 3);
+  });
+});

@@ -1,0 +1,110 @@
+import { describe, it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { compareReports } from '../../../src/judge/compare.js';
+import { renderComparisonJunit, renderJunit } from '../../../src/report/junit.js';
+import { evaluateSla, parseSla } from '../../../src/judge/sla.js';
+import { syntheticReport } from '../../support/sample-reports.js';
+
+// The JUnit output is checked by a real XML parser and schema validator, libxml2's xmllint
+// (Debian package libxml2-utils), against the JUnit schema CI report readers follow.
+const SCHEMA = fileURLToPath(new URL('../../../../test/fixtures/junit.xsd', import.meta.url));
+const hasXmllint = spawnSync('xmllint', ['--version']).status === 0;
+
+function needXmllint(t: TestContext): boolean {
+  if (hasXmllint) return true;
+  assert.notEqual(process.env.CI, 'true', 'xmllint (libxml2-utils) is required in CI to validate the JUnit output');
+  t.skip('xmllint not installed (apt-get install libxml2-utils)');
+  return false;
+}
+
+function xmllint(args: string[], xml: string): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync('xmllint', [...args, '-'], { input: xml, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function assertValidJunit(xml: string): void {
+  const result = xmllint(['--noout', '--schema', SCHEMA], xml);
+  assert.equal(result.status, 0, `JUnit XML does not validate:\n${result.stderr}\n${xml}`);
+}
+
+function xpath(xml: string, expression: string): string {
+  const result = xmllint(['--xpath', expression], xml);
+  assert.equal(result.status, 0, `xpath ${expression}: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+describe('renderJunit', () => {
+  const report = syntheticReport({ seconds: 10, rps: 100, medianMs: 12 });
+
+  it('writes one test case per SLA clause after the validity case, failures where clauses break', (t) => {
+    if (!needXmllint(t)) return;
+    const verdict = evaluateSla(parseSla('p99<=1s, p50<1ms, error_rate<0.1%, cpu.max<90%'), report);
+    const xml = renderJunit(verdict, report);
+    assertValidJunit(xml);
+    assert.equal(xpath(xml, 'string(/testsuites/@tests)'), '5');
+    assert.equal(xpath(xml, 'string(/testsuites/testsuite/@failures)'), '2');
+    assert.equal(xpath(xml, 'string(/testsuites/testsuite/@errors)'), '0');
+    assert.equal(xpath(xml, 'string(/testsuites/testsuite/@timestamp)'), '2026-11-24T10:00:00');
+    assert.equal(xpath(xml, 'string(/testsuites/testsuite/testcase[1]/@name)'), 'run is valid');
+    assert.equal(xpath(xml, 'string(/testsuites/testsuite/testcase[3]/@name)'), 'p50<1ms');
+    assert.match(xpath(xml, 'string(/testsuites/testsuite/testcase[3]/failure/@message)'), /^p50 = [\d.]+ ms, breaks < 1 ms$/);
+    assert.equal(xpath(xml, 'count(//testcase[failure])'), '2');
+    assert.match(xpath(xml, 'string(//testcase[@name="cpu.max<90%"]/failure/@message)'), /no monitor metric "cpu"/);
+    assert.equal(xpath(xml, 'string(//property[@name="tool"]/@value)'), 'wrk2');
+  });
+
+  it('marks an invalid run as an error and skips the clauses it cannot judge', (t) => {
+    if (!needXmllint(t)) return;
+    const invalid = syntheticReport({ seconds: 5, valid: false });
+    const xml = renderJunit(evaluateSla(parseSla('p99<=1s, rps>1'), invalid), invalid);
+    assertValidJunit(xml);
+    assert.equal(xpath(xml, 'string(/testsuites/@errors)'), '1');
+    assert.equal(xpath(xml, 'string(/testsuites/@skipped)'), '2');
+    assert.match(xpath(xml, 'string(//testcase[@name="run is valid"]/error/@message)'), /^no verdict on the target: only 62% of sends/);
+  });
+
+  it('still writes a test case when no SLA was given', (t) => {
+    if (!needXmllint(t)) return;
+    const xml = renderJunit(undefined, report);
+    assertValidJunit(xml);
+    assert.equal(xpath(xml, 'count(//testcase)'), '1');
+  });
+
+  it('escapes hostile strings and drops characters XML cannot carry', (t) => {
+    if (!needXmllint(t)) return;
+    const hostile = syntheticReport({
+      seconds: 5,
+      valid: false,
+      reasons: ['late sends <b>"everywhere"</b> & \u0001 worse \'still\''],
+      url: 'http://127.0.0.1:9/score?q=<script>&code=SECRET',
+    });
+    const xml = renderJunit(evaluateSla(parseSla('p99<=1s'), hostile), hostile);
+    assertValidJunit(xml);
+    assert.equal(xpath(xml, 'string(//testcase[1]/error/@message)'), 'no verdict on the target: late sends <b>"everywhere"</b> &  worse \'still\'');
+    assert.doesNotMatch(xml, /SECRET/);
+  });
+});
+
+describe('renderComparisonJunit', () => {
+  it('writes one test case per compared metric, failing the regressions', (t) => {
+    if (!needXmllint(t)) return;
+    const a = syntheticReport({ seed: 1, medianMs: 10, seconds: 10 });
+    const b = syntheticReport({ seed: 2, medianMs: 15, seconds: 10 });
+    const comparison = compareReports(a, b);
+    const xml = renderComparisonJunit(comparison);
+    assertValidJunit(xml);
+    assert.equal(xpath(xml, 'count(//testcase)'), String(comparison.metrics.length));
+    assert.equal(xpath(xml, 'count(//testcase[failure])'), '4');
+    assert.equal(xpath(xml, 'string(//testcase[failure][1]/@name)'), 'p50 within 10%');
+  });
+
+  it('errors on an invalid run', (t) => {
+    if (!needXmllint(t)) return;
+    const xml = renderComparisonJunit(compareReports(syntheticReport({ seconds: 5 }), syntheticReport({ seconds: 5, valid: false })));
+    assertValidJunit(xml);
+    assert.equal(xpath(xml, 'string(//testcase[1]/@name)'), 'current run is valid');
+    assert.equal(xpath(xml, 'count(//testcase[error])'), '1');
+  });
+});

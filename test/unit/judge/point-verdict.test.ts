@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseSla } from '../../../src/judge/sla.js';
+import { pointFigures } from '../../../src/report/point-figures.js';
+import { HELD_SHARE, judgePoint } from '../../../src/judge/point-verdict.js';
+import { syntheticReport } from '../../support/sample-reports.js';
+
+// Reports built the way the run pipeline builds them (histograms from individual requests).
+describe('judgePoint', () => {
+  const sla = parseSla('p99<=100ms, error_rate<1%');
+  const fast = { seconds: 5, rps: 100, medianMs: 10, sigma: 0.2 };
+
+  it('passes a valid point that held its rate within every clause', () => {
+    assert.deepEqual(judgePoint(syntheticReport({ ...fast, targetRps: 100 }), sla), { verdict: 'pass', reasons: [] });
+  });
+
+  it('fails a point per broken clause, naming each', () => {
+    const report = syntheticReport({ ...fast, medianMs: 150, errorEvery: 20, targetRps: 100 });
+    const { verdict, reasons } = judgePoint(report, sla);
+    assert.equal(verdict, 'fail');
+    assert.equal(reasons.length, 2);
+    assert.match(reasons[0]!, /^p99 = .* breaks <= 100 ms/);
+    assert.match(reasons[1]!, /^error_rate = 5%, breaks < 1%/);
+  });
+
+  it(`fails an open-loop point that served less than ${HELD_SHARE * 100}% of the offered rate, even without an SLA`, () => {
+    const report = syntheticReport({ ...fast, targetRps: 120 });
+    const { verdict, reasons } = judgePoint(report, []);
+    assert.equal(verdict, 'fail');
+    assert.match(reasons[0]!, /served 100\.0 of the offered 120 req\/s/);
+    assert.equal(judgePoint(syntheticReport({ ...fast, targetRps: 104 }), []).verdict, 'pass');
+  });
+
+  it('has no verdict on a closed-loop point beyond the SLA: it offers no rate to hold', () => {
+    assert.equal(judgePoint(syntheticReport({ ...fast, tool: 'wrk' }), sla).verdict, 'pass');
+  });
+
+  it('gives no verdict on an invalid or cut-short run, however good its figures', () => {
+    const invalid = judgePoint(syntheticReport({ ...fast, targetRps: 100, valid: false, reasons: ['the generator stalled'] }), sla);
+    assert.deepEqual(invalid, { verdict: 'invalid', reasons: ['the generator stalled'] });
+    const partial = judgePoint(syntheticReport({ ...fast, targetRps: 100, partial: 'interrupted before the planned end' }), sla);
+    assert.equal(partial.verdict, 'invalid');
+    assert.match(partial.reasons[0]!, /partial run: interrupted/);
+  });
+});
+
+describe('pointFigures', () => {
+  it('reads the compared figures from a report', () => {
+    const report = syntheticReport({ seconds: 5, rps: 100, medianMs: 10, errorEvery: 10, targetRps: 100 });
+    const figures = pointFigures(report);
+    assert.equal(figures.offeredRps, 100);
+    assert.equal(figures.servedRps, 100);
+    assert.equal(figures.okRps, 90);
+    assert.equal(figures.errorRate, 0.1);
+    assert.equal(figures.p99Ms, report.latency.p99);
+    assert.equal(figures.valid, true);
+    assert.equal(pointFigures(syntheticReport({ seconds: 2, tool: 'wrk' })).offeredRps, undefined);
+  });
+});
