@@ -10,7 +10,7 @@ import { TokenRecorder } from '../../../src/record/token-recorder.js';
 import { summarizeTokens } from '../../../src/record/token-summary.js';
 import { formatSummary } from '../../../src/report/console.js';
 import type { Report } from '../../../src/report/report.js';
-import { syntheticReport } from '../../report/sample-reports.js';
+import { syntheticReport } from '../../support/sample-reports.js';
 import { assertValidReport } from '../../support/report-schema.js';
 
 /** A report whose llm section holds 400 streamed answers: TTFT around `ttftMs`, 20 tokens each `gapMs` apart. */
