@@ -2,9 +2,13 @@ import { readFileSync } from 'node:fs';
 import { SettingsError } from '../core/errors.js';
 import type { Payload } from '../settings/settings.js';
 
+/** U+FEFF at the start of a file: editors' "UTF-8 with BOM" mark, never part of the first body. */
+const BYTE_ORDER_MARK = '\uFEFF';
+
 /**
  * Reads a payload file as the seed defines it: one request body per line, used in rotation.
- * Blank lines are skipped. With a JSON content type every line must be valid JSON.
+ * Blank lines are skipped; a leading byte order mark is dropped. With a JSON content type every
+ * line must be valid JSON, and an error names the line as an editor numbers it.
  */
 export function readPayloadFile(path: string, source: string, requireJson: boolean): Payload {
   let text: string;
@@ -14,12 +18,13 @@ export function readPayloadFile(path: string, source: string, requireJson: boole
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new SettingsError(`${source} "${path}" cannot be read (${code})`);
   }
-  const bodies = text.split(/\r?\n/).filter((line) => line.trim() !== '');
-  if (bodies.length === 0) throw new SettingsError(`${source} "${path}" is empty: expected one request body per line`);
+  if (text.startsWith(BYTE_ORDER_MARK)) text = text.slice(BYTE_ORDER_MARK.length);
+  const lines = text.split(/\r?\n/).map((body, index) => ({ body, line: index + 1 })).filter(({ body }) => body.trim() !== '');
+  if (lines.length === 0) throw new SettingsError(`${source} "${path}" is empty: expected one request body per line`);
   if (requireJson) {
-    bodies.forEach((body, index) => assertJson(body, `${source} "${path}" line ${index + 1}`));
+    for (const { body, line } of lines) assertJson(body, `${source} "${path}" line ${line}`);
   }
-  return { bodies, origin: path };
+  return { bodies: lines.map(({ body }) => body), origin: path };
 }
 
 /** A single body given inline (PAYLOAD or --payload). */
