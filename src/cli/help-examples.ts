@@ -56,6 +56,7 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, readonly (readonly [what:
   tools: [
     ['is every external program there, and which version', 'modelprof tools'],
     ['look in a folder first', 'modelprof tools wrk2 --tool-path /opt/wrk2'],
+    ['name each program, without editing PATH', 'modelprof tools --tool-path wrk2=/opt/wrk2/wrk,labench=/opt/labench/labench'],
   ],
 };
 

@@ -28,7 +28,7 @@ const SCALAR_FLAGS: readonly [flags: string, key: ScalarKey, description: string
   ['--clients <n>', 'clients', 'client pool (labench)'],
   ['--timeout <duration>', 'timeout', 'per-request timeout, enforced to the millisecond'],
   ['-o, --output <dir>', 'output', 'folder for report.json and artifacts'],
-  ['--tool-path <path>', 'toolPath', 'where to look for external programs before PATH'],
+  ['--tool-path <paths>', 'toolPath', 'external programs: TOOL=PATH per tool (wrk2=/opt/wrk2/wrk,labench=/opt/labench), or a folder searched before PATH'],
   ['--subscription <id>', 'subscription', 'Azure subscription of the deployment'],
   ['--resource-group <name>', 'resourceGroup', 'Azure resource group'],
   ['--workspace <name>', 'workspace', 'Azure ML workspace'],

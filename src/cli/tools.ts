@@ -14,9 +14,9 @@ interface ToolsOptions {
 export function registerTools(program: Command): void {
   program
     .command('tools')
-    .description('List the external load tools (wrk, wrk2, labench): where each was found and its version. Exits 4 when one is missing.')
+    .description('List the external load tools (wrk, wrk2, labench): where each was found and its version. Exits 4 when one is missing, 2 when --tool-path names something that is not the tool.')
     .argument('[tool]', `check only this tool (${TOOLS.join(', ')})`)
-    .option('--tool-path <path>', 'folder or file where tools are looked up before PATH')
+    .option('--tool-path <paths>', 'TOOL=PATH per tool (wrk2=/opt/wrk2/wrk,labench=/opt/labench), a folder searched before PATH, or with a tool named, its program')
     .option('--json', 'print the list as JSON')
     .action(async (tool: string | undefined, options: ToolsOptions) => {
       const discoveries = tool === undefined ? await discoverTools(options.toolPath) : [await TOOL_ADAPTERS[toolName(tool)].discover(options.toolPath)];

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseToolPath } from './tool-path-setting.js';
 import { SettingsError } from '../core/errors.js';
 import { inlinePayload, readPayloadFile } from '../target/payload.js';
 import { parseDuration } from './duration.js';
@@ -75,6 +76,7 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
   };
   // Every value is valid by now; whether the tool reads each one comes after.
   const notes = checkToolReadsSettings(given, tool, engine);
+  if (given.toolPath) parseToolPath(given.toolPath.value, given.toolPath.source);
   return { ...settings, ...(notes.length > 0 ? { notes } : {}), ...(given.toolPath ? { toolPath: given.toolPath.value } : {}) };
 }
 

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, readFile, realpath, stat } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
-import { ToolError } from '../core/errors.js';
+import { SettingsError, ToolError } from '../core/errors.js';
 import type { ToolName } from '../settings/settings.js';
 import { readGoBuildInfo } from './go-build-info.js';
+import { isExecutableFile, toolPathFor } from './tool-path.js';
 
 /** Whether a tool can be run, and which program that is. */
 export interface ToolDiscovery {
@@ -46,19 +46,27 @@ export function requireTool(discovery: ToolDiscovery): FoundTool {
 
 /**
  * Finds wrk or wrk2. wrk2's binary is also called wrk, so programs are told apart by behaviour:
- * run without -R, wrk2 refuses at once ("Throughput MUST be specified with the --rate or -R
- * option") while wrk goes on to connect, here to port 0 on 127.0.0.1, which refuses at once.
+ * both print "wrk <version> [<event api>] ..." for -v; run without -R, wrk2 refuses at once
+ * ("Throughput MUST be specified with the --rate or -R option") while wrk goes on to connect, here
+ * to port 0 on 127.0.0.1, which refuses at once. A program --tool-path names must be the tool: if it
+ * is not, that is a SettingsError, never a silent fall-back to another program.
  */
 export async function discoverWrkFamily(tool: 'wrk' | 'wrk2', toolPath?: string): Promise<ToolDiscovery> {
+  const names = tool === 'wrk2' ? ['wrk2', 'wrk'] : ['wrk'];
+  const { given, folders } = await toolPathFor(tool, names, toolPath);
   const misfits: string[] = [];
-  for (const path of await candidatePaths(tool === 'wrk2' ? ['wrk2', 'wrk'] : ['wrk'], toolPath)) {
-    const kind = await wrkKind(path);
-    if (kind === tool) return { tool, found: true, path, version: `${tool} ${await wrkVersion(path)}` };
+  for (const path of given?.candidates ?? (await searchPaths(names, folders))) {
+    const version = await wrkVersion(path);
+    const kind = version === undefined ? 'unknown' : await wrkKind(path);
+    if (kind === tool) return { tool, found: true, path, version: `${tool} ${version}` };
     misfits.push(
-      kind === 'unknown' ? `${path} does not behave like wrk or wrk2` : `${path} is ${kind}, which ${kind === 'wrk2' ? 'requires' : 'runs without'} -R`,
+      kind === 'unknown'
+        ? `${path} does not print wrk's version for -v`
+        : `${path} is ${kind} (wrk ${version}), which ${kind === 'wrk2' ? 'requires' : 'runs without'} -R`,
     );
   }
-  return { tool, found: false, problem: missingProblem(tool, toolPath, misfits) };
+  if (given) throw new SettingsError(`--tool-path ${given.entry} is not ${tool}: ${misfits.join('; ')}`);
+  return { tool, found: false, problem: missingProblem(tool, folders, misfits) };
 }
 
 /**
@@ -67,11 +75,13 @@ export async function discoverWrkFamily(tool: 'wrk' | 'wrk2', toolPath?: string)
  * its version is what Go recorded at build time.
  */
 export async function discoverLabench(toolPath?: string): Promise<ToolDiscovery> {
+  const names = ['labench', 'LaBench'];
+  const { given, folders } = await toolPathFor('labench', names, toolPath);
   const misfits: string[] = [];
-  for (const path of await candidatePaths(['labench', 'LaBench'], toolPath)) {
+  for (const path of given?.candidates ?? (await searchPaths(names, folders))) {
     const binary = await readFile(path).catch(() => Buffer.alloc(0));
     if (!binary.includes(LABENCH_PACKAGE)) {
-      misfits.push(`${path} does not look like LaBench`);
+      misfits.push(`${path} does not look like LaBench (no ${LABENCH_PACKAGE.toString()} package inside)`);
       continue;
     }
     const build = readGoBuildInfo(binary);
@@ -79,34 +89,29 @@ export async function discoverLabench(toolPath?: string): Promise<ToolDiscovery>
     const built = build ? `built with ${build.goVersion}` : 'version unknown';
     return { tool: 'labench', found: true, path, version: `labench${revision} (no version flag; ${built})` };
   }
-  return { tool: 'labench', found: false, problem: missingProblem('labench', toolPath, misfits) };
+  if (given) throw new SettingsError(`--tool-path ${given.entry} is not labench: ${misfits.join('; ')}`);
+  return { tool: 'labench', found: false, problem: missingProblem('labench', folders, misfits) };
 }
 
-function missingProblem(tool: ToolName, toolPath: string | undefined, misfits: string[]): string {
-  const where = toolPath ? `not at --tool-path ${toolPath} nor on PATH` : 'not on PATH';
+function missingProblem(tool: ToolName, folders: readonly string[], misfits: string[]): string {
+  const where = folders.length > 0 ? `not in --tool-path ${folders.join(', ')} nor on PATH` : 'not on PATH';
   const seen = misfits.length > 0 ? `; ${misfits.join('; ')}` : '';
   return `${tool} is not installed (${where}${seen}): ${HOW_TO_GET[tool]}`;
 }
 
 /**
- * Executable files that may be the tool, in the order they are tried: --tool-path (a file, or
- * a folder holding one of `names`), then PATH, each name in turn, as `which` would.
+ * Executable files that may be the tool, in the order they are tried: the --tool-path folders,
+ * then PATH, each name in turn, as `which` would.
  */
-async function candidatePaths(names: readonly string[], toolPath?: string): Promise<string[]> {
-  const places: string[] = [];
-  if (toolPath) {
-    const info = await stat(toolPath).catch(() => undefined);
-    if (info?.isFile()) places.push(resolve(toolPath));
-    if (info?.isDirectory()) places.push(...names.map((name) => resolve(toolPath, name)));
-  }
-  const folders = (process.env['PATH'] ?? '').split(delimiter).filter((folder) => folder !== '');
-  for (const name of names) places.push(...folders.map((folder) => resolve(join(folder, name))));
+async function searchPaths(names: readonly string[], folders: readonly string[]): Promise<string[]> {
+  const places: string[] = folders.flatMap((folder) => names.map((name) => resolve(folder, name)));
+  const path = (process.env['PATH'] ?? '').split(delimiter).filter((folder) => folder !== '');
+  for (const name of names) places.push(...path.map((folder) => resolve(join(folder, name))));
 
   const seen = new Set<string>();
   const found: string[] = [];
   for (const place of places) {
-    const info = await stat(place).catch(() => undefined);
-    if (!info?.isFile() || !(await access(place, constants.X_OK).then(() => true, () => false))) continue;
+    if (!(await isExecutableFile(place))) continue;
     const real = await realpath(place);
     if (seen.has(real)) continue;
     seen.add(real);
@@ -123,10 +128,10 @@ async function wrkKind(path: string): Promise<'wrk' | 'wrk2' | 'unknown'> {
   return 'unknown';
 }
 
-/** `-v` prints "wrk <version> [<event api>] Copyright (C) 2012 Will Glozer" (wrk2 says "wrk" too). */
-async function wrkVersion(path: string): Promise<string> {
+/** `-v` prints "wrk <version> [<event api>] Copyright (C) 2012 Will Glozer" (wrk2 says "wrk" too); undefined when it does not. */
+async function wrkVersion(path: string): Promise<string | undefined> {
   const { stdout } = await probe(path, ['-v']);
-  return /^wrk (\S+) \[\w+\]/m.exec(stdout)?.[1] ?? '(version unknown)';
+  return /^wrk (\S+) \[\w+\]/m.exec(stdout)?.[1];
 }
 
 /** Runs a program briefly and returns what it printed, whatever its exit status. */

@@ -2,7 +2,10 @@ import type { EngineContext, LoadEngine } from '../load/engine.js';
 import type { RunResult } from '../record/result.js';
 import { SYSTEM_WAIT_CLOCK, waitUntil } from '../scale/start-at.js';
 import { TOOLS, type Settings, type ToolName } from '../settings/settings.js';
+import { SettingsError } from '../core/errors.js';
 import type { ToolAdapter, ToolDiscovery, ToolRunContext } from './adapter.js';
+import { parseToolPath } from '../settings/tool-path-setting.js';
+import { isExecutableFile } from './tool-path.js';
 import { labenchAdapter } from './labench.js';
 import { wrk2Adapter } from './wrk2.js';
 import { wrkAdapter } from './wrk.js';
@@ -18,8 +21,14 @@ export function runExternal(settings: Settings, context: ToolRunContext): Promis
   return TOOL_ADAPTERS[settings.tool].run(settings, context);
 }
 
-/** Every tool's discovery, in the order of TOOLS. */
-export function discoverTools(toolPath?: string): Promise<ToolDiscovery[]> {
+/**
+ * Every tool's discovery, in the order of TOOLS. A plain file in --tool-path would be the program
+ * of one tool, and this asks for all: it is refused, asking for TOOL=PATH.
+ */
+export async function discoverTools(toolPath?: string): Promise<ToolDiscovery[]> {
+  for (const path of parseToolPath(toolPath).plain) {
+    if (await isExecutableFile(path)) throw new SettingsError(`--tool-path ${path} is a program: say which tool it is (e.g. --tool-path wrk2=${path}), or name the tool (modelprof tools wrk2)`);
+  }
   return Promise.all(TOOLS.map((tool) => TOOL_ADAPTERS[tool].discover(toolPath)));
 }
 

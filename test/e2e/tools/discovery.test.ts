@@ -1,31 +1,13 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ToolError } from '../../../src/core/errors.js';
-import { runExternal } from '../../../src/tools/registry.js';
+import { SettingsError, ToolError } from '../../../src/core/errors.js';
+import { discoverTools, runExternal } from '../../../src/tools/registry.js';
 import { discoverLabench, discoverWrkFamily } from '../../../src/tools/discovery.js';
 import { readGoBuildInfo } from '../../../src/tools/go-build-info.js';
 import { externalSettings, runFolder } from '../../support/external-settings.js';
 import { programAvailable } from '../../support/tool-fixtures.js';
-
-/**
- * A stand-in for wrk2, which cannot be built here: a script that answers wrk2's argument checks
- * the way wrk2 does (see test/fixtures/wrk2/no-rate), and nothing more. Its binary is named wrk.
- */
-function wrk2StandIn(): string {
-  const folder = runFolder();
-  const script = [
-    '#!/bin/sh',
-    'for a in "$@"; do [ "$a" = -v ] && printf "wrk 4.0.0 [epoll] Copyright (C) 2012 Will Glozer\\n"; done',
-    'case " $* " in *" -R "*|*" --rate "*) ;; *) echo "Throughput MUST be specified with the --rate or -R option" >&2 ;; esac',
-    'echo "Usage: wrk <options> <url>"',
-    'exit 1',
-    '',
-  ].join('\n');
-  writeFileSync(join(folder, 'wrk'), script, { mode: 0o755 });
-  return folder;
-}
 
 /** Go 1.18+ build information as the linker lays it out: 32-byte header, then two length-prefixed strings. */
 function goBuildInfoBlob(goVersion: string, modinfo: string): Buffer {
@@ -57,16 +39,19 @@ describe('finding wrk, wrk2 and LaBench', () => {
     assert.match(discovery.version!, /^wrk \S+$/);
   });
 
-  test('wrk2 is told from wrk by behaviour, though both are named wrk (stand-in wrk2)', async () => {
-    const folder = wrk2StandIn();
-    const wrk2 = await discoverWrkFamily('wrk2', folder);
-    assert.equal(wrk2.found, true);
-    assert.equal(wrk2.path, join(folder, 'wrk'));
+  test('the real wrk2 is found on PATH as wrk2, told from wrk by behaviour though both print "wrk" for -v', async (t) => {
+    const wrk2 = await discoverWrkFamily('wrk2');
+    if (!programAvailable(t, wrk2, true)) return;
     assert.equal(wrk2.version, 'wrk2 4.0.0');
-
-    const wrk = await withPath(runFolder(), () => discoverWrkFamily('wrk', join(folder, 'wrk')));
-    assert.equal(wrk.found, false);
-    assert.match(wrk.problem!, /^wrk is not installed \(not at --tool-path \S+ nor on PATH; \S+\/wrk is wrk2, which requires -R\): install it with "apt-get install wrk"/);
+    // Named wrk in a folder of its own (as its build leaves it), it is still wrk2, and not wrk.
+    const folder = runFolder();
+    symlinkSync(wrk2.path!, join(folder, 'wrk'));
+    const byFolder = await withPath(runFolder(), () => discoverWrkFamily('wrk2', `wrk2=${folder}`));
+    assert.equal(byFolder.path, join(folder, 'wrk'));
+    await assert.rejects(
+      withPath(runFolder(), () => discoverWrkFamily('wrk', `wrk=${join(folder, 'wrk')}`)),
+      (error: unknown) => error instanceof SettingsError && /^--tool-path wrk=\S+\/wrk is not wrk: \S+\/wrk is wrk2 \(wrk 4\.0\.0\), which requires -R$/.test(error.message),
+    );
   });
 
   test('Debian wrk is not taken for wrk2', async (t) => {
@@ -74,7 +59,7 @@ describe('finding wrk, wrk2 and LaBench', () => {
     if (!programAvailable(t, wrk, true)) return;
     const wrk2 = await withPath(join(wrk.path!, '..'), () => discoverWrkFamily('wrk2'));
     assert.equal(wrk2.found, false);
-    assert.ok(wrk2.problem!.includes(`${wrk.path} is wrk, which runs without -R`), wrk2.problem);
+    assert.match(wrk2.problem!, new RegExp(`${wrk.path} is wrk \\(wrk [^)]+\\), which runs without -R`));
   });
 
   test('a missing program is one clear line naming the tool and how to get it, exit code 4', async () => {
@@ -94,8 +79,6 @@ describe('finding wrk, wrk2 and LaBench', () => {
         });
       }
     });
-    const elsewhere = await withPath(empty, () => discoverWrkFamily('wrk', '/nowhere/wrk'));
-    assert.match(elsewhere.problem!, /^wrk is not installed \(not at --tool-path \/nowhere\/wrk nor on PATH\)/);
   });
 
   test('LaBench is recognised by its package inside the binary, never run (stand-in binaries)', async () => {
@@ -115,7 +98,55 @@ describe('finding wrk, wrk2 and LaBench', () => {
     chmodSync(join(impostor, 'labench'), 0o755);
     const missing = await withPath(runFolder(), () => discoverLabench(impostor));
     assert.equal(missing.found, false);
-    assert.match(missing.problem!, /labench does not look like LaBench\): build it from its source/);
+    assert.match(missing.problem!, /labench does not look like LaBench \(no labench\/bench package inside\)\): build it from its source/);
+  });
+
+  test('the real LaBench is found on PATH, with the Go version it was built with', async (t) => {
+    const labench = await discoverLabench();
+    if (!programAvailable(t, labench, true)) return;
+    assert.match(labench.version!, /^labench .*\(no version flag; built with go1\.\d+/);
+  });
+});
+
+describe('--tool-path: one program per tool, checked, never a silent fall-back', () => {
+  const notExecutable = join(runFolder(), 'wrk');
+  writeFileSync(notExecutable, 'not a program\n', { mode: 0o644 });
+  const refused: [string, string, () => Promise<unknown>, RegExp][] = [
+    ['a path that does not exist', '/nonexistent', () => discoverWrkFamily('wrk', '/nonexistent'), /^--tool-path \/nonexistent: no such file or folder$/],
+    ['a program that is not wrk', '/bin/true', () => discoverWrkFamily('wrk', '/bin/true'), /^--tool-path \/bin\/true is not wrk: \/bin\/true does not print wrk's version for -v$/],
+    ['a program that is not wrk2', 'wrk2=/bin/true', () => discoverWrkFamily('wrk2', 'wrk2=/bin/true'), /^--tool-path wrk2=\/bin\/true is not wrk2: /],
+    ['a program that is not LaBench', 'labench=/bin/true', () => discoverLabench('labench=/bin/true'), /^--tool-path labench=\/bin\/true is not labench: \/bin\/true does not look like LaBench/],
+    ['a file that is not executable', 'wrk=…/wrk', () => discoverWrkFamily('wrk', `wrk=${notExecutable}`), /^--tool-path wrk=\S+\/wrk: not an executable file$/],
+    ['a folder without the program', 'wrk2=/tmp', () => discoverWrkFamily('wrk2', 'wrk2=/tmp'), /^--tool-path wrk2=\/tmp: that folder holds no executable wrk2 or wrk$/],
+    ['an unknown tool', 'ab=/usr/bin/ab', () => discoverWrkFamily('wrk', 'ab=/usr/bin/ab'), /^--tool-path "ab=\/usr\/bin\/ab": ab is not one of wrk, wrk2, labench$/],
+    ['an empty entry', 'wrk=', () => discoverWrkFamily('wrk', 'wrk='), /^--tool-path "wrk=" has an empty entry/],
+  ];
+  for (const [name, given, discover, message] of refused) {
+    test(`${name} (${given}) is a settings error (exit 2), on one line`, async () => {
+      await assert.rejects(discover(), (error: unknown) => {
+        assert.ok(error instanceof SettingsError, String(error));
+        assert.equal(error.code, 'MODELPROF_ERR_SETTINGS');
+        assert.match(error.message, message);
+        return true;
+      });
+    });
+  }
+
+  test('a run with a wrong --tool-path stops before anything is sent (exit 2), even with the tool on PATH', async (t) => {
+    if (!programAvailable(t, await discoverWrkFamily('wrk'), true)) return;
+    for (const toolPath of ['/nonexistent', '/bin/true']) {
+      await assert.rejects(runExternal(externalSettings({ tool: 'wrk', toolPath }), { runDir: runFolder() }), SettingsError);
+    }
+  });
+
+  test('TOOL=PATH for each tool, with none of them on PATH', async (t) => {
+    const [wrk, wrk2, labench] = await Promise.all([discoverWrkFamily('wrk'), discoverWrkFamily('wrk2'), discoverLabench()]);
+    if (!programAvailable(t, wrk, true) || !programAvailable(t, wrk2, true) || !programAvailable(t, labench, true)) return;
+    const spec = `wrk=${wrk.path},wrk2=${wrk2.path},labench=${labench.path}`;
+    const found = await withPath(runFolder(), () => discoverTools(spec));
+    assert.deepEqual(found.map((discovery) => discovery.path), [wrk.path, wrk2.path, labench.path]);
+    // A plain file names one tool's program: for every tool at once it is refused.
+    await assert.rejects(discoverTools(wrk2.path), /is a program: say which tool it is \(e\.g\. --tool-path wrk2=/);
   });
 });
 

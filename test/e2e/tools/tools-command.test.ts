@@ -12,7 +12,9 @@ const EXIT_CODES = new URL('../../../src/cli/exit-codes.js', import.meta.url).hr
  * Runs `modelprof tools …` in a real process: the command registered on a program the way
  * src/cli/main.ts does it, with main's handling of ModelprofError (message, exit code).
  */
-function modelprofTools(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+function modelprofTools(...given: (string | NodeJS.ProcessEnv)[]): { status: number | null; stdout: string; stderr: string } {
+  const args = given.filter((arg): arg is string => typeof arg === 'string');
+  const env = { ...process.env, ...Object.assign({}, ...given.filter((arg) => typeof arg !== 'string')) };
   const program = `
     import { Command } from 'commander';
     import { registerTools } from ${JSON.stringify(TOOLS_COMMAND)};
@@ -27,7 +29,7 @@ function modelprofTools(...args: string[]): { status: number | null; stdout: str
       process.stderr.write('modelprof: ' + error.message + '\\n');
       process.exitCode = exitCodeOfError(error);
     }`;
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', program, '--', 'tools', ...args], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', program, '--', 'tools', ...args], { encoding: 'utf8', env });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -48,10 +50,28 @@ describe('modelprof tools', () => {
   });
 
   test('a missing tool: one line saying how to get it, exit 4', () => {
-    const run = modelprofTools('wrk2', '--tool-path', '/nowhere');
-    if (run.status === 0) return; // a wrk2 on PATH: nothing missing to show
+    const run = modelprofTools('wrk2', { PATH: '/nowhere' });
     assert.equal(run.status, 4);
-    assert.match(run.stdout, /^wrk2 {2}missing: wrk2 is not installed \(not at --tool-path \/nowhere nor on PATH[^\n]*build it from its source[^\n]*\n$/);
+    assert.match(run.stdout, /^wrk2 {2}missing: wrk2 is not installed \(not on PATH\): build it from its source[^\n]*\n$/);
+  });
+
+  test('--tool-path that names nothing, or a program that is not the tool: one line, exit 2, no fall-back to PATH', () => {
+    for (const [args, message] of [
+      [['--tool-path', '/nonexistent'], /^modelprof: --tool-path \/nonexistent: no such file or folder\n$/],
+      [['wrk', '--tool-path', '/bin/true'], /^modelprof: --tool-path \/bin\/true is not wrk: \/bin\/true does not print wrk's version for -v\n$/],
+    ] as const) {
+      const run = modelprofTools(...args);
+      assert.equal(run.status, 2, run.stdout + run.stderr);
+      assert.match(run.stderr, message);
+    }
+  });
+
+  test('--tool-path wrk2=… finds wrk2 without it on PATH', async (t) => {
+    const wrk2 = await discoverWrkFamily('wrk2');
+    if (!programAvailable(t, wrk2, true)) return;
+    const run = modelprofTools('wrk2', '--tool-path', `wrk2=${wrk2.path}`, { PATH: '/usr/bin:/bin' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, `wrk2  ${wrk2.path}  wrk2 4.0.0\n`);
   });
 
   test('an unknown tool is a settings error, exit 2', () => {
