@@ -9,6 +9,7 @@ import { exitCodeForComparison } from './exit-codes.js';
 import { readReportFile } from '../report/read-report.js';
 import { appendSummary } from './report.js';
 import { collect } from './collect.js';
+import { writeOut } from './colour.js';
 
 interface CompareOptions {
   maxRegression?: string[];
@@ -47,7 +48,8 @@ async function compareCommand(baselinePath: string, currentPath: string, options
   const [baseline, current] = await Promise.all([readReportFile(baselinePath), readReportFile(currentPath)]);
   const comparison = compareReports(baseline, current, tolerances);
   const names = { baseline: baselinePath, current: currentPath };
-  process.stdout.write(options.json ? `${JSON.stringify(comparison, null, 2)}\n` : formatComparison(comparison, names, 'text'));
+  if (options.json) process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
+  else writeOut(formatComparison(comparison, names, 'text'));
   if (options.junit) {
     try {
       await writeFile(options.junit, renderComparisonJunit(comparison));

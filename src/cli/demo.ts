@@ -5,6 +5,7 @@ import type { SettingsLayer } from '../settings/layers.js';
 import { assembleRunRequest } from '../settings/run-request.js';
 import { addLoadOptions, layerFromOptions } from './load-options.js';
 import { runAndReport } from './run.js';
+import { addProgressOption, progressEverySec } from './console-session.js';
 
 /** The seed's example payload, plus a second line so the rotation shows. */
 const DEMO_PAYLOAD = '{"data": [[1,2,3,4,5,6,7,8,9,10], [10,9,8,7,6,5,4,3,2,1]]}';
@@ -20,12 +21,12 @@ const DEMO_LAYER: SettingsLayer = {
 };
 
 export function registerDemo(program: Command): void {
-  addLoadOptions(
+  addProgressOption(addLoadOptions(
     program
       .command('demo')
       .description('start the bundled sample endpoint on 127.0.0.1 and profile it (what `npm start` runs)'),
     { defaults: { ...DEMO_LAYER, url: { value: 'the sample endpoint', source: 'demo url' } }, unreadVariables: ['url', 'endpoint', 'deployment'] },
-  )
+  ))
     .option('--json', 'print report.json to stdout instead of the summary')
     .action(async (options: Record<string, unknown>) => {
       // A fresh key each time: the demo shows that keys reach the endpoint but never the report.
@@ -45,7 +46,7 @@ export function registerDemo(program: Command): void {
           commandDefaults: DEMO_LAYER,
         });
         if (!options['json']) process.stderr.write(`modelprof: sample endpoint at ${server.url}\n`);
-        process.exitCode = await runAndReport({ ...request, json: options['json'] === true });
+        process.exitCode = await runAndReport({ ...request, json: options['json'] === true, progressEverySec: progressEverySec(options) });
       } finally {
         await server.close();
       }

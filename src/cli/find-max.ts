@@ -4,11 +4,12 @@ import { findMax, type FindMaxRecord } from '../find-max/find-max.js';
 import { FIND_MAX_LOAD_DEFAULTS, findMaxSearchFrom, refuseFixedRate, SEARCH_DEFAULTS, type FindMaxSearch, type SearchInput } from '../find-max/find-max-options.js';
 import { formatTable } from '../report/text-table.js';
 import { withServedTarget } from '../target/served-process.js';
-import { withConsoleSession } from './console-session.js';
+import { addProgressOption, withConsoleSession } from './console-session.js';
 import { EXIT } from './exit-codes.js';
 import { addLoadOptions, runRequestFrom, type CommandRunRequest } from './load-options.js';
 import { addMonitorOptions } from './monitor-options.js';
 import { collect } from './collect.js';
+import { writeErr, writeOut } from './colour.js';
 
 export function registerFindMax(program: Command): void {
   const command = program
@@ -28,7 +29,7 @@ export function registerFindMax(program: Command): void {
     .option('-f, --file <job.yml>', 'job file (schema/job.schema.json); its rate is not used')
     .option('--set <key=value>', 'override a job-file key (repeatable)', collect)
     .option('--json', 'print find-max.json to stdout instead of the table; its maxRate is the answer in req/s');
-  addMonitorOptions(addLoadOptions(command, { defaults: FIND_MAX_LOAD_DEFAULTS }));
+  addProgressOption(addMonitorOptions(addLoadOptions(command, { defaults: FIND_MAX_LOAD_DEFAULTS })));
   // The rate is what find-max searches: --rate is refused, so help does not offer it.
   command.options.find((option) => option.long === '--rate')?.hideHelp();
   command.action(async (options: Record<string, unknown>) => {
@@ -88,9 +89,9 @@ async function runFindMax({ run, search }: FindMaxCommand): Promise<number> {
   const latencyKinds = ['percentile', 'latency', 'token-percentile', 'token-latency'];
   if (!search.sla.clauses.some((clause) => latencyKinds.includes(clause.ref.kind))) {
     // Above capacity an open-loop target mostly queues rather than fails: only latency shows it.
-    process.stderr.write('modelprof: note: the SLA has no latency clause; only the 95% served-rate check bounds the search from above\n');
+    writeErr('modelprof: note: the SLA has no latency clause; only the 95% served-rate check bounds the search from above\n');
   }
-  const consoleOptions = { stopMessage: 'modelprof: stopping; writing what was measured (Ctrl-C again to quit at once)', durationSec: settings.durationSec, logPrefix: '  ', quiet: run.json };
+  const consoleOptions = { stopMessage: 'modelprof: stopping; writing what was measured (Ctrl-C again to quit at once)', progressEverySec: run.progressEverySec, logPrefix: '  ', quiet: run.json };
   return withConsoleSession(consoleOptions, (session) =>
     withServedTarget(run.serve, settings.url, async (servedPid) => {
       const monitors = servedPid === undefined ? run.monitors : [...run.monitors, { kind: 'process' as const, pid: servedPid }];
@@ -108,7 +109,7 @@ async function runFindMax({ run, search }: FindMaxCommand): Promise<number> {
       });
       session.clear();
       if (run.json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
-      else process.stdout.write(`${formatFindMax(record)}\n\nrecord: ${recordPath}\n`);
+      else writeOut(`${formatFindMax(record)}\n\nrecord: ${recordPath}\n`);
       return exitCodeOf(record);
     }),
   );

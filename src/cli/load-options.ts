@@ -11,6 +11,7 @@ import { assembleAzureRunRequest, DEFAULT_METRICS_WAIT, type AzureTarget } from 
 import { DEFAULT_ARM_ENDPOINT } from '../azure/arm-client.js';
 import { assembleRunRequest, jobSources, type RunRequest, type RunSources } from '../settings/run-request.js';
 import { collect } from './collect.js';
+import { progressEverySec } from './console-session.js';
 
 /** Flags that set a scalar setting, with the setting each one fills. */
 const SCALAR_FLAGS: readonly [flags: string, key: ScalarKey, description: string][] = [
@@ -49,6 +50,8 @@ export interface CommandRunRequest extends RunRequest {
   /** Where to write JUnit XML (one test case per SLA clause). */
   junit?: string;
   json: boolean;
+  /** Without a terminal: a plain progress line every this many seconds (0: none). */
+  progressEverySec: number;
 }
 
 /**
@@ -92,7 +95,7 @@ function runSourcesFrom(options: Record<string, unknown>, command: Command, env:
 function withCommandExtras(request: RunRequest, options: Record<string, unknown>): CommandRunRequest {
   const junit = typeof options['junit'] === 'string' ? options['junit'] : undefined;
   if (junit !== undefined && !isFolder(dirname(resolve(junit)))) throw new SettingsError(`--junit "${junit}": its folder does not exist`);
-  return { ...request, ...(junit !== undefined ? { junit } : {}), json: options['json'] === true };
+  return { ...request, ...(junit !== undefined ? { junit } : {}), json: options['json'] === true, progressEverySec: progressEverySec(options) };
 }
 
 function isFolder(path: string): boolean {

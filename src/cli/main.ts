@@ -15,6 +15,7 @@ import { registerRun } from './run.js';
 import { registerServeSample } from './serve-sample.js';
 import { registerSweep } from './sweep.js';
 import { registerTools } from './tools.js';
+import { errorLine } from './colour.js';
 
 // Each command lives in its own file and registers itself on the program.
 const commands: ((program: Command) => void)[] = [registerRun, registerDemo, registerReport, registerCompare, registerSweep, registerFindMax, registerMerge, registerK8sJob, registerAzureMlJob, registerServeSample, registerTools];
@@ -35,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
     if (error instanceof ModelprofError) {
-      process.stderr.write(`modelprof: ${error.message}\n`);
+      process.stderr.write(`${errorLine(`modelprof: ${error.message}`)}\n`);
       return exitCodeOfError(error);
     }
     if (isCommanderExit(error)) return error.exitCode === 0 ? EXIT.ok : EXIT.badSettings;

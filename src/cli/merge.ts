@@ -9,6 +9,7 @@ import { parseStartAt } from '../scale/start-at.js';
 import { exitCodeForVerdict } from './exit-codes.js';
 import { appendSummary, formatRunSummary } from './report.js';
 import { positiveInteger } from '../core/numbers.js';
+import { writeOut } from './colour.js';
 
 interface MergeOptions {
   output: string;
@@ -52,6 +53,6 @@ async function mergeCommand(inputs: string[], options: MergeOptions): Promise<nu
   if (options.junit) await writeFileAtomically(options.junit, renderJunit(verdict, report));
   await appendSummary(renderMarkdownSummary(report, verdict));
   if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else process.stdout.write(`${formatRunSummary(report, verdict)}\n\nreport: ${reportPath}\nhtml:   ${htmlPath}\n`);
+  else writeOut(`${formatRunSummary(report, verdict)}\n\nreport: ${reportPath}\nhtml:   ${htmlPath}\n`);
   return exitCodeForVerdict(report, verdict);
 }

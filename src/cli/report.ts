@@ -13,6 +13,7 @@ import type { Report } from '../report/report.js';
 import { evaluateSla, parseSla, type SlaVerdict } from '../judge/sla.js';
 import { exitCodeForVerdict } from './exit-codes.js';
 import { collect } from './collect.js';
+import { writeErr, writeOut } from './colour.js';
 
 export function registerReport(program: Command): void {
   program
@@ -41,7 +42,7 @@ async function reportCommand(given: string, options: { output?: string; sla?: st
   await writeOutput(htmlPath, renderHtmlReport(report, verdict), '--output');
   if (options.junit) await writeOutput(options.junit, renderJunit(verdict, report), '--junit');
   await appendSummary(renderMarkdownSummary(report, verdict));
-  process.stdout.write(`${formatRunSummary(report, verdict)}\n\nhtml:   ${htmlPath}\n${options.junit ? `junit:  ${options.junit}\n` : ''}`);
+  writeOut(`${formatRunSummary(report, verdict)}\n\nhtml:   ${htmlPath}\n${options.junit ? `junit:  ${options.junit}\n` : ''}`);
   return exitCodeForVerdict(report, verdict);
 }
 
@@ -82,6 +83,6 @@ export async function appendSummary(markdown: string): Promise<void> {
     await appendStepSummary(markdown);
   } catch (error) {
     if (!(error instanceof ToolError)) throw error;
-    process.stderr.write(`modelprof: warning: ${error.message}\n`);
+    writeErr(`modelprof: warning: ${error.message}\n`);
   }
 }

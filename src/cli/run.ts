@@ -5,12 +5,13 @@ import { renderMarkdownSummary } from '../report/markdown.js';
 import { assertTargetAnswered, prepareRun, profile, writeFileAtomically } from '../run/profile.js';
 import { applyScaleFlags, type ScaleFlags } from '../scale/shard-options.js';
 import { withServedTarget } from '../target/served-process.js';
-import { withConsoleSession } from './console-session.js';
+import { addProgressOption, withConsoleSession } from './console-session.js';
 import { EXIT, exitCodeForVerdict } from './exit-codes.js';
 import { addLoadOptions, azureRunRequestFrom, type CommandRunRequest } from './load-options.js';
 import { addMonitorOptions } from './monitor-options.js';
 import { appendSummary, formatRunSummary } from './report.js';
 import { collect } from './collect.js';
+import { writeErr, writeOut } from './colour.js';
 
 export function registerRun(program: Command): void {
   const command = program
@@ -23,11 +24,11 @@ export function registerRun(program: Command): void {
     .option('--json', 'print report.json to stdout instead of the summary')
     .option('--shard <index/count>', 'run as shard INDEX (0-based) of COUNT, sending its part of the load (env SHARD_INDEX or JOB_COMPLETION_INDEX, and SHARD_COUNT); merge the reports with modelprof merge')
     .option('--start-at <time>', 'ISO 8601 time (with a zone) at which to start, so that shards started apart measure the same window');
-  addMonitorOptions(addLoadOptions(command)).action(async (options: Record<string, unknown>) => {
+  addProgressOption(addMonitorOptions(addLoadOptions(command))).action(async (options: Record<string, unknown>) => {
     // Azure's lines (which target, throttling) come before the console session; later ones (token
     // renewal, waiting for Azure Monitor) go through it, below the progress line.
     let log = (line: string): void => {
-      if (options['json'] !== true) process.stderr.write(`modelprof: ${line}\n`);
+      if (options['json'] !== true) writeErr(`modelprof: ${line}\n`);
     };
     const { request, azure } = await azureRunRequestFrom(options, command, process.env, (line) => log(line));
     const settings = applyScaleFlags(request.settings, scaleFlags(options), process.env, Date.now());
@@ -57,7 +58,7 @@ export async function runAndReport(request: CommandRunRequest, extras: RunExtras
   const { settings } = request;
   // Whatever can be refused is refused before the run is announced.
   await prepareRun(settings);
-  const consoleOptions = { stopMessage: 'modelprof: stopping; writing what was measured (Ctrl-C again to quit at once)', durationSec: settings.durationSec, logPrefix: 'modelprof: ', quiet: request.json };
+  const consoleOptions = { stopMessage: 'modelprof: stopping; writing what was measured (Ctrl-C again to quit at once)', progressEverySec: request.progressEverySec, logPrefix: 'modelprof: ', quiet: request.json };
   return withConsoleSession(consoleOptions, (session) =>
     withServedTarget(request.serve, settings.url, async (servedPid) => {
       extras.useLog?.((line) => session.log(line));
@@ -77,7 +78,7 @@ export async function runAndReport(request: CommandRunRequest, extras: RunExtras
       if (request.junit) await writeFileAtomically(request.junit, renderJunit(verdict, report));
       await appendSummary(renderMarkdownSummary(report, verdict));
       if (request.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else process.stdout.write(`${formatRunSummary(report, verdict)}\n\nreport: ${reportPath}\nhtml:   ${htmlPath}\n`);
+      else writeOut(`${formatRunSummary(report, verdict)}\n\nreport: ${reportPath}\nhtml:   ${htmlPath}\n`);
       if (session.signal.aborted) return EXIT.interrupted;
       assertTargetAnswered(report, reportPath);
       return exitCodeForVerdict(report, verdict);

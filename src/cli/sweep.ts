@@ -5,8 +5,9 @@ import { readSweepFile } from '../sweep/sweep-file.js';
 import { planSweep } from '../sweep/sweep-plan.js';
 import type { SweepRecord } from '../sweep/sweep-record.js';
 import { runSweep } from '../sweep/sweep-run.js';
-import { withConsoleSession } from './console-session.js';
+import { addProgressOption, progressEverySec, withConsoleSession } from './console-session.js';
 import { EXIT } from './exit-codes.js';
+import { writeOut } from './colour.js';
 
 interface SweepFlags {
   file: string;
@@ -17,17 +18,17 @@ interface SweepFlags {
 }
 
 export function registerSweep(program: Command): void {
-  program
+  const command = program
     .command('sweep')
     .description('profile every deployment of a sweep file at every point of its grid, then rank them by cost within the SLA')
     .requiredOption('-f, --file <sweep.yml>', 'sweep file (schema/sweep.schema.json)')
     .option('-o, --output <dir>', "folder for sweep.json, sweep.html and one folder per point (default: the file's output, else outputs/sweep)")
     .option('--resume', 'keep the points an earlier run measured with the same settings, and measure the rest')
     .option('--cooldown <duration>', "idle time between points (default: the file's cooldown, else 5s)")
-    .option('--json', 'print sweep.json to stdout instead of the comparison table')
-    .action(async (flags: SweepFlags) => {
-      process.exitCode = await runSweepCommand(flags);
-    });
+    .option('--json', 'print sweep.json to stdout instead of the comparison table');
+  addProgressOption(command).action(async (flags: SweepFlags) => {
+    process.exitCode = await runSweepCommand(flags);
+  });
 }
 
 async function runSweepCommand(flags: SweepFlags): Promise<number> {
@@ -41,7 +42,7 @@ async function runSweepCommand(flags: SweepFlags): Promise<number> {
   );
   const consoleOptions = {
     stopMessage: 'modelprof: stopping the sweep; finished points are kept, --resume continues (Ctrl-C again to quit at once)',
-    durationSec: plan.points[0]?.settings.durationSec ?? 0,
+    progressEverySec: progressEverySec(flags as unknown as Record<string, unknown>),
     logPrefix: 'modelprof: ',
   };
   return withConsoleSession(consoleOptions, async (session) => {
@@ -53,7 +54,7 @@ async function runSweepCommand(flags: SweepFlags): Promise<number> {
     });
     session.clear();
     if (flags.json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
-    else process.stdout.write(`${formatSweep(record)}\n\nsweep: ${recordPath}\npage: ${htmlPath}\n`);
+    else writeOut(`${formatSweep(record)}\n\nsweep: ${recordPath}\npage: ${htmlPath}\n`);
     return session.signal.aborted ? EXIT.interrupted : exitCodeOf(record);
   });
 }

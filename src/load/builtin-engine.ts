@@ -8,7 +8,8 @@ import { judgeValidity } from '../judge/validity.js';
 import type { Settings } from '../settings/settings.js';
 import { encodeRequests, endpointOf } from '../target/http-request.js';
 import { MODELPROF_VERSION } from '../core/version.js';
-import type { EngineContext, LoadEngine, Progress } from './engine.js';
+import type { EngineContext, LoadEngine } from './engine.js';
+import { LiveCounters, startLiveProgress } from './live-progress.js';
 import { checkReachable } from './preflight.js';
 import { timelyToleranceMs, type MainMessage, type WorkerJob, type WorkerMessage, type WorkerStats } from './worker-protocol.js';
 
@@ -55,6 +56,8 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   }
 
   const aggregator = new RunAggregator(settings.tool !== 'wrk');
+  const live = new LiveCounters(jobs.length);
+  jobs.forEach((job, index) => (job.live = live.forWorker(index)));
   const stats: WorkerStats[] = [];
   const lineCounts: { requests: Uint32Array; errors: Uint32Array }[] = [];
   const workers = jobs.map((job) => new Worker(WORKER_URL, { workerData: job }));
@@ -104,7 +107,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   send({ type: 'start', loadStartEpochMs });
   context.signal?.addEventListener('abort', onAbort, { once: true });
   if (context.signal?.aborted) onAbort();
-  const progress = context.onProgress ? startProgress(context.onProgress, aggregator, loadStartEpochMs, settings) : undefined;
+  const stopProgress = context.onProgress ? startLiveProgress(context.onProgress, live, aggregator, loadStartEpochMs, settings) : undefined;
   // Renewed credentials are encoded once here and handed to every worker; sends after it use them.
   const unsubscribe = context.headerUpdates?.subscribe((headers) => {
     const renewed = encodeRequests({ ...settings, headers: { ...settings.headers, ...headers } }).map((buffer) => new Uint8Array(buffer));
@@ -116,7 +119,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     terminateAll();
     throw error;
   } finally {
-    if (progress) clearInterval(progress);
+    stopProgress?.();
     unsubscribe?.();
     context.signal?.removeEventListener('abort', onAbort);
   }
@@ -198,22 +201,6 @@ function loadStart(startAtMs: number | undefined): { loadStartEpochMs: number; l
   if (startAtMs === undefined) return { loadStartEpochMs: soonest, lateMs: 0 };
   const wanted = startAtMs - Date.now() + now;
   return wanted >= soonest ? { loadStartEpochMs: wanted, lateMs: 0 } : { loadStartEpochMs: soonest, lateMs: soonest - wanted };
-}
-
-function startProgress(onProgress: (progress: Progress) => void, aggregator: RunAggregator, loadStartEpochMs: number, settings: Settings): NodeJS.Timeout {
-  return setInterval(() => {
-    const elapsed = (performance.timeOrigin + performance.now() - loadStartEpochMs) / 1000;
-    const measured = elapsed - settings.warmupSec;
-    const lastSecond = Math.floor(measured) - 1;
-    onProgress({
-      phase: measured < 0 ? 'warmup' : measured < settings.durationSec ? 'measuring' : 'draining',
-      elapsedSec: Math.max(0, measured),
-      requests: aggregator.total,
-      errors: aggregator.errors,
-      rps: lastSecond >= 0 ? aggregator.requestsIn(lastSecond) : 0,
-      p99Ms: aggregator.histogram.totalCount > 0 ? aggregator.histogram.getValueAtPercentile(99) / 1000 : undefined,
-    });
-  }, 1000);
 }
 
 /** Errors per payload line, numbered as in the payload file (a shard's line i is the file's line i x COUNT + INDEX). */

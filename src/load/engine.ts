@@ -1,16 +1,29 @@
 import type { RunResult } from '../record/result.js';
 import type { Settings } from '../settings/settings.js';
 
-/** Live figures for the progress line, once a second. */
+/** Live figures for the progress line, a few times a second. */
 export interface Progress {
   phase: 'warmup' | 'measuring' | 'draining';
-  /** Seconds into the measured window. */
+  /** Seconds into the measured window (0 during the warm-up, at most durationSec). */
   elapsedSec: number;
+  /** The measured window's planned length, s. */
+  durationSec?: number;
+  /** The warm-up's length, s. */
+  warmupSec?: number;
+  /** During the warm-up: seconds of it done. */
+  warmupElapsedSec?: number;
+  /** Requests of the measured window answered or failed so far. */
   requests: number;
   errors: number;
-  /** Completions in the last whole second. */
+  /** Completions (warm-up included) per second over the last second. */
   rps: number;
+  /** Latency percentiles so far (of the seconds handed over), ms. */
+  p50Ms?: number | undefined;
   p99Ms: number | undefined;
+  /** Open-loop models: how late sends leave against their plan so far (p99), ms. */
+  sendLagP99Ms?: number;
+  /** Set for an external program, which reports nothing until it ends: only the time is known. */
+  program?: string;
 }
 
 export interface EngineContext {

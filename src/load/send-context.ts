@@ -1,6 +1,7 @@
 import { HttpConnection, ERROR_KIND_INDEX, type ConnectionOwner } from './http-connection.js';
 import { IntervalRecorder } from '../record/interval-recorder.js';
 import type { WorkerJob, WorkerStats } from './worker-protocol.js';
+import { LIVE_SLOTS } from './live-progress.js';
 
 /** Failures that say nothing about the request's body: Ctrl-C, this machine's limits, a reuse race. */
 const NOT_THE_LINES_FAULT = new Set([ERROR_KIND_INDEX.interrupted, ERROR_KIND_INDEX.local_resources, ERROR_KIND_INDEX.reuse_race]);
@@ -40,6 +41,8 @@ export class SendContext {
   private nextRequestIndex: number;
   /** The payload line each connection's request in flight was built from, by connection id. */
   private readonly lineOf: Uint32Array;
+  /** Counters the main thread reads live for the progress line (see LiveCounters). */
+  private readonly live: Float64Array | undefined;
 
   constructor(
     readonly job: WorkerJob,
@@ -55,6 +58,7 @@ export class SendContext {
     // Workers start at different places in the rotation so lines are spread over time, not in lockstep.
     this.nextRequestIndex = job.workerIndex % this.requests.length;
     this.lineOf = new Uint32Array(job.connections);
+    this.live = job.live;
     if (this.requests.length > 1) this.lines = { requests: new Uint32Array(this.requests.length), errors: new Uint32Array(this.requests.length) };
   }
 
@@ -98,20 +102,31 @@ export class SendContext {
     // An answer that came after the timeout is a timeout, to the millisecond, whenever the sweep
     // would have caught it (as wrk counts it): no latency, no success.
     if (nowMs - connection.sentAt > this.job.timeoutMs) return this.recordFailure(connection, ERROR_KIND_INDEX.timeout, nowMs);
-    if (connection.intendedAt < this.measureStartMs) this.stats.warmupRequests++;
+    if (connection.intendedAt < this.measureStartMs) this.countWarmup();
     else {
       this.recorder.recordResponse(nowMs, connection.intendedAt, connection.sentAt, status);
       this.lastCompletionMs = nowMs;
+      if (this.live) this.live[LIVE_SLOTS.measured]!++;
+      if (status >= 400 && this.live) this.live[LIVE_SLOTS.errors]!++;
       if (this.lines) this.countLine(connection, status >= 400);
     }
   }
 
   recordFailure(connection: HttpConnection, kind: number, nowMs: number): void {
-    if (connection.intendedAt < this.measureStartMs) this.stats.warmupRequests++;
+    if (connection.intendedAt < this.measureStartMs) this.countWarmup();
     else {
       this.recorder.recordFailure(nowMs, kind);
+      if (this.live) {
+        this.live[LIVE_SLOTS.measured]!++;
+        this.live[LIVE_SLOTS.errors]!++;
+      }
       if (this.lines) this.countLine(connection, !NOT_THE_LINES_FAULT.has(kind));
     }
+  }
+
+  private countWarmup(): void {
+    this.stats.warmupRequests++;
+    if (this.live) this.live[LIVE_SLOTS.warmup]!++;
   }
 
   private countLine(connection: HttpConnection, failed: boolean): void {

@@ -25,6 +25,8 @@ export interface WorkerJob {
   timelyToleranceMs: number;
   warmupMs: number;
   durationMs: number;
+  /** This worker's live counters (see LiveCounters), shared with the main thread. */
+  live?: Float64Array;
 }
 
 /** Generator self-observation from one worker, drawn into the run's validity verdict. */

@@ -27,7 +27,8 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
   if (targetLine) lines.push(targetLine, '');
   lines.push(validity.valid ? 'RUN VALID: the generator held its plan' : 'RUN INVALID: do not draw conclusions about the target from these figures');
   for (const reason of validity.reasons) lines.push(`  x ${reason}`);
-  for (const warning of validity.warnings) lines.push(`  ! ${warning}`);
+  // A partial run is said once, on its own line below.
+  for (const warning of validity.warnings) if (!(report.partial && warning.startsWith('partial run:'))) lines.push(`  ! ${warning}`);
   if (report.partial) lines.push(`  ! PARTIAL: ${report.partial}`);
   lines.push('');
   const { requests, throughput } = report;

@@ -106,7 +106,8 @@ function verdictSection(report: Report, verdict?: SlaVerdict): string {
     ? ''
     : `<ul class="reasons">${report.validity.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`;
   const partial = report.partial ? `<p class="partial">Run ended early: ${escapeHtml(report.partial)}</p>` : '';
-  const warnings = warningList(report);
+  // The partial run is said once, in its own line above.
+  const warnings = warningList(report, report.partial !== undefined);
   const table = verdict && verdict.results.length > 0 ? slaTable(report, verdict) : '';
   return `<section class="verdict verdict-${outcome.kind}" id="verdict">
 <div class="verdict-head"><span class="verdict-badge">${escapeHtml(BADGES[outcome.kind])}</span><div><h2>${escapeHtml(outcome.title)}</h2><p>${escapeHtml(outcome.detail)}</p></div></div>
@@ -115,8 +116,8 @@ ${reasons}${partial}${warnings}${table}
 }
 
 /** Caveats that do not void the run but qualify its figures. */
-function warningList(report: Report): string {
-  const warnings = report.validity.warnings ?? [];
+function warningList(report: Report, besidesPartial = false): string {
+  const warnings = (report.validity.warnings ?? []).filter((w) => !(besidesPartial && w.startsWith('partial run:')));
   if (warnings.length === 0) return '';
   return `<ul class="warnings">${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`;
 }

@@ -1,4 +1,5 @@
 import type { EngineContext, LoadEngine } from '../load/engine.js';
+import { startClockProgress } from '../load/live-progress.js';
 import type { RunResult } from '../record/result.js';
 import { SYSTEM_WAIT_CLOCK, waitUntil } from '../scale/start-at.js';
 import { TOOLS, type Settings, type ToolName } from '../settings/settings.js';
@@ -38,9 +39,14 @@ export const externalEngine: LoadEngine = {
   run: async (settings: Settings, context: EngineContext) => {
     // A shard's program starts at the common start (--start-at); it knows no such option itself.
     if (settings.startAtMs !== undefined) await waitUntil(settings.startAtMs, SYSTEM_WAIT_CLOCK, context.signal);
-    return runExternal(settings, {
-      runDir: context.runDir ?? settings.outputDir,
-      ...(context.signal ? { signal: context.signal } : {}),
-    });
+    const stopProgress = context.onProgress ? startClockProgress(context.onProgress, settings, settings.tool) : undefined;
+    try {
+      return await runExternal(settings, {
+        runDir: context.runDir ?? settings.outputDir,
+        ...(context.signal ? { signal: context.signal } : {}),
+      });
+    } finally {
+      stopProgress?.();
+    }
   },
 };
