@@ -1,5 +1,6 @@
 import { SettingsError } from '../core/errors.js';
 import { nonNegativeNumber, positiveInteger, positiveNumber, share } from '../core/numbers.js';
+import { LOAD_MODELS } from '../load/models/registry.js';
 import { parseDuration } from '../settings/duration.js';
 import type { SettingsLayer } from '../settings/layers.js';
 import type { RunRequest } from '../settings/run-request.js';
@@ -49,8 +50,8 @@ export function refuseFixedRate(name: SearchSettingName): never {
  * an SLA, and bounds that hold one point at least.
  */
 export function findMaxSearchFrom(run: RunRequest, input: SearchInput, name: SearchSettingName): FindMaxSearch {
-  if (run.settings.tool === 'wrk') {
-    throw new SettingsError(`${name('tool')} wrk is a closed loop with no rate to search: use ${name('tool')} wrk2 or labench`);
+  if (LOAD_MODELS[run.settings.tool].loop === 'closed') {
+    throw new SettingsError(`${name('tool')} ${run.settings.tool} is a closed loop with no rate to search: use ${name('tool')} wrk2 or labench`);
   }
   if (run.slaText === undefined) throw new SettingsError(`${name('sla')} is required: the search needs something to meet, e.g. ${name('sla')} "p99<=200ms, error_rate<1%"`);
   const given = { ...SEARCH_DEFAULTS, ...definedKeys(input) };

@@ -1,3 +1,4 @@
+import { LOAD_MODELS } from '../load/models/registry.js';
 import type { ToolName } from '../settings/settings.js';
 import type { Validity, ValidityChecks } from '../record/result.js';
 import { round } from '../core/numbers.js';
@@ -51,7 +52,8 @@ export function judgeValidity(seen: GeneratorObservation): Validity {
   };
   if (seen.completed === 0) reasons.push('no request completed in the measured window');
 
-  if (seen.tool !== 'wrk') {
+  const model = LOAD_MODELS[seen.tool];
+  if (model.loop === 'open') {
     checks.targetRps = seen.targetRps;
     checks.maxSendLagMs = round(seen.maxSendLagMs);
     if (seen.toleranceMs !== undefined) checks.sendToleranceMs = round(seen.toleranceMs);
@@ -69,7 +71,7 @@ export function judgeValidity(seen: GeneratorObservation): Validity {
       );
     }
   }
-  if (seen.tool === 'labench' && seen.ticks > 0) {
+  if (model.ticker && seen.ticks > 0) {
     checks.timelyTicks = round((seen.ticks - seen.lateTicks) / seen.ticks, 6);
     checks.missedTicks = seen.missedTicks;
     if (checks.timelyTicks < TIMELY_SHARE_REQUIRED) {
@@ -94,9 +96,68 @@ export function judgeValidity(seen: GeneratorObservation): Validity {
   if (seen.eventLoopLagP99Ms > LOOP_LAG_P99_LIMIT_MS) {
     reasons.push(`the generator's event loop stalled (p99 ${seen.eventLoopLagP99Ms.toFixed(1)} ms): latencies include its own delay`);
   }
-  if (seen.tool === 'wrk' && seen.generatorBusy > BUSY_GENERATOR) {
+  if (model.loop === 'closed' && seen.generatorBusy > BUSY_GENERATOR) {
     warnings.push(
       `the generator was busy ${percent(seen.generatorBusy)} of the time: throughput may be limited by modelprof itself; add threads`,
+    );
+  }
+  if (seen.partial) warnings.push(`partial run: ${seen.partial}`);
+  return { valid: reasons.length === 0, reasons, warnings, checks };
+}
+
+/** What an external program's output shows about the load it sent (src/tools reads it; this judges it). */
+export interface ProgramObservation {
+  tool: ToolName;
+  /** The program as messages name it: "wrk", "wrk2", "LaBench". */
+  program: string;
+  achievedRps: number;
+  targetRps?: number;
+  /** Where the program counts them (LaBench): shares (0..1) of ticks that found a free client and of sends on time. */
+  timelyTicks?: number;
+  timelySends?: number;
+  missedTicks?: number;
+  /** Findings only this program's output shows (it sent nothing, no latency after calibration). */
+  reasons: readonly string[];
+  /** Its own caveats (interim answers taken for final ones, a duration too short for calibration). */
+  warnings: readonly string[];
+  partial?: string;
+}
+
+/**
+ * The verdict on an external program's run, by the same model rules as judgeValidity: a closed loop
+ * cannot fail its plan; an open loop must reach its rate (a warning, as for the builtin engine), and
+ * a ticker must hand out 99.9% of its ticks and sends on time.
+ */
+export function judgeProgramRun(seen: ProgramObservation): Validity {
+  const model = LOAD_MODELS[seen.tool];
+  const reasons = [...seen.reasons];
+  const warnings = [...seen.warnings];
+  const checks: ValidityChecks = {
+    ...(model.loop === 'open' && seen.targetRps !== undefined ? { targetRps: seen.targetRps } : {}),
+    achievedRps: round(seen.achievedRps),
+  };
+  const twoDecimals = (share: number): string => `${(share * 100).toFixed(2)}%`;
+  if (model.ticker) {
+    if (seen.missedTicks !== undefined) checks.missedTicks = seen.missedTicks;
+    if (seen.timelyTicks !== undefined) {
+      checks.timelyTicks = seen.timelyTicks;
+      if (seen.timelyTicks < TIMELY_SHARE_REQUIRED) {
+        reasons.push(
+          `only ${twoDecimals(seen.timelyTicks)} of ${seen.program}'s ticks found a free client (needs ${twoDecimals(TIMELY_SHARE_REQUIRED)}); ${seen.missedTicks ?? 'some'} were never sent: raise CLIENTS or lower TARGET_RPS`,
+        );
+      }
+    }
+    if (seen.timelySends !== undefined) {
+      checks.timelySends = seen.timelySends;
+      if (seen.timelySends < TIMELY_SHARE_REQUIRED) {
+        reasons.push(
+          `only ${twoDecimals(seen.timelySends)} of ${seen.program}'s sends left within one interval of their tick (needs ${twoDecimals(TIMELY_SHARE_REQUIRED)}): the generator could not keep its schedule`,
+        );
+      }
+    }
+  } else if (model.loop === 'open' && seen.targetRps !== undefined && seen.achievedRps < seen.targetRps * RATE_SHORTFALL) {
+    warnings.push(
+      `${seen.program} achieved ${seen.achievedRps.toFixed(1)} req/s of the ${seen.targetRps} req/s target: the target answered too slowly for the connections available (one request in flight each), or ${seen.program} itself could not keep up; its corrected latency counts from planned start times, so it includes the wait`,
     );
   }
   if (seen.partial) warnings.push(`partial run: ${seen.partial}`);

@@ -10,6 +10,7 @@ import { encodeRequests, endpointOf } from '../target/http-request.js';
 import { MODELPROF_VERSION } from '../core/version.js';
 import type { EngineContext, LoadEngine } from './engine.js';
 import { LiveCounters, startLiveProgress } from './live-progress.js';
+import { LOAD_MODELS } from './models/registry.js';
 import { checkReachable } from './preflight.js';
 import { timelyToleranceMs, type MainMessage, type WorkerJob, type WorkerMessage, type WorkerStats } from './worker-protocol.js';
 
@@ -26,7 +27,8 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   await checkReachable(endpoint, Math.min(settings.timeoutSec * 1000, 10_000), rejectUnauthorized);
 
   const requests = encodeRequests(settings).map((buffer) => new Uint8Array(buffer));
-  const senders = settings.tool === 'labench' ? settings.clients : settings.connections;
+  const model = LOAD_MODELS[settings.tool];
+  const senders = model.senders(settings);
   // LaBench's pool is served by one ticker unless THREAD asks for more (the seed's labench ignores THREAD).
   const workerCount = Math.min(settings.threads, senders);
   const jobs: WorkerJob[] = [];
@@ -55,7 +57,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     firstConnection += connections;
   }
 
-  const aggregator = new RunAggregator(settings.tool !== 'wrk');
+  const aggregator = new RunAggregator(model.uncorrectedLatency);
   const live = new LiveCounters(jobs.length);
   jobs.forEach((job, index) => (job.live = live.forWorker(index)));
   const stats: WorkerStats[] = [];
@@ -137,7 +139,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     ok: aggregator.ok,
     unsentPlanned: sum(stats, 'unsentPlanned'),
     localResourceErrors: aggregator.byKind[ERROR_KINDS.indexOf('local_resources')]!,
-    ...(settings.tool === 'wrk' ? {} : { targetRps: settings.rate }),
+    ...(model.loop === 'open' ? { targetRps: settings.rate } : {}),
     achievedRps,
     plannedSends: sum(stats, 'plannedSends'),
     lateSends: sum(stats, 'lateSends'),
@@ -153,8 +155,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   });
 
   const notes: string[] = [];
-  if (settings.tool === 'wrk2') notes.push('latency counts from each request\'s planned send time (coordinated-omission corrected); latencyUncorrected counts from the actual send');
-  if (settings.tool === 'labench') notes.push('latency counts from each tick (the planned send time); latencyUncorrected counts from the actual send');
+  if (model.latencyNote) notes.push(model.latencyNote);
   notes.push('latency covers every HTTP response, whatever its status; requests that failed without a response have no latency (as in wrk)');
   if (lateMs > 0) notes.push(`the load started ${lateMs.toFixed(0)} ms after --start-at: the workers were not ready in time`);
   const advice = threadAdvice(workerCount);
@@ -186,7 +187,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     ...aggregator.encoded(),
   };
   if (aggregator.histogramUncorrected) result.latencyUncorrected = summarizeHistogram(aggregator.histogramUncorrected);
-  if (settings.tool === 'labench') result.requests.missed = sum(stats, 'missedTicks');
+  if (model.ticker) result.requests.missed = sum(stats, 'missedTicks');
   if (partial) result.partial = partial;
   return result;
 }

@@ -1,18 +1,9 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { IntervalRecorder } from '../record/interval-recorder.js';
-import { ClosedLoopModel } from './models/closed-loop.js';
-import { ConstantRateModel } from './models/constant-rate.js';
-import { EvenTickerModel } from './models/even-ticker.js';
-import type { LoadModelFactory } from './models/load-model.js';
+import { LOAD_MODELS } from './models/registry.js';
 import { SendContext } from './send-context.js';
 import type { MainMessage, WorkerJob, WorkerMessage } from './worker-protocol.js';
-
-const MODELS: Record<WorkerJob['model'], LoadModelFactory> = {
-  wrk: (context) => new ClosedLoopModel(context),
-  wrk2: (context) => new ConstantRateModel(context),
-  labench: (context) => new EvenTickerModel(context),
-};
 
 /** After Ctrl-C, requests in flight get this long to finish before they are abandoned. */
 const STOP_GRACE_MS = 1000;
@@ -44,12 +35,12 @@ port.on('message', (message: MainMessage) => {
 post({ type: 'ready' });
 
 function schedule(loadStartMs: number): void {
-  const recorder = new IntervalRecorder(loadStartMs + job.warmupMs, job.model !== 'wrk', (snapshot) =>
+  const recorder = new IntervalRecorder(loadStartMs + job.warmupMs, LOAD_MODELS[job.model].uncorrectedLatency, (snapshot) =>
     post({ type: 'interval', snapshot }),
   );
   const ctx = new SendContext(job, now, recorder, loadStartMs);
   running = ctx;
-  const model = MODELS[job.model](ctx);
+  const model = LOAD_MODELS[job.model].create(ctx);
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   let utilizationAtStart = performance.eventLoopUtilization();
 

@@ -1,3 +1,4 @@
+import { LOAD_MODELS } from '../load/models/registry.js';
 import type { ResourceReport } from '../monitors/resources.js';
 import type { RunResult } from '../record/result.js';
 import { redactHeaders, redactUrl } from '../core/redact.js';
@@ -25,7 +26,7 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
     throughput: {
       rps: seconds > 0 ? round(requests.total / seconds) : 0,
       okRps: seconds > 0 ? round(requests.ok / seconds) : 0,
-      ...(settings.tool === 'wrk' ? {} : { targetRps: settings.rate }),
+      ...(LOAD_MODELS[settings.tool].loop === 'open' ? { targetRps: settings.rate } : {}),
     },
     latency: result.latency,
     errors: { ...result.errors, rate: requests.total > 0 ? requests.errors / requests.total : 0 },

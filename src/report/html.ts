@@ -1,4 +1,5 @@
 import { ERROR_KINDS, LATENCY_PERCENTILES, type LatencySummary, type ValidityChecks } from '../record/result.js';
+import { loadModelOf } from '../load/models/registry.js';
 import { decodeHistogram } from '../record/histogram.js';
 import { judgeTarget } from '../judge/target-outcome.js';
 import type { Report } from './report.js';
@@ -354,6 +355,7 @@ function validitySection(report: Report): string {
 
 function settingsSection(report: Report, url: string): string {
   const s = report.settings;
+  const model = loadModelOf(s.tool);
   const rows: [string, string][] = [
     ['target', `${report.target.method} ${url}`],
     ['tool', s.tool],
@@ -361,8 +363,8 @@ function settingsSection(report: Report, url: string): string {
     ['duration', `${formatNumber(s.durationSec)} s (+ ${formatNumber(s.warmupSec)} s warm-up)`],
     ['connections', String(s.connections)],
     ['threads', String(s.threads)],
-    ['rate', s.tool === 'wrk' ? 'n/a (closed loop)' : formatRps(s.rate)],
-    ['clients', s.tool === 'labench' ? String(s.clients) : 'n/a'],
+    ['rate', model?.loop === 'closed' ? 'n/a (closed loop)' : formatRps(s.rate)],
+    ['clients', model?.ticker ? String(s.clients) : 'n/a'],
     ['timeout', `${formatNumber(s.timeoutSec)} s`],
     ['payload', `${s.payload.origin} (${formatCount(s.payload.lines)} line${s.payload.lines === 1 ? '' : 's'})`],
     ['start', formatTime(report.startTime)],

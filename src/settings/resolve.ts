@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseToolPath } from './tool-path-setting.js';
 import { SettingsError } from '../core/errors.js';
+import { LOAD_MODELS } from '../load/models/registry.js';
 import { inlinePayload, readPayloadFile } from '../target/payload.js';
 import { parseDuration } from './duration.js';
 import { expandHeaderVariables } from './headers.js';
@@ -46,11 +47,9 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
   const tool = oneOf(given.tool!, TOOLS) as ToolName;
   const connections = positiveInteger(given.connections!.value, given.connections!.source);
   const threads = positiveInteger(given.threads!.value, given.threads!.source);
-  if (tool !== 'labench' && connections < threads) {
-    throw new SettingsError(
-      `${given.connections!.source} (${connections}) must be at least ${given.threads!.source} (${threads}): every thread needs a connection`,
-    );
-  }
+  const rate = positiveNumber(given.rate!.value, given.rate!.source);
+  const clients = positiveInteger(given.clients!.value, given.clients!.source);
+  LOAD_MODELS[tool].validate({ tool, connections, threads, clients, rate }, (key) => given[key]!.source);
   const method = (given.method?.value ?? (payload.bodies.length > 0 ? 'POST' : 'GET')).toUpperCase();
   if (!/^[A-Z]+$/.test(method)) throw new SettingsError(`${given.method!.source} must be an HTTP method like GET or POST, got "${method}"`);
   const output = given.output!.value;
@@ -68,8 +67,8 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
     warmupSec: parseDuration(given.warmup!.value, given.warmup!.source),
     connections,
     threads,
-    rate: positiveNumber(given.rate!.value, given.rate!.source),
-    clients: positiveInteger(given.clients!.value, given.clients!.source),
+    rate,
+    clients,
     timeoutSec: timeoutDuration(given.timeout!),
     // Absolute, so external tools run from inside it still find their files.
     outputDir: resolve(output),

@@ -8,7 +8,7 @@ export type ExternalFigures = Omit<RunResult, 'engine' | 'engineVersion' | 'star
 /**
  * An external run's RunResult: the tool's figures, and from the facts the program's version, the
  * times, the kept files, the facts' notes after the tool's own and, for an interrupted run, the
- * partial mark with a warning after the tool's own.
+ * partial mark (the verdict's warning comes from judgeProgramRun).
  */
 export function externalRunResult(figures: ExternalFigures, facts: ToolRunFacts): RunResult {
   const result: RunResult = {
@@ -17,7 +17,6 @@ export function externalRunResult(figures: ExternalFigures, facts: ToolRunFacts)
     startTime: facts.startTime,
     endTime: facts.endTime,
     ...figures,
-    validity: { ...figures.validity, warnings: [...figures.validity.warnings, ...(facts.partial ? [`partial run: ${facts.partial}`] : [])] },
     notes: [...figures.notes, ...(facts.notes ?? [])],
     artifacts: facts.artifacts,
   };

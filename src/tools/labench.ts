@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { SettingsError, ToolError } from '../core/errors.js';
 import { LATENCY_PERCENTILES, type ErrorKind, type LatencySummary, type RunResult } from '../record/result.js';
-import { TIMELY_SHARE_REQUIRED } from '../judge/validity.js';
+import { judgeProgramRun } from '../judge/validity.js';
 import type { Settings } from '../settings/settings.js';
 import type { ToolAdapter, ToolRunContext } from './adapter.js';
 import { writePrivateFile } from './artifacts.js';
@@ -13,7 +13,6 @@ import { OutputLines } from './output-lines.js';
 import { wholeNumberArgument } from './tool-arguments.js';
 import { isCount, isJsonObject, parseToolJson } from './tool-json.js';
 import { runTool, type ToolRunFacts } from './tool-run.js';
-import { round } from '../core/numbers.js';
 
 /**
  * LaBench expands $VAR in header values (os.ExpandEnv), and "$$" is no escape there: a literal
@@ -335,19 +334,6 @@ export function labenchRunResult(output: LabenchOutput, facts: ToolRunFacts): Ru
   }
   const timelyTicks = output.ticks.total > 0 ? output.ticks.timely / output.ticks.total : undefined;
   const timelySends = output.sends.total > 0 ? output.sends.timely / output.sends.total : undefined;
-  const percent = (share: number): string => `${(share * 100).toFixed(2)}%`;
-  const reasons: string[] = [];
-  if (output.successTotal === 0) reasons.push('no request succeeded, so LaBench recorded no latency');
-  if (timelyTicks !== undefined && timelyTicks < TIMELY_SHARE_REQUIRED) {
-    reasons.push(
-      `only ${percent(timelyTicks)} of LaBench's ticks found a free client (needs ${percent(TIMELY_SHARE_REQUIRED)}); ${output.ticks.missed} were never sent: raise CLIENTS or lower TARGET_RPS`,
-    );
-  }
-  if (timelySends !== undefined && timelySends < TIMELY_SHARE_REQUIRED) {
-    reasons.push(
-      `only ${percent(timelySends)} of LaBench's sends left within one interval of their tick (needs ${percent(TIMELY_SHARE_REQUIRED)}): the generator could not keep its schedule`,
-    );
-  }
   const { latency, readAbove } = output.successTotal > 0 ? labenchLatency(output.percentiles) : { latency: {}, readAbove: [] };
   const otherErrors = byKind.other;
   const notes = [
@@ -378,18 +364,18 @@ export function labenchRunResult(output: LabenchOutput, facts: ToolRunFacts): Ru
       errors: { byKind, byStatus },
       latency,
       timeline: [],
-      validity: {
-        valid: reasons.length === 0,
-        reasons,
+      validity: judgeProgramRun({
+        tool: 'labench',
+        program: 'LaBench',
+        achievedRps: output.throughput,
+        targetRps: output.requestRate,
+        missedTicks: output.ticks.missed,
+        ...(timelyTicks !== undefined ? { timelyTicks } : {}),
+        ...(timelySends !== undefined ? { timelySends } : {}),
+        reasons: output.successTotal === 0 ? ['no request succeeded, so LaBench recorded no latency'] : [],
         warnings: [],
-        checks: {
-          targetRps: output.requestRate,
-          achievedRps: round(output.throughput),
-          missedTicks: output.ticks.missed,
-          ...(timelyTicks !== undefined ? { timelyTicks } : {}),
-          ...(timelySends !== undefined ? { timelySends } : {}),
-        },
-      },
+        ...(facts.partial ? { partial: facts.partial } : {}),
+      }),
       notes,
     },
     facts,

@@ -1,5 +1,6 @@
 import { LATENCY_PERCENTILES, type LatencySummary, type RunResult } from '../record/result.js';
 import type { Settings } from '../settings/settings.js';
+import { judgeProgramRun } from '../judge/validity.js';
 import type { ToolAdapter } from './adapter.js';
 import { wrkFamilyRemarks, wrkFamilyTally } from './error-counts.js';
 import { externalRunResult, noWarmupNote } from './external-result.js';
@@ -10,7 +11,6 @@ import type { ToolRunFacts } from './tool-run.js';
 import { wrkFamilyAdapter } from './wrk-family-adapter.js';
 import { readScriptCounts, WRK_RESULT_MARKER, type ScriptCounts } from './wrk-lua.js';
 import { agreesWithShownTime, readWrkDistribution, readWrkHeader, readWrkThreadStats, readWrkTotals, type WrkShownPercent, type WrkSocketErrors } from './wrk-text.js';
-import { round } from '../core/numbers.js';
 
 /** What wrk printed, read from its text summary and the generated done() hook's JSON line. */
 export interface WrkDoneOutput {
@@ -175,13 +175,15 @@ export function wrkRunResult(output: WrkDoneOutput, facts: ToolRunFacts): RunRes
       errors: tally.errors,
       latency: output.latency ?? {},
       timeline: [],
-      validity: {
-        // wrk's plan is a closed loop, which it cannot fail to keep; only a run that sent nothing says nothing.
-        valid: tally.requests.total > 0,
+      validity: judgeProgramRun({
+        tool: 'wrk',
+        program: 'wrk',
+        achievedRps,
+        // A closed loop cannot fail to keep its plan; only a run that sent nothing says nothing.
         reasons: tally.requests.total > 0 ? [] : ['wrk sent no request'],
         warnings: remarks.warnings,
-        checks: { achievedRps: round(achievedRps) },
-      },
+        ...(facts.partial ? { partial: facts.partial } : {}),
+      }),
       notes,
     },
     facts,

@@ -1,5 +1,6 @@
 import type { LatencySummary, RunResult } from '../record/result.js';
 import type { Settings } from '../settings/settings.js';
+import { judgeProgramRun } from '../judge/validity.js';
 import type { ToolAdapter } from './adapter.js';
 import { wrkFamilyRemarks, wrkFamilyTally } from './error-counts.js';
 import { externalRunResult } from './external-result.js';
@@ -10,7 +11,6 @@ import type { ToolRunFacts } from './tool-run.js';
 import { wrkFamilyAdapter } from './wrk-family-adapter.js';
 import { readScriptCounts, WRK_RESULT_MARKER, type ScriptCounts } from './wrk-lua.js';
 import { agreesWithShownTime, readWrkHeader, readWrkThreadStats, readWrkTotals, wrkTimeMs, type WrkSocketErrors } from './wrk-text.js';
-import { round } from '../core/numbers.js';
 
 /** wrk2 measures each thread's latency for this long, then throws that histogram away (CALIBRATE_DELAY_MS). */
 const CALIBRATION_SEC = 10;
@@ -24,7 +24,6 @@ const SHORTEST_GOOD_DURATION_SEC = 2 * CALIBRATION_SEC;
  * connections or target could not keep the planned rate (wrk2 catches up at twice the rate,
  * so a lasting shortfall means it could not).
  */
-const RATE_SHORTFALL = 0.99;
 
 const SHOWN_PERCENTS = ['50.000', '75.000', '90.000', '99.000', '99.900', '99.990', '99.999', '100.000'] as const;
 const CORRECTED_TITLE = 'Recorded Latency';
@@ -275,11 +274,6 @@ export function wrk2RunResult(output: Wrk2Output, facts: ToolRunFacts): RunResul
         : 'wrk2 recorded no latency: no request completed',
     );
   }
-  if (achievedRps < settings.rate * RATE_SHORTFALL) {
-    warnings.push(
-      `wrk2 achieved ${achievedRps.toFixed(1)} req/s of the ${settings.rate} req/s target: the target answered too slowly for the connections available (one request in flight each), or wrk2 itself could not keep up; its corrected latency counts from planned start times, so it includes the wait`,
-    );
-  }
   const durationWarning = wrk2DurationWarning(settings.durationSec);
   if (durationWarning) warnings.push(durationWarning);
 
@@ -305,12 +299,7 @@ export function wrk2RunResult(output: Wrk2Output, facts: ToolRunFacts): RunResul
       latency: wrk2Latency(output.corrected),
       ...(output.uncorrected ? { latencyUncorrected: wrk2Latency(output.uncorrected) } : {}),
       timeline: [],
-      validity: {
-        valid: reasons.length === 0,
-        reasons,
-        warnings,
-        checks: { targetRps: settings.rate, achievedRps: round(achievedRps) },
-      },
+      validity: judgeProgramRun({ tool: 'wrk2', program: 'wrk2', achievedRps, targetRps: settings.rate, reasons, warnings, ...(facts.partial ? { partial: facts.partial } : {}) }),
       notes,
     },
     facts,

@@ -1,6 +1,7 @@
 import { ERROR_KIND_INDEX, type HttpConnection } from '../http-connection.js';
 import type { SendContext } from '../send-context.js';
-import type { LoadModel } from './load-model.js';
+import { everyThreadHasAConnection } from './connections-per-thread.js';
+import type { LoadModel, LoadModelDescription } from './load-model.js';
 
 /** After a failed connect, wait this long before the connection tries again, so a dead target is not hammered in a busy loop. */
 const RECONNECT_DELAY_MS = 10;
@@ -42,3 +43,14 @@ export class ClosedLoopModel implements LoadModel {
     if (!this.stopped && now < this.context.endMs) this.context.send(connection, now, now);
   }
 }
+
+/** wrk: a closed loop over keep-alive connections. */
+export const CLOSED_LOOP: LoadModelDescription = {
+  tool: 'wrk',
+  loop: 'closed',
+  ticker: false,
+  uncorrectedLatency: false,
+  senders: (settings) => settings.connections,
+  validate: everyThreadHasAConnection,
+  create: (context) => new ClosedLoopModel(context),
+};

@@ -3,7 +3,8 @@ import type { HttpConnection } from '../http-connection.js';
 import { ConstantRatePlan } from '../plan.js';
 import type { SendContext } from '../send-context.js';
 import { WakeTimer } from '../wake-timer.js';
-import type { LoadModel } from './load-model.js';
+import { everyThreadHasAConnection } from './connections-per-thread.js';
+import type { LoadModel, LoadModelDescription } from './load-model.js';
 
 /**
  * wrk2's model: each connection follows its own ConstantRatePlan. A connection that is still
@@ -99,3 +100,15 @@ export class ConstantRateModel implements LoadModel {
     if (this.due.size > 0 && !this.stopped) this.wake.arm(this.due.peekDue());
   }
 }
+
+/** wrk2: a constant rate over keep-alive connections, coordinated-omission corrected. */
+export const CONSTANT_RATE: LoadModelDescription = {
+  tool: 'wrk2',
+  loop: 'open',
+  ticker: false,
+  uncorrectedLatency: true,
+  latencyNote: "latency counts from each request's planned send time (coordinated-omission corrected); latencyUncorrected counts from the actual send",
+  senders: (settings) => settings.connections,
+  validate: everyThreadHasAConnection,
+  create: (context) => new ConstantRateModel(context),
+};

@@ -2,7 +2,7 @@ import type { HttpConnection } from '../http-connection.js';
 import { EvenTickerPlan } from '../plan.js';
 import type { SendContext } from '../send-context.js';
 import { WakeTimer } from '../wake-timer.js';
-import type { LoadModel } from './load-model.js';
+import type { LoadModel, LoadModelDescription } from './load-model.js';
 
 /**
  * LaBench's model: one even ticker hands each tick to a free client of the pool. A tick that
@@ -69,3 +69,15 @@ export class EvenTickerModel implements LoadModel {
     if (!this.stopped && due < context.endMs) this.wake.arm(due);
   }
 }
+
+/** LaBench: an even ticker over a client pool (THREAD beyond the pool is not an error: the seed's labench ignores it). */
+export const EVEN_TICKER: LoadModelDescription = {
+  tool: 'labench',
+  loop: 'open',
+  ticker: true,
+  uncorrectedLatency: true,
+  latencyNote: 'latency counts from each tick (the planned send time); latencyUncorrected counts from the actual send',
+  senders: (settings) => settings.clients,
+  validate: () => undefined,
+  create: (context) => new EvenTickerModel(context),
+};
