@@ -1,5 +1,4 @@
 import { SettingsError } from '../core/errors.js';
-import type { ResourceMetric } from '../monitors/resources.js';
 import { decodeHistogram } from '../record/histogram.js';
 import { LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
 import type { Report } from '../report/report.js';
@@ -164,7 +163,7 @@ export function indexTopLevel(text: string, chars: string): number {
 }
 
 /** A metric's value in a report, or why the report has none. */
-export type MetricReading = { value: number; resourceUnit?: string; grainSeconds?: number } | { missing: string };
+export type MetricReading = { value: number; resourceUnit?: string; grainSeconds?: number; read?: string } | { missing: string };
 
 export function readMetric(report: Report, ref: MetricRef): MetricReading {
   switch (ref.kind) {
@@ -259,8 +258,13 @@ function missingLatency(report: Report, corrected: boolean, stat: string): strin
 function readResource(report: Report, name: string, stat: ResourceStat): MetricReading {
   const metrics = report.resources?.metrics ?? {};
   const candidates = name.toLowerCase() === 'cpu' ? [name, ...CPU_ALIAS_TARGETS] : [name];
-  const found = candidates.map((candidate) => metrics[candidate]).find((m): m is ResourceMetric => m !== undefined);
-  if (found) return { value: found[stat], resourceUnit: found.unit, ...(found.grainSeconds ? { grainSeconds: found.grainSeconds } : {}) };
+  const readName = candidates.find((candidate) => metrics[candidate] !== undefined);
+  const found = readName === undefined ? undefined : metrics[readName]!;
+  if (found) {
+    // Which metric was read, and from where: "cpu.max" is one of two metrics, and a figure is only as good as its source.
+    const read = readName === name ? `from ${found.source}` : `read ${readName}.${stat} from ${found.source}`;
+    return { value: found[stat], resourceUnit: found.unit, read, ...(found.grainSeconds ? { grainSeconds: found.grainSeconds } : {}) };
+  }
   const recorded = Object.keys(metrics);
   const alias = candidates.length > 1 ? ` (cpu.* reads ${CPU_ALIAS_TARGETS.join(', else ')})` : '';
   const what = recorded.length === 0 ? 'no monitor metrics were recorded' : `monitors recorded: ${recorded.join(', ')}`;

@@ -162,10 +162,13 @@ function evaluateClause(clause: SlaClause, report: Report): SlaResult {
   const limit = formatMetricValue(clause.ref, clause.threshold, reading.resourceUnit);
   const pass = holds(reading.value, clause.op, clause.threshold);
   // A grain metric's figures each cover a whole grain (Azure Monitor: a minute): say so with the verdict.
-  const grain = reading.grainSeconds ? ` (${reading.grainSeconds === 60 ? '1-minute' : `${reading.grainSeconds} s`} grain)` : '';
+  const grain = reading.grainSeconds ? `${reading.grainSeconds === 60 ? '1-minute' : `${reading.grainSeconds} s`} grain` : undefined;
+  // A monitor figure says which metric was read and where from (cpu.* is one of two metrics).
+  const detail = [grain, reading.read].filter((each) => each !== undefined);
+  const about = detail.length > 0 ? ` (${detail.join('; ')})` : '';
   const message = pass
-    ? `${clause.metric} = ${actual}${grain}, within ${clause.op} ${limit}`
-    : `${clause.metric} = ${actual}${grain}, breaks ${clause.op} ${limit}`;
+    ? `${clause.metric} = ${actual}${about}, within ${clause.op} ${limit}`
+    : `${clause.metric} = ${actual}${about}, breaks ${clause.op} ${limit}`;
   const unit = reading.resourceUnit === undefined ? {} : { resourceUnit: reading.resourceUnit };
   return { clause, actual: reading.value, ...unit, pass, message };
 }

@@ -30,6 +30,12 @@ type Where = (labels: Readonly<Record<string, string>>) => boolean;
  * - TorchServe: `server.torchserve.requests_per_sec`, `.inference_ms`, `.queue_ms` (mean per request).
  * - KServe model servers: `server.kserve.predict_per_sec`, `.predict_ms`, `.preprocess_ms`,
  *   `.postprocess_ms`, `.explain_ms` (mean over the interval).
+ * - Any server's standard process metrics (the Prometheus client libraries' process collector):
+ *   `server.process.cpu_percent` (rate of `process_cpu_seconds_total`, % of one core),
+ *   `server.process.rss_bytes`, `server.process.open_fds`; Go's runtime: `server.go.goroutines`,
+ *   `server.go.heap_bytes` (heap in use), `server.go.gc_pause_ms` (mean pause over the interval);
+ *   Python's: `server.python.gc_collections_per_sec`. An exporter's own (node_exporter's, DCGM's)
+ *   describe the exporter, not the target, and are left out.
  *
  * Series of the same metric (models, engines, label sets) are summed, except percentages of a
  * shared resource, which are averaged. A mean with no request finished in the interval is left out.
@@ -42,6 +48,23 @@ export function readKnownMetrics(scrape: ScrapePair): Reading[] {
     ...vllm(scrape),
     ...torchServe(scrape),
     ...kserve(scrape),
+    ...processAndRuntime(scrape),
+  ];
+}
+
+function processAndRuntime(scrape: ScrapePair): Reading[] {
+  const { current } = scrape;
+  // node_exporter and the DCGM exporter serve these about themselves: not the target.
+  if (current.has('node_cpu_seconds_total') || current.has('DCGM_FI_DEV_GPU_UTIL')) return [];
+  const cpu = rate(scrape, 'process_cpu_seconds_total', 'server.process.cpu_percent', '%');
+  return [
+    ...cpu.map((reading) => ({ ...reading, value: reading.value * 100 })),
+    ...gauge(current, 'process_resident_memory_bytes', 'server.process.rss_bytes', 'bytes'),
+    ...gauge(current, 'process_open_fds', 'server.process.open_fds', 'count'),
+    ...gauge(current, 'go_goroutines', 'server.go.goroutines', 'count'),
+    ...gauge(current, 'go_memstats_heap_inuse_bytes', 'server.go.heap_bytes', 'bytes'),
+    ...meanPer(scrape, 'go_gc_duration_seconds_sum', 'go_gc_duration_seconds_count', 'server.go.gc_pause_ms', 1000),
+    ...rate(scrape, 'python_gc_collections_total', 'server.python.gc_collections_per_sec', 'collections/s'),
   ];
 }
 

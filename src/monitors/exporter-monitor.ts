@@ -41,7 +41,7 @@ export class ExporterMonitor implements Monitor {
     if (this.scrapes >= 2 && this.readings === 0) {
       this.sink?.fail(
         `${redactUrl(this.url)} answered but serves no metric modelprof knows ` +
-          '(node_exporter, DCGM exporter, Triton, vLLM, TorchServe, KServe)',
+          '(node_exporter, DCGM exporter, Triton, vLLM, TorchServe, KServe, or the standard process_*, go_* and python_* metrics)',
       );
     }
   }

@@ -5,6 +5,7 @@ import { builtinEngine } from '../load/builtin-engine.js';
 import type { HeaderUpdates, LoadEngine, Progress } from '../load/engine.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
 import type { RunResult } from '../record/result.js';
+import { busyShare, readHostCpu, saturatedHostWarning } from '../monitors/host-cpu.js';
 import { startMonitors } from '../monitors/session.js';
 import { buildReport } from '../report/build-report.js';
 import { renderHtmlReport } from '../report/html.js';
@@ -48,6 +49,8 @@ export async function profile(settings: Settings, options: ProfileOptions = {}):
   const specs = options.monitors?.specs ?? [];
   const watch = specs.length > 0 ? await startMonitors(specs, { intervalMs: options.monitors!.intervalMs }) : undefined;
   const engine = ENGINES[settings.engine];
+  // Two reads of /proc/stat around the load: a saturated machine distorts every figure.
+  const hostBefore = await readHostCpu();
   let result: RunResult;
   try {
     result = await engine.run(settings, {
@@ -62,7 +65,10 @@ export async function profile(settings: Settings, options: ProfileOptions = {}):
     throw error;
   }
   const resources = watch ? await watch.stop({ startMs: result.startTime.getTime(), endMs: result.endTime.getTime() }) : undefined;
+  const hostAfter = hostBefore ? await readHostCpu() : undefined;
   const report = buildReport(settings, result, resources);
+  const saturated = saturatedHostWarning(hostBefore && hostAfter ? busyShare(hostBefore, hostAfter) : undefined);
+  if (saturated) report.validity.warnings.push(saturated);
   const verdict = options.sla && options.sla.length > 0 ? evaluateSla(options.sla, report) : undefined;
   const reportPath = join(settings.outputDir, 'report.json');
   const htmlPath = join(settings.outputDir, 'report.html');

@@ -120,7 +120,7 @@ describe('modelprof run against an Azure ML deployment (stand-in)', () => {
     const html = readFileSync(join(folder, 'out', 'report.html'), 'utf8');
     assert.match(html, /id="server-latency"/);
     const junit = readFileSync(join(folder, 'junit.xml'), 'utf8');
-    assert.match(junit, /azure\.cpu\.max = [\d.]+% \(1-minute grain\), within &lt; 80%/);
+    assert.match(junit, /azure\.cpu\.max = [\d.]+% \(1-minute grain; from azure-monitor:[^)]+\), within &lt; 80%/);
 
     const outputs = Object.fromEntries(
       readdirSync(join(folder, 'out'))

@@ -118,3 +118,19 @@ test('user:password in an exporter URL is sent as basic auth and never shown', a
     server.close();
   }
 });
+
+test("the sample endpoint's own /metrics: its standard process metrics are read, not refused", async () => {
+  const { startSampleServer } = await import('../../../src/sample/server.js');
+  const sample = await startSampleServer({ key: 'k' });
+  try {
+    const session = await startMonitors([{ kind: 'prometheus', url: new URL('/metrics', sample.url) }], { intervalMs: 100 });
+    const startMs = Date.now();
+    await sleep(350);
+    const report = await session.stop({ startMs, endMs: Date.now() });
+    assert.equal(report.monitors[0]!.ok, true, report.monitors[0]!.error);
+    assert.ok(report.metrics['server.process.cpu_percent']!.max >= 0);
+    assert.ok(report.metrics['server.process.rss_bytes']!.min > 1_000_000, 'a Node process holds megabytes');
+  } finally {
+    await sample.close();
+  }
+});

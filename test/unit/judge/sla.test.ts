@@ -128,6 +128,8 @@ describe('evaluateSla', () => {
     assert.equal(verdict.results[0]!.pass, metrics['process.cpu_percent']!.max < 150);
     assert.equal(verdict.results[1]!.actual, metrics['process.cpu_machine_percent']!.max);
     assert.equal(verdict.results[1]!.pass, true);
+    assert.match(verdict.results[1]!.message, /^cpu\.max = [\d.]+% \(read process\.cpu_machine_percent\.max from process:4242\), within < 90%$/, 'the verdict names the metric read');
+    assert.match(verdict.results[0]!.message, /\(from process:4242\)/);
     assert.equal(verdict.results[2]!.pass, true);
     assert.match(verdict.results[2]!.message, /GiB/);
   });
@@ -137,6 +139,7 @@ describe('evaluateSla', () => {
     const [result] = evaluateSla(parseSla('cpu.max<90%'), hostOnly).results;
     assert.equal(result!.actual, 97);
     assert.equal(result!.pass, false);
+    assert.match(result!.message, /\(read host\.cpu_percent\.max from /);
   });
 
   it('fails, with a reason, a clause on a metric the report lacks', () => {

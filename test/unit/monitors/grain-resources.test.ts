@@ -39,7 +39,7 @@ describe('grain metrics (Azure Monitor) in the report', () => {
     const report = { ...syntheticReport(), resources };
     const verdict = evaluateSla(parseSla('azure.cpu.max<80%'), report);
     assert.equal(verdict.pass, false);
-    assert.equal(verdict.results[0]!.message, 'azure.cpu.max = 81% (1-minute grain), breaks < 80%');
+    assert.equal(verdict.results[0]!.message, 'azure.cpu.max = 81% (1-minute grain; from azure-monitor:e/blue), breaks < 80%');
   });
 
   it('puts server-side latency beside client-side, weighting minutes by their requests', () => {
