@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { discoverLabench } from '../../../src/tools/discovery.js';
-import {
-  labenchAdapter,
-} from '../../../src/tools/labench.js';
+import { labenchAdapter } from '../../../src/tools/labench.js';
 import { externalSettings } from '../../support/external-settings.js';
 import { programAvailable } from '../../support/tool-fixtures.js';
 import { startScoringServer } from '../../support/scoring-server.js';

@@ -3,15 +3,8 @@ import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { SettingsError, ToolError } from '../../../src/core/errors.js';
 import type { RunResult } from '../../../src/record/result.js';
-import {
-  buildLabenchConfig,
-  goDuration,
-  labenchAdapter,
-  labenchErrorKind,
-  labenchRunResult,
-  parseLabenchOutput,
-  parsePercentileFile,
-} from '../../../src/tools/labench.js';
+import { buildLabenchConfig, goDuration } from '../../../src/tools/labench-config.js';
+import { labenchAdapter, labenchErrorKind, labenchRunResult, parseLabenchOutput, parsePercentileFile } from '../../../src/tools/labench.js';
 import { parseToolOutput } from '../../../src/tools/tool-outcome.js';
 import { externalSettings } from '../../support/external-settings.js';
 import { finishedFromFixture, fixtureCounts, fixtureText } from '../../support/tool-fixtures.js';
