@@ -66,7 +66,9 @@ export async function runAndReport(request: CommandRunRequest, extras: RunExtras
       const shard = settings.shard ? ` as shard ${settings.shard.index} of ${settings.shard.count}` : '';
       const start = settings.startAtMs !== undefined ? ` from ${new Date(settings.startAtMs).toISOString()}` : '';
       for (const note of settings.notes ?? []) session.log(`note: ${note}`);
-      session.log(`profiling${shard} for ${settings.durationSec}s after ${settings.warmupSec}s warm-up${start}...`);
+      // The real programs run no warm-up: say so rather than announce one that will not happen.
+      const warmup = settings.engine === 'external' ? ` (${settings.tool} runs no warm-up)` : ` after ${settings.warmupSec}s warm-up`;
+      session.log(`profiling${shard} for ${settings.durationSec}s${warmup}${start}...`);
       const { report, reportPath, htmlPath, verdict } = await profile(settings, {
         signal: session.signal,
         onProgress: session.onProgress,

@@ -170,6 +170,11 @@ export interface RunResult {
   partial?: string;
   /** Things the user should know about how figures were obtained. */
   notes: string[];
+  /**
+   * What the program that measured cannot do, where it shapes these figures (an external tool's
+   * skipped warm-up, LaBench's bucket width): shown on the console, not only in report.json.
+   */
+  limits?: string[];
   /** Files kept in the output folder (raw tool output, generated scripts). */
   artifacts: string[];
 }

@@ -36,6 +36,7 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
     artifacts: result.artifacts,
   };
   if (result.partial) report.partial = result.partial;
+  if (result.limits && result.limits.length > 0) report.limits = result.limits;
   if (result.latencyUncorrected) report.latencyUncorrected = result.latencyUncorrected;
   if (result.histogram) report.histogram = result.histogram;
   if (result.histogramUncorrected) report.histogramUncorrected = result.histogramUncorrected;

@@ -30,6 +30,7 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
   // A partial run is said once, on its own line below.
   for (const warning of validity.warnings) if (!(report.partial && warning.startsWith('partial run:'))) lines.push(`  ! ${warning}`);
   if (report.partial) lines.push(`  ! PARTIAL: ${report.partial}`);
+  for (const limit of report.limits ?? []) lines.push(`  ~ ${limit}`);
   lines.push('');
   const { requests, throughput } = report;
   const missed = requests.missed !== undefined ? `, ${requests.missed} ticks missed` : '';

@@ -55,6 +55,8 @@ export interface Report {
   /** Present on a report merged from shard reports (`modelprof merge`): what each shard contributed and what is missing. */
   merge?: MergeRecord;
   notes: string[];
+  /** What the external program that measured cannot do, where it shapes these figures (see RunResult). */
+  limits?: string[];
   artifacts: string[];
 }
 

@@ -282,16 +282,14 @@ export function labenchRunResult(output: LabenchOutput, facts: ToolRunFacts): Ru
   const timelySends = output.sends.total > 0 ? output.sends.timely / output.sends.total : undefined;
   const { latency, readAbove } = output.successTotal > 0 ? labenchLatency(output.percentiles) : { latency: {}, readAbove: [] };
   const otherErrors = byKind.other;
+  const limits = [
+    noWarmupNote('LaBench', facts.settings),
+    'LaBench records the latency of successful requests only, from the actual send (not the tick): it is uncorrected; timely sends say how close the two were.',
+    ...(output.successTotal > 0 ? [bucketLimit(latency, readAbove)] : []),
+    "LaBench's own average truncates every latency to whole milliseconds, so no mean is given.",
+  ];
   const notes = [
     'LaBench gives no per-second timeline.',
-    noWarmupNote('LaBench', facts.settings),
-    'LaBench records the latency of successful requests only, from the actual send (not the tick); timely sends say how close the two were.',
-    ...(output.successTotal > 0
-      ? [
-          `LaBench's histogram has ~0.52 ms buckets and its percentile file gives each bucket's upper edge${readAbove.length > 0 ? `; percentiles it does not list were read at the next one it lists (${readAbove.join(', ')})` : ''}.`,
-        ]
-      : []),
-    "LaBench's own average truncates every latency to whole milliseconds, so no mean is given.",
     ...(Object.keys(byStatus).some((status) => Number(status) < 400)
       ? ['LaBench counts every status other than 200 as a failure, 2xx and 3xx included.']
       : []),
@@ -323,9 +321,27 @@ export function labenchRunResult(output: LabenchOutput, facts: ToolRunFacts): Ru
         ...(facts.partial ? { partial: facts.partial } : {}),
       }),
       notes,
+      limits,
     },
     facts,
   );
+}
+
+/** LaBench's bucket width, and the percentiles it makes equal in this run (e.g. p50 = p75 = p90). */
+function bucketLimit(latency: LatencySummary, readAbove: string[]): string {
+  const runs: string[] = [];
+  let run: (typeof LATENCY_PERCENTILES)[number][] = [];
+  for (const percentile of [...LATENCY_PERCENTILES, undefined]) {
+    if (percentile && run.length > 0 && latency[percentile.key] === latency[run[0]!.key]) {
+      run.push(percentile);
+      continue;
+    }
+    if (run.length > 1) runs.push(`${run.map(({ label }) => label).join(' = ')} = ${Number(latency[run[0]!.key]!.toFixed(3))} ms`);
+    run = percentile ? [percentile] : [];
+  }
+  const equal = runs.length > 0 ? `, so percentiles closer than that show one value (${runs.join('; ')})` : '';
+  const above = readAbove.length > 0 ? `; percentiles it does not list were read at the next one it lists (${readAbove.join(', ')})` : '';
+  return `LaBench's histogram has ~0.52 ms buckets and its percentile file gives each bucket's upper edge${equal}${above}.`;
 }
 
 export const labenchAdapter: ToolAdapter = {

@@ -156,10 +156,12 @@ export function wrkRunResult(output: WrkDoneOutput, facts: ToolRunFacts): RunRes
     timeouts: socketErrors.timeout,
   });
   const remarks = wrkFamilyRemarks('wrk', tally);
+  const limits = [
+    noWarmupNote('wrk', facts.settings),
+    'wrk measures latency from the actual send (closed loop) and, before reporting, adds synthetic samples for answers slower than twice the mean cycle time (its stats_correct): its p99 under stalls is back-filled, not measured.',
+  ];
   const notes = [
     'wrk gives no per-second timeline.',
-    noWarmupNote('wrk', facts.settings),
-    'wrk measures latency from the actual send (closed loop) and, before reporting, adds synthetic samples for answers slower than twice the mean cycle time (its stats_correct).',
     ...(socketErrors.connect > 0 ? ['wrk does not say why a connection failed: its connect errors are reported as connect_error.'] : []),
     ...(socketErrors.timeout > 0
       ? [`wrk counts an answer that came after the ${facts.settings.timeoutSec} s timeout as a timeout error and records no latency for it.`]
@@ -185,6 +187,7 @@ export function wrkRunResult(output: WrkDoneOutput, facts: ToolRunFacts): RunRes
         ...(facts.partial ? { partial: facts.partial } : {}),
       }),
       notes,
+      limits,
     },
     facts,
   );

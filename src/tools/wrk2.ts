@@ -277,13 +277,17 @@ export function wrk2RunResult(output: Wrk2Output, facts: ToolRunFacts): RunResul
   const durationWarning = wrk2DurationWarning(settings.durationSec);
   if (durationWarning) warnings.push(durationWarning);
 
-  const notes = [
+  const limits = [
     calibrated
       ? `wrk2 calibrates for its first ~${CALIBRATION_SEC} s and keeps no latency from it: latency covers the ${recorded} answers after calibration, while request and error counts and throughput cover the whole ${output.runtimeSec.toFixed(2)} s run, including the ${Math.max(0, tally.answered - recorded)} answers during calibration (warmup.requests), because wrk2 does not split them.`
       : 'wrk2 ended before its calibration, so its latency covers the whole run, start-up included.',
+    ...(settings.warmupSec > 0 ? [`wrk2 has no warm-up of its own besides calibration: the ${settings.warmupSec} s warm-up was not run.`] : []),
+    // usec_to_next_send: round(us / 1000 + 0.5) ms, so every send waits up to ~1 ms past its plan.
+    'wrk2 sleeps in whole milliseconds, rounded up: its corrected latency includes up to ~1 ms of its own send delay.',
+  ];
+  const notes = [
     'latency is wrk2\'s corrected latency (from each request\'s planned start); latencyUncorrected is from the actual send.',
     'wrk2 gives no per-second timeline.',
-    ...(settings.warmupSec > 0 ? [`wrk2 has no warm-up of its own besides calibration: the ${settings.warmupSec} s warm-up was not run.`] : []),
     ...(socketErrors.timeout > 0
       ? [`wrk2 reported ${socketErrors.timeout} timeouts: connections found waiting longer than ${settings.timeoutSec} s at its checks every 2 s, not requests; a late answer is still counted and recorded, so they are not errors here.`]
       : []),
@@ -301,6 +305,7 @@ export function wrk2RunResult(output: Wrk2Output, facts: ToolRunFacts): RunResul
       timeline: [],
       validity: judgeProgramRun({ tool: 'wrk2', program: 'wrk2', achievedRps, targetRps: settings.rate, reasons, warnings, ...(facts.partial ? { partial: facts.partial } : {}) }),
       notes,
+      limits,
     },
     facts,
   );

@@ -3,6 +3,8 @@ import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { SettingsError, ToolError } from '../../../src/core/errors.js';
 import type { RunResult } from '../../../src/record/result.js';
+import { buildReport } from '../../../src/report/build-report.js';
+import { formatSummary } from '../../../src/report/console.js';
 import { buildLabenchConfig, goDuration } from '../../../src/tools/labench-config.js';
 import { labenchAdapter, labenchErrorKind, labenchRunResult, parseLabenchOutput, parsePercentileFile } from '../../../src/tools/labench.js';
 import { parseToolOutput } from '../../../src/tools/tool-outcome.js';
@@ -130,6 +132,19 @@ describe('parseLabenchOutput on real LaBench output (test/fixtures/labench)', ()
       check(result, counts);
     });
   }
+
+  test("LaBench's limits reach the console: bucket width (with the percentiles it makes equal), no warm-up, uncorrected latency", () => {
+    const result = resultOf('plain');
+    const limits = result.limits ?? [];
+    assert.ok(limits.some((limit) => limit.startsWith('LaBench has no warm-up phase')));
+    assert.ok(limits.some((limit) => limit.includes('from the actual send (not the tick): it is uncorrected')));
+    const bucket = limits.find((limit) => limit.startsWith("LaBench's histogram has ~0.52 ms buckets"))!;
+    const latency = result.latency;
+    const equal = (['p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'p9999'] as const).filter((key, i, keys) => i > 0 && latency[key] === latency[keys[i - 1]!]);
+    if (equal.length > 0) assert.match(bucket, /percentiles closer than that show one value \(p[\d.]+ = p/);
+    const summary = formatSummary(buildReport(captured, result));
+    for (const limit of limits) assert.ok(summary.includes(`  ~ ${limit}`), `the console lacks "${limit}"`);
+  });
 
   test('refused: every request a connect_refused error, no latency, not a valid run', () => {
     const result = resultOf('refused');

@@ -117,7 +117,7 @@ describe("parseWrk2Output on real wrk2 runs of modelprof's script (test/fixtures
       const unanswered = counts.received - result.requests.total;
       assert.ok(unanswered >= 0 && unanswered <= capturedSettings(mode).connections, `server ${counts.received}, wrk2 ${result.requests.total}`);
       assert.deepEqual(result.timeline, []);
-      assert.ok(result.notes.some((note) => note.startsWith('wrk2 calibrates for its first ~10 s')));
+      assert.ok(result.limits?.some((limit) => limit.startsWith('wrk2 calibrates for its first ~10 s')));
       check(result, counts);
     });
   }
