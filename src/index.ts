@@ -39,7 +39,7 @@ export function readReport(path: string): Promise<Report> {
  * Compares `current` against `baseline`: per-metric deltas, tolerances and a 99% bootstrap interval
  * (see README "Reports, SLAs and CI"). `tolerances` as the CLI's --max-regression takes them
  * ('p99=10%, error_rate=0.5%') or parsed; default p50, p90, p99, mean and rps 10%, error_rate 0.1 point.
- * `comparison.regression` is the verdict; `comparison.invalid` says why there is none.
+ * `comparison.regression` is the verdict; `comparison.invalid` and `comparison.unlike` say why there is none.
  */
 export function compare(baseline: Report, current: Report, tolerances: string | Tolerances = {}): Comparison {
   return compareReports(baseline, current, typeof tolerances === 'string' ? parseTolerances(tolerances, 'tolerances') : tolerances);

@@ -43,8 +43,8 @@ export function exitCodeForVerdict(report: Report, verdict?: SlaVerdict): number
   return EXIT.ok;
 }
 
-/** Exit code of `modelprof compare`: 3 when a run was invalid, 1 on a regression, else 0. */
+/** Exit code of `modelprof compare`: 3 when a run was invalid or the runs are not like with like, 1 on a regression, else 0. */
 export function exitCodeForComparison(comparison: Comparison): number {
-  if (comparison.invalid.length > 0) return EXIT.runInvalid;
+  if (comparison.invalid.length > 0 || comparison.unlike.length > 0) return EXIT.runInvalid;
   return comparison.regression ? EXIT.slaFailed : EXIT.ok;
 }

@@ -37,6 +37,16 @@ export function compareReports(baseline: Report, current: Report, tolerances: To
     const row = compareMetric(name, ref, baseline, current, tolerance === 'off' ? undefined : tolerance, noise, requested);
     if (row) metrics.push(row);
   }
+  const unlike = loadDifferences(baseline, current);
+  // Unlike runs are shown side by side, never judged.
+  if (unlike.length > 0) {
+    for (const row of metrics) {
+      if (row.verdict === 'info') continue;
+      row.verdict = 'not-comparable';
+      row.failed = false;
+      row.message = `${row.message} (not judged: the runs are not like with like)`;
+    }
+  }
   const invalid = [
     ...(baseline.validity.valid ? [] : [`baseline run invalid: ${baseline.validity.reasons.join('; ') || 'no reason given'}`]),
     ...(current.validity.valid ? [] : [`current run invalid: ${current.validity.reasons.join('; ') || 'no reason given'}`]),
@@ -46,9 +56,27 @@ export function compareReports(baseline: Report, current: Report, tolerances: To
     current: identity(current),
     metrics,
     invalid,
+    unlike,
     notes: settingsDifferences(baseline, current),
     regression: metrics.some((m) => m.failed),
   };
+}
+
+/**
+ * What makes two runs' figures incomparable whatever the target did: a different load model
+ * (a closed loop's latency is not a constant rate's, corrected for coordinated omission) or a
+ * different offered load (the rate of an open loop, the connections of a closed loop, LaBench's pool).
+ */
+export function loadDifferences(baseline: Report, current: Report): string[] {
+  if (baseline.tool !== current.tool) {
+    return [`not like with like: the load models differ (tool ${baseline.tool} -> ${current.tool}), so latency and throughput measure different things`];
+  }
+  const load: [string, number, number][] =
+    current.tool === 'wrk'
+      ? [['connections', baseline.settings.connections, current.settings.connections]]
+      : [['rate', baseline.settings.rate, current.settings.rate], ...(current.tool === 'labench' ? [['clients', baseline.settings.clients, current.settings.clients] as [string, number, number]] : [])];
+  const differing = load.filter(([, a, b]) => a !== b).map(([name, a, b]) => `${name} ${a} -> ${b}`);
+  return differing.length === 0 ? [] : [`not like with like: the offered load differs (${differing.join(', ')}), so every figure would change whatever the target did`];
 }
 
 function identity(report: Report): ReportIdentity {
@@ -143,21 +171,30 @@ function describeChange(row: MetricComparison, ref: MetricRef): string {
   return `${from} -> ${to} (${formatDelta(row, ref)})`;
 }
 
-function settingsDifferences(baseline: Report, current: Report): string[] {
+/** Every setting that differs between the runs, named, old -> new. */
+export function settingsDifferences(baseline: Report, current: Report): string[] {
+  const [b, c] = [baseline.settings, current.settings];
+  const headers = (report: Report): string => Object.entries(report.settings.headers).map(([name, value]) => `${name.toLowerCase()}: ${value}`).sort().join('; ');
   const pairs: [string, unknown, unknown][] = [
     ['tool', baseline.tool, current.tool],
     ['engine', baseline.engine.name, current.engine.name],
+    ['engine version', baseline.engine.version, current.engine.version],
     ['url', redactUrl(baseline.target.url), redactUrl(current.target.url)],
     ['method', baseline.target.method, current.target.method],
-    ['connections', baseline.settings.connections, current.settings.connections],
-    ['threads', baseline.settings.threads, current.settings.threads],
-    ['rate', baseline.settings.rate, current.settings.rate],
-    ['clients', baseline.settings.clients, current.settings.clients],
-    ['duration', baseline.settings.durationSec, current.settings.durationSec],
-    ['payload', baseline.settings.payload.origin, current.settings.payload.origin],
+    ['headers', headers(baseline), headers(current)],
+    ['payload', b.payload.origin, c.payload.origin],
+    ['payload lines', b.payload.lines, c.payload.lines],
+    ['connections', b.connections, c.connections],
+    ['threads', b.threads, c.threads],
+    ['rate', b.rate, c.rate],
+    ['clients', b.clients, c.clients],
+    ['duration', `${b.durationSec}s`, `${c.durationSec}s`],
+    ['warmup', `${b.warmupSec}s`, `${c.warmupSec}s`],
+    ['timeout', `${b.timeoutSec}s`, `${c.timeoutSec}s`],
+    ['shards', baseline.merge?.count ?? baseline.shard?.count ?? 1, current.merge?.count ?? current.shard?.count ?? 1],
   ];
-  const differing = pairs.filter(([, a, b]) => a !== b).map(([name, a, b]) => `${name}: ${String(a)} -> ${String(b)}`);
-  const notes = differing.length === 0 ? [] : [`settings differ (${differing.join(', ')}): the runs may not be like for like`];
+  const differing = pairs.filter(([, x, y]) => x !== y).map(([name, x, y]) => `${name}: ${String(x) || 'none'} -> ${String(y) || 'none'}`);
+  const notes = differing.length === 0 ? [] : [`settings differ: ${differing.join(', ')}`];
   if (baseline.histogram === undefined || current.histogram === undefined) {
     notes.push('latency noise not estimated: a report has no histogram, so latency deltas are raw');
   }

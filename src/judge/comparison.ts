@@ -5,7 +5,7 @@ import type { NoiseInterval } from './bootstrap.js';
 
 export type Direction = 'higher-is-worse' | 'lower-is-worse';
 
-export type MetricVerdict = 'ok' | 'regression' | 'improvement' | 'within-noise' | 'info' | 'missing';
+export type MetricVerdict = 'ok' | 'regression' | 'improvement' | 'within-noise' | 'info' | 'missing' | 'not-comparable';
 
 export interface MetricComparison {
   metric: string;
@@ -39,6 +39,12 @@ export interface Comparison {
   metrics: MetricComparison[];
   /** Why no verdict can be given (a run was invalid); empty when both are valid. */
   invalid: string[];
+  /**
+   * Why the runs are not like with like, so no verdict is given either: a different load model or
+   * a different offered load (rate, or connections of a closed loop), under which every figure differs
+   * whatever the target did. Empty when the load was the same.
+   */
+  unlike: string[];
   /** Settings that differ between the runs, and other caveats. */
   notes: string[];
   regression: boolean;

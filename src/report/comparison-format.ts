@@ -27,6 +27,7 @@ const VERDICT_LABELS: Record<MetricVerdict, string> = {
   'within-noise': 'within noise',
   info: '-',
   missing: 'missing',
+  'not-comparable': 'not comparable',
 };
 
 export interface ComparisonNames {
@@ -56,20 +57,21 @@ export function formatComparison(comparison: Comparison, names: ComparisonNames,
     lines.push(`Baseline \`${markdownCode(names.baseline)}\` (${comparison.baseline.startTime}) vs current \`${markdownCode(names.current)}\` (${comparison.current.startTime})`, '');
     lines.push(`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
     for (const row of rows) lines.push(`| ${row.map(markdownCell).join(' | ')} |`);
-    for (const note of [...comparison.invalid, ...comparison.notes]) lines.push('', `> ${markdownCell(note)}`);
+    for (const note of [...comparison.invalid, ...comparison.unlike, ...comparison.notes]) lines.push('', `> ${markdownCell(note)}`);
     return `${lines.join('\n')}\n`;
   }
   lines.push(`modelprof compare: ${names.baseline} -> ${names.current}`);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   lines.push(line(header), ...rows.map(line));
-  for (const note of [...comparison.invalid, ...comparison.notes]) lines.push(`note: ${note}`);
+  for (const note of [...comparison.invalid, ...comparison.unlike, ...comparison.notes]) lines.push(`note: ${note}`);
   lines.push(`result: ${outcome}`);
   return `${lines.join('\n')}\n`;
 }
 
 export function comparisonOutcome(comparison: Comparison): string {
   if (comparison.invalid.length > 0) return 'no verdict, a run was invalid';
+  if (comparison.unlike.length > 0) return 'no verdict, the runs are not like with like';
   const failed = comparison.metrics.filter((m) => m.failed).map((m) => m.metric);
   if (failed.length > 0) return `regression in ${failed.join(', ')}`;
   return 'no regression';

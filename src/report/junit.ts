@@ -55,12 +55,17 @@ export function renderComparisonJunit(comparison: Comparison): string {
     name: reason.startsWith('baseline') ? 'baseline run is valid' : 'current run is valid',
     outcome: { kind: 'error', type: 'RunInvalid', message: reason },
   }));
+  for (const reason of comparison.unlike) {
+    cases.push({ classname: 'modelprof.validity', name: 'the runs are like with like', outcome: { kind: 'error', type: 'NotLikeWithLike', message: reason } });
+  }
   for (const metric of comparison.metrics) {
     cases.push({
       classname: 'modelprof.compare',
       name: metric.tolerance ? `${metric.metric} within ${metric.tolerance.text}` : metric.metric,
       outcome: comparison.invalid.length > 0
         ? { kind: 'skipped', type: 'RunInvalid', message: 'not judged: a run is invalid' }
+        : comparison.unlike.length > 0
+        ? { kind: 'skipped', type: 'NotLikeWithLike', message: 'not judged: the runs are not like with like' }
         : metric.failed
           ? { kind: 'failure', type: metric.verdict === 'missing' ? 'MetricMissing' : 'Regression', message: metric.message }
           : { kind: 'pass' },

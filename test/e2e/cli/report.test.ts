@@ -128,6 +128,17 @@ describe('modelprof compare', () => {
     assert.match(await readFile(junit, 'utf8'), /failures="4"/);
   });
 
+  it('exits 3 with no verdict, naming the difference, for runs at different target rates', async () => {
+    const doubled = await writeReport('doubled-rate.json', syntheticReport({ seed: 5, medianMs: 30, seconds: 10, rps: 400, targetRps: 400 }));
+    const halfRate = await writeReport('half-rate.json', syntheticReport({ seed: 6, medianMs: 10, seconds: 10, targetRps: 200 }));
+    const result = await modelprof(['compare', halfRate, doubled]);
+    assert.equal(result.code, EXIT.runInvalid, result.stderr);
+    assert.doesNotMatch(result.stdout, /REGRESSION/);
+    assert.match(result.stdout, /\nnote: not like with like: the offered load differs \(rate 200 -> 400\)/);
+    assert.match(result.stdout, /\nnote: settings differ: rate: 200 -> 400\n/);
+    assert.match(result.stdout, /\nresult: no verdict, the runs are not like with like\n$/);
+  });
+
   it('takes tolerances and prints JSON on request', async () => {
     const result = await modelprof(['compare', fast, slow, '--max-regression', 'p50=100%,p90=100%', '--max-regression', 'p99=100%,mean=off', '--json']);
     assert.equal(result.code, EXIT.ok, result.stderr);

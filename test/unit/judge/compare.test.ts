@@ -5,7 +5,8 @@ import { SettingsError } from '../../../src/core/errors.js';
 import { compareReports } from '../../../src/judge/compare.js';
 import { type Comparison, type MetricComparison } from '../../../src/judge/comparison.js';
 import { parseTolerances } from '../../../src/judge/tolerances.js';
-import { formatComparison } from '../../../src/report/comparison-format.js';
+import { comparisonOutcome, formatComparison } from '../../../src/report/comparison-format.js';
+import type { Report } from '../../../src/report/report.js';
 import { sampleResources, syntheticReport } from '../../support/sample-reports.js';
 
 function metric(comparison: Comparison, name: string): MetricComparison {
@@ -171,15 +172,39 @@ describe('compareReports on throughput, errors, resources and validity', () => {
     }
   });
 
-  it('notes settings that differ and raw deltas without histograms', () => {
-    const a = syntheticReport({ seed: 1, seconds: 5, targetRps: 100 });
-    const b = { ...syntheticReport({ seed: 2, seconds: 6, targetRps: 200 }) };
+  it('names every setting that differs, and gives raw deltas without histograms', () => {
+    const a = syntheticReport({ seed: 1, seconds: 5 });
+    const b = { ...syntheticReport({ seed: 2, seconds: 6 }) };
+    b.settings = { ...b.settings, warmupSec: 5, timeoutSec: 2, headers: { 'x-api-version': '2' }, payload: { origin: 'other.txt', lines: 5 } };
     delete b.histogram;
     const comparison = compareReports(a, b);
-    assert.match(comparison.notes[0]!, /^settings differ \(rate: 100 -> 200, duration: 5 -> 6\)/);
+    assert.equal(
+      comparison.notes[0],
+      `settings differ: headers: authorization: <redacted>; content-type: application/json -> x-api-version: 2, payload: payload.jsonl -> other.txt, payload lines: 3 -> 5, duration: 5s -> 6s, warmup: 2s -> 5s, timeout: 10s -> 2s`,
+    );
     assert.match(comparison.notes[1]!, /latency noise not estimated/);
     assert.equal(metric(comparison, 'p50').noise, undefined);
+    assert.deepEqual(comparison.unlike, [], 'the same load: judged');
   });
+
+  const unlike: [name: string, change: (r: Report) => void, reason: RegExp][] = [
+    ['a different target rate (open loop)', (r) => (r.settings.rate = 200), /^not like with like: the offered load differs \(rate 50 -> 200\)/],
+    ['a different load model', (r) => (r.tool = 'wrk'), /^not like with like: the load models differ \(tool wrk2 -> wrk\)/],
+  ];
+  for (const [name, change, reason] of unlike) {
+    it(`gives no verdict, and flags no regression, for ${name}`, () => {
+      const a = syntheticReport({ seed: 1, seconds: 5, rps: 50 });
+      const b = structuredClone(syntheticReport({ seed: 2, seconds: 5, rps: 200, medianMs: 30 }));
+      change(b);
+      const comparison = compareReports(a, b);
+      assert.match(comparison.unlike[0]!, reason);
+      assert.equal(comparison.regression, false);
+      assert.equal(metric(comparison, 'rps').verdict, 'not-comparable');
+      assert.equal(metric(comparison, 'p99').verdict, 'not-comparable');
+      assert.ok(comparison.metrics.every((m) => !m.failed));
+      assert.match(comparisonOutcome(comparison), /^no verdict, the runs are not like with like$/);
+    });
+  }
 });
 
 describe('formatComparison', () => {
