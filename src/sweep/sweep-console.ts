@@ -1,6 +1,7 @@
 import { formatNumber } from '../report/format.js';
 import type { SweepRecord } from './sweep-record.js';
 import { formatTable } from '../report/text-table.js';
+import { sweepAnswer } from './sweep-answer.js';
 
 /** The console comparison: every point, then the ranking, then the answer in one line. */
 export function formatSweep(record: SweepRecord): string {
@@ -37,17 +38,9 @@ export function formatSweep(record: SweepRecord): string {
   lines.push(
     formatTable(['rank', 'deployment', 'instance type', 'ok req/s within SLA', 'at point', `cost/M req${money}`, 'core-h/M req'], ranking, [true, false, false, true, false, true, true]),
   );
-  const best = record.ranking.filter((r) => r.rank === 1);
-  lines.push('');
-  if (best.length === 0) lines.push('NO DEPLOYMENT MEETS THE SLA on any valid point');
-  else {
-    const headline = record.rankingBasis === 'throughput' ? 'MOST LOAD WITHIN THE SLA' : 'CHEAPEST THAT MEETS THE SLA';
-    const each = best.map((r) => {
-      const cost = r.costPerMillion === undefined ? '' : ` at ${formatNumber(r.costPerMillion, 4)}${record.currency ? ` ${record.currency}` : ''} per million requests`;
-      return `${r.deployment}, ${r.slaRps!.toFixed(1)} ok req/s (point ${r.pointId})${cost}`;
-    });
-    lines.push(`${headline}${best.length > 1 ? ' (tied)' : ''}: ${each.join('; ')}`);
-  }
+  // The answer, then everything it rests on or leaves out.
+  const answer = sweepAnswer(record);
+  lines.push('', answer.headline, ...answer.caveats.map((caveat) => `  ! ${caveat}`));
   if (!record.complete) lines.push('INCOMPLETE: some points were not measured; run again with --resume to finish');
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@ import { GRID_KEYS } from './sweep-file.js';
 import { pointId } from './sweep-plan.js';
 import type { SweepPointRecord, SweepRecord } from './sweep-record.js';
 import { redactUrl } from '../core/redact.js';
+import { sweepAnswer, type SweepAnswer } from './sweep-answer.js';
 
 /**
  * sweep.html: one self-contained page (inline CSS and SVG, nothing fetched) that answers "which
@@ -50,23 +51,26 @@ function header(record: SweepRecord, title: string): string {
 }
 
 function verdictSection(record: SweepRecord): string {
-  const winners = record.ranking.filter((r) => r.rank === 1);
-  const best = winners[0];
-  const money = (value: number): string => `${formatNumber(value, 4)}${record.currency ? ` ${record.currency}` : ''}`;
-  if (!best) {
-    const detail = record.sla === null ? 'No point held its offered load on a valid run.' : `No valid point met "${record.sla}".`;
-    return `<section class="verdict verdict-fail" id="verdict"><div class="verdict-head"><span class="verdict-badge">NONE</span><div><h2>No deployment meets the SLA</h2><p>${escapeHtml(detail)}</p></div></div></section>`;
-  }
-  const basis =
-    record.rankingBasis === 'cost'
-      ? `${money(best.costPerMillion!)} per million requests`
-      : record.rankingBasis === 'core-hours'
-        ? `${formatNumber(best.coreHoursPerMillion!, 4)} core-hours per million requests`
-        : 'the highest rate held';
-  const headline = record.rankingBasis === 'throughput' ? 'Most load within the SLA' : 'Cheapest deployment that meets the SLA';
-  const names = winners.map((r) => r.deployment).join(' and ');
-  const tie = winners.length > 1 ? ` (tied: ${winners.length} deployments give the same figure)` : '';
-  return `<section class="verdict verdict-pass" id="verdict"><div class="verdict-head"><span class="verdict-badge">BEST</span><div><h2>${escapeHtml(headline)}: ${escapeHtml(names)}</h2><p>${escapeHtml(`${formatRps(best.slaRps!)} answered without error at point ${best.pointId}; ${basis}${tie}.`)}</p></div></div></section>`;
+  const answer = sweepAnswer(record);
+  const [badge, kind] = VERDICT_LOOK[answer.kind];
+  // The headline's words after the first colon are the answer; before it, what kind of answer.
+  const colon = answer.headline.indexOf(': ');
+  const title = colon < 0 ? answer.headline : answer.headline.slice(0, colon);
+  const detail = colon < 0 ? '' : answer.headline.slice(colon + 2);
+  const caveats = answer.caveats.length === 0 ? '' : `<ul class="warnings">${answer.caveats.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>`;
+  return `<section class="verdict verdict-${kind}" id="verdict"><div class="verdict-head"><span class="verdict-badge">${badge}</span><div><h2>${escapeHtml(sentenceCase(title))}</h2><p>${escapeHtml(detail)}</p></div></div>${caveats}</section>`;
+}
+
+const VERDICT_LOOK: Record<SweepAnswer['kind'], [badge: string, kind: string]> = {
+  best: ['BEST', 'pass'],
+  tied: ['TIED', 'warn'],
+  'none-meets': ['NONE', 'fail'],
+  'nothing-valid': ['INVALID', 'invalid'],
+  'none-started': ['FAILED', 'fail'],
+};
+
+function sentenceCase(text: string): string {
+  return text.charAt(0) + text.slice(1).toLowerCase().replace(/\bsla\b/g, 'SLA');
 }
 
 function rankingSection(record: SweepRecord): string {

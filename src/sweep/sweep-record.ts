@@ -34,7 +34,11 @@ export interface SweepPointRecord extends Partial<PointFigures> {
   fingerprint: string;
 }
 
-export type DeploymentRecord = Omit<SweepDeployment, 'serve'> & { served: boolean };
+export type DeploymentRecord = Omit<SweepDeployment, 'serve'> & {
+  served: boolean;
+  /** Why its serve command could not start it; absent when it started (or has none). */
+  notStarted?: string;
+};
 
 /** The contents of sweep.json: rewritten after every point, so it always holds what was finished. */
 export interface SweepRecord {

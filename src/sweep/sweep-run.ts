@@ -70,6 +70,7 @@ export async function runSweep(plan: SweepPlan, options: SweepRunOptions): Promi
         } catch (error) {
           if (!(error instanceof ModelprofError)) throw error;
           for (const point of points) record.points[slotOf(point)] = { ...unmeasured(record.points[slotOf(point)]!), status: 'failed', reasons: [error.message] };
+          record.deployments = record.deployments.map((d) => (d.name === deployment.name ? { ...d, notStarted: error.message } : d));
           done += points.length;
           log(`${deployment.name}: could not start: ${error.message}`);
           await save();

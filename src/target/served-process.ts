@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TargetError } from '../core/errors.js';
@@ -57,7 +60,7 @@ export async function startServedTarget(command: string, targetUrl: URL, timeout
   }
 
   // detached: the shell leads a new process group, so stop() reaches every process it started.
-  const child = spawn('/bin/sh', ['-c', command], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('/bin/sh', ['-c', command], { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: servedEnvironment(process.env) });
   let lastStderrLine = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     const line = chunk.trim().split('\n').pop()?.trim();
@@ -87,6 +90,19 @@ export async function startServedTarget(command: string, targetUrl: URL, timeout
     await sleep(POLL_MS);
   }
   return served;
+}
+
+/** bin/ of this modelprof (a checkout or the package), holding a `modelprof` launcher; absent in a build that left it out. */
+const LAUNCHER_DIR = fileURLToPath(new URL('../../../bin', import.meta.url));
+
+/**
+ * The served command's environment: `modelprof` in it means this modelprof, as run here, even from a
+ * checkout where it is on no PATH (`npx modelprof sweep -f examples/sweep.yml` serves with
+ * `modelprof serve-sample`).
+ */
+export function servedEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (!existsSync(join(LAUNCHER_DIR, 'modelprof'))) return env;
+  return { ...env, PATH: env['PATH'] ? `${LAUNCHER_DIR}${delimiter}${env['PATH']}` : LAUNCHER_DIR, MODELPROF_NODE: process.execPath };
 }
 
 function stopOnce(pid: number, exited: Promise<string>): () => Promise<void> {

@@ -137,7 +137,7 @@ describe('modelprof sweep of two max_concurrent_requests_per_instance settings',
     assert.ok(Math.abs(best!.costPerMillion! - (0.1 * 1e6) / (best!.slaRps! * 3600)) < 1e-4);
 
     const html = readFileSync(join(out, 'sweep.html'), 'utf8');
-    assert.match(html, /Cheapest deployment that meets the SLA: limit-8/);
+    assert.match(html, /<h2>Cheapest that meets the SLA<\/h2><p>limit-8, /);
     for (const id of ['chart-throughput-latency', 'chart-load-p99', 'chart-load-errors']) assert.match(html, new RegExp(`id="${id}"`));
     assert.equal([...html.matchAll(/data-series="limit-1" data-points="2"/g)].length, 3);
     assert.equal([...html.matchAll(/data-series="limit-8" data-points="2"/g)].length, 3);
@@ -171,6 +171,8 @@ deployments:
       assert.equal(record.points[1]!.status, 'measured');
       assert.equal(record.ranking[0]!.deployment, 'fine');
       assert.match(result.stderr, /broken: could not start/);
+      assert.match(record.deployments[0]!.notStarted!, /exited with code 3/);
+      assert.equal(record.deployments[1]!.notStarted, undefined);
     } finally {
       await server.close();
     }

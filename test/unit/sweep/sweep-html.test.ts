@@ -82,8 +82,9 @@ describe('renderSweepHtml', () => {
     assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
   });
 
-  it('answers first: the cheapest deployment that meets the SLA', () => {
-    assert.match(html, /Cheapest deployment that meets the SLA: c4/);
+  it('answers first: the cheapest deployment that meets the SLA, and the invalid point it does not rest on', () => {
+    assert.match(html, /<span class="verdict-badge">BEST<\/span><div><h2>Cheapest that meets the SLA<\/h2><p>c4, 100\.0 ok req\/s \(point r100\)/);
+    assert.match(html, /<li>1 of 6 points invalid \(the generator did not hold its plan\): not ranked, not drawn \(c1 r200\)<\/li>/);
     assert.ok(html.indexOf('id="verdict"') < html.indexOf('id="curves"'));
   });
 
@@ -112,7 +113,7 @@ describe('formatSweep', () => {
     assert.match(text, /c1\s+r200\s+200\.0\s+200\.0\s+5\.0\s+20\.0\s+0\.00%\s+invalid/);
     assert.match(text, /ranking, by cost per million requests:/);
     assert.match(text, /\n\s+1\s+c4\s+100\.0\s+r100\s+2\.778\s+5\.556\n\s+2\s+c1/);
-    assert.match(text, /CHEAPEST THAT MEETS THE SLA: c4, 100\.0 ok req\/s \(point r100\) at 2\.778 USD per million requests/);
+    assert.match(text, /\nCHEAPEST THAT MEETS THE SLA: c4, 100\.0 ok req\/s \(point r100\) at 2\.778 USD per million requests\n {2}! 1 of 6 points invalid .*\(c1 r200\)$/);
   });
 
   it('names every deployment tied for first', () => {
@@ -121,7 +122,32 @@ describe('formatSweep', () => {
     const broken = record.points.map((p) => (p.deployment === 'c4' && p.id === 'r100' ? { ...p, verdict: 'fail' as const } : p));
     const tied = settleRecord({ ...record, points: broken }, new Date());
     assert.deepEqual(tied.ranking.map((r) => r.rank), [1, 1]);
-    assert.match(formatSweep(tied), /CHEAPEST THAT MEETS THE SLA \(tied\): c1, 50\.0 ok req\/s \(point r50\) .*; c4, 50\.0 ok req\/s/);
-    assert.match(renderSweepHtml(tied), /Cheapest deployment that meets the SLA: c1 and c4<\/h2><p>50 rps .*\(tied: 2 deployments give the same figure\)/);
+    const text = formatSweep(tied);
+    assert.match(text, /\nTIED, CHEAPEST THAT MEETS THE SLA: c1, 50\.0 ok req\/s \(point r50\) .*; c4, 50\.0 ok req\/s/);
+    assert.match(text, /\n {2}! c1 and c4 are within 5% of each other on cost per million requests: a tie within a sweep point's noise, not a win\n/);
+    assert.match(renderSweepHtml(tied), /<span class="verdict-badge">TIED<\/span><div><h2>Tied, cheapest that meets the SLA<\/h2><p>c1, 50\.0 ok req\/s/);
+  });
+
+  it('labels an answer at the top of the grid a lower bound', () => {
+    const record = sampleRecord();
+    const holds = record.points.map((p) => (p.deployment === 'c4' && p.id === 'r200' ? { ...p, verdict: 'pass' as const, reasons: [] } : p));
+    assert.match(formatSweep(settleRecord({ ...record, points: holds }, new Date())), /\n {2}! c4 met the SLA at the grid's highest rate \(200\): its limit was not reached, so 200\.0 ok req\/s is a lower bound; extend the grid/);
+  });
+
+  it('says no deployment could be started when none started, not that none meets the SLA', () => {
+    const record = sampleRecord();
+    const reason = 'the --serve command exited with code 127 before 127.0.0.1:5101 accepted connections; last stderr line: /bin/sh: 1: modelprof: not found';
+    const failed = settleRecord(
+      {
+        ...record,
+        deployments: record.deployments.map((d) => ({ ...d, notStarted: reason })),
+        points: record.points.map((p) => ({ ...p, status: 'failed' as const, verdict: undefined, reasons: [reason] })),
+      },
+      new Date(),
+    );
+    const text = formatSweep(failed);
+    assert.match(text, new RegExp(`\\nNO DEPLOYMENT COULD BE STARTED: c1: ${reason.replace(/[.*()]/g, '\\$&')}; c4: `));
+    assert.doesNotMatch(text, /MEETS THE SLA/);
+    assert.match(renderSweepHtml(failed), /<span class="verdict-badge">FAILED<\/span><div><h2>No deployment could be started<\/h2>/);
   });
 });
