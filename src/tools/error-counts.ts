@@ -103,11 +103,12 @@ export function wrkFamilyTally(counts: WrkFamilyCounts): WrkFamilyTally {
 }
 
 /**
- * What the tally means for the user: warnings where the tool's own figures are off (they reach the
- * console), notes for the rest.
+ * What the tally means for the user: warnings where the tool's own figures are off, limits where
+ * its counts differ from the server's by design (both reach the console), notes for the rest.
  */
-export function wrkFamilyRemarks(tool: 'wrk' | 'wrk2', tally: WrkFamilyTally): { warnings: string[]; notes: string[] } {
+export function wrkFamilyRemarks(tool: 'wrk' | 'wrk2', tally: WrkFamilyTally): { warnings: string[]; limits: string[]; notes: string[] } {
   const warnings: string[] = [];
+  const limits: string[] = [];
   const notes: string[] = [...tally.notes];
   if (tally.interim > 0) {
     warnings.push(
@@ -127,7 +128,7 @@ export function wrkFamilyRemarks(tool: 'wrk' | 'wrk2', tally: WrkFamilyTally): {
     );
   }
   if (tally.inFlightAtEnd > 0) {
-    notes.push(
+    (tally.answered === 0 ? notes : limits).push(
       tally.requests.total === tally.errors.byKind.timeout + tally.errors.byKind.connect_error && tally.answered === 0
         ? `No answer came in the whole run: the ${tally.inFlightAtEnd} requests ${tool} sent count as timeouts.`
         : `${tally.inFlightAtEnd} requests were still in flight when ${tool} stopped; ${tool} does not wait for them, so they are not counted.`,
@@ -136,7 +137,7 @@ export function wrkFamilyRemarks(tool: 'wrk' | 'wrk2', tally: WrkFamilyTally): {
   if (tally.unlabelled > 0) {
     notes.push(`${tally.unlabelled} answers had no header field, which ${tool} does not pass to its script: their statuses are not in errors.byStatus (${tool}'s own count of statuses above 399 is in http_status).`);
   }
-  return { warnings, notes };
+  return { warnings, limits, notes };
 }
 
 function sumWhere(counts: Record<string, number>, keep: (status: number) => boolean): number {

@@ -187,7 +187,7 @@ export function wrkRunResult(output: WrkDoneOutput, facts: ToolRunFacts): RunRes
         ...(facts.partial ? { partial: facts.partial } : {}),
       }),
       notes,
-      limits,
+      limits: [...limits, ...remarks.limits],
     },
     facts,
   );

@@ -305,7 +305,7 @@ export function wrk2RunResult(output: Wrk2Output, facts: ToolRunFacts): RunResul
       timeline: [],
       validity: judgeProgramRun({ tool: 'wrk2', program: 'wrk2', achievedRps, targetRps: settings.rate, reasons, warnings, ...(facts.partial ? { partial: facts.partial } : {}) }),
       notes,
-      limits,
+      limits: [...limits, ...remarks.limits],
     },
     facts,
   );

@@ -56,7 +56,7 @@ describe('parseWrkDoneOutput on real wrk 4.1.0 output (test/fixtures/wrk/modelpr
         assert.ok(result.latency.p50! >= 1000 && result.latency.p50! < 1100, `p50 ${result.latency.p50}`);
         // The ten requests in flight when wrk stopped reached the server; wrk leaves them out, and says so.
         assert.equal(counts.received - result.requests.total, 10);
-        assert.ok(result.notes.includes('10 requests were still in flight when wrk stopped; wrk does not wait for them, so they are not counted.'));
+        assert.ok(result.limits?.includes('10 requests were still in flight when wrk stopped; wrk does not wait for them, so they are not counted.'));
       },
     },
   ];

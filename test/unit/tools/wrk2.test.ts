@@ -103,7 +103,7 @@ describe("parseWrk2Output on real wrk2 runs of modelprof's script (test/fixtures
         // connections to the end, where wrk2 leaves them out. Every answer came during calibration.
         assert.equal(result.requests.total, counts.s200);
         assert.equal(counts.received - result.requests.total, counts.reset);
-        assert.ok(result.notes.includes('4 requests were still in flight when wrk2 stopped; wrk2 does not wait for them, so they are not counted.'));
+        assert.ok(result.limits?.includes('4 requests were still in flight when wrk2 stopped; wrk2 does not wait for them, so they are not counted.'));
         assert.deepEqual(result.latency, {});
         assert.equal(result.validity.valid, false);
       },
