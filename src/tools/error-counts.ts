@@ -1,4 +1,5 @@
 import { ERROR_KINDS, type ErrorCounts, type ErrorKind, type RunResult } from '../record/result.js';
+import type { ScriptCounts } from './wrk-lua.js';
 
 export function zeroErrorKinds(): Record<ErrorKind, number> {
   return Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Record<ErrorKind, number>;
@@ -23,6 +24,27 @@ export interface WrkFamilyCounts {
   writeErrors: number;
   /** wrk: answers that came after the timeout; wrk2: connections found waiting past it at its 2 s checks. */
   timeouts: number;
+}
+
+/** The counts from what wrk's or wrk2's parser read: its text summary and the script's line. */
+export function countsOfWrkFamily(
+  tool: 'wrk' | 'wrk2',
+  output: { connections: number; requests: number; statusErrors: number; socketErrors: Record<'connect' | 'read' | 'write' | 'timeout', number>; script: ScriptCounts },
+): WrkFamilyCounts {
+  const { socketErrors, script } = output;
+  return {
+    tool,
+    connections: output.connections,
+    sent: script.sent,
+    parsed: output.requests,
+    statuses: script.statuses,
+    statusErrors: output.statusErrors,
+    endsAtClose: script.endsAtClose,
+    connectErrors: socketErrors.connect,
+    readErrors: socketErrors.read,
+    writeErrors: socketErrors.write,
+    timeouts: socketErrors.timeout,
+  };
 }
 
 export interface WrkFamilyTally {

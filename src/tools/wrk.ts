@@ -2,7 +2,7 @@ import { LATENCY_PERCENTILES, type LatencySummary, type RunResult } from '../rec
 import type { Settings } from '../settings/settings.js';
 import { judgeProgramRun } from '../judge/validity.js';
 import type { ToolAdapter } from './adapter.js';
-import { wrkFamilyRemarks, wrkFamilyTally } from './error-counts.js';
+import { countsOfWrkFamily, wrkFamilyRemarks, wrkFamilyTally } from './error-counts.js';
 import { externalRunResult, noWarmupNote } from './external-result.js';
 import { OutputLines } from './output-lines.js';
 import { checkConnectionsPerThread, checkMethodReadable, commandLineUrl, wholeSecondsArgument } from './tool-arguments.js';
@@ -141,20 +141,8 @@ function readDoneJson(text: string, summary: Parameters<typeof readScriptCounts>
  * (see wrkFamilyTally): a read error that cost no request is not a request.
  */
 export function wrkRunResult(output: WrkDoneOutput, facts: ToolRunFacts): RunResult {
-  const { socketErrors, script } = output;
-  const tally = wrkFamilyTally({
-    tool: 'wrk',
-    connections: output.connections,
-    sent: script.sent,
-    parsed: output.requests,
-    statuses: script.statuses,
-    statusErrors: output.statusErrors,
-    endsAtClose: script.endsAtClose,
-    connectErrors: socketErrors.connect,
-    readErrors: socketErrors.read,
-    writeErrors: socketErrors.write,
-    timeouts: socketErrors.timeout,
-  });
+  const { socketErrors } = output;
+  const tally = wrkFamilyTally(countsOfWrkFamily('wrk', output));
   const remarks = wrkFamilyRemarks('wrk', tally);
   const limits = [
     noWarmupNote('wrk', facts.settings),

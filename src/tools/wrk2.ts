@@ -2,7 +2,7 @@ import type { LatencySummary, RunResult } from '../record/result.js';
 import type { Settings } from '../settings/settings.js';
 import { judgeProgramRun } from '../judge/validity.js';
 import type { ToolAdapter } from './adapter.js';
-import { wrkFamilyRemarks, wrkFamilyTally } from './error-counts.js';
+import { countsOfWrkFamily, wrkFamilyRemarks, wrkFamilyTally } from './error-counts.js';
 import { externalRunResult } from './external-result.js';
 import { OutputLines } from './output-lines.js';
 import { checkConnectionsPerThread, checkMethodReadable, commandLineUrl, wholeNumberArgument, wholeSecondsArgument } from './tool-arguments.js';
@@ -243,20 +243,8 @@ export function wrk2DurationWarning(durationSec: number): string | undefined {
  */
 export function wrk2RunResult(output: Wrk2Output, facts: ToolRunFacts): RunResult {
   const { settings } = facts;
-  const { socketErrors, script } = output;
-  const tally = wrkFamilyTally({
-    tool: 'wrk2',
-    connections: output.connections,
-    sent: script.sent,
-    parsed: output.requests,
-    statuses: script.statuses,
-    statusErrors: output.statusErrors,
-    endsAtClose: script.endsAtClose,
-    connectErrors: socketErrors.connect,
-    readErrors: socketErrors.read,
-    writeErrors: socketErrors.write,
-    timeouts: socketErrors.timeout,
-  });
+  const { socketErrors } = output;
+  const tally = wrkFamilyTally(countsOfWrkFamily('wrk2', output));
   const remarks = wrkFamilyRemarks('wrk2', tally);
   const recorded = output.corrected?.totalCount ?? 0;
   const calibrated = output.calibrations.length > 0;
