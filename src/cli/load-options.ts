@@ -30,6 +30,16 @@ const SCALAR_FLAGS: readonly [flags: string, key: ScalarKey, description: string
   ['--timeout <duration>', 'timeout', 'per-request timeout, enforced to the millisecond'],
   ['-o, --output <dir>', 'output', 'folder for report.json and artifacts'],
   ['--tool-path <paths>', 'toolPath', 'external programs: TOOL=PATH per tool (wrk2=/opt/wrk2/wrk,labench=/opt/labench), or a folder searched before PATH'],
+  ['--api <name>', 'api', 'serving protocol: raw (send the payload, check nothing), openai-chat, openai-completions, kserve-v1, kserve-v2 (also Triton), torchserve'],
+  ['--model <name>', 'model', "model name, in the body (OpenAI) or the route; the API's standard route is appended to a base URL"],
+  ['--input-tokens <n[:spread]>', 'inputTokens', 'synthetic prompts of about n tokens (n ± spread, uniform)'],
+  ['--output-tokens <n[:spread]>', 'outputTokens', 'ask for n output tokens (n ± spread), past end-of-sequence where the server allows'],
+  ['--dataset <file>', 'dataset', 'JSONL requests, one a line: {"messages": [...]} or {"prompt": "..."}'],
+  ['--trace <file>', 'trace', 'replay a timestamped trace (Mooncake JSONL: timestamp ms, input_length, output_length)'],
+  ['--trace-speedup <x>', 'traceSpeedup', 'replay the trace x times faster'],
+  ['--arrival <kind>', 'arrival', 'even (the tool\'s plan) or poisson (seeded exponential gaps) at --rate (wrk2, labench)'],
+  ['--seed <n>', 'seed', 'seed of synthetic prompts and Poisson arrivals'],
+  ['--goodput <objectives>', 'goodput', 'per-request objectives, e.g. "ttft<=200ms,tpot<=50ms": the share and rate of requests meeting all'],
   ['--subscription <id>', 'subscription', 'Azure subscription of the deployment'],
   ['--resource-group <name>', 'resourceGroup', 'Azure resource group'],
   ['--workspace <name>', 'workspace', 'Azure ML workspace'],
@@ -123,6 +133,8 @@ export function addLoadOptions(command: Command, help: LoadHelp = {}): Command {
   command.addOption(new Option('--payload_path <file>', 'alias of --payload-file').hideHelp());
   command.option('-H, --header <header>', 'request header "Name: value", repeatable; ${VAR} expands from the environment', collect);
   command.option('-k, --insecure', 'accept any TLS certificate');
+  command.option('--no-stream', 'ask OpenAI endpoints for whole answers (no TTFT or ITL then)');
+  command.option('--no-ignore-eos', 'do not send ignore_eos with --output-tokens or a trace (for servers that reject it)');
   return command;
 }
 
@@ -146,6 +158,9 @@ export function layerFromOptions(options: Record<string, unknown>): SettingsLaye
   if (typeof options['payload_path'] === 'string' && !layer.payloadFile) {
     layer.payloadFile = { value: options['payload_path'], source: '--payload_path' };
   }
+  // Commander gives negatable flags as booleans, true unless negated.
+  if (options['stream'] === false) layer.stream = { value: 'false', source: '--no-stream' };
+  if (options['ignoreEos'] === false) layer.ignoreEos = { value: 'false', source: '--no-ignore-eos' };
   const headerFlags = options['header'] as string[] | undefined;
   if (headerFlags && headerFlags.length > 0) layer.headers = { value: parseHeaderFlags(headerFlags, '--header'), source: '--header' };
   return layer;

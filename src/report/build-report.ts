@@ -2,6 +2,7 @@ import { LOAD_MODELS } from '../load/models/registry.js';
 import type { ResourceReport } from '../monitors/resources.js';
 import type { RunResult } from '../record/result.js';
 import { redactHeaders, redactUrl } from '../core/redact.js';
+import type { ApiSettings } from '../settings/api-settings.js';
 import type { Settings } from '../settings/settings.js';
 import { MODELPROF_VERSION } from '../core/version.js';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportSettings } from './report.js';
@@ -63,5 +64,18 @@ export function reportSettings(settings: Settings): ReportSettings {
     rate: settings.rate,
     clients: settings.clients,
     timeoutSec: settings.timeoutSec,
+    ...(settings.api ? { api: reportApi(settings.api) } : {}),
+    ...(settings.arrival && settings.arrival.kind !== 'even' ? { arrival: settings.arrival } : {}),
+  };
+}
+
+function reportApi(api: ApiSettings): NonNullable<ReportSettings['api']> {
+  return {
+    name: api.name,
+    ...(api.model !== undefined ? { model: api.model } : {}),
+    stream: api.stream,
+    ignoreEos: api.ignoreEos,
+    ...(api.workloadDescription !== undefined ? { workload: api.workloadDescription } : {}),
+    ...(api.goodput !== undefined ? { goodput: api.goodput } : {}),
   };
 }

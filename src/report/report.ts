@@ -21,6 +21,10 @@ export interface ReportSettings {
   rate: number;
   clients: number;
   timeoutSec: number;
+  /** The serving protocol and workload (--api); absent for raw requests. */
+  api?: { name: string; model?: string; stream: boolean; ignoreEos: boolean; workload?: string; goodput?: string };
+  /** When requests started, where not the tool's even plan. */
+  arrival?: { kind: 'poisson'; seed: number } | { kind: 'trace'; speedup: number };
 }
 
 /** The contents of report.json. */

@@ -7,6 +7,7 @@ import { parseDuration } from './duration.js';
 import { expandHeaderVariables } from './headers.js';
 import { mergeLayers, type Given, type SettingsLayer } from './layers.js';
 import { checkToolReadsSettings } from './tool-settings.js';
+import { resolveApi } from './api-settings.js';
 import { ENGINES, TOOLS, type EngineName, type Payload, type Settings, type ToolName } from './settings.js';
 import { positiveInteger, positiveNumber } from '../core/numbers.js';
 
@@ -34,28 +35,34 @@ const DEFAULT_LAYER: SettingsLayer = Object.fromEntries(
  */
 export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.ProcessEnv): Settings {
   const given = mergeLayers([...layers, DEFAULT_LAYER]);
-  const url = parseTargetUrl(given.url);
+  const baseUrl = parseTargetUrl(given.url);
   const headers = expandHeaderVariables(given.headers?.value ?? {}, env);
   // The seed's default SCORING_HEADERS route to DEPLOYMENT through this header: every request carries it.
   if (given.deployment && !Object.keys(headers).some((name) => name.toLowerCase() === 'azureml-model-deployment')) {
     headers['azureml-model-deployment'] = given.deployment.value.trim();
   }
   const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
-  const payload = resolvePayload(given, contentType === undefined || /json/i.test(contentType));
-  if (payload.bodies.length > 0 && contentType === undefined) headers['Content-Type'] = 'application/json';
-
   const tool = oneOf(given.tool!, TOOLS) as ToolName;
+  const engine = oneOf(given.engine!, ENGINES) as EngineName;
+  const { api, arrival, url, payload, traceSeconds } = resolveApi(given, {
+    url: baseUrl,
+    payload: resolvePayload(given, contentType === undefined || /json/i.test(contentType)),
+    tool,
+    engine,
+  });
+  if ((payload.bodies.length > 0 || api.workload) && contentType === undefined) headers['Content-Type'] = 'application/json';
+
   const connections = positiveInteger(given.connections!.value, given.connections!.source);
   const threads = positiveInteger(given.threads!.value, given.threads!.source);
   const rate = positiveNumber(given.rate!.value, given.rate!.source);
   const clients = positiveInteger(given.clients!.value, given.clients!.source);
   LOAD_MODELS[tool].validate({ tool, connections, threads, clients, rate }, (key) => given[key]!.source);
-  const method = (given.method?.value ?? (payload.bodies.length > 0 ? 'POST' : 'GET')).toUpperCase();
+  const method = (given.method?.value ?? (payload.bodies.length > 0 || api.workload ? 'POST' : 'GET')).toUpperCase();
   if (!/^[A-Z]+$/.test(method)) throw new SettingsError(`${given.method!.source} must be an HTTP method like GET or POST, got "${method}"`);
   const output = given.output!.value;
   if (output.trim() === '') throw new SettingsError(`${given.output!.source} must be a folder path`);
 
-  const engine = oneOf(given.engine!, ENGINES) as EngineName;
+  const warmupSec = parseDuration(given.warmup!.value, given.warmup!.source);
   const settings: Settings = {
     url,
     method,
@@ -63,8 +70,8 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
     payload,
     tool,
     engine,
-    durationSec: positiveDuration(given.duration!),
-    warmupSec: parseDuration(given.warmup!.value, given.warmup!.source),
+    durationSec: traceSeconds === undefined ? positiveDuration(given.duration!) : traceDuration(given.duration!, traceSeconds, warmupSec),
+    warmupSec,
     connections,
     threads,
     rate,
@@ -72,6 +79,8 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
     timeoutSec: timeoutDuration(given.timeout!),
     // Absolute, so external tools run from inside it still find their files.
     outputDir: resolve(output),
+    ...(api.name !== 'raw' || api.goodput ? { api } : {}),
+    ...(arrival.kind !== 'even' ? { arrival } : {}),
   };
   // Every value is valid by now; whether the tool reads each one comes after.
   const notes = checkToolReadsSettings(given, tool, engine);
@@ -122,6 +131,17 @@ function positiveDuration(given: Given): number {
   const seconds = parseDuration(given.value, given.source);
   if (seconds <= 0) throw new SettingsError(`${given.source} must be longer than 0, got "${given.value}"`);
   return seconds;
+}
+
+/**
+ * A trace replay runs as long as the trace at its speed-up (its last request included): a duration
+ * given explicitly may cut it shorter, the default never does.
+ */
+function traceDuration(given: Given, traceSeconds: number, warmupSec: number): number {
+  const whole = traceSeconds - warmupSec + 0.001;
+  if (whole <= 0) throw new SettingsError(`the warm-up (${warmupSec}s) is as long as the whole trace (${traceSeconds}s at its speed-up): nothing would be measured`);
+  if (given.implied === 'default') return whole;
+  return Math.min(positiveDuration(given), whole);
 }
 
 /** Timeouts are enforced to the millisecond (the engine's clock and sweep), so a shorter one is refused rather than not kept. */

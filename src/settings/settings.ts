@@ -1,4 +1,5 @@
 import type { AzureTargetDescription } from '../azure/online-endpoint.js';
+import type { ApiSettings, ArrivalSettings } from './api-settings.js';
 
 /** The three load models of the seed's tools. */
 export const TOOLS = ['wrk', 'wrk2', 'labench'] as const;
@@ -37,6 +38,10 @@ export interface Settings {
   readonly clients: number;
   /** Per-request timeout in seconds. */
   readonly timeoutSec: number;
+  /** The serving protocol and its workload (--api and friends); absent: raw, the seed's way. */
+  readonly api?: ApiSettings;
+  /** When requests start, for the open-loop tools; absent: the tool's even plan. */
+  readonly arrival?: ArrivalSettings;
   /** Folder for report.json and run artifacts, absolute. */
   readonly outputDir: string;
   /** Folder or file where external tools are looked up before PATH. */
