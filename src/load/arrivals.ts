@@ -1,5 +1,5 @@
 import { seededRandom } from '../core/seeded-random.js';
-import type { SendPlan } from './plan.js';
+import { ConstantRatePlan, type SendPlan } from './plan.js';
 
 /**
  * The arrival times of a whole run's requests, as pure functions of the request's global index:
@@ -94,4 +94,17 @@ export class DealtPlan implements SendPlan {
   requestIndex(index: number): number {
     return this.senderIndex + index * this.senders;
   }
+}
+
+/** A job's arrivals as plain data, for the worker thread: Poisson at the job's rate, or a trace's offsets. */
+export type JobArrival = { kind: 'poisson'; seed: number } | { kind: 'trace'; offsetsMs: number[]; speedup: number };
+
+/**
+ * The plans of one worker's senders: the tool's even plan (wrk2's staggered constant rate, LaBench's
+ * dealt ticks), or their share of one Poisson or trace sequence built once for the worker.
+ */
+export function senderPlans(arrival: JobArrival | undefined, totalRatePerSec: number): (senders: number, senderIndex: number) => SendPlan {
+  if (arrival === undefined) return (senders, senderIndex) => new ConstantRatePlan(totalRatePerSec, senders, senderIndex);
+  const sequence: ArrivalSequence = arrival.kind === 'poisson' ? new PoissonArrivals(totalRatePerSec, arrival.seed) : new TraceArrivals(arrival.offsetsMs, arrival.speedup);
+  return (senders, senderIndex) => new DealtPlan(sequence, senders, senderIndex);
 }

@@ -3,10 +3,15 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { RunAggregator } from '../record/aggregator.js';
 import { summarizeHistogram } from '../record/histogram.js';
-import { ERROR_KINDS, payloadLineErrors, type PayloadLineErrors, type RunResult } from '../record/result.js';
+import { ERROR_KINDS, payloadLineErrors, type PayloadLineErrors, type RunAnswers, type RunResult } from '../record/result.js';
+import { parseGoodput } from '../record/goodput.js';
+import { mergeTokenSnapshots } from '../record/token-recorder.js';
+import type { AnswerSnapshot } from './llm-answers.js';
+import type { JobArrival } from './arrivals.js';
 import { judgeValidity } from '../judge/validity.js';
 import type { Settings } from '../settings/settings.js';
-import { encodeRequests, endpointOf } from '../target/http-request.js';
+import { encodeRequests, endpointOf, requestHead } from '../target/http-request.js';
+import type { RequestSpec } from '../target/request-source.js';
 import { MODELPROF_VERSION } from '../core/version.js';
 import type { EngineContext, LoadEngine } from './engine.js';
 import { LiveCounters, startLiveProgress } from './live-progress.js';
@@ -26,7 +31,12 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   const rejectUnauthorized = !settings.insecure;
   await checkReachable(endpoint, Math.min(settings.timeoutSec * 1000, 10_000), rejectUnauthorized);
 
-  const requests = encodeRequests(settings).map((buffer) => new Uint8Array(buffer));
+  const api = settings.api;
+  // A workload's requests are built in the workers as they are sent; payload lines are encoded here once.
+  const workload = workloadSpec(settings);
+  const requests = workload ? [] : encodeRequests(settings).map((buffer) => new Uint8Array(buffer));
+  const jobApi = api && api.name !== 'raw' ? { name: api.name, objectives: api.goodput ? parseGoodput(api.goodput) : [] } : undefined;
+  const arrival = jobArrival(settings);
   const model = LOAD_MODELS[settings.tool];
   const senders = model.senders(settings);
   // LaBench's pool is served by one ticker unless THREAD asks for more (the seed's labench ignores THREAD).
@@ -53,6 +63,9 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
       timelyToleranceMs: timelyToleranceMs(settings.rate),
       warmupMs: settings.warmupSec * 1000,
       durationMs: settings.durationSec * 1000,
+      ...(workload ? { workload } : {}),
+      ...(jobApi ? { api: jobApi } : {}),
+      ...(arrival ? { arrival } : {}),
     });
     firstConnection += connections;
   }
@@ -62,6 +75,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   jobs.forEach((job, index) => (job.live = live.forWorker(index)));
   const stats: WorkerStats[] = [];
   const lineCounts: { requests: Uint32Array; errors: Uint32Array }[] = [];
+  const answers: AnswerSnapshot[] = [];
   const workers = jobs.map((job) => new Worker(WORKER_URL, { workerData: job }));
   const send = (message: MainMessage): void => workers.forEach((worker) => worker.postMessage(message));
   let partial: string | undefined;
@@ -81,6 +95,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
               done = true;
               stats.push(message.stats);
               if (message.lines) lineCounts.push(message.lines);
+              if (message.answers) answers.push(message.answers);
               void worker.terminate();
               resolve();
             }
@@ -112,8 +127,9 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   const stopProgress = context.onProgress ? startLiveProgress(context.onProgress, live, aggregator, loadStartEpochMs, settings) : undefined;
   // Renewed credentials are encoded once here and handed to every worker; sends after it use them.
   const unsubscribe = context.headerUpdates?.subscribe((headers) => {
-    const renewed = encodeRequests({ ...settings, headers: { ...settings.headers, ...headers } }).map((buffer) => new Uint8Array(buffer));
-    send({ type: 'requests', requests: renewed });
+    const renewedSettings = { ...settings, headers: { ...settings.headers, ...headers } };
+    if (workload) send({ type: 'requests', requests: [], head: requestHead(renewedSettings) });
+    else send({ type: 'requests', requests: encodeRequests(renewedSettings).map((buffer) => new Uint8Array(buffer)) });
   });
   try {
     await finished;
@@ -187,9 +203,43 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     ...aggregator.encoded(),
   };
   if (aggregator.histogramUncorrected) result.latencyUncorrected = summarizeHistogram(aggregator.histogramUncorrected);
+  if (jobApi) {
+    result.answers = mergeAnswers(answers);
+    const bad = result.answers.badAnswers;
+    if (bad > 0) notes.push(`${bad} answers with a 2xx status were no valid ${jobApi.name} answer (bad_response): errors.samples shows the first`);
+    const withoutDone = result.answers.tokens.counts.endedWithoutDone;
+    if (withoutDone > 0) notes.push(`${withoutDone} streams ended on a finish_reason without data: [DONE]; they were accepted`);
+  }
   if (model.ticker) result.requests.missed = sum(stats, 'missedTicks');
   if (partial) result.partial = partial;
   return result;
+}
+
+/** The workload the workers build requests from, when the run has one. */
+function workloadSpec(settings: Settings): Extract<RequestSpec, { kind: 'workload' }> | undefined {
+  const api = settings.api;
+  if (!api?.workload) return undefined;
+  const options = { ...(api.model !== undefined ? { model: api.model } : {}), stream: api.stream, ignoreEos: api.ignoreEos };
+  return { kind: 'workload', head: requestHead(settings), api: api.name, options, workload: api.workload };
+}
+
+/** The job's arrivals where not the tool's even plan: Poisson at the rate, or the trace's offsets. */
+function jobArrival(settings: Settings): JobArrival | undefined {
+  const arrival = settings.arrival;
+  if (!arrival || arrival.kind === 'even') return undefined;
+  if (arrival.kind === 'poisson') return arrival;
+  const workload = settings.api?.workload;
+  if (workload?.kind !== 'trace') throw new Error('a trace arrival needs the trace workload');
+  return { kind: 'trace', offsetsMs: workload.entries.map((entry) => entry.offsetMs), speedup: arrival.speedup };
+}
+
+/** The workers' answers as one: token figures merged, bad answers counted, the first samples kept. */
+function mergeAnswers(snapshots: readonly AnswerSnapshot[]): RunAnswers {
+  return {
+    tokens: mergeTokenSnapshots(snapshots.map((snapshot) => snapshot.tokens)),
+    badAnswers: snapshots.reduce((total, snapshot) => total + snapshot.badAnswers, 0),
+    samples: snapshots.flatMap((snapshot) => snapshot.samples).slice(0, 5),
+  };
 }
 
 /**

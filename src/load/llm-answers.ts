@@ -1,13 +1,7 @@
 import type { GoodputObjective } from '../record/goodput.js';
+import type { BadAnswerSample } from '../record/result.js';
 import { TokenRecorder, type TokenSnapshot } from '../record/token-recorder.js';
 import type { AnswerReader, ApiAdapter } from '../target/apis/api.js';
-
-/** A bad answer kept for the report: why, and its first bytes (redacted on the main thread, where the secrets are known). */
-export interface BadAnswerSample {
-  problem: string;
-  status: number;
-  sample: string;
-}
 
 /** What a worker hands over at the end about its answers. */
 export interface AnswerSnapshot {

@@ -6,6 +6,8 @@
 export interface SendPlan {
   /** Intended send time of the `index`-th request (0-based) of this sender, ms after load start. */
   intendedTimeMs(index: number): number;
+  /** Which request of the whole run the sender's `index`-th one is (a trace entry, a workload item); absent: the sender's own rotation. */
+  requestIndex?(index: number): number;
 }
 
 /**

@@ -1,5 +1,8 @@
 import { HttpConnection, ERROR_KIND_INDEX, type ConnectionOwner } from './http-connection.js';
 import { IntervalRecorder } from '../record/interval-recorder.js';
+import { apiAdapter } from '../target/apis/registry.js';
+import { requestSource, type RequestSource } from '../target/request-source.js';
+import { LlmAnswers } from './llm-answers.js';
 import type { WorkerJob, WorkerStats } from './worker-protocol.js';
 import { LIVE_SLOTS } from './live-progress.js';
 
@@ -43,6 +46,12 @@ export class SendContext {
   private readonly lineOf: Uint32Array;
   /** Counters the main thread reads live for the progress line (see LiveCounters). */
   private readonly live: Float64Array | undefined;
+  /** Requests built from a workload (instead of the encoded rotation). */
+  private workload: RequestSource | undefined;
+  /** Input tokens each connection's request in flight was built to hold (-1: unknown). */
+  private readonly plannedInput: Float64Array;
+  /** Reads and judges answers when the job names an API (see LlmAnswers); undefined for raw answers. */
+  readonly answers: LlmAnswers | undefined;
 
   constructor(
     readonly job: WorkerJob,
@@ -55,35 +64,64 @@ export class SendContext {
     this.measureStartMs = this.loadStartMs + job.warmupMs;
     this.endMs = this.measureStartMs + job.durationMs;
     this.requests = job.requests.map((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    if (job.workload) this.workload = requestSource(job.workload);
     // Workers start at different places in the rotation so lines are spread over time, not in lockstep.
-    this.nextRequestIndex = job.workerIndex % this.requests.length;
+    this.nextRequestIndex = job.workerIndex % this.rotationLength();
     this.lineOf = new Uint32Array(job.connections);
     this.live = job.live;
+    this.plannedInput = new Float64Array(job.connections).fill(-1);
+    if (job.api) this.answers = new LlmAnswers(apiAdapter(job.api.name), job.connections, job.model !== 'wrk', job.api.objectives);
     if (this.requests.length > 1) this.lines = { requests: new Uint32Array(this.requests.length), errors: new Uint32Array(this.requests.length) };
   }
 
   /** Swaps the rotation for re-encoded requests (new header values); the next send takes the next of them. */
-  replaceRequests(requests: readonly Uint8Array[]): void {
-    if (requests.length === 0) return;
+  replaceRequests(requests: readonly Uint8Array[], head?: string): void {
+    if (head !== undefined && this.job.workload) this.workload = requestSource({ ...this.job.workload, head });
+    if (requests.length === 0 || this.workload) return;
     this.requests = requests.map((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     this.nextRequestIndex %= this.requests.length;
   }
 
   openConnections(owner: ConnectionOwner): void {
     const options = { rejectUnauthorized: this.job.rejectUnauthorized, headRequest: this.job.headRequest };
+    // Body bytes are handed over only when answers are read: raw runs keep the parser's skip path.
+    const answers = this.answers;
+    const connectionOwner: ConnectionOwner = answers
+      ? {
+          onResponse: (connection, status) => owner.onResponse(connection, status),
+          onFailure: (connection, kind) => owner.onFailure(connection, kind),
+          onBody: (connection, data, start, end) => answers.body(connection.id, data, start, end, this.now()),
+        }
+      : owner;
     for (let id = 0; id < this.job.connections; id++) {
-      this.connections.push(new HttpConnection(this.job.endpoint, owner, id, options));
+      this.connections.push(new HttpConnection(this.job.endpoint, connectionOwner, id, options));
     }
   }
 
-  /** Sends the next request of the rotation on `connection`, meant for `intendedMs`. */
-  send(connection: HttpConnection, intendedMs: number, nowMs: number): void {
+  /**
+   * Sends a request on `connection`, meant for `intendedMs`: request `requestIndex` of the run when
+   * the plan names one (a trace entry), else the next of the rotation.
+   */
+  send(connection: HttpConnection, intendedMs: number, nowMs: number, requestIndex?: number): void {
     connection.intendedAt = intendedMs;
     connection.sentAt = nowMs;
-    this.lineOf[connection.id] = this.nextRequestIndex;
-    const request = this.requests[this.nextRequestIndex]!;
-    this.nextRequestIndex = this.nextRequestIndex + 1 === this.requests.length ? 0 : this.nextRequestIndex + 1;
+    const index = requestIndex ?? this.nextRequestIndex;
+    let request: Buffer;
+    if (this.workload) {
+      const prepared = this.workload.request(index);
+      request = prepared.bytes;
+      this.plannedInput[connection.id] = prepared.plannedInputTokens;
+    } else {
+      this.lineOf[connection.id] = index % this.requests.length;
+      request = this.requests[index % this.requests.length]!;
+    }
+    if (requestIndex === undefined) this.nextRequestIndex = this.nextRequestIndex + 1 === this.rotationLength() ? 0 : this.nextRequestIndex + 1;
+    this.answers?.begin(connection.id, nowMs);
     connection.send(request);
+  }
+
+  private rotationLength(): number {
+    return this.workload ? this.workload.size : this.requests.length;
   }
 
   /**
@@ -102,6 +140,12 @@ export class SendContext {
     // An answer that came after the timeout is a timeout, to the millisecond, whenever the sweep
     // would have caught it (as wrk counts it): no latency, no success.
     if (nowMs - connection.sentAt > this.job.timeoutMs) return this.recordFailure(connection, ERROR_KIND_INDEX.timeout, nowMs);
+    if (this.answers && status >= 200 && status < 300) {
+      const measured = connection.intendedAt >= this.measureStartMs;
+      const sent = { intendedMs: connection.intendedAt, sentMs: connection.sentAt, plannedInputTokens: this.plannedInput[connection.id]!, measured };
+      // A 2xx whose body is no valid answer of the protocol failed, whatever its status says.
+      if (this.answers.finish(connection.id, status, sent, nowMs) !== undefined) return this.recordFailure(connection, ERROR_KIND_INDEX.bad_response, nowMs);
+    }
     if (connection.intendedAt < this.measureStartMs) this.countWarmup();
     else {
       this.recorder.recordResponse(nowMs, connection.intendedAt, connection.sentAt, status);

@@ -1,6 +1,11 @@
 import type { IntervalSnapshot } from '../record/interval-recorder.js';
 import type { ToolName } from '../settings/settings.js';
 import type { Endpoint } from '../target/http-request.js';
+import type { GoodputObjective } from '../record/goodput.js';
+import type { ApiName } from '../target/apis/api.js';
+import type { RequestSpec } from '../target/request-source.js';
+import type { AnswerSnapshot } from './llm-answers.js';
+import type { JobArrival } from './arrivals.js';
 
 /** Everything a worker thread needs, as plain data (it crosses the thread boundary). */
 export interface WorkerJob {
@@ -27,6 +32,12 @@ export interface WorkerJob {
   durationMs: number;
   /** This worker's live counters (see LiveCounters), shared with the main thread. */
   live?: Float64Array;
+  /** Requests built in the worker from a workload, instead of the encoded `requests`. */
+  workload?: Extract<RequestSpec, { kind: 'workload' }>;
+  /** Answers are read by this API's reader and judged; token figures recorded, goodput against the objectives. */
+  api?: { name: ApiName; objectives: GoodputObjective[] };
+  /** When requests start, where not the tool's even plan. */
+  arrival?: JobArrival;
 }
 
 /** Generator self-observation from one worker, drawn into the run's validity verdict. */
@@ -55,7 +66,7 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'interval'; snapshot: IntervalSnapshot }
   /** `lines`: per payload line, measured requests and their failures (when there is more than one line). */
-  | { type: 'done'; stats: WorkerStats; lines?: { requests: Uint32Array; errors: Uint32Array } };
+  | { type: 'done'; stats: WorkerStats; lines?: { requests: Uint32Array; errors: Uint32Array }; answers?: AnswerSnapshot };
 
 /**
  * `start` carries the load's start as epoch ms on the performance.timeOrigin + performance.now()
@@ -65,7 +76,7 @@ export type MainMessage =
   | { type: 'start'; loadStartEpochMs: number }
   | { type: 'stop' }
   /** The rotation re-encoded with new header values (a renewed token): sends from now on use it. */
-  | { type: 'requests'; requests: Uint8Array[] };
+  | { type: 'requests'; requests: Uint8Array[]; head?: string };
 
 /**
  * A planned send is timely when it leaves before the next send of the whole plan is due (LaBench's

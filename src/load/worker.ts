@@ -28,8 +28,11 @@ let running: SendContext | undefined;
 port.on('message', (message: MainMessage) => {
   if (message.type === 'start') schedule(message.loadStartEpochMs - performance.timeOrigin);
   else if (message.type === 'requests') {
-    if (running) running.replaceRequests(message.requests);
-    else job.requests = message.requests;
+    if (running) running.replaceRequests(message.requests, message.head);
+    else {
+      job.requests = message.requests;
+      if (message.head !== undefined && job.workload) job.workload = { ...job.workload, head: message.head };
+    }
   } else stopEarly();
 });
 post({ type: 'ready' });
@@ -69,7 +72,7 @@ function schedule(loadStartMs: number): void {
       stats.eventLoopLagMaxMs = Math.max(0, loopDelay.max / 1e6 - 10);
     }
     ctx.closeAll();
-    post({ type: 'done', stats, ...(ctx.lines ? { lines: ctx.lines } : {}) });
+    post({ type: 'done', stats, ...(ctx.lines ? { lines: ctx.lines } : {}), ...(ctx.answers ? { answers: ctx.answers.snapshot() } : {}) });
     port.close();
   };
 

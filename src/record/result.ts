@@ -1,3 +1,4 @@
+import type { TokenSnapshot } from './token-snapshot.js';
 /** Latency summary in milliseconds. Fields a source cannot give are absent, never invented. */
 export interface LatencySummary {
   min?: number;
@@ -36,6 +37,8 @@ export const ERROR_KINDS = [
   'reuse_race',
   'timeout',
   'http_status',
+  /** A 2xx whose body is not a valid answer of the API (--api): an error object, a wrong shape, a broken or empty stream. */
+  'bad_response',
   'protocol',
   /** Still in flight when the run was stopped early (Ctrl-C): neither answered nor failed. */
   'interrupted',
@@ -52,6 +55,8 @@ export interface ErrorCounts {
   byStatus: Record<string, number>;
   /** With a payload of several lines (builtin engine): the lines that failed, so the user sees which one the endpoint rejects. */
   byPayloadLine?: PayloadLineErrors;
+  /** With --api: the first bad_response answers, their bodies cut to 512 bytes with credentials redacted. */
+  samples?: BadAnswerSample[];
 }
 
 /** Errors per payload line: the lines with errors, most failing first. */
@@ -145,6 +150,20 @@ export interface ValidityChecks {
 }
 
 /** What one engine measured, before it is shaped into a report. */
+/** A 2xx answer that was not a valid answer of the API: why, its status, and its first bytes (not yet redacted). */
+export interface BadAnswerSample {
+  problem: string;
+  status: number;
+  sample: string;
+}
+
+/** The answers of an --api run, merged over workers. */
+export interface RunAnswers {
+  tokens: TokenSnapshot;
+  badAnswers: number;
+  samples: BadAnswerSample[];
+}
+
 export interface RunResult {
   engine: 'builtin' | 'external';
   /** Version of the program that generated load (modelprof's for builtin). */
@@ -177,4 +196,6 @@ export interface RunResult {
   limits?: string[];
   /** Files kept in the output folder (raw tool output, generated scripts). */
   artifacts: string[];
+  /** What an --api run's answers said (builtin engine): token figures, and the bad answers with a few samples. */
+  answers?: RunAnswers;
 }

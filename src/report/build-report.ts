@@ -2,11 +2,12 @@ import { LOAD_MODELS } from '../load/models/registry.js';
 import type { ResourceReport } from '../monitors/resources.js';
 import type { RunResult } from '../record/result.js';
 import { redactHeaders, redactUrl } from '../core/redact.js';
-import type { ApiSettings } from '../settings/api-settings.js';
-import type { Settings } from '../settings/settings.js';
+import type { ApiSettings, Settings } from '../settings/settings.js';
 import { MODELPROF_VERSION } from '../core/version.js';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportSettings } from './report.js';
 import { round } from '../core/numbers.js';
+import { summarizeTokens } from '../record/token-summary.js';
+import { redactSample, secretsOf } from '../target/apis/answer-sample.js';
 
 /** Shapes an engine's result and the monitors' figures into report.json's contents. */
 export function buildReport(settings: Settings, result: RunResult, resources?: ResourceReport): Report {
@@ -42,6 +43,14 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
   if (result.histogram) report.histogram = result.histogram;
   if (result.histogramUncorrected) report.histogramUncorrected = result.histogramUncorrected;
   if (resources) report.resources = resources;
+  if (result.answers && settings.api) {
+    const { tokens, samples } = result.answers;
+    report.llm = summarizeTokens(tokens, { api: settings.api.name, measuredSeconds: seconds, requests: requests.total, ...(settings.api.goodput ? { objectives: settings.api.goodput } : {}) });
+    if (samples.length > 0) {
+      const secrets = secretsOf(settings.headers, settings.url);
+      report.errors.samples = samples.map((sample) => ({ ...sample, sample: redactSample(sample.sample, secrets) }));
+    }
+  }
   if (settings.shard) {
     const { index, count, run } = settings.shard;
     report.shard = { index, count, ...(settings.startAtMs !== undefined ? { startAt: new Date(settings.startAtMs).toISOString() } : {}), run: reportSettings(run) };

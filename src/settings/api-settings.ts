@@ -3,32 +3,12 @@ import { positiveInteger, positiveNumber } from '../core/numbers.js';
 import { formatGoodput, parseGoodput } from '../record/goodput.js';
 import { API_NAMES, type ApiName } from '../target/apis/api.js';
 import { apiAdapter, withModelRoute } from '../target/apis/registry.js';
-import { workloadFrom, type WorkloadSpec } from '../target/request-source.js';
+import { workloadFrom, type WorkloadSpec } from '../target/workload/workload-spec.js';
 import { readDataset } from '../target/workload/dataset.js';
 import { parseTokenCount } from '../target/workload/synthetic.js';
 import { readTrace } from '../target/workload/trace.js';
 import type { Given, SettingsLayer } from './layers.js';
-import type { EngineName, Payload, ToolName } from './settings.js';
-
-/** How requests are shaped and answers read: the serving protocol and what to ask of the model. */
-export interface ApiSettings {
-  readonly name: ApiName;
-  /** --model: the route's model and the body's `model` field. */
-  readonly model?: string;
-  /** Ask for a token stream (OpenAI); default true. */
-  readonly stream: boolean;
-  /** Ask the server to ignore end-of-sequence up to the requested output tokens (vLLM, SGLang, TGI). */
-  readonly ignoreEos: boolean;
-  /** Requests built from a workload instead of payload lines. */
-  readonly workload?: WorkloadSpec;
-  /** For the report, e.g. "synthetic: 512±64 input tokens, 128 output tokens". */
-  readonly workloadDescription?: string;
-  /** Goodput objectives, canonical (e.g. "ttft<=200ms,tpot<=50ms"). */
-  readonly goodput?: string;
-}
-
-/** When requests start: the tool's even plan, a seeded Poisson process at the same rate, or a trace's own times. */
-export type ArrivalSettings = { readonly kind: 'even' } | { readonly kind: 'poisson'; readonly seed: number } | { readonly kind: 'trace'; readonly speedup: number };
+import type { ApiSettings, ArrivalSettings, EngineName, Payload, ToolName } from './settings.js';
 
 export interface ResolvedApi {
   api: ApiSettings;

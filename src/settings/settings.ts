@@ -1,5 +1,6 @@
 import type { AzureTargetDescription } from '../azure/online-endpoint.js';
-import type { ApiSettings, ArrivalSettings } from './api-settings.js';
+import type { ApiName } from '../target/apis/api.js';
+import type { WorkloadSpec } from '../target/workload/workload-spec.js';
 
 /** The three load models of the seed's tools. */
 export const TOOLS = ['wrk', 'wrk2', 'labench'] as const;
@@ -78,3 +79,23 @@ export interface ShardRole {
     readonly tickStride: number;
   };
 }
+
+/** How requests are shaped and answers read: the serving protocol and what to ask of the model. */
+export interface ApiSettings {
+  readonly name: ApiName;
+  /** --model: the route's model and the body's `model` field. */
+  readonly model?: string;
+  /** Ask for a token stream (OpenAI); default true. */
+  readonly stream: boolean;
+  /** Ask the server to ignore end-of-sequence up to the requested output tokens (vLLM, SGLang, TGI). */
+  readonly ignoreEos: boolean;
+  /** Requests built from a workload instead of payload lines. */
+  readonly workload?: WorkloadSpec;
+  /** For the report, e.g. "synthetic: 512±64 input tokens, 128 output tokens". */
+  readonly workloadDescription?: string;
+  /** Goodput objectives, canonical (e.g. "ttft<=200ms,tpot<=50ms"). */
+  readonly goodput?: string;
+}
+
+/** When requests start: the tool's even plan, a seeded Poisson process at the same rate, or a trace's own times. */
+export type ArrivalSettings = { readonly kind: 'even' } | { readonly kind: 'poisson'; readonly seed: number } | { readonly kind: 'trace'; readonly speedup: number };

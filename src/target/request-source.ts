@@ -1,16 +1,8 @@
 import type { ApiName, RequestOptions } from './apis/api.js';
 import { apiAdapter } from './apis/registry.js';
 import { encodeRequest } from './http-request.js';
-import { DatasetWorkload } from './workload/dataset.js';
-import { SyntheticWorkload, type TokenCount } from './workload/synthetic.js';
-import { TraceWorkload, type TraceEntry } from './workload/trace.js';
-import type { Workload, WorkloadItem } from './workload/workload.js';
+import { workloadFrom, type WorkloadSpec } from './workload/workload-spec.js';
 
-/** A workload as plain data, so it can cross into worker threads and be rebuilt there. */
-export type WorkloadSpec =
-  | { kind: 'synthetic'; input: TokenCount; output?: TokenCount; seed: number }
-  | { kind: 'dataset'; items: WorkloadItem[]; origin: string }
-  | { kind: 'trace'; entries: TraceEntry[]; origin: string; seed: number };
 
 /**
  * Where a run's requests come from, as plain data: either every request encoded up front (payload
@@ -33,17 +25,6 @@ export interface RequestSource {
   /** Distinct requests; index `i` gives request `i % size`. */
   readonly size: number;
   request(index: number): PreparedRequest;
-}
-
-export function workloadFrom(spec: WorkloadSpec): Workload {
-  switch (spec.kind) {
-    case 'synthetic':
-      return new SyntheticWorkload(spec.input, spec.output, spec.seed);
-    case 'dataset':
-      return new DatasetWorkload(spec.items, spec.origin);
-    case 'trace':
-      return new TraceWorkload(spec.entries, spec.origin, spec.seed);
-  }
 }
 
 /** Built requests kept for reuse: all of a synthetic workload's 1,000; a window of a long trace's. */

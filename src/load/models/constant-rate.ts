@@ -1,6 +1,7 @@
 import { DueQueue } from '../due-queue.js';
 import type { HttpConnection } from '../http-connection.js';
-import { ConstantRatePlan } from '../plan.js';
+import { senderPlans } from '../arrivals.js';
+import type { SendPlan } from '../plan.js';
 import type { SendContext } from '../send-context.js';
 import { WakeTimer } from '../wake-timer.js';
 import { everyThreadHasAConnection } from './connections-per-thread.js';
@@ -12,7 +13,7 @@ import type { LoadModel, LoadModelDescription } from './load-model.js';
  * request's latency counts from its planned time (coordinated-omission correction).
  */
 export class ConstantRateModel implements LoadModel {
-  private readonly plans: ConstantRatePlan[] = [];
+  private readonly plans: SendPlan[] = [];
   private readonly nextIndex: Int32Array;
   private readonly due: DueQueue;
   private readonly wake: WakeTimer;
@@ -21,9 +22,9 @@ export class ConstantRateModel implements LoadModel {
   constructor(private readonly context: SendContext) {
     const { job } = context;
     context.openConnections(this);
-    for (let id = 0; id < job.connections; id++) {
-      this.plans.push(new ConstantRatePlan(job.rate, job.totalConnections, job.firstConnection + id));
-    }
+    // Each connection's own plan: the even one, or its share of Poisson or trace arrivals.
+    const planFor = senderPlans(job.arrival, job.rate);
+    for (let id = 0; id < job.connections; id++) this.plans.push(planFor(job.totalConnections, job.firstConnection + id));
     this.nextIndex = new Int32Array(job.connections);
     this.due = new DueQueue(job.connections);
     this.wake = new WakeTimer(context.now, () => this.sendDue());
@@ -65,6 +66,11 @@ export class ConstantRateModel implements LoadModel {
     this.release(connection, now);
   }
 
+  /** The run's request for this connection's next send, when the plan names one (a trace entry). */
+  private requestIndex(id: number): number | undefined {
+    return this.plans[id]!.requestIndex?.(this.nextIndex[id]!);
+  }
+
   private intendedTime(id: number, index = this.nextIndex[id]!): number {
     return this.context.loadStartMs + this.plans[id]!.intendedTimeMs(index);
   }
@@ -81,7 +87,7 @@ export class ConstantRateModel implements LoadModel {
     if (intended >= this.context.endMs) return;
     if (intended <= now) {
       this.context.notePlannedSend(intended, 0);
-      this.context.send(this.context.connections[id]!, intended, now);
+      this.context.send(this.context.connections[id]!, intended, now, this.requestIndex(id));
       return;
     }
     this.due.push(id, intended);
@@ -95,7 +101,7 @@ export class ConstantRateModel implements LoadModel {
       const id = this.due.pop();
       if (this.stopped) continue;
       this.context.notePlannedSend(intended, now - intended);
-      this.context.send(this.context.connections[id]!, intended, now);
+      this.context.send(this.context.connections[id]!, intended, now, this.requestIndex(id));
     }
     if (this.due.size > 0 && !this.stopped) this.wake.arm(this.due.peekDue());
   }

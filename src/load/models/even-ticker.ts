@@ -1,5 +1,6 @@
 import type { HttpConnection } from '../http-connection.js';
-import { EvenTickerPlan } from '../plan.js';
+import { senderPlans } from '../arrivals.js';
+import type { SendPlan } from '../plan.js';
 import type { SendContext } from '../send-context.js';
 import { WakeTimer } from '../wake-timer.js';
 import type { LoadModel, LoadModelDescription } from './load-model.js';
@@ -10,7 +11,7 @@ import type { LoadModel, LoadModelDescription } from './load-model.js';
  * Latency counts from the tick.
  */
 export class EvenTickerModel implements LoadModel {
-  private readonly plan: EvenTickerPlan;
+  private readonly plan: SendPlan;
   private readonly freeClients: Int32Array;
   private freeCount = 0;
   private tick = 0;
@@ -20,7 +21,8 @@ export class EvenTickerModel implements LoadModel {
   constructor(private readonly context: SendContext) {
     const { job } = context;
     context.openConnections(this);
-    this.plan = new EvenTickerPlan(job.rate, job.workers, job.workerIndex);
+    // The ticks dealt to this worker: the even ticker's, or its share of Poisson or trace arrivals.
+    this.plan = senderPlans(job.arrival, job.rate)(job.workers, job.workerIndex);
     this.freeClients = new Int32Array(job.connections);
     for (let id = job.connections - 1; id >= 0; id--) this.freeClients[this.freeCount++] = id;
     this.wake = new WakeTimer(context.now, () => this.onTicks());
@@ -51,6 +53,7 @@ export class EvenTickerModel implements LoadModel {
     const now = context.now();
     let due = context.loadStartMs + this.plan.intendedTimeMs(this.tick);
     while (!this.stopped && due <= now && due < context.endMs) {
+      const requestIndex = this.plan.requestIndex?.(this.tick);
       this.tick++;
       const lag = now - due;
       const measured = due >= context.measureStartMs;
@@ -60,7 +63,7 @@ export class EvenTickerModel implements LoadModel {
       }
       if (this.freeCount > 0) {
         context.notePlannedSend(due, lag);
-        context.send(context.connections[this.freeClients[--this.freeCount]!]!, due, now);
+        context.send(context.connections[this.freeClients[--this.freeCount]!]!, due, now, requestIndex);
       } else if (measured) {
         context.stats.missedTicks++;
       }

@@ -1,4 +1,4 @@
-import { REDACTED } from '../../core/redact.js';
+import { isSecretHeader, REDACTED } from '../../core/redact.js';
 
 /** Keys whose values are credentials wherever they appear in a JSON body. */
 const SECRET_KEY = /("[^"]*(?:auth|key|token|secret|password|passwd|cookie|signature|credential|session)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
@@ -16,4 +16,21 @@ export function redactSample(text: string, secrets: readonly string[]): string {
     if (secret.length >= 4) safe = safe.split(secret).join(REDACTED);
   }
   return safe.replace(SECRET_KEY, `$1"${REDACTED}"`).replace(SECRET_TEXT, REDACTED);
+}
+
+/**
+ * The credential values of a run that a sample must not show: secret header values (whole, and the
+ * token after an auth scheme) and the URL's user info.
+ */
+export function secretsOf(headers: Readonly<Record<string, string>>, url: URL): string[] {
+  const secrets: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (!isSecretHeader(name) && !/^\s*(bearer|basic|digest)\s/i.test(value)) continue;
+    secrets.push(value.trim());
+    const token = /^\s*\S+\s+(\S+)/.exec(value)?.[1];
+    if (token !== undefined) secrets.push(token);
+  }
+  for (const part of [url.username, url.password]) if (part !== '') secrets.push(decodeURIComponent(part));
+  // Longest first, so a token inside a longer value does not leave the rest of it behind.
+  return secrets.sort((a, b) => b.length - a.length);
 }
