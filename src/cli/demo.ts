@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
+import { SettingsError } from '../core/errors.js';
 import { startSampleServer } from '../sample/server.js';
 import type { SettingsLayer } from '../settings/layers.js';
 import { assembleRunRequest } from '../settings/run-request.js';
@@ -20,6 +21,25 @@ const DEMO_LAYER: SettingsLayer = {
   payload: { value: DEMO_PAYLOAD, source: 'demo payload' },
 };
 
+/**
+ * With --api openai-chat or openai-completions the demo profiles the sample endpoint's small
+ * language model: synthetic prompts, a few requests a second (each costs tens of ms of CPU), goodput.
+ */
+const LLM_DEMO_LAYER: SettingsLayer = {
+  tool: { value: 'wrk2', source: 'demo tool' },
+  rate: { value: '4', source: 'demo rate' },
+  connections: { value: '4', source: 'demo connections' },
+  duration: { value: '10s', source: 'demo duration' },
+  warmup: { value: '2s', source: 'demo warmup' },
+  model: { value: 'sample-ngram', source: 'demo model' },
+  inputTokens: { value: '64:16', source: 'demo input tokens' },
+  outputTokens: { value: '32:8', source: 'demo output tokens' },
+  goodput: { value: 'ttft<=500ms,tpot<=50ms', source: 'demo goodput' },
+};
+
+/** The APIs the sample endpoint speaks: raw at /score, and its OpenAI-compatible routes. */
+const SAMPLE_APIS = ['raw', 'openai-chat', 'openai-completions'];
+
 export function registerDemo(program: Command): void {
   addProgressOption(addLoadOptions(
     program
@@ -38,12 +58,17 @@ export function registerDemo(program: Command): void {
           headers: { value: { Authorization: `Bearer ${key}`, 'azureml-model-deployment': 'blue' }, source: 'demo headers' },
         };
         const { url: _url, headers: _headers, ...flags } = layerFromOptions(options);
+        const api = flags.api?.value.toLowerCase() ?? 'raw';
+        if (!SAMPLE_APIS.includes(api)) throw new SettingsError(`--api ${api}: the sample endpoint speaks ${SAMPLE_APIS.join(', ')}`);
+        const llm = api !== 'raw';
+        // The OpenAI routes sit beside /score; --model appends the route.
+        if (llm) target.url = { value: server.url.replace(/\/score$/, ''), source: 'demo url' };
         const request = assembleRunRequest({
           layers: [target, flags],
           // The sample endpoint is the target: the seed's target variables do not apply.
           environment: { ...process.env, SCORING_URI: '', SCORING_HEADERS: '', DEPLOYMENT: '', ONLINE_ENDPOINT: '' },
           env: process.env,
-          commandDefaults: DEMO_LAYER,
+          commandDefaults: llm ? LLM_DEMO_LAYER : DEMO_LAYER,
         });
         if (!options['json']) process.stderr.write(`modelprof: sample endpoint at ${server.url}\n`);
         process.exitCode = await runAndReport({ ...request, json: options['json'] === true, progressEverySec: progressEverySec(options) });

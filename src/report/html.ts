@@ -16,6 +16,7 @@ import {
 import { formatLimit, type SlaVerdict } from '../judge/sla.js';
 import { formatMetricValue, formatResourceValue, isPercentUnit } from './metric-format.js';
 import { htmlPage } from './html-page.js';
+import { llmSection } from './html-llm.js';
 import { shardsSection } from './html-shards.js';
 import { errorsSection } from './html-errors.js';
 import { SERVER_LATENCY_NOTE, serverClientLatency } from './server-latency.js';
@@ -80,6 +81,7 @@ export function renderHtmlReport(report: Report, slaVerdict?: SlaVerdict): strin
     verdictSection(report, slaVerdict),
     keyFigures(report),
     latencySection(report, slaVerdict),
+    llmSection(report),
     timelineSection(report),
     errorsSection(report),
     resourcesSection(report),
