@@ -37,6 +37,22 @@ export interface GoodputFigures {
   rps: number;
 }
 
+/**
+ * Could the generator's own delay have moved the ITL figures? A gap is timed at both of its tokens'
+ * reads, each late by however long the worker's event loop was busy elsewhere: a figure is trusted
+ * when that delay (the loop's p99 lag for p50..p99, its maximum above) is at most 5% of it or 0.1 ms,
+ * the rule the latency figures are judged by.
+ */
+export interface ItlTrust {
+  /** The generator's event-loop lag, ms: the delay in reading a token. */
+  lagP99Ms: number;
+  lagMaxMs: number;
+  /** The highest ITL figure up to which every one from p50 is trusted; null when p50 is not. */
+  trustedUpTo: string | null;
+  /** ITL figures the lag could have moved. */
+  untrusted: string[];
+}
+
 /** The report's `llm` section: token figures of an LLM endpoint, in the report's usual shapes (ms). */
 export interface LlmSection {
   api: string;
@@ -56,6 +72,7 @@ export interface LlmSection {
   outputTokensPerSec?: number;
   requestTokensPerSec?: RateSummary;
   goodput?: GoodputFigures;
+  itlTrust?: ItlTrust;
   /** The raw counts and histograms (HdrHistogram V2 compressed base64), kept so runs and shards merge exactly. */
   counts: TokenCounts;
   histograms: Partial<Record<TokenHistogramName, string>>;
@@ -127,4 +144,29 @@ export function mergeLlmSections(sections: readonly LlmSection[], options: { mea
   if (first === undefined) throw new RangeError('no llm section to merge');
   const merged = mergeTokenSnapshots(sections.map((section) => ({ counts: section.counts, histograms: section.histograms })));
   return summarizeTokens(merged, { api: first.api, ...options, ...(first.goodput ? { objectives: first.goodput.objectives } : {}) });
+}
+
+const ITL_FIGURES: readonly { key: keyof LatencySummary; label: string; tail: boolean }[] = [
+  { key: 'p50', label: 'p50', tail: false },
+  { key: 'p90', label: 'p90', tail: false },
+  { key: 'p99', label: 'p99', tail: false },
+  { key: 'p999', label: 'p99.9', tail: true },
+  { key: 'max', label: 'max', tail: true },
+];
+
+/** Judges the ITL figures against the generator's event-loop lag (see ItlTrust); undefined without ITL figures. */
+export function judgeItl(itl: LatencySummary | undefined, lag: { p99Ms: number; maxMs: number }): ItlTrust | undefined {
+  if (itl === undefined || itl.p50 === undefined) return undefined;
+  const untrusted: string[] = [];
+  let trustedUpTo: string | null = null;
+  let broken = false;
+  for (const { key, label, tail } of ITL_FIGURES) {
+    const value = itl[key];
+    if (value === undefined) continue;
+    const trusted = (tail ? lag.maxMs : lag.p99Ms) <= Math.max(0.05 * value, 0.1);
+    if (!trusted) untrusted.push(label);
+    if (!trusted) broken = true;
+    else if (!broken) trustedUpTo = label;
+  }
+  return { lagP99Ms: round(lag.p99Ms), lagMaxMs: round(lag.maxMs), trustedUpTo, untrusted };
 }

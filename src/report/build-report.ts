@@ -6,7 +6,7 @@ import type { ApiSettings, Settings } from '../settings/settings.js';
 import { MODELPROF_VERSION } from '../core/version.js';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportSettings } from './report.js';
 import { round } from '../core/numbers.js';
-import { summarizeTokens } from '../record/token-summary.js';
+import { judgeItl, summarizeTokens } from '../record/token-summary.js';
 import { redactSample, secretsOf } from '../target/apis/answer-sample.js';
 
 /** Shapes an engine's result and the monitors' figures into report.json's contents. */
@@ -46,6 +46,16 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
   if (result.answers && settings.api) {
     const { tokens, samples } = result.answers;
     report.llm = summarizeTokens(tokens, { api: settings.api.name, measuredSeconds: seconds, requests: requests.total, ...(settings.api.goodput ? { objectives: settings.api.goodput } : {}) });
+    const { eventLoopLagP99Ms, eventLoopLagMaxMs } = result.validity.checks;
+    const itlTrust = eventLoopLagP99Ms === undefined ? undefined : judgeItl(report.llm.itl, { p99Ms: eventLoopLagP99Ms, maxMs: eventLoopLagMaxMs ?? eventLoopLagP99Ms });
+    if (itlTrust) {
+      report.llm.itlTrust = itlTrust;
+      if (itlTrust.untrusted.length > 0) {
+        report.validity.warnings.push(
+          `ITL ${itlTrust.untrusted.join(', ')} could have been moved by the generator's own delay in reading tokens (event-loop lag p99 ${itlTrust.lagP99Ms} ms, max ${itlTrust.lagMaxMs} ms, more than 5% of the figure or 0.1 ms): give the generator a core of its own or more threads`,
+        );
+      }
+    }
     if (samples.length > 0) {
       const secrets = secretsOf(settings.headers, settings.url);
       report.errors.samples = samples.map((sample) => ({ ...sample, sample: redactSample(sample.sample, secrets) }));

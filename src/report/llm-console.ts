@@ -39,6 +39,11 @@ export function formatLlmLines(llm: LlmSection): string[] {
       lines.push(`  ${name.padEnd(17)}${COLUMNS.map(([key]) => formatCell(summary[key]).padStart(10)).join('')}`);
     }
   }
+  if (llm.itlTrust) {
+    const trust = llm.itlTrust;
+    const verdict = trust.untrusted.length === 0 ? 'every ITL figure trusted' : `ITL trusted up to ${trust.trustedUpTo ?? 'no figure'}; ${trust.untrusted.join(', ')} could be the generator's`;
+    lines.push(`  ${verdict} (its read delay: event-loop lag p99 ${formatNumber(trust.lagP99Ms)} ms, max ${formatNumber(trust.lagMaxMs)} ms)`);
+  }
   const rate = llm.requestTokensPerSec;
   if (rate) {
     lines.push(`  tokens/s per request: mean ${formatNumber(rate.mean)}, p50 ${formatNumber(rate.p50)}, slowest 10% below ${formatNumber(rate.p10)}, slowest 1% below ${formatNumber(rate.p1)}`);
