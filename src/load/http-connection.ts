@@ -54,16 +54,17 @@ const RACE_PROBE_LIMIT_MS = 100;
  * send opens a fresh connection: nothing failed. Once a connection has seen the server close it
  * unannounced (no "Connection: close"), closes right behind an answer are noticed too: a request
  * sent in the same loop turn as the answer waits until the loop has polled once more (as wrk writes
- * only on its next epoll turn), and goes out on a fresh connection if the close came. (Only then:
- * the wait costs a few microseconds per request, which a server that announces its closes is
- * spared.) A close with a request in flight and no byte of its
- * answer, on a connection that had already carried an answer, is either the target dropping the
- * request or a reuse race: the server closed the idle connection as the request was being written,
- * and never read it. The server's TCP stack tells them apart: bytes that reach a closed socket, or
- * that a closing socket leaves unread, are answered with a reset (seen as ECONNRESET, or after the
- * end of file as EPIPE on a zero-length write), while a server that read the request before closing
- * sends no reset. Races count as reuse_race, apart from the target's errors. On a fresh connection
- * every such failure is the target's.
+ * only on its next epoll turn), and goes out on a fresh connection if the close came. Only then: the
+ * wait costs a few microseconds per request, which a server that announces its closes is spared.
+ *
+ * A close with a request in flight and no byte of its answer, on a connection that had already
+ * carried an answer, is either the target dropping the request or a reuse race: the server closed
+ * the idle connection as the request was being written, and never read it. The server's TCP stack
+ * tells them apart: bytes that reach a closed socket, or that a closing socket leaves unread, are
+ * answered with a reset (seen as ECONNRESET, or after the end of file as EPIPE on a zero-length
+ * write), while a server that read the request before closing sends no reset. Races count as
+ * reuse_race, apart from the target's errors. On a fresh connection every such failure is the
+ * target's.
  */
 export class HttpConnection {
   /** Free for the sender's use: when the request in flight was meant to go out and went out (ms). */
