@@ -1,27 +1,23 @@
 import { SettingsError } from '../core/errors.js';
 import type { Given, SettingsLayer } from './layers.js';
-import type { EngineName, ToolName } from './settings.js';
+import { LOAD_MODELS } from '../load/models/registry.js';
+import type { LoadSetting } from '../load/models/load-model.js';
+import { TOOLS, type EngineName, type ToolName } from './settings.js';
 
 /** The load settings that only some tools read. */
-type LoadKey = 'connections' | 'threads' | 'rate' | 'clients' | 'warmup';
+type LoadKey = LoadSetting | 'warmup';
 
 /**
- * Which of the load settings each tool reads, per engine. The builtin engine runs every model in
- * `threads` workers and a warm-up; the real programs run no warm-up, and LaBench is one Go process
- * (its pool is `clients`, its scheduling Go's).
+ * What each real program does not read that the builtin model of the same tool does: none runs a
+ * warm-up, and LaBench is one Go process (its pool is `clients`, its scheduling Go's).
  */
-const READS: Record<EngineName, Record<ToolName, readonly LoadKey[]>> = {
-  builtin: {
-    wrk: ['connections', 'threads', 'warmup'],
-    wrk2: ['connections', 'threads', 'rate', 'warmup'],
-    labench: ['clients', 'rate', 'threads', 'warmup'],
-  },
-  external: {
-    wrk: ['connections', 'threads'],
-    wrk2: ['connections', 'threads', 'rate'],
-    labench: ['clients', 'rate'],
-  },
-};
+const PROGRAM_IGNORES: Record<ToolName, readonly LoadKey[]> = { wrk: ['warmup'], wrk2: ['warmup'], labench: ['warmup', 'threads'] };
+
+/** The load settings a tool reads under an engine: its model's (./load/models), less what the real program ignores. */
+function reads(engine: EngineName, tool: ToolName): readonly LoadKey[] {
+  const model: readonly LoadKey[] = [...LOAD_MODELS[tool].reads, 'warmup'];
+  return engine === 'builtin' ? model : model.filter((key) => !PROGRAM_IGNORES[tool].includes(key));
+}
 
 /** Why a tool has no use for a setting, said once per kind. */
 const WHY_NOT: Record<LoadKey, string> = {
@@ -34,7 +30,7 @@ const WHY_NOT: Record<LoadKey, string> = {
 
 /** Where a tool that reads `key` is, in words: "wrk2 and labench", "the builtin engine". */
 function readersOf(key: LoadKey, engine: EngineName): string {
-  const tools = (Object.keys(READS[engine]) as ToolName[]).filter((tool) => READS[engine][tool].includes(key));
+  const tools = TOOLS.filter((tool) => reads(engine, tool).includes(key));
   if (tools.length > 0) return `${tools.join(' and ')}${engine === 'external' ? ' (--engine external)' : ''}`;
   return 'the builtin engine (--engine builtin)';
 }
@@ -48,12 +44,12 @@ function readersOf(key: LoadKey, engine: EngineName): string {
  * Returns the notes, one line each; throws a SettingsError for the first explicit one.
  */
 export function checkToolReadsSettings(given: SettingsLayer, tool: ToolName, engine: EngineName): string[] {
-  const reads = READS[engine][tool];
+  const used = reads(engine, tool);
   const who = engine === 'external' ? `the external ${tool}` : tool;
   const ignored: [LoadKey, Given][] = [];
   for (const key of ['rate', 'connections', 'clients', 'threads', 'warmup'] as const) {
     const value = given[key];
-    if (value === undefined || value.implied === 'default' || reads.includes(key)) continue;
+    if (value === undefined || value.implied === 'default' || used.includes(key)) continue;
     // A warm-up of zero is what a tool without one does anyway.
     if (key === 'warmup' && /^\s*0+(\.0*)?\s*(ms|s|m|h)?\s*$/.test(value.value)) continue;
     if (value.implied !== 'environment') {

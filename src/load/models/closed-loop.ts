@@ -50,6 +50,7 @@ export const CLOSED_LOOP: LoadModelDescription = {
   loop: 'closed',
   ticker: false,
   uncorrectedLatency: false,
+  reads: ['connections', 'threads'],
   senders: (settings) => settings.connections,
   validate: everyThreadHasAConnection,
   create: (context) => new ClosedLoopModel(context),

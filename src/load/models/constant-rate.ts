@@ -113,6 +113,7 @@ export const CONSTANT_RATE: LoadModelDescription = {
   loop: 'open',
   ticker: false,
   uncorrectedLatency: true,
+  reads: ['connections', 'threads', 'rate'],
   latencyNote: "latency counts from each request's planned send time (coordinated-omission corrected); latencyUncorrected counts from the actual send",
   senders: (settings) => settings.connections,
   validate: everyThreadHasAConnection,

@@ -79,6 +79,7 @@ export const EVEN_TICKER: LoadModelDescription = {
   loop: 'open',
   ticker: true,
   uncorrectedLatency: true,
+  reads: ['clients', 'rate', 'threads'],
   latencyNote: 'latency counts from each tick (the planned send time); latencyUncorrected counts from the actual send',
   senders: (settings) => settings.clients,
   validate: () => undefined,

@@ -16,6 +16,9 @@ export interface LoadModel extends ConnectionOwner {
 
 export type LoadModelFactory = (context: SendContext) => LoadModel;
 
+/** The load settings only some models read (every model reads the warm-up, duration and timeout). */
+export type LoadSetting = 'connections' | 'threads' | 'rate' | 'clients';
+
 /** The settings a model's own rules read. */
 export type ModelSettings = Pick<Settings, 'tool' | 'connections' | 'threads' | 'clients' | 'rate'>;
 
@@ -39,6 +42,8 @@ export interface LoadModelDescription {
   readonly uncorrectedLatency: boolean;
   /** What the report says about where this model's latency counts from. */
   readonly latencyNote?: string;
+  /** The load settings this model reads; a flag for another one is refused (see settings/tool-settings.ts). */
+  readonly reads: readonly LoadSetting[];
   /** How many senders there are: the connections, or the client pool. */
   senders(settings: ModelSettings): number;
   /**
