@@ -12,6 +12,11 @@ export function isSecretHeader(name: string): boolean {
   return SECRET_NAME.test(name);
 }
 
+/** A URL query parameter whose value is a credential. */
+export function isSecretQueryParameter(name: string): boolean {
+  return SECRET_QUERY.test(name) || SECRET_NAME.test(name);
+}
+
 /** Header map safe to print: secret values replaced. */
 export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   const safe: Record<string, string> = {};
@@ -36,7 +41,8 @@ export function redactUrl(url: URL | string): string {
   if (safe.username) safe.username = 'redacted';
   if (safe.password) safe.password = 'redacted';
   for (const name of [...safe.searchParams.keys()]) {
-    if (SECRET_QUERY.test(name) || SECRET_NAME.test(name)) safe.searchParams.set(name, 'redacted');
+    if (isSecretQueryParameter(name)) safe.searchParams.set(name, 'redacted');
   }
   return safe.href;
 }
+

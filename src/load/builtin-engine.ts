@@ -3,11 +3,13 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { RunAggregator } from '../record/aggregator.js';
 import { summarizeHistogram } from '../record/histogram.js';
-import { ERROR_KINDS, payloadLineErrors, type PayloadLineErrors, type RunAnswers, type RunResult } from '../record/result.js';
+import { ERROR_KINDS, type RunAnswers, type RunResult } from '../record/result.js';
 import { parseGoodput } from '../record/goodput.js';
 import { mergeTokenSnapshots } from '../record/token-recorder.js';
 import type { AnswerSnapshot } from './llm-answers.js';
 import type { JobArrival } from './arrivals.js';
+import type { ErrorBodySample } from './error-bodies.js';
+import { byPayloadLine, errorSamples } from './run-errors.js';
 import { judgeValidity } from '../judge/validity.js';
 import type { Settings } from '../settings/settings.js';
 import { encodeRequests, endpointOf, requestHead } from '../target/http-request.js';
@@ -76,6 +78,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   const stats: WorkerStats[] = [];
   const lineCounts: { requests: Uint32Array; errors: Uint32Array }[] = [];
   const answers: AnswerSnapshot[] = [];
+  const bodies: ErrorBodySample[] = [];
   const workers = jobs.map((job) => new Worker(WORKER_URL, { workerData: job }));
   const send = (message: MainMessage): void => workers.forEach((worker) => worker.postMessage(message));
   let partial: string | undefined;
@@ -96,6 +99,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
               stats.push(message.stats);
               if (message.lines) lineCounts.push(message.lines);
               if (message.answers) answers.push(message.answers);
+              if (message.bodies) bodies.push(...message.bodies);
               void worker.terminate();
               resolve();
             }
@@ -193,7 +197,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     measuredSeconds,
     warmup: { seconds: settings.warmupSec, requests: sum(stats, 'warmupRequests') },
     requests: { total, ok: aggregator.ok, errors: aggregator.errors },
-    errors: { ...aggregator.errorCounts(), ...byPayloadLine(settings, lineCounts) },
+    errors: { ...aggregator.errorCounts(), ...byPayloadLine(settings, lineCounts), ...errorSamples(settings, bodies) },
     latency: summarizeHistogram(aggregator.histogram),
     // A shard keeps each second's histogram, so a merge gives exact per-second percentiles.
     timeline: aggregator.timeline(settings.shard !== undefined),
@@ -252,14 +256,6 @@ function loadStart(startAtMs: number | undefined): { loadStartEpochMs: number; l
   if (startAtMs === undefined) return { loadStartEpochMs: soonest, lateMs: 0 };
   const wanted = startAtMs - Date.now() + now;
   return wanted >= soonest ? { loadStartEpochMs: wanted, lateMs: 0 } : { loadStartEpochMs: soonest, lateMs: soonest - wanted };
-}
-
-/** Errors per payload line, numbered as in the payload file (a shard's line i is the file's line i x COUNT + INDEX). */
-function byPayloadLine(settings: Settings, counts: readonly { requests: Uint32Array; errors: Uint32Array }[]): { byPayloadLine?: PayloadLineErrors } {
-  const shard = settings.shard;
-  const lines = shard ? shard.run.payload.bodies.length : settings.payload.bodies.length;
-  const errors = payloadLineErrors(counts, lines, shard ? (index) => index * shard.count + shard.index + 1 : undefined);
-  return errors ? { byPayloadLine: errors } : {};
 }
 
 function sum(stats: WorkerStats[], key: keyof WorkerStats): number {

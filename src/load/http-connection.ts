@@ -74,6 +74,11 @@ export class HttpConnection {
 
   private socket: net.Socket | undefined;
   private readonly parser: ResponseParser;
+
+  /** The status of the answer being read (or last read); 0 before its head. */
+  get status(): number {
+    return this.parser.status;
+  }
   /** Answers completed on the current socket: a request sent after one rides a reused connection. */
   private answersOnSocket = 0;
   private reused = false;

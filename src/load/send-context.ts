@@ -5,6 +5,7 @@ import { requestSource, type RequestSource } from '../target/request-source.js';
 import { LlmAnswers } from './llm-answers.js';
 import type { WorkerJob, WorkerStats } from './worker-protocol.js';
 import { LIVE_SLOTS } from './live-progress.js';
+import { ErrorBodySampler } from './error-bodies.js';
 
 /** Failures that say nothing about the request's body: Ctrl-C, this machine's limits, a reuse race. */
 const NOT_THE_LINES_FAULT = new Set([ERROR_KIND_INDEX.interrupted, ERROR_KIND_INDEX.local_resources, ERROR_KIND_INDEX.reuse_race]);
@@ -44,6 +45,8 @@ export class SendContext {
   private nextRequestIndex: number;
   /** The payload line each connection's request in flight was built from, by connection id. */
   private readonly lineOf: Uint32Array;
+  /** The first bodies of error answers, a few per status. */
+  readonly errorBodies = new ErrorBodySampler();
   /** Counters the main thread reads live for the progress line (see LiveCounters). */
   private readonly live: Float64Array | undefined;
   /** Requests built from a workload (instead of the encoded rotation). */
@@ -84,15 +87,18 @@ export class SendContext {
 
   openConnections(owner: ConnectionOwner): void {
     const options = { rejectUnauthorized: this.job.rejectUnauthorized, headRequest: this.job.headRequest };
-    // Body bytes are handed over only when answers are read: raw runs keep the parser's skip path.
+    // The model owns the outcomes. Error answers' bodies are sampled on their way to it, and with an
+    // API the answers' bodies are read too.
     const answers = this.answers;
-    const connectionOwner: ConnectionOwner = answers
-      ? {
-          onResponse: (connection, status) => owner.onResponse(connection, status),
-          onFailure: (connection, kind) => owner.onFailure(connection, kind),
-          onBody: (connection, data, start, end) => answers.body(connection.id, data, start, end, this.now()),
-        }
-      : owner;
+    const bodies = this.errorBodies;
+    const connectionOwner: ConnectionOwner = {
+      onResponse: (connection, status) => owner.onResponse(connection, status),
+      onFailure: (connection, kind) => owner.onFailure(connection, kind),
+      onBody: (connection, data, start, end) => {
+        answers?.body(connection.id, data, start, end, this.now());
+        bodies.body(connection.id, connection.status, data, start, end);
+      },
+    };
     for (let id = 0; id < this.job.connections; id++) {
       this.connections.push(new HttpConnection(this.job.endpoint, connectionOwner, id, options));
     }
@@ -146,7 +152,9 @@ export class SendContext {
       // A 2xx whose body is no valid answer of the protocol failed, whatever its status says.
       if (this.answers.finish(connection.id, status, sent, nowMs) !== undefined) return this.recordFailure(connection, ERROR_KIND_INDEX.bad_response, nowMs);
     }
-    if (connection.intendedAt < this.measureStartMs) this.countWarmup();
+    const measured = connection.intendedAt >= this.measureStartMs;
+    this.errorBodies.finish(connection.id, measured ? status : undefined, this.lines ? this.lineOf[connection.id] : undefined);
+    if (!measured) this.countWarmup();
     else {
       this.recorder.recordResponse(nowMs, connection.intendedAt, connection.sentAt, status);
       this.lastCompletionMs = nowMs;
@@ -157,6 +165,7 @@ export class SendContext {
   }
 
   recordFailure(connection: HttpConnection, kind: number, nowMs: number): void {
+    this.errorBodies.finish(connection.id, undefined, undefined);
     if (connection.intendedAt < this.measureStartMs) this.countWarmup();
     else {
       this.recorder.recordFailure(nowMs, kind);

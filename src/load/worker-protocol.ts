@@ -1,3 +1,4 @@
+import type { ErrorBodySample } from './error-bodies.js';
 import type { IntervalSnapshot } from '../record/interval-recorder.js';
 import type { ToolName } from '../settings/settings.js';
 import type { Endpoint } from '../target/http-request.js';
@@ -66,7 +67,7 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'interval'; snapshot: IntervalSnapshot }
   /** `lines`: per payload line, measured requests and their failures (when there is more than one line). */
-  | { type: 'done'; stats: WorkerStats; lines?: { requests: Uint32Array; errors: Uint32Array }; answers?: AnswerSnapshot };
+  | { type: 'done'; stats: WorkerStats; lines?: { requests: Uint32Array; errors: Uint32Array }; answers?: AnswerSnapshot; bodies?: ErrorBodySample[] };
 
 /**
  * `start` carries the load's start as epoch ms on the performance.timeOrigin + performance.now()

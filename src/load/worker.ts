@@ -72,7 +72,14 @@ function schedule(loadStartMs: number): void {
       stats.eventLoopLagMaxMs = Math.max(0, loopDelay.max / 1e6 - 10);
     }
     ctx.closeAll();
-    post({ type: 'done', stats, ...(ctx.lines ? { lines: ctx.lines } : {}), ...(ctx.answers ? { answers: ctx.answers.snapshot() } : {}) });
+    const bodies = ctx.errorBodies.samples;
+    post({
+      type: 'done',
+      stats,
+      ...(ctx.lines ? { lines: ctx.lines } : {}),
+      ...(ctx.answers ? { answers: ctx.answers.snapshot() } : {}),
+      ...(bodies.length > 0 ? { bodies } : {}),
+    });
     port.close();
   };
 

@@ -55,8 +55,24 @@ export interface ErrorCounts {
   byStatus: Record<string, number>;
   /** With a payload of several lines (builtin engine): the lines that failed, so the user sees which one the endpoint rejects. */
   byPayloadLine?: PayloadLineErrors;
-  /** With --api: the first bad_response answers, their bodies cut to 512 bytes with credentials redacted. */
-  samples?: BadAnswerSample[];
+  /**
+   * The first bodies of failed answers, redacted and cut at 512 bytes: with --api, answers that were
+   * not valid (bad_response, with the problem); from the builtin engine, error statuses' bodies, a
+   * few per status, with the payload line each came from.
+   */
+  samples?: ErrorSample[];
+}
+
+/** A failed answer's body, as the target sent it (secrets redacted, cut at 512 bytes). */
+export interface ErrorSample {
+  status: number;
+  sample: string;
+  /** Why a 2xx answer was no valid answer of the API (bad_response); absent for error statuses. */
+  problem?: string;
+  /** The payload line (1-based) the request was built from, when the payload has several. */
+  line?: number;
+  /** The body was longer than what is kept. */
+  truncated?: boolean;
 }
 
 /** Errors per payload line: the lines with errors, most failing first. */

@@ -58,7 +58,8 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
     }
     if (samples.length > 0) {
       const secrets = secretsOf(settings.headers, settings.url);
-      report.errors.samples = samples.map((sample) => ({ ...sample, sample: redactSample(sample.sample, secrets) }));
+      // Bad answers first, then the error statuses' bodies the engine kept.
+      report.errors.samples = [...samples.map((sample) => ({ ...sample, sample: redactSample(sample.sample, secrets) })), ...(result.errors.samples ?? [])];
     }
   }
   if (settings.shard) {

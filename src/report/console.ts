@@ -54,6 +54,9 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
     lines.push('errors');
     for (const [kind, count] of kinds) lines.push(`  ${kind.padEnd(18)} ${count}`);
     for (const [status, count] of Object.entries(report.errors.byStatus)) lines.push(`  HTTP ${status.padEnd(13)} ${count}`);
+    for (const sample of firstSamplePerStatus(report)) {
+      lines.push(`  HTTP ${sample.status} said${sample.line === undefined ? '' : ` (line ${sample.line})`}: ${sample.problem !== undefined ? `(${sample.problem}) ` : ''}${oneLine(sample.sample, 100)}`);
+    }
     const byLine = report.errors.byPayloadLine;
     if (byLine) {
       lines.push(`  by payload line: ${byLine.linesWithErrors} of ${byLine.lines} lines failed${byLine.linesWithErrors > CONSOLE_LINES ? `, the ${CONSOLE_LINES} worst:` : ':'}`);
@@ -87,4 +90,17 @@ function formatMs(value: number | undefined): string {
 
 function percent(share: number): string {
   return `${(share * 100).toFixed(share > 0 && share < 0.001 ? 3 : 2)}%`;
+}
+
+/** One body per status for the console; report.json and the HTML page keep a few. */
+function firstSamplePerStatus(report: Report): NonNullable<Report['errors']['samples']> {
+  const seen = new Set<number>();
+  return (report.errors.samples ?? []).filter((sample) => !seen.has(sample.status) && seen.add(sample.status));
+}
+
+/** A body on one console line: whitespace folded, cut at `width` characters. */
+function oneLine(text: string, width: number): string {
+  const folded = text.replace(/\s+/g, ' ').trim();
+  if (folded === '') return '(empty body)';
+  return folded.length > width ? `${folded.slice(0, width - 3)}...` : folded;
 }

@@ -76,10 +76,10 @@ function chart(llm: LlmSection): string {
 }
 
 function badAnswerSamples(report: Report): string {
-  const samples = report.errors.samples ?? [];
+  const samples = (report.errors.samples ?? []).filter((sample) => sample.problem !== undefined);
   if (samples.length === 0) return '';
   const items = samples
-    .map((sample) => `<li><b>${escapeHtml(sample.problem)}</b> (HTTP ${sample.status})<pre>${escapeHtml(sample.sample)}</pre></li>`)
+    .map((sample) => `<li><b>${escapeHtml(sample.problem!)}</b> (HTTP ${sample.status})<pre>${escapeHtml(sample.sample)}</pre></li>`)
     .join('');
   return `<h3>Answers that were not valid (bad_response)</h3><p class="meta">The first bytes of each, credentials redacted.</p><ul>${items}</ul>`;
 }

@@ -1,7 +1,7 @@
 import { ERROR_KINDS, LATENCY_PERCENTILES, type LatencySummary, type ValidityChecks } from '../record/result.js';
 import { loadModelOf } from '../load/models/registry.js';
 import { decodeHistogram } from '../record/histogram.js';
-import { judgeTarget } from '../judge/target-outcome.js';
+import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
 import type { Report } from './report.js';
 import { spectrumFromHistogram, spectrumFromSummary } from './latency-spectrum.js';
 import { formatPercentile, logBound, niceMax, renderChart, type Axis, type Marker, type Series } from './html-charts.js';
@@ -109,12 +109,15 @@ function verdictSection(report: Report, verdict?: SlaVerdict): string {
     ? ''
     : `<ul class="reasons">${report.validity.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`;
   const partial = report.partial ? `<p class="partial">Run ended early: ${escapeHtml(report.partial)}</p>` : '';
+  // A high error rate is said under any other headline too.
+  const errors = outcome.kind !== 'warn' ? targetHeadline(judgeTarget(report)) : undefined;
+  const errorLine = errors && !errors.startsWith('TARGET ERROR') ? `<p class="partial">${escapeHtml(errors)}</p>` : '';
   // The partial run is said once, in its own line above.
   const warnings = warningList(report, report.partial !== undefined);
   const table = verdict && verdict.results.length > 0 ? slaTable(report, verdict) : '';
   return `<section class="verdict verdict-${outcome.kind}" id="verdict">
 <div class="verdict-head"><span class="verdict-badge">${escapeHtml(BADGES[outcome.kind])}</span><div><h2>${escapeHtml(outcome.title)}</h2><p>${escapeHtml(outcome.detail)}</p></div></div>
-${reasons}${partial}${warnings}${table}
+${reasons}${errorLine}${partial}${warnings}${table}
 </section>`;
 }
 

@@ -1,4 +1,5 @@
-import { ERROR_KINDS, MAX_PAYLOAD_LINES_SHOWN, type ErrorCounts, type PayloadLineErrors, worstLineFirst } from '../record/result.js';
+import { ERROR_KINDS, MAX_PAYLOAD_LINES_SHOWN, type ErrorCounts, type ErrorSample, type PayloadLineErrors, worstLineFirst } from '../record/result.js';
+import { BODIES_PER_STATUS } from '../load/error-bodies.js';
 import { mergeLlmSections, type LlmSection } from '../record/token-summary.js';
 import type { MergedShard, Report } from '../report/report.js';
 import { addHistograms, writeHistograms } from './merge-histograms.js';
@@ -139,7 +140,20 @@ function sumErrors(all: readonly ErrorCounts[]): ErrorCounts {
   for (const errors of all) for (const [status, n] of Object.entries(errors.byStatus)) statuses.set(status, (statuses.get(status) ?? 0) + n);
   const byStatus = Object.fromEntries([...statuses].sort(([a], [b]) => Number(a) - Number(b)));
   const byPayloadLine = mergePayloadLines(all.flatMap((errors) => (errors.byPayloadLine ? [errors.byPayloadLine] : [])));
-  return { byKind, byStatus, ...(byPayloadLine ? { byPayloadLine } : {}) };
+  const samples = mergeSamples(all.flatMap((errors) => errors.samples ?? []));
+  return { byKind, byStatus, ...(byPayloadLine ? { byPayloadLine } : {}), ...(samples.length > 0 ? { samples } : {}) };
+}
+
+/** The shards' error bodies, as many per status as one process keeps. */
+function mergeSamples(all: readonly ErrorSample[]): ErrorSample[] {
+  const perStatus = new Map<number, number>();
+  return all
+    .filter((sample) => {
+      const count = perStatus.get(sample.status) ?? 0;
+      perStatus.set(sample.status, count + 1);
+      return count < BODIES_PER_STATUS;
+    })
+    .sort((a, b) => a.status - b.status);
 }
 
 /** Shards hold disjoint payload lines (line i goes to shard i mod COUNT), so their failing lines add up exactly. */

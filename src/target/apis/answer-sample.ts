@@ -1,4 +1,4 @@
-import { isSecretHeader, REDACTED } from '../../core/redact.js';
+import { isSecretHeader, isSecretQueryParameter, REDACTED } from '../../core/redact.js';
 
 /** Keys whose values are credentials wherever they appear in a JSON body. */
 const SECRET_KEY = /("[^"]*(?:auth|key|token|secret|password|passwd|cookie|signature|credential|session)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
@@ -31,6 +31,8 @@ export function secretsOf(headers: Readonly<Record<string, string>>, url: URL): 
     if (token !== undefined) secrets.push(token);
   }
   for (const part of [url.username, url.password]) if (part !== '') secrets.push(decodeURIComponent(part));
+  // Credentials in the query (Azure Functions' code, SAS signatures): the same names redactUrl hides.
+  for (const [name, value] of url.searchParams) if (isSecretQueryParameter(name) && value !== '') secrets.push(value);
   // Longest first, so a token inside a longer value does not leave the rest of it behind.
   return secrets.sort((a, b) => b.length - a.length);
 }

@@ -31,6 +31,8 @@ describe('modelprof run: a run with no successful answer is a target error', () 
     assert.match(result.stderr, /^modelprof: target error: none of \d+ requests succeeded: .*; report written to .*report\.json$/m);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     assert.match(html, /<section class="verdict verdict-fail" id="verdict">[\s\S]*Target error: no request succeeded/);
+    assert.deepEqual(readReport(out).errors.samples!.map((s) => [s.status, s.sample]), Array(3).fill([401, '{"error":"test"}']), 'three bodies of the 401s kept');
+    assert.match(result.stdout, /\n {2}HTTP 401 said: \{"error":"test"\}\n/);
   });
 
   it('--timeout 2ms against a 5 ms server: every answer a timeout, to the millisecond; "no HTTP answer at all"', async () => {
@@ -61,6 +63,8 @@ describe('modelprof run: a high error rate without an SLA', () => {
     assert.equal(byLine.linesWithErrors, 1);
     assert.equal(byLine.worst[0]!.line, 2);
     assert.equal(byLine.worst[0]!.errors, byLine.worst[0]!.requests);
-    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /High error rate: [\d.]+% of requests failed/);
+    assert.deepEqual(readReport(out).errors.samples![0], { status: 400, line: 2, sample: '{"error":"test"}' });
+    assert.match(result.stdout, /\n {2}HTTP 400 said \(line 2\): \{"error":"test"\}\n/);
+    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /High error rate: [\d.]+% of requests failed|HIGH ERROR RATE: [\d.]+% of \d+ requests failed/);
   });
 });

@@ -64,7 +64,7 @@ describe('streaming through the builtin engine against a scripted server', () =>
     assert.ok(report.requests.total > 0);
     assert.equal(report.errors.byKind.bad_response, report.requests.total);
     assert.equal(report.requests.ok, 0);
-    assert.match(report.errors.samples![0]!.problem, /event 2 is not a JSON object/);
+    assert.match(report.errors.samples![0]!.problem!, /event 2 is not a JSON object/);
     assert.match(report.errors.samples![0]!.sample, /^data: /);
     assert.equal(report.llm!.answers, 0);
   });
