@@ -23,16 +23,28 @@ export interface StreamingFigures {
 const SERVER = fileURLToPath(new URL('./token-stream-server.js', import.meta.url));
 const CHAT = '{"messages":[{"role":"user","content":"bench"}]}';
 
-export async function measureStreaming(options: { main: string; out: string; seconds: number; targetCore: number; generatorCore: number; port: number }): Promise<StreamingFigures> {
+/** How the server streams and how many connections read it. */
+export interface StreamingCase {
+  name: string;
+  connections: number;
+  eventsPerWrite: number;
+  /** One write per answer every this many ms; 0: as fast as the socket takes them. */
+  paceMs: number;
+}
+
+export async function measureStreaming(
+  streaming: StreamingCase,
+  options: { main: string; out: string; seconds: number; targetCore: number; generatorCore: number; port: number },
+): Promise<StreamingFigures> {
   const server = spawn('taskset', ['-c', String(options.targetCore), 'node', SERVER], {
-    env: { ...process.env, PORT: String(options.port), TOKENS: '256', EVENTS_PER_WRITE: '8' },
+    env: { ...process.env, PORT: String(options.port), TOKENS: '256', EVENTS_PER_WRITE: String(streaming.eventsPerWrite), PACE_MS: String(streaming.paceMs) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve) => server.stdout.once('data', resolve));
   try {
     const url = `http://127.0.0.1:${options.port}/v1/chat/completions`;
     const run = await runMeasured(
-      ['node', options.main, 'run', '--url', url, '--api', 'openai-chat', '--payload', CHAT, '--tool', 'wrk', '-c', '16', '-t', '1', '--warmup', '1s', '-d', `${options.seconds}s`, '--json', '-o', `${options.out}/streaming`],
+      ['node', options.main, 'run', '--url', url, '--api', 'openai-chat', '--payload', CHAT, '--tool', 'wrk', '-c', String(streaming.connections), '-t', '1', '--timeout', '60s', '--warmup', '1s', '-d', `${options.seconds}s`, '--json', '-o', `${options.out}/streaming`],
       options.generatorCore,
     );
     const report = JSON.parse(run.stdout) as Report;

@@ -1,15 +1,44 @@
 import net from 'node:net';
 
 /**
- * The streaming target of the bench: an OpenAI-compatible chat stream emitted as fast as the
- * socket takes it. Every request (keep-alive HTTP/1.1, any path) is answered with TOKENS
- * `chat.completion.chunk` events, a usage chunk and `data: [DONE]`, chunked, EVENTS_PER_WRITE
- * events to a write. The bytes are built once, so the server's own cost per token is a fraction
- * of a copy and the generator is what the bench measures.
+ * The streaming target of the bench: an OpenAI-compatible chat stream. Every request (keep-alive
+ * HTTP/1.1, any path) is answered with TOKENS `chat.completion.chunk` events, a usage chunk and
+ * `data: [DONE]`, chunked, EVENTS_PER_WRITE events to a write: as fast as the socket takes them, or
+ * with PACE_MS set, one write every PACE_MS per answer, the answers' phases spread over the pace (a
+ * server decoding many sequences at a steady rate). The bytes are built once, so the server's own
+ * cost per token is a fraction of a copy and the generator is what the bench measures.
  */
 const port = Number(process.env['PORT']);
 const tokens = Number(process.env['TOKENS'] ?? 256);
 const eventsPerWrite = Number(process.env['EVENTS_PER_WRITE'] ?? 8);
+const paceMs = Number(process.env['PACE_MS'] ?? 0);
+
+/** Paced answers in progress: when each writes next, and what. */
+interface Paced {
+  socket: net.Socket;
+  next: number;
+  dueMs: number;
+  done: () => void;
+}
+const paced = new Set<Paced>();
+if (paceMs > 0) {
+  setInterval(() => {
+    const now = performance.now();
+    for (const answer of paced) {
+      if (answer.dueMs > now) continue;
+      if (answer.socket.destroyed) {
+        paced.delete(answer);
+        continue;
+      }
+      answer.socket.write(writes[answer.next++]!);
+      answer.dueMs += paceMs;
+      if (answer.next === writes.length) {
+        paced.delete(answer);
+        answer.done();
+      }
+    }
+  }, 1);
+}
 
 const event = (index: number): string =>
   `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1,"model":"bench","choices":[{"index":0,"delta":{"content":" t${index}"},"logprobs":null,"finish_reason":${index === tokens ? '"length"' : 'null'}}]}\n\n`;
@@ -34,21 +63,28 @@ const server = net.createServer((socket) => {
   let bodyLeft = 0;
   let answering = false;
   let queued = 0;
+  const finished = (): void => {
+    answering = false;
+    if (queued > 0) {
+      queued--;
+      answer();
+    }
+  };
   const answer = (): void => {
     answering = true;
+    if (paceMs > 0) {
+      // The first write at once (the head and first events), then one per pace from a random phase.
+      socket.write(writes[0]!);
+      paced.add({ socket, next: 1, dueMs: performance.now() + Math.random() * paceMs, done: finished });
+      return;
+    }
     let next = 0;
     const more = (): void => {
       // One write per turn of the event loop, so events leave in groups rather than as one block.
       if (socket.destroyed) return;
       socket.write(writes[next++]!);
       if (next < writes.length) setImmediate(more);
-      else {
-        answering = false;
-        if (queued > 0) {
-          queued--;
-          answer();
-        }
-      }
+      else finished();
     };
     more();
   };
