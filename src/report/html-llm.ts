@@ -1,17 +1,10 @@
-import type { LatencySummary } from '../record/result.js';
 import type { LlmSection } from '../record/token-summary.js';
 import { escapeHtml, formatCount, formatMs, formatNumber, formatShare } from './format.js';
 import { formatPercentile, logBound, renderChart, type Series } from './html-charts.js';
 import { spectrumFromHistogram } from './latency-spectrum.js';
+import { LLM_COLUMNS } from './llm-console.js';
 import type { Report } from './report.js';
 
-const COLUMNS: readonly [keyof LatencySummary, string][] = [
-  ['p50', 'p50'],
-  ['p90', 'p90'],
-  ['p99', 'p99'],
-  ['p999', 'p99.9'],
-  ['max', 'max'],
-];
 
 /** What each token figure is, as the README defines it. */
 const ROWS: readonly { key: 'ttft' | 'ttftUncorrected' | 'itl' | 'tpot' | 'e2e' | 'e2eUncorrected'; name: string; label: string; color: string }[] = [
@@ -33,8 +26,8 @@ export function llmSection(report: Report): string {
   const table =
     present.length === 0
       ? '<p class="empty">No answer was streamed, so there is no TTFT or ITL (ask for a stream: leave out --no-stream).</p>'
-      : `<table class="percentiles"><thead><tr><th>ms</th>${COLUMNS.map(([, label]) => `<th class="num">${label}</th>`).join('')}</tr></thead><tbody>${present
-          .map(({ key, name }) => `<tr><th>${escapeHtml(name)}</th>${COLUMNS.map(([field]) => `<td class="num">${llm[key]![field] === undefined ? '' : escapeHtml(formatMs(llm[key]![field]!))}</td>`).join('')}</tr>`)
+      : `<table class="percentiles"><thead><tr><th>ms</th>${LLM_COLUMNS.map(([, label]) => `<th class="num">${label}</th>`).join('')}</tr></thead><tbody>${present
+          .map(({ key, name }) => `<tr><th>${escapeHtml(name)}</th>${LLM_COLUMNS.map(([field]) => `<td class="num">${llm[key]![field] === undefined ? '' : escapeHtml(formatMs(llm[key]![field]!))}</td>`).join('')}</tr>`)
           .join('')}</tbody></table>`;
   return `<section id="llm"><h2>Tokens</h2>${summary}<div class="latency-grid">${chart(llm)}${table}</div>${samples}</section>`;
 }

@@ -2,7 +2,8 @@ import type { LatencySummary } from '../record/result.js';
 import type { LlmSection } from '../record/token-summary.js';
 import { formatCount, formatNumber, formatShare } from './format.js';
 
-const COLUMNS: readonly [keyof LatencySummary, string][] = [
+/** The statistics the token latencies are shown with, console and page alike. */
+export const LLM_COLUMNS: readonly [keyof LatencySummary, string][] = [
   ['p50', 'p50'],
   ['p90', 'p90'],
   ['p99', 'p99'],
@@ -34,9 +35,9 @@ export function formatLlmLines(llm: LlmSection): string[] {
   ];
   const present = rows.filter((row): row is [string, LatencySummary] => row[1] !== undefined && Object.keys(row[1]).length > 0);
   if (present.length > 0) {
-    lines.push(`  ${'(ms)'.padEnd(17)}${COLUMNS.map(([, label]) => label.padStart(10)).join('')}`);
+    lines.push(`  ${'(ms)'.padEnd(17)}${LLM_COLUMNS.map(([, label]) => label.padStart(10)).join('')}`);
     for (const [name, summary] of present) {
-      lines.push(`  ${name.padEnd(17)}${COLUMNS.map(([key]) => formatCell(summary[key]).padStart(10)).join('')}`);
+      lines.push(`  ${name.padEnd(17)}${LLM_COLUMNS.map(([key]) => formatCell(summary[key]).padStart(10)).join('')}`);
     }
   }
   if (llm.itlTrust) {

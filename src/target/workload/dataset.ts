@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { SettingsError } from '../../core/errors.js';
 import type { ChatMessage, Workload, WorkloadItem } from './workload.js';
+import { readJsonLines } from './json-lines.js';
 
 /**
  * A JSONL dataset, one request per line, used in rotation. A line is either
@@ -23,17 +23,7 @@ export class DatasetWorkload implements Workload {
 }
 
 export function readDataset(path: string, setting = '--dataset'): DatasetWorkload {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new SettingsError(`${setting} "${path}" cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
-  }
-  const items: WorkloadItem[] = [];
-  text.split(/\r?\n/).forEach((line, index) => {
-    if (line.trim() !== '') items.push(parseDatasetLine(line, `${setting} "${path}" line ${index + 1}`));
-  });
-  if (items.length === 0) throw new SettingsError(`${setting} "${path}" is empty: expected one JSON request per line`);
+  const items = readJsonLines(path, setting, parseDatasetLine);
   return new DatasetWorkload(items, path);
 }
 

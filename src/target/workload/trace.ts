@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { SettingsError } from '../../core/errors.js';
 import { seededRandom } from '../../core/seeded-random.js';
 import { itemSeed, syntheticPrompt } from './synthetic.js';
+import { readJsonLines } from './json-lines.js';
 import type { Workload, WorkloadItem } from './workload.js';
 
 /** One request of a trace. */
@@ -25,17 +25,7 @@ export const MOONCAKE_BLOCK_TOKENS = 512;
  * order and offsets start at the first request.
  */
 export function readTrace(path: string, setting = '--trace'): TraceEntry[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new SettingsError(`${setting} "${path}" cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
-  }
-  const entries: TraceEntry[] = [];
-  text.split(/\r?\n/).forEach((line, index) => {
-    if (line.trim() !== '') entries.push(parseTraceLine(line, `${setting} "${path}" line ${index + 1}`));
-  });
-  if (entries.length === 0) throw new SettingsError(`${setting} "${path}" is empty: expected one request per line`);
+  const entries = readJsonLines(path, setting, parseTraceLine);
   entries.sort((a, b) => a.offsetMs - b.offsetMs);
   const first = entries[0]!.offsetMs;
   return entries.map((entry) => ({ ...entry, offsetMs: entry.offsetMs - first }));
