@@ -9,6 +9,7 @@ import { parseGoodput, formatGoodput } from '../../../src/record/goodput.js';
 import { TokenRecorder } from '../../../src/record/token-recorder.js';
 import { summarizeTokens } from '../../../src/record/token-summary.js';
 import { formatSummary } from '../../../src/report/console.js';
+import { renderHtmlReport } from '../../../src/report/html.js';
 import type { Report } from '../../../src/report/report.js';
 import { syntheticReport } from '../../support/sample-reports.js';
 import { assertValidReport } from '../../support/report-schema.js';
@@ -39,6 +40,16 @@ describe('SLA clauses on token metrics', () => {
     assert.match(text, /tokens   out 8,000 \(20\/request, usage\), in 3,200 \(8\/request, usage\)/);
     assert.match(text, /\n  ttft uncorrected +\d/);
     assert.match(text, /goodput  ttft<=150ms: \d+(\.\d+)?% of requests met every objective/);
+  });
+
+  it('draws the token figures in the HTML report, with the bad answers kept', () => {
+    const withSamples: Report = { ...report, errors: { ...report.errors, samples: [{ problem: 'error object: <overloaded>', status: 200, sample: '{"error":"<overloaded>"}' }] } };
+    const page = renderHtmlReport(withSamples);
+    assert.match(page, /<section id="llm"><h2>Tokens<\/h2>/);
+    assert.match(page, /Token latency by percentile/);
+    assert.match(page, /<th>ttft uncorrected<\/th>/);
+    assert.match(page, /error object: &lt;overloaded&gt;/);
+    assert.doesNotMatch(page, /<overloaded>/);
   });
 
   it('reads token percentiles, statistics, throughput and goodput', () => {
