@@ -25,7 +25,7 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
   // What the target did comes first: with no success, nothing below describes the model.
   const targetLine = targetHeadline(judgeTarget(report));
   if (targetLine) lines.push(targetLine, '');
-  lines.push(validity.valid ? 'RUN VALID: the generator held its plan' : 'RUN INVALID: do not draw conclusions about the target from these figures');
+  lines.push(validity.valid ? validHeadline(report) : 'RUN INVALID: do not draw conclusions about the target from these figures');
   for (const reason of validity.reasons) lines.push(`  x ${reason}`);
   // A partial run is said once, on its own line below.
   for (const warning of validity.warnings) if (!(report.partial && warning.startsWith('partial run:'))) lines.push(`  ! ${warning}`);
@@ -47,6 +47,7 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
     lines.push(`  ${label.padEnd(8)} ${formatMs(value).padStart(10)}${uncorrected}`);
   }
   if (Object.keys(report.latency).length === 0) lines.push('  (no response received)');
+  else if (hasUncorrected) lines.push('  corrected: from each request\'s planned send time, so a stall shows (coordinated omission); uncorrected: from the actual send');
   if (report.llm) lines.push('', ...formatLlmLines(report.llm));
   const kinds = Object.entries(report.errors.byKind).filter(([, count]) => count > 0);
   if (kinds.length > 0) {
@@ -103,4 +104,11 @@ function oneLine(text: string, width: number): string {
   const folded = text.replace(/\s+/g, ' ').trim();
   if (folded === '') return '(empty body)';
   return folded.length > width ? `${folded.slice(0, width - 3)}...` : folded;
+}
+
+/** What a valid run rests on: an open loop held its plan; a closed loop has none; a real program judged by its own figures. */
+function validHeadline(report: Report): string {
+  if (report.engine.name === 'external') return `RUN VALID by ${report.tool}'s own measure of its schedule`;
+  if (report.tool === 'wrk') return 'RUN VALID: the generator kept up (closed loop: not saturated, no stalls)';
+  return 'RUN VALID: the generator held its plan';
 }

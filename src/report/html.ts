@@ -19,6 +19,7 @@ import { htmlPage } from './html-page.js';
 import { llmSection } from './html-llm.js';
 import { shardsSection } from './html-shards.js';
 import { errorsSection } from './html-errors.js';
+import { rateChartPoints } from './timeline-bars.js';
 import { SERVER_LATENCY_NOTE, serverClientLatency } from './server-latency.js';
 import { redactHeaders, redactUrl } from '../core/redact.js';
 
@@ -244,14 +245,16 @@ function timeAxis(report: Report): Axis {
 function timelineSection(report: Report): string {
   if (report.timeline.length === 0) return `<section id="timeline"><h2>Over time</h2><p class="empty">This run has no per-second timeline.</p></section>`;
   const x = timeAxis(report);
-  // Bars sit on the middle of their second.
-  const ok: Series = { name: 'ok responses / s', color: COLORS.corrected, points: report.timeline.map((p) => [p.t + 0.5, p.requests - p.errors]), style: 'bars' };
-  const failed: Series = { name: 'errors / s', color: COLORS.bad, points: report.timeline.map((p) => [p.t + 0.5, p.errors]), style: 'bars', stackOn: ok };
+  // Bars sit on the middle of their second; a partial last second is a rate or left out.
+  const { points: bars, note } = rateChartPoints(report);
+  const ok: Series = { name: 'ok responses / s', color: COLORS.corrected, points: bars.map((p) => [p.t + 0.5, p.requests - p.errors]), style: 'bars' };
+  const failed: Series = { name: 'errors / s', color: COLORS.bad, points: bars.map((p) => [p.t + 0.5, p.errors]), style: 'bars', stackOn: ok };
   const target = report.throughput.targetRps;
-  const peak = Math.max(...report.timeline.map((p) => p.requests), target ?? 0);
+  const peak = Math.max(0, ...bars.map((p) => p.requests), target ?? 0);
   const throughput = renderChart({
     id: 'chart-throughput',
     title: 'Throughput and errors per second',
+    ...(note ? { caption: note } : {}),
     x,
     y: { label: 'requests / s', scale: 'linear', min: 0, max: niceMax(peak), format: formatNumber },
     series: report.timeline.some((p) => p.errors > 0) ? [ok, failed] : [ok],
@@ -351,7 +354,7 @@ function validitySection(report: Report): string {
     .map(([key, label, format]) => `<tr><th>${label}</th><td class="num">${escapeHtml(format(report.validity.checks[key]!))}</td></tr>`)
     .join('');
   const status = report.validity.valid
-    ? '<p>The generator held its plan: the figures describe the target.</p>'
+    ? `<p>${report.tool === 'wrk' ? 'The generator kept up (a closed loop has no plan to hold)' : 'The generator held its plan'}: the figures describe the target.</p>`
     : `<p>The generator did not hold its plan:</p><ul class="reasons">${report.validity.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`;
   const warnings = report.validity.warnings?.length ? `<h3>Caveats</h3>${warningList(report)}` : '';
   const notes = report.notes.length ? `<h3>Notes</h3><ul>${report.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
