@@ -7,6 +7,8 @@ import type { Report } from '../src/report/report.js';
 import { runMeasured } from './measured-command.js';
 import { startNginx } from './nginx.js';
 import { measureStreaming, type StreamingCase } from './streaming.js';
+import { precisionSection, cpuSection } from './precision.js';
+import { type Percentiles, wrkPercentiles } from './wrk-output.js';
 
 /**
  * `npm run bench`: modelprof's builtin engine side by side with its peers, on this machine.
@@ -87,24 +89,6 @@ async function startLatencyServer(port: number, env: Record<string, string>): Pr
   return () => server.kill('SIGTERM');
 }
 
-type Percentiles = Partial<Record<'p50' | 'p90' | 'p99' | 'p999' | 'max', number>>;
-
-function wrkPercentiles(stdout: string): Percentiles {
-  const toMs = (value: string, unit: string): number => Number(value) * ({ us: 0.001, ms: 1, s: 1000, m: 60000 }[unit] ?? NaN);
-  const read = (label: string): number | undefined => {
-    const match = new RegExp(`^\\s+${label.replace('.', '\\.')}%\\s+([\\d.]+)(us|ms|s|m)$`, 'm').exec(stdout);
-    return match ? toMs(match[1]!, match[2]!) : undefined;
-  };
-  const max = /Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s|m)/.exec(stdout);
-  const percentiles: Percentiles = {};
-  for (const [key, label] of [['p50', '50.000'], ['p90', '90.000'], ['p99', '99.000'], ['p999', '99.900']] as const) {
-    const value = read(label) ?? read(label.replace(/\.?0+$/, ''));
-    if (value !== undefined) percentiles[key] = value;
-  }
-  if (max) percentiles.max = toMs(max[1]!, max[2]!);
-  return percentiles;
-}
-
 async function latencySection(): Promise<void> {
   const seconds = Math.max(SECONDS * 2, 10);
   for (const [title, env] of [
@@ -179,6 +163,8 @@ async function streamingSection(): Promise<void> {
 
 const sections = process.argv.slice(2);
 const wanted = (name: string): boolean => sections.length === 0 || sections.includes(name);
+if (wanted('precision')) await precisionSection(out);
+if (wanted('cpu')) await cpuSection(out);
 if (wanted('throughput')) await throughputSection();
 if (wanted('latency')) await latencySection();
 if (wanted('memory')) await memorySection();

@@ -1,4 +1,4 @@
-import { compileSchema, schemaProblems } from '../core/schema.js';
+import { lazySchema, schemaProblems } from '../core/schema.js';
 import { stringify } from 'yaml';
 
 /** The `$schema` of an Azure ML command job, as in the seed's job-template.yml. */
@@ -110,11 +110,11 @@ export function renderCommandJob(job: Record<string, unknown>): string {
   return stringify(job, { lineWidth: 0 });
 }
 
-const validate = compileSchema('azureml/commandJob.schema.json', { allErrors: true });
+const validator = lazySchema('azureml/commandJob.schema.json', { allErrors: true });
 
 /** Every way `job` departs from the command-job schema (schema/azureml/commandJob.schema.json); empty when valid. */
 export function commandJobProblems(job: unknown): string[] {
-  return schemaProblems(validate, job);
+  return schemaProblems(validator(), job);
 }
 
 /** POSIX shell quoting, leaving Azure ML's ${{...}} expressions and plain words bare. */

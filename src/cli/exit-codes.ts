@@ -2,7 +2,7 @@ import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import type { Comparison } from '../judge/comparison.js';
 import { judgeTarget } from '../judge/target-outcome.js';
 import type { Report } from '../report/report.js';
-import type { SlaVerdict } from '../judge/sla.js';
+import { loadHeld, type SlaVerdict } from '../judge/sla.js';
 
 /** Process exit codes, documented in the README; CI pipelines branch on them. */
 export const EXIT = {
@@ -32,15 +32,17 @@ export function exitCodeOfError(error: { code: ErrorCode }): number {
 }
 
 /**
- * 4 when no request succeeded (a target error, whatever else holds), else
- * 3 when the run is invalid (the generator did not hold its plan: no verdict on the target), else 1 when
- * an SLA clause failed, else 0.
+ * The gate. 4 when no request succeeded (a target error, whatever else holds). With an SLA: 3 when
+ * the generator did not deliver the load, else 1 when a judged clause failed, else 3 when a clause
+ * could not be judged (its figure not trusted), else 0. Without one: 3 when the run is invalid, else 0.
  */
 export function exitCodeForVerdict(report: Report, verdict?: SlaVerdict): number {
   if (judgeTarget(report).noSuccess) return EXIT.toolError;
-  if (!report.validity.valid) return EXIT.runInvalid;
-  if (verdict && !verdict.pass) return EXIT.slaFailed;
-  return EXIT.ok;
+  if (!loadHeld(report)) return EXIT.runInvalid;
+  if (verdict && verdict.results.length > 0) {
+    return verdict.status === 'fail' ? EXIT.slaFailed : verdict.status === 'not-judged' ? EXIT.runInvalid : EXIT.ok;
+  }
+  return report.validity.valid ? EXIT.ok : EXIT.runInvalid;
 }
 
 /** Exit code of `modelprof compare`: 3 when a run was invalid or the runs are not like with like, 1 on a regression, else 0. */

@@ -6,6 +6,8 @@ import { formatTable } from '../report/text-table.js';
 import { withServedTarget } from '../target/served-process.js';
 import { addProgressOption, withConsoleSession } from './console-session.js';
 import { EXIT } from './exit-codes.js';
+import { JUDGED_FIGURES } from '../judge/trust.js';
+import { UNTRUSTED_LEGEND } from '../report/validity-text.js';
 import { addLoadOptions, runRequestFrom, type CommandRunRequest } from './load-options.js';
 import { addMonitorOptions } from './monitor-options.js';
 import { collect } from './collect.js';
@@ -115,12 +117,24 @@ async function runFindMax({ run, search }: FindMaxCommand): Promise<number> {
   );
 }
 
-/** 0 with an answer, 1 when even the lowest rate breaks the SLA, 3 when nothing valid was measured. */
+/**
+ * 0 with an answer the search stands by (the bracket closed, or the SLA held up to --max-rate), 1 when
+ * even the lowest rate breaks the SLA, 3 when the search stopped before it could say (time bound, a
+ * point without a verdict): its maxRate is then only a lower bound.
+ */
 export function exitCodeOf(record: FindMaxRecord): number {
   if (record.stop === 'aborted') return EXIT.interrupted;
-  if (record.maxRate !== null) return EXIT.ok;
+  if (record.maxRate !== null && (record.stop === 'precision' || record.stop === 'ceiling')) return EXIT.ok;
   if (record.stop === 'lowest-rate-fails') return EXIT.slaFailed;
   return EXIT.runInvalid;
+}
+
+/** Whether a figure is within what its run trusted (runs that judge no trust, such as external tools, trust all). */
+function trusts(trustedUpTo: string | null | undefined, figure: string): boolean {
+  if (trustedUpTo === undefined) return true;
+  if (trustedUpTo === null) return false;
+  const order = JUDGED_FIGURES.map((f) => f.key as string);
+  return order.indexOf(figure) <= order.indexOf(trustedUpTo);
 }
 
 /** The curve as measured (in rate order), then the answer and its cost. */
@@ -130,17 +144,24 @@ export function formatFindMax(record: FindMaxRecord): string {
     .map((p) => [
       String(p.rate),
       p.servedRps.toFixed(1),
-      p.p50Ms === undefined ? '-' : p.p50Ms.toFixed(1),
-      p.p99Ms === undefined ? '-' : p.p99Ms.toFixed(1),
+      p.p50Ms === undefined ? '-' : `${p.p50Ms.toFixed(1)}${trusts(p.trustedUpTo, 'p50') ? '' : ' *'}`,
+      p.p99Ms === undefined ? '-' : `${p.p99Ms.toFixed(1)}${trusts(p.trustedUpTo, 'p99') ? '' : ' *'}`,
       `${(p.errorRate * 100).toFixed(2)}%`,
-      !p.counted ? 'interrupted' : p.verdict === 'pass' ? 'meets SLA' : p.verdict === 'fail' ? 'breaks SLA' : 'invalid',
+      !p.counted ? 'interrupted' : p.verdict === 'pass' ? 'meets SLA' : p.verdict === 'fail' ? 'breaks SLA' : 'no verdict',
     ]);
+  const marked = rows.some((row) => row[2]!.endsWith('*') || row[3]!.endsWith('*'));
   const lines = [
     `modelprof find-max: ${record.target.method} ${record.target.url} (${record.tool}), SLA "${record.sla}"`,
     '',
     formatTable(['rate req/s', 'served req/s', 'p50 ms', 'p99 ms', 'errors', 'verdict'], rows, [true, true, true, true, true, false]),
+    ...(marked ? [`* ${UNTRUSTED_LEGEND}; a verdict stands only where that lag could not change it`] : []),
     '',
-    record.maxRate === null ? `NO RATE MEETS THE SLA: ${record.message}` : `MAX RATE ${record.maxRate} req/s: ${record.message}`,
+    record.maxRate === null
+      ? `NO RATE MEETS THE SLA: ${record.message}`
+      : record.answer === 'highest' || record.stop === 'ceiling'
+        ? `MAX RATE ${record.maxRate} req/s: ${record.message}`
+        : `AT LEAST ${record.maxRate} req/s (a lower bound, not the limit): ${record.message}`,
+    `  rests on ${record.restsOn}`,
     `  ${record.points.length} points in ${record.elapsedSec.toFixed(1)}s (bound ${record.maxTimeSec}s)`,
   ];
   const cost = record.cost;

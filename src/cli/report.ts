@@ -10,7 +10,7 @@ import { renderJunit } from '../report/junit.js';
 import { appendStepSummary, renderMarkdownSummary } from '../report/markdown.js';
 import { readReportFile, reportPathOf } from '../report/read-report.js';
 import type { Report } from '../report/report.js';
-import { evaluateSla, parseSla, type SlaVerdict } from '../judge/sla.js';
+import { evaluateSla, loadHeld, parseSla, type SlaVerdict } from '../judge/sla.js';
 import { exitCodeForVerdict } from './exit-codes.js';
 import { collect } from './collect.js';
 import { writeErr, writeOut } from './colour.js';
@@ -61,11 +61,12 @@ export function formatRunSummary(report: Report, verdict?: SlaVerdict): string {
 export function formatVerdictLines(report: Report, verdict?: SlaVerdict): string {
   const lines: string[] = [];
   for (const result of verdict?.results ?? []) {
-    const status = !report.validity.valid ? 'n/a ' : result.pass ? 'pass' : 'FAIL';
+    const status = result.status === 'not-judged' ? 'n/a ' : result.pass ? 'pass' : 'FAIL';
     lines.push(`${status}  ${result.clause.text.padEnd(28)}  ${result.message}`);
   }
-  if (!report.validity.valid) lines.push(`run invalid, no verdict on the target: ${report.validity.reasons.join('; ')}`);
-  else if (verdict) lines.push(verdict.pass ? 'SLA passed' : 'SLA failed');
+  if (!loadHeld(report)) lines.push(`run invalid, no verdict on the target: ${report.validity.reasons.join('; ')}`);
+  else if (verdict) lines.push(verdict.status === 'pass' ? 'SLA passed' : verdict.status === 'fail' ? 'SLA failed' : 'SLA not judged: a clause\'s figure is not trusted');
+  else if (!report.validity.valid) lines.push(`run invalid: ${report.validity.reasons.join('; ')}`);
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 

@@ -26,6 +26,15 @@ export function compileSchema<T>(name: string, options: SchemaOptions = {}): Val
   return ajv.compile<T>(readSchema(name));
 }
 
+/**
+ * compileSchema on first use: compiling takes tens of milliseconds of CPU, and every modelprof
+ * command loads the modules that hold validators, while few of them validate anything.
+ */
+export function lazySchema<T>(name: string, options: SchemaOptions = {}): () => ValidateFunction<T> {
+  let validate: ValidateFunction<T> | undefined;
+  return () => (validate ??= compileSchema<T>(name, options));
+}
+
 /** Every way `data` departs from the schema behind `validate`, one line each; empty when it is valid. */
 export function schemaProblems(validate: ValidateFunction, data: unknown): string[] {
   if (validate(data)) return [];

@@ -9,8 +9,9 @@ import type { Settings, ToolName } from '../settings/settings.js';
 import { costAt, type CostFigures, type DeploymentPrice } from '../report/cost.js';
 import { measurePoint } from '../run/measure-point.js';
 import { pointFigures, type PointFigures } from '../report/point-figures.js';
-import { judgePoint } from '../judge/point-verdict.js';
+import { judgePoint, noVerdictReasons } from '../judge/point-verdict.js';
 import { findMaxRate, type StopReason, type Verdict } from './search.js';
+import { figureLabel } from '../judge/trust.js';
 
 /** Bumped on any change a reader of find-max.json could notice. */
 export const FIND_MAX_SCHEMA_VERSION = '1.0';
@@ -51,7 +52,16 @@ export interface FindMaxPoint extends PointFigures {
   report: string;
   /** False for a point cut short by Ctrl-C: its verdict was not used. */
   counted: boolean;
+  /** Open-loop builtin runs: the highest latency figure (from p50 up) the generator's lag could not have moved. */
+  trustedUpTo?: string | null;
 }
+
+/**
+ * What the answer is: the highest rate within the SLA, bracketed to the precision asked ('highest');
+ * a rate that met it with the limit still above, because the search stopped early or reached
+ * --max-rate ('at-least': a lower bound, never the limit); or no rate met it ('none').
+ */
+export type AnswerKind = 'highest' | 'at-least' | 'none';
 
 /** The contents of find-max.json, and what `find-max --json` prints. */
 export interface FindMaxRecord {
@@ -61,6 +71,10 @@ export interface FindMaxRecord {
   sla: string;
   /** The highest measured constant rate that met the SLA on a valid run, in req/s; null when none did. */
   maxRate: number | null;
+  /** How far maxRate can be taken: the limit itself, or only a lower bound of it. */
+  answer: AnswerKind;
+  /** The measurements the answer rests on, in one sentence. */
+  restsOn: string;
   /** Highest passing and lowest failing rates measured; null where none was. */
   bracket: { low: number | null; high: number | null };
   precision: number;
@@ -99,7 +113,8 @@ export async function findMax(request: FindMaxRequest): Promise<{ record: FindMa
       sla: request.sla.clauses,
       ...(request.signal ? { signal: request.signal } : {}),
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
-      onRetry: (reasons) => log(`${rate} req/s: run invalid (${reasons[0] ?? 'no reason given'}); measuring it again`),
+      noVerdict: (report) => noVerdictReasons(report, request.sla.clauses),
+      onRetry: (reasons) => log(`${rate} req/s: no verdict (${reasons[0] ?? 'no reason given'}); measuring it again`),
     });
     const { verdict, reasons } = judgePoint(measured.report, request.sla.clauses);
     const point: FindMaxPoint = {
@@ -110,6 +125,7 @@ export async function findMax(request: FindMaxRequest): Promise<{ record: FindMa
       report: relative(root, measured.reportPath),
       counted: true,
       ...pointFigures(measured.report),
+      ...(measured.report.validity.trustedUpTo === undefined ? {} : { trustedUpTo: measured.report.validity.trustedUpTo }),
     };
     points.push(point);
     if (!request.signal?.aborted) log(describePoint(point));
@@ -136,6 +152,8 @@ export async function findMax(request: FindMaxRequest): Promise<{ record: FindMa
     tool: settings.tool,
     sla: request.sla.text,
     maxRate: result.maxRate ?? null,
+    answer: result.maxRate === undefined ? 'none' : result.stop === 'precision' ? 'highest' : 'at-least',
+    restsOn: restsOn(result.bracket, points),
     bracket: { low: result.bracket.low ?? null, high: result.bracket.high ?? null },
     precision: request.precision,
     confirm: request.confirm,
@@ -187,6 +205,23 @@ function describePoint(point: FindMaxPoint): string {
   }
 }
 
+/** The evidence at each end of the bracket: how many runs said what, and how far their figures are trusted. */
+function restsOn(bracket: { low?: number; high?: number }, points: readonly FindMaxPoint[]): string {
+  const counted = points.filter((p) => p.counted);
+  const at = (rate: number | undefined, meaning: 'pass' | 'fail'): string | undefined => {
+    if (rate === undefined) return undefined;
+    const runs = counted.filter((p) => p.rate === rate);
+    const agreeing = runs.filter((p) => p.verdict === meaning);
+    const trust = agreeing.map((p) => p.trustedUpTo).filter((t): t is string | null => t !== undefined);
+    const trusted = trust.length === 0 ? '' : `, latency trusted up to ${trust.map((t) => (t === null ? 'none' : figureLabel(t))).join(' and ')}`;
+    return `at ${rate} req/s ${agreeing.length} of ${runs.length} runs ${meaning === 'pass' ? 'met' : 'broke'} the SLA${trusted}`;
+  };
+  const ends = [at(bracket.low, 'pass'), at(bracket.high, 'fail')].filter((e): e is string => e !== undefined);
+  const noVerdict = counted.filter((p) => p.verdict === 'invalid').length;
+  const unjudged = noVerdict > 0 ? `; ${noVerdict} run${noVerdict === 1 ? '' : 's'} gave no verdict` : '';
+  return `${counted.length} runs${ends.length > 0 ? `: ${ends.join('; ')}` : ''}${unjudged}`;
+}
+
 function describeOutcome(stop: StopReason, bracket: { low?: number; high?: number }, request: FindMaxRequest, points: readonly FindMaxPoint[]): string {
   const { low, high } = bracket;
   const range = low !== undefined && high !== undefined ? `between ${low} and ${high} req/s` : low !== undefined ? `at least ${low} req/s` : 'unknown';
@@ -202,12 +237,12 @@ function describeOutcome(stop: StopReason, bracket: { low?: number; high?: numbe
     }
     case 'invalid': {
       const last = points.at(-1);
-      return `stopped: ${last?.rate} req/s gave no valid run after a re-run (${last?.reasons[0] ?? 'invalid'}); the limit is ${range}`;
+      return `stopped: ${last?.rate} req/s gave no verdict after a re-run (${last?.reasons[0] ?? 'invalid'}); the limit is ${range}, not found`;
     }
     case 'time':
-      return `stopped by the time bound of ${request.maxTimeSec}s before the bracket narrowed to ${precision}; the limit is ${range}`;
+      return `stopped by the time bound of ${request.maxTimeSec}s before the bracket narrowed to ${precision}; the limit is ${range}, not found`;
     case 'max-points':
-      return `stopped after ${points.length} points; the limit is ${range}`;
+      return `stopped after ${points.length} points; the limit is ${range}, not found`;
     case 'aborted':
       return `interrupted; the limit is ${range}`;
   }

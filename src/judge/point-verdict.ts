@@ -1,5 +1,5 @@
 import type { Report } from '../report/report.js';
-import { evaluateSla, type SlaClause } from './sla.js';
+import { evaluateSla, loadHeld, type SlaClause } from './sla.js';
 import type { Verdict } from '../find-max/search.js';
 
 /**
@@ -15,12 +15,15 @@ export interface PointVerdict {
 }
 
 /**
- * A point's verdict: no verdict from an invalid or cut-short run; otherwise it passes when the
- * target held the offered rate (open-loop tools) and every SLA clause holds.
+ * A point's verdict, drawn only from figures the run can defend. No verdict ('invalid') from a
+ * cut-short run, from one whose generator did not deliver the load, or when an SLA clause could not
+ * be judged (the generator's own lag could account for its figure against the limit). Otherwise it
+ * fails when the target did not serve the offered rate (open-loop tools) or a judged clause broke,
+ * and passes when every clause held.
  */
 export function judgePoint(report: Report, clauses: readonly SlaClause[]): PointVerdict {
   if (report.partial) return { verdict: 'invalid', reasons: [`partial run: ${report.partial}`] };
-  if (!report.validity.valid) return { verdict: 'invalid', reasons: report.validity.reasons };
+  if (!loadHeld(report)) return { verdict: 'invalid', reasons: report.validity.reasons };
   const reasons: string[] = [];
   const offered = report.throughput.targetRps;
   if (offered !== undefined && report.throughput.rps < HELD_SHARE * offered) {
@@ -28,6 +31,16 @@ export function judgePoint(report: Report, clauses: readonly SlaClause[]): Point
       `served ${report.throughput.rps.toFixed(1)} of the offered ${offered} req/s (needs ${HELD_SHARE * 100}%): the target did not keep up`,
     );
   }
-  for (const result of evaluateSla(clauses, report).results) if (!result.pass) reasons.push(result.message);
-  return { verdict: reasons.length === 0 ? 'pass' : 'fail', reasons };
+  const sla = evaluateSla(clauses, report);
+  for (const result of sla.results) if (result.status === 'fail') reasons.push(result.message);
+  if (reasons.length > 0) return { verdict: 'fail', reasons };
+  const unjudged = sla.results.filter((result) => result.status === 'not-judged');
+  if (unjudged.length > 0) return { verdict: 'invalid', reasons: unjudged.map((result) => result.message) };
+  return { verdict: 'pass', reasons: [] };
+}
+
+/** Why a point's report gives no verdict (empty when it gives one): what makes it worth measuring again. */
+export function noVerdictReasons(report: Report, clauses: readonly SlaClause[]): readonly string[] {
+  const { verdict, reasons } = judgePoint(report, clauses);
+  return verdict === 'invalid' ? reasons : [];
 }

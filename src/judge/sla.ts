@@ -1,7 +1,11 @@
 import { SettingsError } from '../core/errors.js';
 import type { Report } from '../report/report.js';
 import { formatMetricValue, isPercentUnit } from '../report/metric-format.js';
+import { decodeHistogram, type Histogram } from '../record/histogram.js';
+import { formatMs } from '../report/format.js';
 import { indexTopLevel, parseMetricName, readMetric, splitTopLevel, type MetricRef } from './metrics.js';
+import { figureLabel, generatorPart, trustLimitMs, type LatencyStatRef } from './trust.js';
+import { LATENCY_PERCENTILES } from '../record/result.js';
 
 /**
  * SLA expressions ("p99<=200ms, error_rate<0.1%, rps>=100") and their verdict on a report.
@@ -26,18 +30,28 @@ export interface SlaClause {
   limitText: string;
 }
 
+/**
+ * A clause is not judged when the run cannot answer it: the generator did not deliver the load, or
+ * its own lag could account for the difference between the figure and the limit.
+ */
+export type ClauseStatus = 'pass' | 'fail' | 'not-judged';
+
 export interface SlaResult {
   clause: SlaClause;
   /** The report's value, in the clause's base unit; absent when the report lacks the metric. */
   actual?: number;
   /** The monitor's unit, for resource metrics. */
   resourceUnit?: string;
+  status: ClauseStatus;
+  /** status === 'pass'. */
   pass: boolean;
-  /** One line: the value against the limit, or why there is no value. */
+  /** One line: the value against the limit, or why there is no value or no judgment. */
   message: string;
 }
 
 export interface SlaVerdict {
+  /** 'fail' when any judged clause failed, else 'not-judged' when any clause was not judged, else 'pass'. */
+  status: ClauseStatus;
   pass: boolean;
   results: SlaResult[];
 }
@@ -140,20 +154,31 @@ function holds(actual: number, op: Operator, threshold: number): boolean {
 }
 
 export function evaluateSla(clauses: readonly SlaClause[], report: Report): SlaVerdict {
-  const results = clauses.map((clause) => evaluateClause(clause, report));
-  return { pass: results.every((r) => r.pass), results };
+  const judging = { held: loadHeld(report), sendLag: report.histogramSendLag === undefined ? undefined : decodeHistogram(report.histogramSendLag) };
+  const results = clauses.map((clause) => evaluateClause(clause, report, judging));
+  const status: ClauseStatus = results.some((r) => r.status === 'fail') ? 'fail' : results.some((r) => r.status === 'not-judged') ? 'not-judged' : 'pass';
+  return { status, pass: status === 'pass', results };
 }
 
-function evaluateClause(clause: SlaClause, report: Report): SlaResult {
+/** Whether the generator delivered the load; reports that do not say (written before it was added) say it through `valid`. */
+export function loadHeld(report: Report): boolean {
+  return report.validity.loadHeld ?? report.validity.valid;
+}
+
+function evaluateClause(clause: SlaClause, report: Report, judging: { held: boolean; sendLag: Histogram | undefined }): SlaResult {
+  const notHeld = 'not judged: the generator did not deliver the load (see the run validity)';
   const reading = readMetric(report, clause.ref);
   if ('missing' in reading) {
-    return { clause, pass: false, message: `${clause.metric}: ${reading.missing}` };
+    const status = judging.held ? 'fail' : 'not-judged';
+    return { clause, status, pass: false, message: `${clause.metric}: ${judging.held ? reading.missing : notHeld}` };
   }
+  const unit = reading.resourceUnit === undefined ? {} : { resourceUnit: reading.resourceUnit };
   if (clause.ref.kind === 'resource' && clause.unit === '%' && !isPercentUnit(reading.resourceUnit ?? '')) {
     return {
       clause,
       actual: reading.value,
-      ...(reading.resourceUnit === undefined ? {} : { resourceUnit: reading.resourceUnit }),
+      ...unit,
+      status: 'fail',
       pass: false,
       message: `${clause.metric} is in ${reading.resourceUnit}, not a percentage; write the threshold without %`,
     };
@@ -166,11 +191,36 @@ function evaluateClause(clause: SlaClause, report: Report): SlaResult {
   // A monitor figure says which metric was read and where from (cpu.* is one of two metrics).
   const detail = [grain, reading.read].filter((each) => each !== undefined);
   const about = detail.length > 0 ? ` (${detail.join('; ')})` : '';
-  const message = pass
-    ? `${clause.metric} = ${actual}${about}, within ${clause.op} ${limit}`
-    : `${clause.metric} = ${actual}${about}, breaks ${clause.op} ${limit}`;
-  const unit = reading.resourceUnit === undefined ? {} : { resourceUnit: reading.resourceUnit };
-  return { clause, actual: reading.value, ...unit, pass, message };
+  const stated = pass ? `${clause.metric} = ${actual}${about}, within ${clause.op} ${limit}` : `${clause.metric} = ${actual}${about}, breaks ${clause.op} ${limit}`;
+  const result = (status: ClauseStatus, message: string): SlaResult => ({ clause, actual: reading.value, ...unit, status, pass: status === 'pass', message });
+  if (!judging.held) return result('not-judged', `${clause.metric} = ${actual}: ${notHeld}`);
+  const stat = latencyStatOf(clause.ref);
+  const part = stat === undefined ? undefined : generatorPartIn(report, stat, judging.sendLag);
+  if (part === undefined || part.ms <= trustLimitMs(reading.value)) return result(pass ? 'pass' : 'fail', stated);
+  // The generator's delay only adds latency: the target's own figure lies between value - part and value.
+  const lag = `the generator's own ${part.what} (${part.from} ${formatMs(part.ms)})`;
+  if (holds(Math.max(0, reading.value - part.ms), clause.op, clause.threshold) === pass) {
+    return result(pass ? 'pass' : 'fail', `${stated}; ${lag} cannot change that`);
+  }
+  return result('not-judged', `${stated}, but ${lag} could account for the difference: not judged`);
+}
+
+/**
+ * The generator's estimated part in a latency statistic: from the send lag (open loop), or for the
+ * closed loop from the event-loop delay its verdict judged each figure on; undefined when the report
+ * has neither (external tools), and the clause is judged on the figure.
+ */
+function generatorPartIn(report: Report, stat: LatencyStatRef, sendLag: Histogram | undefined): { ms: number; from: string; what: string } | undefined {
+  if (sendLag !== undefined && sendLag.totalCount > 0) return { ...generatorPart(sendLag, stat), what: 'send lag' };
+  const key = 'percentile' in stat ? LATENCY_PERCENTILES.find((p) => p.percent === stat.percentile)?.key : stat.stat === 'max' ? 'max' : undefined;
+  const figure = key === undefined ? undefined : report.validity.trust?.find((f) => f.figure === key);
+  return figure ? { ms: figure.lagMs, from: figureLabel(figure.figure), what: 'event-loop delay' } : undefined;
+}
+
+function latencyStatOf(ref: MetricRef): LatencyStatRef | undefined {
+  if (ref.kind === 'percentile') return { percentile: ref.percentile, corrected: ref.corrected };
+  if (ref.kind === 'latency') return { stat: ref.stat, corrected: ref.corrected };
+  return undefined;
 }
 
 /** The threshold in the unit it was written in, e.g. "<= 1.5 s"; bare numbers take the metric's (or monitor's) unit. */

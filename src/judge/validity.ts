@@ -1,14 +1,16 @@
-import { LOAD_MODELS } from '../load/models/registry.js';
-import type { ToolName } from '../settings/settings.js';
-import type { Validity, ValidityChecks } from '../record/result.js';
 import { round } from '../core/numbers.js';
+import { LOAD_MODELS } from '../load/models/registry.js';
+import { summarizeSendLag, type Histogram } from '../record/histogram.js';
+import type { FigureTrust, LatencySummary, TimelinePoint, Validity, ValidityChecks } from '../record/result.js';
+import type { ToolName } from '../settings/settings.js';
+import { coreFiguresTrusted, figureLabel, judgeTrust, lagLabel, trustedUpTo, TRUST_FLOOR_MS, TRUST_SHARE } from './trust.js';
 
-/** LaBench's bar: at least this share of ticks and sends must be timely for a valid run. */
+/** LaBench's bar: at least this share of ticks and sends must be timely (kept for LaBench's own figures). */
 export const TIMELY_SHARE_REQUIRED = 0.999;
-/** Event-loop stalls beyond this (p99) delay the generator's own reading of responses. */
-const LOOP_LAG_P99_LIMIT_MS = 10;
-/** A generator busier than this share of the time may itself be the bottleneck. */
-const BUSY_GENERATOR = 0.95;
+/** The plan is held when the generator made at least this share of the sends it was free to make. */
+export const PLAN_HELD_SHARE = 0.99;
+/** A generator thread busier than this share of the time is saturated. */
+export const SATURATED_GENERATOR = 0.95;
 /** Achieved rate below this share of the target rate is worth a warning. */
 const RATE_SHORTFALL = 0.99;
 
@@ -19,69 +21,79 @@ export interface GeneratorObservation {
   ok: number;
   /** Planned sends of the window never sent because their connection was busy when it closed. */
   unsentPlanned: number;
+  /** Planned sends of the window due with a connection free but unsent when it closed: the generator's backlog. */
+  owedSends: number;
   /** Requests that failed because the generator's machine ran out of sockets or ports. */
   localResourceErrors: number;
   targetRps?: number;
   achievedRps: number;
+  /** Seconds from the start of measurement to the last send (or its planned end). */
+  sendingSeconds: number;
+  /** Planned sends made in the window. */
   plannedSends: number;
+  /** Planned sends of the window the generator saw fall due (LaBench's timely sends count these). */
+  noticedSends: number;
   lateSends: number;
   maxSendLagMs: number;
-  /** A planned send later than this counted as late. */
+  /** A planned send later than this counted as late (LaBench's timely sends). */
   toleranceMs?: number;
   ticks: number;
   lateTicks: number;
   missedTicks: number;
+  /** Whether the event loop's delay was monitored (eventLoopLag* mean nothing otherwise). */
+  eventLoopWatched?: boolean;
   eventLoopLagP99Ms: number;
   eventLoopLagMaxMs: number;
   /** Busiest worker's event-loop utilization, 0..1. */
   generatorBusy: number;
+  /** The corrected latency the trust rule judges. */
+  latency: LatencySummary;
+  /** Open-loop models: the merged send-lag histogram of the window. */
+  sendLag?: Histogram;
+  /** Closed loop: the event loop's delay at each judged figure's percentile, ms (the worst worker's). */
+  loopDelay?: Readonly<Record<string, number>>;
+  /** Per second: the send lag's p50, to see a backlog grow. */
+  timeline: readonly TimelinePoint[];
   partial?: string;
 }
 
-const percent = (share: number): string => `${(share * 100).toFixed(share > 0.99 && share < 1 ? 2 : 1)}%`;
+/** What the user can do about a generator that could not deliver its load. */
+const MORE_GENERATOR = 'add threads (-t), lower the rate, or run the generator on a machine (or cores) of its own';
+const QUIETER_GENERATOR =
+  'pin the generator to a core of its own, away from the target and other busy processes (taskset -c), add threads (-t), or use a quieter machine';
 
-/** Decides whether the generator held its plan, and says why not. */
+const percent = (share: number): string => `${(Math.floor(share * 10000) / 100).toFixed(2)}%`;
+
+/**
+ * Decides whether the run measured the target, and says why not and what to do.
+ *
+ * The load is held when the generator made its planned sends (open loop: at least 99% of those it
+ * was free to make, with no backlog growing through the window), was not saturated (no worker busier
+ * than 95% of the time) and had sockets to spare. Then each latency figure is judged by the trust
+ * rule (judge/trust.ts): an open-loop run is valid when p50 to p99 are trusted; the closed loop, with
+ * no plan, is judged on saturation alone, its untrusted figures (on its event-loop delay) marked.
+ * Untrusted figures of a valid run are named in a warning.
+ */
 export function judgeValidity(seen: GeneratorObservation): Validity {
   const reasons: string[] = [];
   const warnings: string[] = [];
+  const model = LOAD_MODELS[seen.tool];
+  const openLoop = model.loop === 'open';
   const checks: ValidityChecks = {
     achievedRps: round(seen.achievedRps),
-    eventLoopLagP99Ms: round(seen.eventLoopLagP99Ms),
-    eventLoopLagMaxMs: round(seen.eventLoopLagMaxMs),
+    // Measured where the event loop was watched: the closed loop, and any run reading streamed tokens.
+    ...(seen.eventLoopWatched ? { eventLoopLagP99Ms: round(seen.eventLoopLagP99Ms), eventLoopLagMaxMs: round(seen.eventLoopLagMaxMs) } : {}),
     generatorCpu: round(seen.generatorBusy),
   };
-  if (seen.completed === 0) reasons.push('no request completed in the measured window');
+  if (seen.completed === 0) reasons.push('no request completed in the measured window: check that the target answers (URL, key, timeout)');
 
-  const model = LOAD_MODELS[seen.tool];
-  if (model.loop === 'open') {
-    checks.targetRps = seen.targetRps;
-    checks.maxSendLagMs = round(seen.maxSendLagMs);
-    if (seen.toleranceMs !== undefined) checks.sendToleranceMs = round(seen.toleranceMs);
-    if (seen.plannedSends > 0) {
-      checks.timelySends = round((seen.plannedSends - seen.lateSends) / seen.plannedSends, 6);
-      if (checks.timelySends < TIMELY_SHARE_REQUIRED) {
-        reasons.push(
-          `only ${percent(checks.timelySends)} of sends left on schedule within ${seen.toleranceMs?.toFixed(1) ?? '?'} ms of plan (needs ${percent(TIMELY_SHARE_REQUIRED)}; worst ${seen.maxSendLagMs.toFixed(1)} ms late): the generator could not keep its plan`,
-        );
-      }
-    }
-    if (seen.targetRps !== undefined && seen.achievedRps < seen.targetRps * RATE_SHORTFALL) {
-      warnings.push(
-        `achieved ${seen.achievedRps.toFixed(1)} req/s of the ${seen.targetRps} req/s target: the target answered too slowly for the connections available; latencies count from planned send times, so they include the wait`,
-      );
-    }
-  }
-  if (model.ticker && seen.ticks > 0) {
-    checks.timelyTicks = round((seen.ticks - seen.lateTicks) / seen.ticks, 6);
-    checks.missedTicks = seen.missedTicks;
-    if (checks.timelyTicks < TIMELY_SHARE_REQUIRED) {
-      reasons.push(`only ${percent(checks.timelyTicks)} of ticks were timely (needs ${percent(TIMELY_SHARE_REQUIRED)}): the ticker fell behind`);
-    }
-    if (seen.missedTicks / seen.ticks > 1 - TIMELY_SHARE_REQUIRED) {
-      reasons.push(
-        `${seen.missedTicks} of ${seen.ticks} ticks found every client busy and were not sent: raise CLIENTS or lower TARGET_RPS`,
-      );
-    }
+  if (openLoop) judgePlan(seen, model.ticker, checks, reasons, warnings);
+  if (seen.generatorBusy > SATURATED_GENERATOR) {
+    reasons.push(
+      openLoop
+        ? `the generator was saturated (busy ${percent(seen.generatorBusy)} of the time): its own delays reach the figures; ${MORE_GENERATOR}`
+        : `the generator was saturated (busy ${percent(seen.generatorBusy)} of the time): the throughput and latency are modelprof's limit, not the target's; add threads (-t) or run the generator on a machine of its own`,
+    );
   }
   if (seen.localResourceErrors > 0) {
     reasons.push(
@@ -93,16 +105,102 @@ export function judgeValidity(seen: GeneratorObservation): Validity {
       `${seen.unsentPlanned} planned sends inside the window were never sent: their connections were still waiting for answers when it closed, so the corrected latency lacks them (wrk2 drops them too); add connections`,
     );
   }
-  if (seen.eventLoopLagP99Ms > LOOP_LAG_P99_LIMIT_MS) {
-    reasons.push(`the generator's event loop stalled (p99 ${seen.eventLoopLagP99Ms.toFixed(1)} ms): latencies include its own delay`);
-  }
-  if (model.loop === 'closed' && seen.generatorBusy > BUSY_GENERATOR) {
-    warnings.push(
-      `the generator was busy ${percent(seen.generatorBusy)} of the time: throughput may be limited by modelprof itself; add threads`,
-    );
+  const loadHeld = reasons.length === 0;
+  const validity: Validity = { valid: loadHeld, loadHeld, reasons, warnings, checks };
+
+  const generator = openLoop ? (seen.sendLag && seen.sendLag.totalCount > 0 ? seen.sendLag : undefined) : seen.loopDelay;
+  if (generator) {
+    if (openLoop) Object.assign(validity, judgeTrustOf(seen.latency, seen.sendLag!));
+    else {
+      validity.trust = judgeTrust(seen.latency, generator);
+      validity.trustedUpTo = trustedUpTo(validity.trust);
+    }
+    const untrusted = validity.trust!.filter((f) => !f.trusted);
+    // The closed loop is judged on saturation alone: its untrusted figures are marked, not voided.
+    if (openLoop && !coreFiguresTrusted(validity.trust!)) {
+      validity.valid = false;
+      reasons.push(untrustedReason(untrusted, seen.timeline, openLoop));
+    } else if (untrusted.length > 0) {
+      warnings.push(`${untrustedSummary(untrusted, openLoop)}; an SLA on them is judged only where the generator's lag could not change the verdict`);
+    }
   }
   if (seen.partial) warnings.push(`partial run: ${seen.partial}`);
-  return { valid: reasons.length === 0, reasons, warnings, checks };
+  return validity;
+}
+
+/** The send lag's summary and each latency figure judged on it: what a report's verdict holds. */
+export function judgeTrustOf(latency: LatencySummary, sendLag: Histogram): Pick<Validity, 'sendLag' | 'trust' | 'trustedUpTo'> {
+  const trust = judgeTrust(latency, sendLag);
+  const summary = summarizeSendLag(sendLag);
+  return { ...(summary ? { sendLag: summary } : {}), trust, trustedUpTo: trustedUpTo(trust) };
+}
+
+/** Open loop: did the generator make its planned sends, on time, without falling further behind? */
+function judgePlan(seen: GeneratorObservation, ticker: boolean, checks: ValidityChecks, reasons: string[], warnings: string[]): void {
+  checks.targetRps = seen.targetRps;
+  checks.maxSendLagMs = round(seen.maxSendLagMs);
+  if (seen.toleranceMs !== undefined) checks.sendToleranceMs = round(seen.toleranceMs);
+  if (seen.noticedSends > 0) checks.timelySends = round((seen.noticedSends - seen.lateSends) / seen.noticedSends, 6);
+  if (seen.sendingSeconds > 0) checks.sendRps = round(seen.plannedSends / seen.sendingSeconds);
+  const plan = seen.plannedSends + seen.unsentPlanned + seen.owedSends + seen.missedTicks;
+  checks.owedSends = seen.owedSends;
+  checks.unsentPlanned = seen.unsentPlanned;
+  if (plan > 0) {
+    checks.planHeldShare = round(1 - seen.owedSends / plan, 6);
+    if (checks.planHeldShare < PLAN_HELD_SHARE) {
+      reasons.push(
+        `the generator made only ${percent(checks.planHeldShare)} of its planned sends (needs ${percent(PLAN_HELD_SHARE)}; ${seen.owedSends} of ${plan} were still owed, with connections free, when the window closed): it cannot send ${seen.targetRps ?? '?'} req/s here; ${MORE_GENERATOR}`,
+      );
+    }
+  }
+  const growth = backlogGrowth(seen.timeline);
+  if (growth && reasons.length === 0) {
+    reasons.push(
+      `the generator fell further behind its plan as the run went on (send lag p50 ${growth.overallMs.toFixed(2)} ms over the window, ${growth.lastMs.toFixed(2)} ms in its last second): it cannot sustain ${seen.targetRps ?? '?'} req/s here; ${MORE_GENERATOR}`,
+    );
+  }
+  if (ticker && seen.ticks > 0) {
+    checks.timelyTicks = round((seen.ticks - seen.lateTicks) / seen.ticks, 6);
+    checks.missedTicks = seen.missedTicks;
+    if (seen.missedTicks / seen.ticks > 1 - TIMELY_SHARE_REQUIRED) {
+      reasons.push(`${seen.missedTicks} of ${seen.ticks} ticks found every client busy and were not sent: raise CLIENTS or lower TARGET_RPS`);
+    }
+  }
+  if (seen.targetRps !== undefined && seen.achievedRps < seen.targetRps * RATE_SHORTFALL) {
+    warnings.push(
+      `achieved ${seen.achievedRps.toFixed(1)} req/s of the ${seen.targetRps} req/s target: the target answered too slowly for the connections available; latencies count from planned send times, so they include the wait`,
+    );
+  }
+}
+
+/**
+ * A backlog that grows shows as a send lag whose median climbs through the run: the last second's
+ * median well above the whole window's (a steady lag, however large, keeps the two together).
+ */
+function backlogGrowth(timeline: readonly TimelinePoint[]): { overallMs: number; lastMs: number } | undefined {
+  const seconds = timeline.filter((p) => p.sendLagP50 !== undefined);
+  if (seconds.length < 3) return undefined;
+  const medians = seconds.map((p) => p.sendLagP50!).sort((a, b) => a - b);
+  const overallMs = medians[Math.floor(medians.length / 2)]!;
+  const lastMs = seconds.at(-1)!.sendLagP50!;
+  return lastMs > 1.5 * overallMs + 1 ? { overallMs, lastMs } : undefined;
+}
+
+function untrustedSummary(untrusted: readonly FigureTrust[], openLoop: boolean): string {
+  const worst = untrusted[0]!;
+  const names = untrusted.map((f) => figureLabel(f.figure)).join(', ');
+  const delay = openLoop ? `send lag (${lagLabel(worst.figure)}` : `event-loop delay (${figureLabel(worst.figure)}`;
+  return `${names} ${untrusted.length === 1 ? 'is' : 'are'} not trusted: the generator's own ${delay} ${worst.lagMs.toFixed(3)} ms) could have moved ${figureLabel(worst.figure)} (${worst.latencyMs.toFixed(3)} ms) by more than ${TRUST_SHARE * 100}% (or ${TRUST_FLOOR_MS} ms)`;
+}
+
+function untrustedReason(untrusted: readonly FigureTrust[], timeline: readonly TimelinePoint[], openLoop: boolean): string {
+  const first = timeline.find((p) => p.sendLagP99 !== undefined);
+  const rest = timeline.filter((p) => p !== first && p.sendLagP99 !== undefined);
+  // Lag concentrated in the first second is the generator warming up (compiling its hot path).
+  const warmingUp =
+    first !== undefined && rest.length >= 2 && rest.every((p) => p.sendLagP99! <= untrusted[0]!.limitMs) && first.sendLagP99! > untrusted[0]!.limitMs;
+  const advice = warmingUp ? 'most of the lag came in the first second: a longer warm-up (--warmup) or a longer run settles it' : QUIETER_GENERATOR;
+  return `${untrustedSummary(untrusted, openLoop)}: ${advice}`;
 }
 
 /** What an external program's output shows about the load it sent (src/tools reads it; this judges it). */
@@ -161,5 +259,6 @@ export function judgeProgramRun(seen: ProgramObservation): Validity {
     );
   }
   if (seen.partial) warnings.push(`partial run: ${seen.partial}`);
-  return { valid: reasons.length === 0, reasons, warnings, checks };
+  // An external program measures no send lag: its own verdict also says whether the load was held.
+  return { valid: reasons.length === 0, loadHeld: reasons.length === 0, reasons, warnings, checks };
 }

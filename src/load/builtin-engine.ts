@@ -72,7 +72,8 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     firstConnection += connections;
   }
 
-  const aggregator = new RunAggregator(model.uncorrectedLatency);
+  // A shard keeps each second's histogram, so a merge gives exact per-second percentiles.
+  const aggregator = new RunAggregator(jobs.length, model.uncorrectedLatency, settings.shard !== undefined);
   const live = new LiveCounters(jobs.length);
   jobs.forEach((job, index) => (job.live = live.forWorker(index)));
   const stats: WorkerStats[] = [];
@@ -89,13 +90,14 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
 
   const finished = Promise.all(
     workers.map(
-      (worker) =>
+      (worker, index) =>
         new Promise<void>((resolve, reject) => {
           let done = false;
           worker.on('message', (message: WorkerMessage) => {
-            if (message.type === 'interval') aggregator.add(message.snapshot);
+            if (message.type === 'interval') aggregator.add(index, message.snapshot);
             else if (message.type === 'done') {
               done = true;
+              aggregator.workerDone(index);
               stats.push(message.stats);
               if (message.lines) lineCounts.push(message.lines);
               if (message.answers) answers.push(message.answers);
@@ -153,23 +155,33 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
 
   const total = aggregator.total;
   const achievedRps = measuredSeconds > 0 ? aggregator.total / measuredSeconds : 0;
+  const latency = summarizeHistogram(aggregator.histogram);
+  const timeline = aggregator.timeline();
   const validity = judgeValidity({
     tool: settings.tool,
     completed: aggregator.total,
     ok: aggregator.ok,
     unsentPlanned: sum(stats, 'unsentPlanned'),
+    owedSends: sum(stats, 'owedSends'),
+    sendingSeconds: Math.max(0, (sendingEndedEpochMs - measureStartEpochMs) / 1000),
+    latency,
+    ...(aggregator.histogramSendLag ? { sendLag: aggregator.histogramSendLag } : {}),
+    timeline,
     localResourceErrors: aggregator.byKind[ERROR_KINDS.indexOf('local_resources')]!,
     ...(model.loop === 'open' ? { targetRps: settings.rate } : {}),
     achievedRps,
     plannedSends: sum(stats, 'plannedSends'),
+    noticedSends: sum(stats, 'noticedSends'),
     lateSends: sum(stats, 'lateSends'),
     maxSendLagMs: max(stats, 'maxSendLagMs'),
     toleranceMs: timelyToleranceMs(settings.rate),
     ticks: sum(stats, 'ticks'),
     lateTicks: sum(stats, 'lateTicks'),
     missedTicks: sum(stats, 'missedTicks'),
+    eventLoopWatched: model.loop === 'closed' || settings.api !== undefined,
     eventLoopLagP99Ms: max(stats, 'eventLoopLagP99Ms'),
     eventLoopLagMaxMs: max(stats, 'eventLoopLagMaxMs'),
+    ...(model.loop === 'closed' ? { loopDelay: worstLoopDelay(stats) } : {}),
     generatorBusy: max(stats, 'eventLoopUtilization'),
     ...(partial ? { partial } : {}),
   });
@@ -198,9 +210,8 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     warmup: { seconds: settings.warmupSec, requests: sum(stats, 'warmupRequests') },
     requests: { total, ok: aggregator.ok, errors: aggregator.errors },
     errors: { ...aggregator.errorCounts(), ...byPayloadLine(settings, lineCounts), ...errorSamples(settings, bodies) },
-    latency: summarizeHistogram(aggregator.histogram),
-    // A shard keeps each second's histogram, so a merge gives exact per-second percentiles.
-    timeline: aggregator.timeline(settings.shard !== undefined),
+    latency,
+    timeline,
     validity,
     notes,
     artifacts: [],
@@ -258,11 +269,23 @@ function loadStart(startAtMs: number | undefined): { loadStartEpochMs: number; l
   return wanted >= soonest ? { loadStartEpochMs: wanted, lateMs: 0 } : { loadStartEpochMs: soonest, lateMs: soonest - wanted };
 }
 
-function sum(stats: WorkerStats[], key: keyof WorkerStats): number {
+/** Per judged figure, the worst worker's event-loop delay (a figure merges every worker's requests). */
+function worstLoopDelay(stats: WorkerStats[]): Record<string, number> | undefined {
+  const all = stats.map((s) => s.loopDelayMs).filter((d): d is Record<string, number> => d !== undefined);
+  if (all.length === 0) return undefined;
+  const worst: Record<string, number> = {};
+  for (const delays of all) for (const [key, ms] of Object.entries(delays)) worst[key] = Math.max(worst[key] ?? 0, ms);
+  return worst;
+}
+
+/** The statistics that are plain numbers, summed or maxed over workers. */
+type NumericStat = { [K in keyof WorkerStats]-?: WorkerStats[K] extends number ? K : never }[keyof WorkerStats];
+
+function sum(stats: WorkerStats[], key: NumericStat): number {
   return stats.reduce((total, s) => total + s[key], 0);
 }
 
-function max(stats: WorkerStats[], key: keyof WorkerStats): number {
+function max(stats: WorkerStats[], key: NumericStat): number {
   return stats.reduce((top, s) => Math.max(top, s[key]), 0);
 }
 

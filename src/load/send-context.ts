@@ -22,6 +22,7 @@ export class SendContext {
   readonly connections: HttpConnection[] = [];
   readonly stats: WorkerStats = {
     plannedSends: 0,
+    noticedSends: 0,
     lateSends: 0,
     maxSendLagMs: 0,
     ticks: 0,
@@ -29,6 +30,7 @@ export class SendContext {
     missedTicks: 0,
     warmupRequests: 0,
     unsentPlanned: 0,
+    owedSends: 0,
     lastCompletionEpochMs: 0,
     eventLoopLagP99Ms: 0,
     eventLoopLagMaxMs: 0,
@@ -131,15 +133,20 @@ export class SendContext {
   }
 
   /**
-   * Counts a planned send of the measured window and how late it went out against a plan it was
-   * free to keep (0 when it waited for a busy connection: that wait is the target's, and the
-   * corrected latency already holds it).
+   * A planned send of the measured window fell due and the generator saw it `lagMs` late (now -
+   * planned): its send lag, whether its connection was free to send it then or not.
    */
-  notePlannedSend(intendedMs: number, lagMs: number): void {
+  notePlanned(intendedMs: number, lagMs: number, nowMs: number): void {
     if (intendedMs < this.measureStartMs) return;
-    this.stats.plannedSends++;
+    this.stats.noticedSends++;
     if (lagMs > this.job.timelyToleranceMs) this.stats.lateSends++;
     if (lagMs > this.stats.maxSendLagMs) this.stats.maxSendLagMs = lagMs;
+    this.recorder.recordSendLag(nowMs, lagMs);
+  }
+
+  /** A planned send of the measured window went out (on time or after its busy connection's answer). */
+  notePlannedSent(intendedMs: number): void {
+    if (intendedMs >= this.measureStartMs) this.stats.plannedSends++;
   }
 
   recordResponse(connection: HttpConnection, status: number, nowMs: number): void {

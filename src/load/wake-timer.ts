@@ -1,44 +1,90 @@
-/** Node's timers fire up to ~1 ms late; below this much remaining wait we yield with setImmediate instead. */
-const SPIN_BELOW_MS = 1.5;
+import { Worker } from 'node:worker_threads';
+import { DUE, FIRED, FLOAT_OFFSET, FLOAT_SLOTS, SEQ, sharedClockOffsetMs, STOP, TICKER_BYTES } from './ticker-slots.js';
+
+const TICKER_URL = new URL('./ticker-thread.js', import.meta.url);
+/** How far the worker's and the ticker's clocks may disagree, ms. */
+const SKEW_MS = 0.02;
+
+type WaitAsync = (array: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 /**
- * Calls `fire` once the clock reaches a due time, within tens of microseconds: a plain timer for
- * most of the wait, then setImmediate turns (which still serve I/O) for the last stretch, so
- * planned sends are not late by a timer's granularity.
+ * Calls `fire` once the clock reaches a due time, within tens of microseconds, without spinning on
+ * this thread's event loop: a ticker thread (ticker-thread.ts) sleeps until just before the due
+ * time and resolves an Atomics.waitAsync here, which wakes the event loop like any I/O.
  */
 export class WakeTimer {
-  private timer: NodeJS.Timeout | undefined;
-  private immediate: NodeJS.Immediate | undefined;
+  private readonly slots: Int32Array;
+  private readonly times: Float64Array;
+  private readonly offset = sharedClockOffsetMs();
   private armedFor = Infinity;
-  private readonly onWake = (): void => {
-    this.timer = undefined;
-    this.immediate = undefined;
+  private listening = false;
+  private closed = false;
+  private readonly onFired = (): void => {
+    this.listening = false;
+    if (this.closed) return;
     const due = this.armedFor;
+    if (due === Infinity) return;
+    const early = due - this.now();
+    // A fire a hair early (the threads' clocks agree to a microsecond) is waited out; one meant for
+    // an earlier arming is not this one's: arm again, which also tells the ticker.
+    if (early > SKEW_MS) return this.rearm(due);
+    while (this.now() < due);
     this.armedFor = Infinity;
-    if (this.now() >= due) this.fire();
-    else this.arm(due);
+    this.fire();
   };
 
   constructor(
     private readonly now: () => number,
     private readonly fire: () => void,
-  ) {}
+  ) {
+    const buffer = new SharedArrayBuffer(TICKER_BYTES);
+    this.slots = new Int32Array(buffer, 0, 4);
+    this.times = new Float64Array(buffer, FLOAT_OFFSET, FLOAT_SLOTS);
+    this.times[DUE] = Infinity;
+    new Worker(TICKER_URL, { workerData: { buffer } }).unref();
+  }
 
-  /** Makes sure `fire` runs by `dueMs`; an earlier pending wake is kept. */
+  /** Makes sure `fire` runs by `dueMs` (this thread's clock); an earlier pending wake is kept. */
   arm(dueMs: number): void {
-    if (dueMs >= this.armedFor) return;
-    this.cancel();
-    this.armedFor = dueMs;
-    const wait = dueMs - this.now();
-    if (wait > SPIN_BELOW_MS) this.timer = setTimeout(this.onWake, Math.floor(wait - SPIN_BELOW_MS));
-    else this.immediate = setImmediate(this.onWake);
+    if (dueMs >= this.armedFor || this.closed) return;
+    this.rearm(dueMs);
   }
 
   cancel(): void {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.immediate) clearImmediate(this.immediate);
-    this.timer = undefined;
-    this.immediate = undefined;
+    if (this.armedFor === Infinity) return;
     this.armedFor = Infinity;
+    this.times[DUE] = Infinity;
+    this.bump();
+  }
+
+  /** Ends the ticker thread. */
+  close(): void {
+    this.closed = true;
+    this.armedFor = Infinity;
+    Atomics.store(this.slots, STOP, 1);
+    this.bump();
+  }
+
+  private rearm(dueMs: number): void {
+    const fired = Atomics.load(this.slots, FIRED);
+    this.armedFor = dueMs;
+    this.times[DUE] = dueMs + this.offset;
+    this.bump();
+    this.listen(fired);
+  }
+
+  private bump(): void {
+    Atomics.add(this.slots, SEQ, 1);
+    Atomics.notify(this.slots, SEQ);
+  }
+
+  /** Waits for FIRED to move on from `fired` (a pending wait serves: any fire wakes it). */
+  private listen(fired: number): void {
+    if (this.listening) return;
+    this.listening = true;
+    const waited = waitAsync(this.slots, FIRED, fired);
+    if (waited.async) void waited.value.then(this.onFired);
+    else queueMicrotask(this.onFired);
   }
 }

@@ -45,7 +45,9 @@ export interface WorkerJob {
 export interface WorkerStats {
   /** Sends whose time was set by a plan (wrk2, labench); 0 for the closed loop. */
   plannedSends: number;
-  /** Planned sends that went out later than the tolerance while a connection was free. */
+  /** Planned sends of the window whose due time the generator saw (sent then or after a busy connection's answer). */
+  noticedSends: number;
+  /** Noticed sends the generator saw later than the tolerance (LaBench's timely-send measure). */
   lateSends: number;
   maxSendLagMs: number;
   /** LaBench: ticks seen, ticks handled late, ticks that found no free client. */
@@ -55,10 +57,14 @@ export interface WorkerStats {
   warmupRequests: number;
   /** Planned sends of the measured window never sent because their connection was still busy at its end. */
   unsentPlanned: number;
+  /** Planned sends (or ticks) of the measured window that were due, with a connection free, but not yet sent when it ended: the generator's own backlog. */
+  owedSends: number;
   /** When the last measured answer arrived, epoch ms on the shared clock (0: none). */
   lastCompletionEpochMs: number;
   eventLoopLagP99Ms: number;
   eventLoopLagMaxMs: number;
+  /** Closed loop: how late the event loop ran, ms past its timer, at each judged figure's percentile (p50 ... p9999, max). */
+  loopDelayMs?: Record<string, number>;
   /** Share of wall time the worker's event loop was busy (0..1). */
   eventLoopUtilization: number;
 }

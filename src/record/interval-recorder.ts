@@ -1,23 +1,27 @@
 import { ERROR_KINDS } from './result.js';
-import { createLatencyHistogram, encodeHistogram, recordLatencyMs, type Histogram } from './histogram.js';
+import { createLatencyHistogram, histogramBuckets, recordLagMs, recordLatencyMs, type Histogram } from './histogram.js';
 
 /** What one worker measured in one second of the run, sent to the main thread and merged there. */
 export interface IntervalSnapshot {
-  /** Seconds since the start of measurement. */
+  /** Seconds since the start of measurement. Every second is sent, empty ones too, in order. */
   second: number;
   ok: number;
   errors: number;
   /** Counts indexed like ERROR_KINDS. */
   byKind: number[];
   byStatus: Record<string, number>;
-  histogram: string;
-  histogramUncorrected?: string;
+  /** Histogram buckets as histogramBuckets gives them: [value us, count, ...]. */
+  latency: Float64Array;
+  latencyUncorrected?: Float64Array;
+  /** Send lag of the planned sends made in this second (open-loop models). */
+  sendLag?: Float64Array;
 }
 
 /**
- * Per-worker recording, one second at a time. A second's histograms are encoded and handed over
- * when the clock leaves it, so memory stays flat however long the run is, and the main thread can
- * merge seconds across workers without loss.
+ * Per-worker recording, one second at a time. A second's histograms are handed over as their
+ * non-empty buckets when the clock leaves it: no compression on the worker's thread (it would
+ * stall the sender for milliseconds every second), memory flat however long the run, and the main
+ * thread merges seconds across workers without loss.
  */
 export class IntervalRecorder {
   private second = 0;
@@ -27,14 +31,17 @@ export class IntervalRecorder {
   private byStatus = new Map<number, number>();
   private readonly corrected: Histogram = createLatencyHistogram();
   private readonly uncorrected: Histogram | undefined;
+  private readonly sendLag: Histogram | undefined;
 
   constructor(
     /** Clock reading (ms) where second 0 starts. */
     private readonly originMs: number,
-    trackUncorrected: boolean,
+    /** Open-loop models: keep the latency from the actual send, and the send lag. */
+    openLoop: boolean,
     private readonly emit: (snapshot: IntervalSnapshot) => void,
   ) {
-    this.uncorrected = trackUncorrected ? createLatencyHistogram() : undefined;
+    this.uncorrected = openLoop ? createLatencyHistogram() : undefined;
+    this.sendLag = openLoop ? createLatencyHistogram() : undefined;
   }
 
   /** A response arrived at `nowMs`; `intendedMs` and `sentMs` are when it was meant to go and went. */
@@ -58,6 +65,13 @@ export class IntervalRecorder {
     this.byKind[kind]!++;
   }
 
+  /** A planned send of the measured window left at `nowMs`, `lagMs` after it was due. */
+  recordSendLag(nowMs: number, lagMs: number): void {
+    if (!this.sendLag) return;
+    this.advanceTo(nowMs);
+    recordLagMs(this.sendLag, lagMs);
+  }
+
   /** Hands over the seconds before `nowMs` (call periodically so idle seconds are reported too). */
   advanceTo(nowMs: number): void {
     const second = Math.floor((nowMs - this.originMs) / 1000);
@@ -69,7 +83,6 @@ export class IntervalRecorder {
 
   /** Hands over the current second, however far it got. */
   flush(): void {
-    if (this.ok === 0 && this.errors === 0) return;
     const byStatus: Record<string, number> = {};
     for (const [status, count] of this.byStatus) byStatus[status] = count;
     const snapshot: IntervalSnapshot = {
@@ -78,17 +91,21 @@ export class IntervalRecorder {
       errors: this.errors,
       byKind: [...this.byKind],
       byStatus,
-      histogram: encodeHistogram(this.corrected),
+      latency: histogramBuckets(this.corrected),
     };
     if (this.uncorrected) {
-      snapshot.histogramUncorrected = encodeHistogram(this.uncorrected);
+      snapshot.latencyUncorrected = histogramBuckets(this.uncorrected);
       this.uncorrected.reset();
+    }
+    if (this.sendLag) {
+      snapshot.sendLag = histogramBuckets(this.sendLag);
+      this.sendLag.reset();
     }
     this.emit(snapshot);
     this.ok = 0;
     this.errors = 0;
     this.byKind.fill(0);
-    this.byStatus = new Map();
+    if (this.byStatus.size > 0) this.byStatus = new Map();
     this.corrected.reset();
   }
 }

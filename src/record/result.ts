@@ -133,21 +133,70 @@ export interface TimelinePoint {
    * a merge can give exact per-second percentiles.
    */
   histogram?: string;
+  /** Open-loop builtin runs: send lag percentiles of the planned sends made in that second, in ms. */
+  sendLagP50?: number;
+  sendLagP99?: number;
+}
+
+/** The generator's send lag (actual minus planned send time) over the measured window, in ms. */
+export interface SendLagSummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** What the report says of one latency figure: could the generator's own delay have moved it? */
+export interface FigureTrust {
+  /** A LatencySummary key: p50 ... p9999, or max. */
+  figure: string;
+  latencyMs: number;
+  /** The generator's estimated part in it: the send lag at the percentile the trust rule names, ms. */
+  lagMs: number;
+  /** The most lag the figure tolerates: max(5% of it, 0.1 ms). */
+  limitMs: number;
+  trusted: boolean;
 }
 
 export interface Validity {
+  /** The generator delivered the load (below) and p50 to p99 are trusted. */
   valid: boolean;
+  /**
+   * The generator delivered the load as planned and was not saturated, so the figures are the
+   * target's. False: nothing in the run can be judged (no SLA clause, no comparison). Absent from
+   * reports written before it existed, where `valid` says it (see judge/sla.ts loadHeld).
+   */
+  loadHeld?: boolean;
   /** Why the run is not a valid measurement; empty when valid. */
   reasons: string[];
   /** Things that do not void the run but qualify its figures (e.g. the target could not keep up). */
   warnings: string[];
   /** The figures the verdict was drawn from (schedule keeping, generator load). */
   checks: ValidityChecks;
+  /** Open-loop builtin runs: how late the generator's planned sends left, over every one of the window. */
+  sendLag?: SendLagSummary;
+  /** Open-loop builtin runs: each corrected latency figure, judged by the trust rule. */
+  trust?: FigureTrust[];
+  /** Open-loop builtin runs: the highest figure up to which every one from p50 is trusted; null when p50 is not. */
+  trustedUpTo?: string | null;
 }
 
 export interface ValidityChecks {
   targetRps?: number;
+  /** Completions per second of the measured window. */
   achievedRps?: number;
+  /** Open-loop builtin runs: planned sends made per second of the sending window. */
+  sendRps?: number;
+  /**
+   * Open-loop builtin runs: share of the window's planned sends that the generator made, or that only
+   * a busy connection kept it from making (0..1); the plan is held at 0.99 and above.
+   */
+  planHeldShare?: number;
+  /** Open-loop builtin runs: planned sends due, with a connection free, still unsent when the window closed. */
+  owedSends?: number;
+  /** Open-loop builtin runs: planned sends of the window a busy connection kept back (the target's, not the generator's). */
+  unsentPlanned?: number;
   /** Share of planned sends that went out within the lateness tolerance (0..1). */
   timelySends?: number;
   /** LaBench: share of ticks handed to a client in time (0..1). */
@@ -161,7 +210,7 @@ export interface ValidityChecks {
   /** Generator event-loop lag, ms (p99 and max over workers). */
   eventLoopLagP99Ms?: number;
   eventLoopLagMaxMs?: number;
-  /** Generator CPU as a share of the cores it was allowed (0..1 per thread, averaged). */
+  /** The busiest worker thread's event-loop utilization (0..1): above 0.95 the generator is saturated. */
   generatorCpu?: number;
 }
 
@@ -199,6 +248,8 @@ export interface RunResult {
   /** Merged HdrHistogram of `latency` in microseconds, compressed base64 (V2 encoding). */
   histogram?: string;
   histogramUncorrected?: string;
+  /** Merged HdrHistogram of the send lag in microseconds (open-loop builtin runs), same encoding. */
+  histogramSendLag?: string;
   timeline: TimelinePoint[];
   validity: Validity;
   /** Set when the run stopped early (Ctrl-C, target down); says why. */

@@ -42,6 +42,7 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
   if (result.latencyUncorrected) report.latencyUncorrected = result.latencyUncorrected;
   if (result.histogram) report.histogram = result.histogram;
   if (result.histogramUncorrected) report.histogramUncorrected = result.histogramUncorrected;
+  if (result.histogramSendLag) report.histogramSendLag = result.histogramSendLag;
   if (resources) report.resources = resources;
   if (result.answers && settings.api) {
     const { tokens, samples } = result.answers;

@@ -2,6 +2,7 @@ import { LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
 import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
 import { formatLlmLines } from './llm-console.js';
 import type { Report } from './report.js';
+import { UNTRUSTED_LEGEND, untrustedFigures, validityHeadline } from './validity-text.js';
 
 const ROWS: readonly [keyof LatencySummary, string][] = [
   ['min', 'min'],
@@ -25,7 +26,7 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
   // What the target did comes first: with no success, nothing below describes the model.
   const targetLine = targetHeadline(judgeTarget(report));
   if (targetLine) lines.push(targetLine, '');
-  lines.push(validity.valid ? validHeadline(report) : 'RUN INVALID: do not draw conclusions about the target from these figures');
+  lines.push(validityHeadline(report).title);
   for (const reason of validity.reasons) lines.push(`  x ${reason}`);
   // A partial run is said once, on its own line below.
   for (const warning of validity.warnings) if (!(report.partial && warning.startsWith('partial run:'))) lines.push(`  ! ${warning}`);
@@ -37,17 +38,24 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
   lines.push(`requests   ${requests.total} sent, ${requests.ok} ok, ${requests.errors} errors (${percent(report.errors.rate)})${missed}`);
   const target = throughput.targetRps !== undefined ? ` (target ${throughput.targetRps})` : '';
   lines.push(`throughput ${throughput.rps.toFixed(1)} req/s${target}, ${throughput.okRps.toFixed(1)} ok req/s`);
+  const lag = validity.sendLag;
+  if (lag) {
+    lines.push(`send lag   p50 ${formatMs(lag.p50)}, p90 ${formatMs(lag.p90)}, p99 ${formatMs(lag.p99)}, p99.9 ${formatMs(lag.p999)}, max ${formatMs(lag.max)} ms (actual minus planned send)`);
+  }
   lines.push('');
   const hasUncorrected = report.latencyUncorrected !== undefined;
+  const untrusted = untrustedFigures(report);
   lines.push(hasUncorrected ? 'latency (ms)   corrected  uncorrected' : 'latency (ms)');
   for (const [key, label] of ROWS) {
     const value = report.latency[key];
     if (value === undefined) continue;
-    const uncorrected = hasUncorrected ? formatMs(report.latencyUncorrected?.[key]).padStart(13) : '';
-    lines.push(`  ${label.padEnd(8)} ${formatMs(value).padStart(10)}${uncorrected}`);
+    const mark = untrusted.has(key) ? ' *' : '  ';
+    const uncorrected = hasUncorrected ? formatMs(report.latencyUncorrected?.[key]).padStart(11) : '';
+    lines.push(`  ${label.padEnd(8)} ${formatMs(value).padStart(10)}${mark}${uncorrected}`);
   }
   if (Object.keys(report.latency).length === 0) lines.push('  (no response received)');
   else if (hasUncorrected) lines.push('  corrected: from each request\'s planned send time, so a stall shows (coordinated omission); uncorrected: from the actual send');
+  if (untrusted.size > 0) lines.push(`  * ${UNTRUSTED_LEGEND}`);
   if (report.llm) lines.push('', ...formatLlmLines(report.llm));
   const kinds = Object.entries(report.errors.byKind).filter(([, count]) => count > 0);
   if (kinds.length > 0) {
@@ -106,9 +114,3 @@ function oneLine(text: string, width: number): string {
   return folded.length > width ? `${folded.slice(0, width - 3)}...` : folded;
 }
 
-/** What a valid run rests on: an open loop held its plan; a closed loop has none; a real program judged by its own figures. */
-function validHeadline(report: Report): string {
-  if (report.engine.name === 'external') return `RUN VALID by ${report.tool}'s own measure of its schedule`;
-  if (report.tool === 'wrk') return 'RUN VALID: the generator kept up (closed loop: not saturated, no stalls)';
-  return 'RUN VALID: the generator held its plan';
-}

@@ -54,6 +54,8 @@ td.detail { color: var(--soft); }
 .tile-value { font-size: 24px; font-weight: 650; font-variant-numeric: tabular-nums; }
 .tile-sub { font-size: 12px; color: var(--faint); min-height: 18px; }
 .tile-bad .tile-value { color: var(--bad); }
+.tile-untrusted .tile-value, td.untrusted { color: var(--warn); }
+.untrusted-mark { color: var(--warn); font-weight: 700; }
 .latency-grid { display: grid; grid-template-columns: minmax(0, 1fr) 290px; gap: 18px; align-items: start; }
 .two-col { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; align-items: start; }
 .small-multiples { display: grid; grid-template-columns: 1fr 1fr; gap: 8px 20px; }

@@ -1,4 +1,4 @@
-import { ERROR_KINDS, LATENCY_PERCENTILES, type LatencySummary, type ValidityChecks } from '../record/result.js';
+import { ERROR_KINDS, LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
 import { loadModelOf } from '../load/models/registry.js';
 import { decodeHistogram } from '../record/histogram.js';
 import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
@@ -13,8 +13,11 @@ import {
   formatRps,
   formatShare,
   } from './format.js';
-import { formatLimit, type SlaVerdict } from '../judge/sla.js';
+import { formatLimit, loadHeld, type SlaVerdict } from '../judge/sla.js';
 import { formatMetricValue, formatResourceValue, isPercentUnit } from './metric-format.js';
+import { UNTRUSTED_LEGEND, untrustedFigures, validityHeadline } from './validity-text.js';
+import { validitySection, warningList } from './html-validity.js';
+import { figureLabel } from '../judge/trust.js';
 import { htmlPage } from './html-page.js';
 import { llmSection } from './html-llm.js';
 import { shardsSection } from './html-shards.js';
@@ -48,30 +51,41 @@ function outcomeOf(report: Report, verdict?: SlaVerdict): Outcome {
   if (target.noSuccess) {
     return { kind: 'fail', title: 'Target error: no request succeeded', detail: `None of ${target.requests} requests succeeded: ${target.seen}. The figures below describe error answers, not the model.` };
   }
-  if (!report.validity.valid) {
+  if (!loadHeld(report)) {
     return {
       kind: 'invalid',
       title: 'No verdict: run invalid',
-      detail: 'The load generator did not hold its plan, so these figures say nothing reliable about the target.',
+      detail: 'The load generator did not deliver the load, so these figures say nothing reliable about the target.',
     };
   }
   if ((!verdict || verdict.results.length === 0) && target.highErrorRate) {
     const share = ((100 * target.failed) / target.requests).toFixed(2);
     return { kind: 'warn', title: `High error rate: ${share}% of requests failed`, detail: `${target.seen}. No SLA was given; the figures below include the failed requests.` };
   }
+  const headline = validityHeadline(report);
   if (!verdict || verdict.results.length === 0) {
+    if (!headline.valid) return { kind: 'invalid', title: 'Run invalid', detail: `${headline.title.replace(/^RUN INVALID: /, '')}.` };
     return { kind: 'measured', title: 'Measured', detail: 'No SLA was given; the figures below are the measurement.' };
   }
-  const broken = verdict.results.filter((r) => !r.pass);
-  if (broken.length === 0) {
-    const n = verdict.results.length;
-    return { kind: 'pass', title: 'SLA passed', detail: `All ${n} SLA clause${n === 1 ? '' : 's'} met.` };
+  const caveat = headline.valid ? '' : ` Some figures are not trusted (${headline.title.replace(/^RUN INVALID: /, '')}); each clause was judged only where the generator's lag could not change its verdict.`;
+  const broken = verdict.results.filter((r) => r.status === 'fail');
+  const unjudged = verdict.results.filter((r) => r.status === 'not-judged');
+  if (broken.length > 0) {
+    return {
+      kind: 'fail',
+      title: 'SLA failed',
+      detail: `${broken.length} of ${verdict.results.length} clauses broken: ${broken.map((r) => r.clause.text).join(', ')}.${caveat}`,
+    };
   }
-  return {
-    kind: 'fail',
-    title: 'SLA failed',
-    detail: `${broken.length} of ${verdict.results.length} clauses broken: ${broken.map((r) => r.clause.text).join(', ')}.`,
-  };
+  if (unjudged.length > 0) {
+    return {
+      kind: 'invalid',
+      title: 'No verdict on the SLA',
+      detail: `${unjudged.length} of ${verdict.results.length} clauses not judged, their figures not trusted: ${unjudged.map((r) => r.clause.text).join(', ')}.`,
+    };
+  }
+  const n = verdict.results.length;
+  return { kind: 'pass', title: 'SLA passed', detail: `All ${n} SLA clause${n === 1 ? '' : 's'} met.${caveat}` };
 }
 
 export function renderHtmlReport(report: Report, slaVerdict?: SlaVerdict): string {
@@ -106,7 +120,7 @@ function header(report: Report, title: string): string {
 
 function verdictSection(report: Report, verdict?: SlaVerdict): string {
   const outcome = outcomeOf(report, verdict);
-  const reasons = report.validity.valid
+  const reasons = report.validity.valid || report.validity.reasons.length === 0
     ? ''
     : `<ul class="reasons">${report.validity.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`;
   const partial = report.partial ? `<p class="partial">Run ended early: ${escapeHtml(report.partial)}</p>` : '';
@@ -115,25 +129,17 @@ function verdictSection(report: Report, verdict?: SlaVerdict): string {
   const errorLine = errors && !errors.startsWith('TARGET ERROR') ? `<p class="partial">${escapeHtml(errors)}</p>` : '';
   // The partial run is said once, in its own line above.
   const warnings = warningList(report, report.partial !== undefined);
-  const table = verdict && verdict.results.length > 0 ? slaTable(report, verdict) : '';
+  const table = verdict && verdict.results.length > 0 ? slaTable(verdict) : '';
   return `<section class="verdict verdict-${outcome.kind}" id="verdict">
 <div class="verdict-head"><span class="verdict-badge">${escapeHtml(BADGES[outcome.kind])}</span><div><h2>${escapeHtml(outcome.title)}</h2><p>${escapeHtml(outcome.detail)}</p></div></div>
 ${reasons}${errorLine}${partial}${warnings}${table}
 </section>`;
 }
 
-/** Caveats that do not void the run but qualify its figures. */
-function warningList(report: Report, besidesPartial = false): string {
-  const warnings = (report.validity.warnings ?? []).filter((w) => !(besidesPartial && w.startsWith('partial run:')));
-  if (warnings.length === 0) return '';
-  return `<ul class="warnings">${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`;
-}
-
-function slaTable(report: Report, verdict: SlaVerdict): string {
-  const judged = report.validity.valid;
+function slaTable(verdict: SlaVerdict): string {
   const rows = verdict.results.map((result) => {
     const actual = result.actual === undefined ? 'n/a' : formatMetricValue(result.clause.ref, result.actual, result.resourceUnit);
-    const status = !judged ? 'not judged' : result.pass ? 'pass' : 'fail';
+    const status = result.status === 'not-judged' ? 'not judged' : result.status;
     return `<tr class="sla-${status.replace(' ', '-')}"><td><code>${escapeHtml(result.clause.text)}</code></td><td class="num">${escapeHtml(actual)}</td><td class="num">${escapeHtml(formatLimit(result.clause, result.resourceUnit))}</td><td><span class="pill pill-${status.replace(' ', '-')}">${status}</span></td><td class="detail">${escapeHtml(result.message)}</td></tr>`;
   });
   return `<table class="sla"><thead><tr><th>SLA clause</th><th class="num">actual</th><th class="num">limit</th><th>result</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
@@ -146,16 +152,19 @@ function tile(label: string, value: string, sub = '', tone = ''): string {
 function keyFigures(report: Report): string {
   const { latency, throughput, requests, errors } = report;
   const ms = (v: number | undefined): string => (v === undefined ? 'n/a' : formatMs(v));
+  const untrusted = untrustedFigures(report);
+  const latencyTile = (key: keyof LatencySummary, sub = ''): string =>
+    untrusted.has(key) ? tile(figureLabel(key), `${ms(latency[key])} *`, 'not trusted: see Run validity', 'untrusted') : tile(figureLabel(key), ms(latency[key]), sub);
   const target = throughput.targetRps !== undefined ? `target ${formatRps(throughput.targetRps)}` : `${formatRps(throughput.okRps)} succeeded`;
   const tiles = [
     tile('Throughput', formatRps(throughput.rps), target),
     tile('Requests', formatCount(requests.total), `${formatCount(requests.ok)} ok, ${formatCount(requests.errors)} failed${requests.missed ? `, ${formatCount(requests.missed)} never sent` : ''}`),
     tile('Error rate', formatShare(errors.rate), requests.errors > 0 ? topErrorKind(report) : 'no errors', errors.rate > 0 ? 'bad' : ''),
-    tile('p50', ms(latency.p50), latency.mean !== undefined ? `mean ${formatMs(latency.mean)}` : ''),
-    tile('p90', ms(latency.p90)),
-    tile('p99', ms(latency.p99), report.latencyUncorrected?.p99 !== undefined ? `uncorrected ${formatMs(report.latencyUncorrected.p99)}` : ''),
-    tile('p99.9', ms(latency.p999)),
-    tile('max', ms(latency.max), latency.min !== undefined ? `min ${formatMs(latency.min)}` : ''),
+    latencyTile('p50', latency.mean !== undefined ? `mean ${formatMs(latency.mean)}` : ''),
+    latencyTile('p90'),
+    latencyTile('p99', report.latencyUncorrected?.p99 !== undefined ? `uncorrected ${formatMs(report.latencyUncorrected.p99)}` : ''),
+    latencyTile('p999'),
+    latencyTile('max', latency.min !== undefined ? `min ${formatMs(latency.min)}` : ''),
   ];
   return `<section id="figures"><div class="tiles">${tiles.join('')}</div></section>`;
 }
@@ -189,7 +198,7 @@ function latencySection(report: Report, verdict?: SlaVerdict): string {
     if (ref.kind !== 'percentile' || !ref.corrected || ref.percentile > maxP) continue;
     const label = result.clause.text;
     if (result.clause.threshold > dataMax * 2) offScale.push(label);
-    else markers.push({ x: ref.percentile, y: result.clause.threshold, label, color: result.pass ? COLORS.ok : COLORS.bad });
+    else markers.push({ x: ref.percentile, y: result.clause.threshold, label, color: result.status === 'pass' ? COLORS.ok : result.status === 'fail' ? COLORS.bad : COLORS.target });
   }
   const yMax = Math.max(dataMax, ...markers.map((m) => m.y));
   const useLog = yMax / Math.max(median, Number.MIN_VALUE) > 10 && Math.min(...values) > 0;
@@ -231,10 +240,19 @@ function percentileTable(report: Report): string {
     ['stdev', 'stdev'],
   ];
   const present = rows.filter(([, field]) => columns.some(([, s]) => s[field] !== undefined));
+  const untrusted = untrustedFigures(report);
+  const cell = (summary: LatencySummary, field: keyof LatencySummary, corrected: boolean): string => {
+    if (summary[field] === undefined) return '<td class="num"></td>';
+    const value = escapeHtml(formatMs(summary[field]!));
+    return corrected && untrusted.has(field)
+      ? `<td class="num untrusted" title="${escapeHtml(UNTRUSTED_LEGEND)}">${value} <span class="untrusted-mark">*</span></td>`
+      : `<td class="num">${value}</td>`;
+  };
   const body = present
-    .map(([label, field]) => `<tr><th>${label}</th>${columns.map(([, s]) => `<td class="num">${s[field] === undefined ? '' : escapeHtml(formatMs(s[field]!))}</td>`).join('')}</tr>`)
+    .map(([label, field]) => `<tr><th>${label}</th>${columns.map(([, s], i) => cell(s, field, i === 0)).join('')}</tr>`)
     .join('');
-  return `<table class="percentiles"><thead><tr><th></th>${columns.map(([name]) => `<th class="num">${name}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`;
+  const legend = untrusted.size > 0 ? `<p class="meta"><span class="untrusted-mark">*</span> ${escapeHtml(UNTRUSTED_LEGEND)}.</p>` : '';
+  return `<div><table class="percentiles"><thead><tr><th></th>${columns.map(([name]) => `<th class="num">${name}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>${legend}</div>`;
 }
 
 function timeAxis(report: Report): Axis {
@@ -334,31 +352,6 @@ function serverLatencyTable(report: Report): string {
     .map((r) => `<tr><td>${r.percentile}</td>${cell(r.serverMs)}${cell(r.clientMs)}${uncorrected ? cell(r.clientUncorrectedMs) : ''}</tr>`)
     .join('');
   return `<h3>Latency: server-side (Azure) vs client-side (modelprof)</h3><table id="server-latency"><thead><tr><th>percentile</th><th class="num">server (Azure, 1-minute grain)</th><th class="num">client</th>${uncorrected ? '<th class="num">client, uncorrected</th>' : ''}</tr></thead><tbody>${body}</tbody></table><p class="meta">${escapeHtml(SERVER_LATENCY_NOTE)}.</p>`;
-}
-
-const CHECK_LABELS: [keyof ValidityChecks, string, (v: number) => string][] = [
-  ['targetRps', 'target rate', formatRps],
-  ['achievedRps', 'achieved send rate', formatRps],
-  ['timelySends', 'sends on schedule', formatShare],
-  ['timelyTicks', 'ticks handed out in time', formatShare],
-  ['missedTicks', 'ticks with no free client', formatCount],
-  ['maxSendLagMs', 'worst send lag', formatMs],
-  ['sendToleranceMs', 'a send counts as late after', formatMs],
-  ['eventLoopLagP99Ms', 'generator event-loop lag p99', formatMs],
-  ['eventLoopLagMaxMs', 'generator event-loop lag max', formatMs],
-  ['generatorCpu', 'generator CPU', formatShare],
-];
-
-function validitySection(report: Report): string {
-  const checks = CHECK_LABELS.filter(([key]) => report.validity.checks[key] !== undefined)
-    .map(([key, label, format]) => `<tr><th>${label}</th><td class="num">${escapeHtml(format(report.validity.checks[key]!))}</td></tr>`)
-    .join('');
-  const status = report.validity.valid
-    ? `<p>${report.tool === 'wrk' ? 'The generator kept up (a closed loop has no plan to hold)' : 'The generator held its plan'}: the figures describe the target.</p>`
-    : `<p>The generator did not hold its plan:</p><ul class="reasons">${report.validity.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`;
-  const warnings = report.validity.warnings?.length ? `<h3>Caveats</h3>${warningList(report)}` : '';
-  const notes = report.notes.length ? `<h3>Notes</h3><ul>${report.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
-  return `<section id="validity"><h2>Run validity</h2>${status}${warnings}${checks ? `<table class="kv">${checks}</table>` : ''}${notes}</section>`;
 }
 
 function settingsSection(report: Report, url: string): string {

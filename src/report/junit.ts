@@ -1,13 +1,17 @@
 import type { Report } from './report.js';
 import type { Comparison } from '../judge/comparison.js';
-import type { SlaVerdict } from '../judge/sla.js';
+import { loadHeld, type SlaVerdict } from '../judge/sla.js';
 import { redactUrl } from '../core/redact.js';
+import { figureLabel } from '../judge/trust.js';
 
 /**
  * JUnit XML, the test-report format CI systems read (Jenkins, GitLab, GitHub Actions reporters, Azure
  * Pipelines): <testsuites><testsuite><testcase> with <failure>, <error> or <skipped>. One test case per
- * SLA clause (or compared metric), after one for run validity: an invalid run is an error, and the
- * clauses it could not judge are skipped.
+ * SLA clause (or compared metric), after one for run validity. The cases say what the exit code says:
+ * a run whose generator did not deliver the load is an error and every clause is skipped; a clause on
+ * a figure the generator's lag could have moved, beyond what its verdict can bear, is skipped as not
+ * judged; without an SLA, a run whose p50 to p99 are not trusted is an error. Untrusted figures are
+ * named in the validity case's output and the trustedUpTo property.
  */
 
 interface TestCase {
@@ -26,15 +30,16 @@ interface Suite {
 }
 
 export function renderJunit(verdict: SlaVerdict | undefined, report: Report): string {
-  const validity = validityCase(report);
+  const validity = validityCase(report, (verdict?.results.length ?? 0) > 0);
   const clauses: TestCase[] = (verdict?.results ?? []).map((result) => ({
     classname: 'modelprof.sla',
     name: result.clause.text,
-    outcome: !report.validity.valid
-      ? { kind: 'skipped', type: 'RunInvalid', message: 'not judged: the run is invalid' }
-      : result.pass
-        ? { kind: 'pass' }
-        : { kind: 'failure', type: 'SlaFailed', message: result.message },
+    outcome:
+      result.status === 'not-judged'
+        ? { kind: 'skipped', type: loadHeld(report) ? 'NotTrusted' : 'RunInvalid', message: result.message }
+        : result.pass
+          ? { kind: 'pass' }
+          : { kind: 'failure', type: 'SlaFailed', message: result.message },
     output: result.message,
   }));
   return renderSuites([
@@ -87,17 +92,20 @@ export function renderComparisonJunit(comparison: Comparison): string {
   ]);
 }
 
-function validityCase(report: Report): TestCase {
-  const checks = Object.entries(report.validity.checks)
-    .map(([name, value]) => `${name}=${String(value)}`)
-    .join(', ');
+function validityCase(report: Report, withSla: boolean): TestCase {
+  const checks = Object.entries(report.validity.checks).map(([name, value]) => `${name}=${String(value)}`);
+  const untrusted = (report.validity.trust ?? []).filter((f) => !f.trusted);
+  if (untrusted.length > 0) {
+    checks.push(`not trusted: ${untrusted.map((f) => `${figureLabel(f.figure)} ${f.latencyMs} ms (generator's part ${f.lagMs} ms > ${f.limitMs} ms)`).join(', ')}`);
+  }
+  const judged = loadHeld(report) && (withSla || report.validity.valid);
   return {
     classname: 'modelprof.validity',
     name: 'run is valid',
-    outcome: report.validity.valid
+    outcome: judged
       ? { kind: 'pass' }
       : { kind: 'error', type: 'RunInvalid', message: `no verdict on the target: ${report.validity.reasons.join('; ') || 'the run is invalid'}` },
-    ...(checks ? { output: checks } : {}),
+    ...(checks.length > 0 ? { output: checks.join(', ') } : {}),
   };
 }
 
@@ -108,6 +116,7 @@ function reportProperties(report: Report): [string, string][] {
     ['modelprof', report.modelprofVersion],
     ['requests', String(report.requests.total)],
     ['rps', String(report.throughput.rps)],
+    ...(report.validity.trustedUpTo !== undefined ? [['trustedUpTo', report.validity.trustedUpTo ?? 'none'] as [string, string]] : []),
   ];
 }
 

@@ -3,9 +3,10 @@ import { ToolError } from '../core/errors.js';
 import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
 import type { Report } from './report.js';
 import { formatCount, formatMs, formatRps, formatShare } from './format.js';
-import { formatLimit, type SlaVerdict } from '../judge/sla.js';
+import { formatLimit, loadHeld, type SlaVerdict } from '../judge/sla.js';
 import { formatMetricValue } from './metric-format.js';
 import { redactUrl } from '../core/redact.js';
+import { untrustedFigures, validityHeadline } from './validity-text.js';
 
 /**
  * A short Markdown summary for CI job pages (GitHub's $GITHUB_STEP_SUMMARY): the verdict, the SLA
@@ -17,7 +18,7 @@ export function renderMarkdownSummary(report: Report, verdict?: SlaVerdict): str
   lines.push(`### modelprof: ${headline(report, verdict)}`, '');
   lines.push(`\`${code(`${report.target.method} ${redactUrl(report.target.url)}`)}\` · ${report.tool} · ${formatCount(report.measuredSeconds)} s measured · ${report.startTime}`, '');
   if (!report.validity.valid) {
-    lines.push('The load generator did not hold its plan, so no verdict is given on the target:', '');
+    lines.push(`${inline(validityHeadline(report).title)}:`, '');
     for (const reason of report.validity.reasons) lines.push(`- ${inline(reason)}`);
     lines.push('');
   }
@@ -29,37 +30,43 @@ export function renderMarkdownSummary(report: Report, verdict?: SlaVerdict): str
     lines.push('| SLA clause | actual | limit | result |', '| --- | ---: | ---: | --- |');
     for (const result of verdict.results) {
       const actual = result.actual === undefined ? 'n/a' : formatMetricValue(result.clause.ref, result.actual, result.resourceUnit);
-      const status = !report.validity.valid ? 'not judged' : result.pass ? '✅ pass' : `❌ fail`;
-      lines.push(`| \`${code(result.clause.text)}\` | ${cell(actual)} | ${cell(formatLimit(result.clause, result.resourceUnit))} | ${status}${!result.pass && result.actual === undefined ? `: ${cell(result.message)}` : ''} |`);
+      const status = result.status === 'not-judged' ? `⚠️ ${cell(result.message)}` : result.pass ? '✅ pass' : `❌ fail`;
+      const why = result.status === 'fail' && result.actual === undefined ? `: ${cell(result.message)}` : '';
+      lines.push(`| \`${code(result.clause.text)}\` | ${cell(actual)} | ${cell(formatLimit(result.clause, result.resourceUnit))} | ${status}${why} |`);
     }
     lines.push('');
   }
   const latency = report.latency;
-  const ms = (v: number | undefined): string => (v === undefined ? 'n/a' : formatMs(v));
+  const untrusted = untrustedFigures(report);
+  const ms = (v: number | undefined, key = ''): string => (v === undefined ? 'n/a' : `${formatMs(v)}${untrusted.has(key) ? ' ⚠️' : ''}`);
   lines.push('| requests | rps | error rate | p50 | p90 | p99 | p99.9 | max |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   lines.push(
     `| ${[
       formatCount(report.requests.total),
       formatRps(report.throughput.rps),
       formatShare(report.errors.rate),
-      ms(latency.p50),
-      ms(latency.p90),
-      ms(latency.p99),
-      ms(latency.p999),
-      ms(latency.max),
+      ms(latency.p50, 'p50'),
+      ms(latency.p90, 'p90'),
+      ms(latency.p99, 'p99'),
+      ms(latency.p999, 'p999'),
+      ms(latency.max, 'max'),
     ].join(' | ')} |`,
   );
+  if (untrusted.size > 0) lines.push('', "⚠️ not trusted: the generator's own send lag could have moved it by more than 5% (or 0.1 ms).");
   return `${lines.join('\n')}\n`;
 }
 
 function headline(report: Report, verdict?: SlaVerdict): string {
   const target = judgeTarget(report);
   if (target.noSuccess) return '❌ target error: no request succeeded';
-  if (!report.validity.valid) return '⚠️ no verdict, run invalid';
+  if (!loadHeld(report)) return '⚠️ no verdict, run invalid';
   if ((!verdict || verdict.results.length === 0) && target.highErrorRate) return '⚠️ high error rate (no SLA given)';
-  if (!verdict || verdict.results.length === 0) return 'measured (no SLA given)';
-  const broken = verdict.results.filter((r) => !r.pass).length;
-  return broken === 0 ? `✅ SLA passed (${verdict.results.length} clauses)` : `❌ SLA failed (${broken} of ${verdict.results.length} clauses)`;
+  if (!verdict || verdict.results.length === 0) return report.validity.valid ? 'measured (no SLA given)' : '⚠️ run invalid: figures not trusted';
+  const broken = verdict.results.filter((r) => r.status === 'fail').length;
+  const unjudged = verdict.results.filter((r) => r.status === 'not-judged').length;
+  if (broken > 0) return `❌ SLA failed (${broken} of ${verdict.results.length} clauses)`;
+  if (unjudged > 0) return `⚠️ no verdict on ${unjudged} of ${verdict.results.length} clauses: figures not trusted`;
+  return `✅ SLA passed (${verdict.results.length} clauses)`;
 }
 
 /** Table cell text: pipes, HTML and Markdown punctuation escaped, on one line. */

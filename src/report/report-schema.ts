@@ -1,8 +1,8 @@
-import { compileSchema, schemaProblems } from '../core/schema.js';
+import { lazySchema, schemaProblems } from '../core/schema.js';
 
-const validate = compileSchema('report.schema.json', { allErrors: true });
+const validator = lazySchema('report.schema.json', { allErrors: true });
 
 /** Every way `data` departs from schema/report.schema.json, one per line; empty when it is a valid report. */
 export function reportSchemaProblems(data: unknown): string[] {
-  return schemaProblems(validate, data);
+  return schemaProblems(validator(), data);
 }

@@ -51,6 +51,8 @@ export interface Report {
   validity: Validity;
   histogram?: string;
   histogramUncorrected?: string;
+  /** Open-loop builtin runs: the send lag's HdrHistogram (us, V2 compressed, base64), kept so reports merge exactly. */
+  histogramSendLag?: string;
   /** Token figures of an LLM endpoint (--api openai-chat or openai-completions). */
   llm?: LlmSection;
   resources?: ResourceReport;

@@ -1,7 +1,7 @@
 import type { Progress } from '../load/engine.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
 import type { Report } from '../report/report.js';
-import type { SlaClause } from '../judge/sla.js';
+import { loadHeld, type SlaClause } from '../judge/sla.js';
 import { assertTargetAnswered, profile } from './profile.js';
 import type { Settings } from '../settings/settings.js';
 
@@ -14,7 +14,12 @@ export interface PointRun {
   sla?: readonly SlaClause[];
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
-  /** Told why an attempt was invalid, before it is re-run. */
+  /**
+   * Why an attempt gives no verdict (empty: it gives one). Such an attempt is measured once more.
+   * Default: the reasons the generator did not deliver the load.
+   */
+  noVerdict?: (report: Report) => readonly string[];
+  /** Told why an attempt gave no verdict, before it is re-run. */
   onRetry?: (reasons: readonly string[]) => void;
 }
 
@@ -26,10 +31,11 @@ export interface MeasuredPoint {
 }
 
 /**
- * Measures one point into its own folder. A run the generator could not hold is measured once more
- * (a passing stall on a shared machine should not cost the point); the second report stands either
- * way, and an invalid one is the caller's to mark. A target that failed every request in a way no load
- * explains (see assertTargetAnswered) is a TargetError.
+ * Measures one point into its own folder. An attempt that gives no verdict (the generator could not
+ * deliver the load, or its lag left a clause unjudged) is measured once more: a passing stall on a
+ * shared machine should not cost the point. The second report stands either way, and one without a
+ * verdict is the caller's to mark. A target that failed every request in a way no load explains (see
+ * assertTargetAnswered) is a TargetError.
  */
 export async function measurePoint(run: PointRun): Promise<MeasuredPoint> {
   let attempts = 0;
@@ -44,7 +50,12 @@ export async function measurePoint(run: PointRun): Promise<MeasuredPoint> {
     // Stopped at once by Ctrl-C, a point may have answers still in flight and none back: that says nothing of the target.
     if (run.signal?.aborted) return { report, reportPath, attempts };
     assertTargetAnswered(report, reportPath, 'point');
-    if (report.validity.valid || attempts >= 2) return { report, reportPath, attempts };
-    run.onRetry?.(report.validity.reasons);
+    const reasons = (run.noVerdict ?? loadNotHeld)(report);
+    if (reasons.length === 0 || attempts >= 2) return { report, reportPath, attempts };
+    run.onRetry?.(reasons);
   }
+}
+
+function loadNotHeld(report: Report): readonly string[] {
+  return loadHeld(report) ? [] : report.validity.reasons.length > 0 ? report.validity.reasons : ['the run is invalid'];
 }

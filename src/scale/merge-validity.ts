@@ -43,7 +43,9 @@ export function combineValidity(shards: readonly ShardVerdict[], facts: MergeFac
       `the shards began measuring up to ${facts.startSpreadSec.toFixed(1)} s apart: their windows only partly overlap, so rates count over the union of the windows; start them together with --start-at`,
     );
   }
-  return { valid: reasons.length === 0, reasons, warnings, checks: combineChecks(shards.map((s) => s.validity.checks), facts) };
+  // The load was held when every shard sent its report and held its own (a shard from before loadHeld: its verdict says it).
+  const loadHeld = facts.missing.length === 0 && shards.every(({ validity }) => validity.loadHeld ?? validity.valid);
+  return { valid: reasons.length === 0, loadHeld, reasons, warnings, checks: combineChecks(shards.map((s) => s.validity.checks), facts) };
 }
 
 function combineChecks(all: readonly ValidityChecks[], facts: MergeFacts): ValidityChecks {

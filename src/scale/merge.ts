@@ -8,6 +8,8 @@ import { mergeTimelines } from './merge-timeline.js';
 import { combineValidity, describeShards } from './merge-validity.js';
 import { checkShardSet, type ShardReport, type ShardSetOptions, type SourcedReport } from './shard-set.js';
 import { round } from '../core/numbers.js';
+import { decodeHistogram } from '../record/histogram.js';
+import { judgeTrustOf } from '../judge/validity.js';
 
 export type { SourcedReport } from './shard-set.js';
 export type MergeOptions = ShardSetOptions;
@@ -83,6 +85,8 @@ export function mergeReports(reports: readonly SourcedReport[], options: MergeOp
   }
   merged.validity = validity;
   writeHistograms(merged, histograms);
+  // Each figure of the merge is judged on the merged send lag, as one run's would be.
+  if (merged.histogramSendLag !== undefined) Object.assign(validity, judgeTrustOf(merged.latency, decodeHistogram(merged.histogramSendLag)));
 
   // The LLM section has counts and derived figures (tokens/s, goodput) beside its histograms: its own merge recomputes them all.
   const llm = shards.map((s) => s.report.llm).filter((section): section is LlmSection => section !== undefined);

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { compileSchema } from '../core/schema.js';
+import { lazySchema } from '../core/schema.js';
 import { isMapping, readYamlFile } from '../core/yaml-file.js';
 import { SettingsError } from '../core/errors.js';
 import { describeType, describeValue, nearestKey } from '../settings/job-file.js';
@@ -44,13 +44,14 @@ export interface SweepDocument {
 }
 
 // verbose: errors carry the schema they broke, so an unknown key can be matched against its known siblings.
-const validate = compileSchema<SweepDocument>('sweep.schema.json', { references: ['job.schema.json'], verbose: true });
+const validator = lazySchema<SweepDocument>('sweep.schema.json', { references: ['job.schema.json'], verbose: true });
 
 /** Reads and checks a sweep file; every mistake names the file, the key and what was expected. */
 export function readSweepFile(path: string): SweepDocument {
   const origin = `sweep file "${path}"`;
   const contents = readYamlFile(path, origin);
   if (!isMapping(contents)) throw new SettingsError(`${origin} must be a mapping with a deployments list`);
+  const validate = validator();
   if (!validate(contents)) throw new SettingsError(`${origin}: ${describeError(validate.errors![0]!)}`);
   const seen = new Set<string>();
   contents.deployments.forEach((deployment, index) => {

@@ -9,7 +9,7 @@ import { writeFileAtomically } from '../run/profile.js';
 import { startServedTarget, type ServedTarget } from '../target/served-process.js';
 import { measurePoint } from '../run/measure-point.js';
 import { pointFigures } from '../report/point-figures.js';
-import { judgePoint } from '../judge/point-verdict.js';
+import { judgePoint, noVerdictReasons } from '../judge/point-verdict.js';
 import { renderSweepHtml } from './sweep-html.js';
 import type { SweepPlan, SweepPoint } from './sweep-plan.js';
 import { freshRecord, readRecord, settleRecord, unmeasured, type SweepPointRecord, type SweepRecord } from './sweep-record.js';
@@ -123,7 +123,8 @@ async function measureEntry(
       ...(plan.sla ? { sla: plan.sla.clauses } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      onRetry: (reasons) => log(`${point.id} invalid (${reasons[0] ?? 'no reason given'}); measuring it again`),
+      noVerdict: (report) => noVerdictReasons(report, plan.sla?.clauses ?? []),
+      onRetry: (reasons) => log(`${point.id}: no verdict (${reasons[0] ?? 'no reason given'}); measuring it again`),
     });
     const { verdict, reasons } = judgePoint(measured.report, plan.sla?.clauses ?? []);
     const figures = { ...blank, ...pointFigures(measured.report), attempts: measured.attempts, report: relative(plan.outputDir, measured.reportPath) };

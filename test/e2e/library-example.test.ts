@@ -13,7 +13,8 @@ test('examples/library.mjs runs as the README shows: two profiles, an SLA verdic
   assert.match(stdout, /^requests: \d+ \(0 errors\), [\d.]+ req\/s$/m);
   assert.match(stdout, /^latency: p50 [\d.]+ ms, p99 [\d.]+ ms$/m);
   assert.match(stdout, /^valid run: (true|false)/m);
-  assert.match(stdout, /^SLA: (pass|fail) \(p99 = [\d.]+ ms, (within|breaks) <= 250 ms; error_rate = 0%, within < 1%\)$/m);
+  // A busy machine may leave the generator's lag in p99; the clause says whether that lag could change its verdict.
+  assert.match(stdout, /^SLA: (pass|fail|not-judged) \(p99 = [\d.]+ ms, (within|breaks) <= 250 ms(; the generator's own send lag \(p99\.5 [\d.]+ ms\) cannot change that|, but the generator's own send lag \(p99\.5 [\d.]+ ms\) could account for the difference: not judged)?; error_rate = 0%, within < 1%\)$/m);
   assert.match(stdout, /^compare: (no regression|no verdict \(.+\))$/m);
   const page = /^page: (.+)$/m.exec(stdout)?.[1];
   assert.ok(page !== undefined && existsSync(page), stdout);

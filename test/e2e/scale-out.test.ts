@@ -75,7 +75,8 @@ describe('scale-out: shards started together with --start-at, merged', () => {
 
   it('report, SLA gates and compare work on the merged report', async () => {
     const report = await runCli(['report', join(work, 'merged', 'report.json'), '--sla', 'p50<=10s,error_rate<=1%']);
-    assert.equal(report.code, merged.validity.valid ? EXIT.ok : EXIT.runInvalid, report.stderr);
+    // Both clauses are judged whenever the load was held: no generator lag can move a p50 of a few ms past 10 s.
+    assert.equal(report.code, merged.validity.loadHeld ? EXIT.ok : EXIT.runInvalid, report.stderr);
     const compare = await runCli(['compare', join(work, 'single', 'report.json'), join(work, 'merged', 'report.json')]);
     assert.ok(compare.code === EXIT.ok || compare.code === EXIT.slaFailed || compare.code === EXIT.runInvalid, compare.stderr);
     assert.match(compare.stdout, /p50/);

@@ -11,12 +11,18 @@ export interface CliResult {
 
 /**
  * Runs the real `modelprof` CLI in a child process. `env` replaces the seed's variables so the
- * developer's own environment cannot leak into a test. `onStart` can signal the child.
+ * developer's own environment cannot leak into a test. `onStart` can signal the child (under `wrap`,
+ * the wrapping command, which execs the CLI).
  */
-export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; onStart?: (pid: number) => void } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; onStart?: (pid: number) => void; wrap?: readonly string[] } = {},
+): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], ...options.env };
+  // `wrap` runs the CLI under another command, e.g. ['taskset', '-c', '1'] to pin it to a core.
+  const [command, ...prefix] = [...(options.wrap ?? []), process.execPath];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command!, [...prefix, MAIN, ...args], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

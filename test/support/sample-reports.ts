@@ -4,6 +4,8 @@ import type { ResourceMetric, ResourceReport } from '../../src/monitors/resource
 import { REPORT_SCHEMA_VERSION, type Report } from '../../src/report/report.js';
 import type { ToolName } from '../../src/settings/settings.js';
 import { seededRandom } from '../../src/core/seeded-random.js';
+import { coreFiguresTrusted, judgeTrust, trustedUpTo } from '../../src/judge/trust.js';
+import { createLatencyHistogram, encodeHistogram, recordLagMs, summarizeSendLag } from '../../src/record/histogram.js';
 
 /**
  * Realistic Report objects for the report tests, shaped the way the run pipeline shapes them: latency
@@ -22,6 +24,8 @@ export interface RequestSample {
   /** Absent for a success. */
   error?: ErrorKind;
   status?: number;
+  /** How late the generator sent it, ms (open-loop builtin runs record it). */
+  sendLagMs?: number;
 }
 
 export interface ReportOptions {
@@ -30,6 +34,8 @@ export interface ReportOptions {
   seconds?: number;
   targetRps?: number;
   valid?: boolean;
+  /** Whether the generator delivered the load; defaults to `valid`. */
+  loadHeld?: boolean;
   reasons?: string[];
   resources?: ResourceReport;
   headers?: Record<string, string>;
@@ -65,6 +71,8 @@ export function buildReport(samples: RequestSample[], options: ReportOptions = {
   const corrected = newHistogram();
   const uncorrected = newHistogram();
   const hasUncorrected = samples.some((s) => s.uncorrectedMs !== undefined);
+  const sendLag = createLatencyHistogram();
+  for (const sample of samples) if (sample.sendLagMs !== undefined) recordLagMs(sendLag, sample.sendLagMs);
   const perSecond = new Map<number, { requests: number; errors: number; histogram: hdr.Histogram }>();
   const byKind = Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>;
   const byStatus: Record<string, number> = {};
@@ -96,6 +104,10 @@ export function buildReport(samples: RequestSample[], options: ReportOptions = {
     timeline.push(point);
   }
   const total = samples.length;
+  const latency = summaryOf(corrected);
+  const trust = sendLag.totalCount > 0 ? judgeTrust(latency, sendLag) : undefined;
+  const loadHeld = options.loadHeld ?? options.valid ?? true;
+  const valid = options.valid ?? (loadHeld && (trust === undefined || coreFiguresTrusted(trust)));
   const start = options.startTime ?? new Date('2026-11-24T10:00:00Z');
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -128,18 +140,21 @@ export function buildReport(samples: RequestSample[], options: ReportOptions = {
       okRps: (total - errors) / seconds,
       ...(options.targetRps !== undefined ? { targetRps: options.targetRps } : {}),
     },
-    latency: summaryOf(corrected),
+    latency,
     ...(hasUncorrected ? { latencyUncorrected: summaryOf(uncorrected) } : {}),
     errors: { byKind, byStatus, rate: total === 0 ? 0 : errors / total },
     timeline,
     validity: {
-      valid: options.valid ?? true,
-      reasons: options.valid === false ? (options.reasons ?? ['only 62% of sends left on schedule (need 99%)']) : [],
+      valid,
+      loadHeld,
+      reasons: !valid ? (options.reasons ?? ['only 62% of sends left on schedule (need 99%)']) : [],
       warnings: [],
       checks: options.targetRps !== undefined ? { targetRps: options.targetRps, achievedRps: total / seconds, timelySends: 0.998, maxSendLagMs: 3.2 } : {},
+      ...(trust ? { sendLag: summarizeSendLag(sendLag)!, trust, trustedUpTo: trustedUpTo(trust) } : {}),
     },
     ...(corrected.totalCount > 0 ? { histogram: hdr.encodeIntoCompressedBase64(corrected) } : {}),
     ...(hasUncorrected && uncorrected.totalCount > 0 ? { histogramUncorrected: hdr.encodeIntoCompressedBase64(uncorrected) } : {}),
+    ...(sendLag.totalCount > 0 ? { histogramSendLag: encodeHistogram(sendLag) } : {}),
     ...(options.resources ? { resources: options.resources } : {}),
     ...(options.partial ? { partial: options.partial } : {}),
     notes: options.notes ?? [],
@@ -161,6 +176,8 @@ export interface SyntheticOptions extends ReportOptions {
   uncorrected?: boolean;
   /** A latency spike (x factor) during these seconds, e.g. a GC pause or a noisy neighbour. */
   spike?: { from: number; to: number; factor: number };
+  /** The generator's send lag of the i-th request, ms, added to its (corrected) latency. */
+  sendLag?: (i: number) => number;
 }
 
 /** A report of a run against a service with log-normal latency: the usual shape of a model server. */
@@ -177,9 +194,11 @@ export function syntheticReport(options: SyntheticOptions = {}): Report {
     const spike = options.spike && t >= options.spike.from && t < options.spike.to ? options.spike.factor : 1;
     const service = median * Math.exp(sigma * gaussian()) * spike;
     const failed = options.errorEvery !== undefined && i % options.errorEvery === options.errorEvery - 1;
+    const lag = options.sendLag?.(i);
     samples.push({
       t,
-      latencyMs: service,
+      latencyMs: service + (lag ?? 0),
+      ...(lag === undefined ? {} : { sendLagMs: lag }),
       ...(options.uncorrected ? { uncorrectedMs: spike > 1 ? service / spike + random() * 2 : service * 0.97 } : {}),
       ...(failed ? { error: 'http_status' as const, status: 503 } : {}),
     });

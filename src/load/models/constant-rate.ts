@@ -1,7 +1,7 @@
 import { DueQueue } from '../due-queue.js';
 import type { HttpConnection } from '../http-connection.js';
 import { senderPlans } from '../arrivals.js';
-import type { SendPlan } from '../plan.js';
+import { countPlanned, type SendPlan } from '../plan.js';
 import type { SendContext } from '../send-context.js';
 import { WakeTimer } from '../wake-timer.js';
 import { everyThreadHasAConnection } from './connections-per-thread.js';
@@ -11,10 +11,20 @@ import type { LoadModel, LoadModelDescription } from './load-model.js';
  * wrk2's model: each connection follows its own ConstantRatePlan. A connection that is still
  * waiting for a response when its next send is due sends right after the response, and that
  * request's latency counts from its planned time (coordinated-omission correction).
+ *
+ * Every planned send is *noticed* when it falls due, whether or not its connection is free: the
+ * ticker wakes the worker at each planned time, and how late the worker sees it is the send lag.
+ * A send kept back by a busy connection goes out at the answer with no lag of its own (that wait
+ * is the target's, and the corrected latency holds it), but the generator's promptness at its
+ * planned time is still measured: a generator starved of CPU cannot hide behind busy connections.
  */
 export class ConstantRateModel implements LoadModel {
   private readonly plans: SendPlan[] = [];
-  private readonly nextIndex: Int32Array;
+  /** Per connection: the next planned index not yet noticed. Float64: exact far beyond Int32. */
+  private readonly noticeIndex: Float64Array;
+  /** Per connection: the next planned index not yet sent (never beyond noticeIndex). */
+  private readonly sendIndex: Float64Array;
+  /** One entry per connection: the time its next planned send falls due. */
   private readonly due: DueQueue;
   private readonly wake: WakeTimer;
   private stopped = false;
@@ -25,85 +35,89 @@ export class ConstantRateModel implements LoadModel {
     // Each connection's own plan: the even one, or its share of Poisson or trace arrivals.
     const planFor = senderPlans(job.arrival, job.rate);
     for (let id = 0; id < job.connections; id++) this.plans.push(planFor(job.totalConnections, job.firstConnection + id));
-    this.nextIndex = new Int32Array(job.connections);
+    this.noticeIndex = new Float64Array(job.connections);
+    this.sendIndex = new Float64Array(job.connections);
     this.due = new DueQueue(job.connections);
-    this.wake = new WakeTimer(context.now, () => this.sendDue());
+    this.wake = new WakeTimer(context.now, () => this.noticeDue());
   }
 
   start(): void {
     for (let id = 0; id < this.plans.length; id++) {
-      const intended = this.intendedTime(id);
+      const intended = this.intendedTime(id, 0);
       if (intended < this.context.endMs) this.due.push(id, intended);
     }
-    this.sendDue();
+    this.noticeDue();
   }
 
   stop(): void {
     if (this.stopped) return;
+    // What fell due inside the window is seen now, however the window's end and the last wake raced.
+    this.noticeDue();
     this.stopped = true;
-    this.wake.cancel();
-    // Sends planned inside the window that a busy connection never got to: wrk2 drops them
+    this.wake.close();
+    // Planned sends of the window that never went out, counted arithmetically (O(1) whatever the
+    // rate, for the even plan; dealt arrivals are walked). Noticed but kept back by a busy connection, they are the target's: wrk2 drops them
     // silently; here they are counted so the report can say the corrected latency lacks them.
-    const { context } = this;
+    // Never noticed, they are the generator's own backlog.
+    const { measureStartMs, endMs, loadStartMs, stats } = this.context;
     for (let id = 0; id < this.plans.length; id++) {
-      const connection = context.connections[id]!;
-      let next = this.nextIndex[id]! + (connection.inFlight ? 1 : 0);
-      for (let intended = this.intendedTime(id, next); intended < context.endMs; intended = this.intendedTime(id, ++next)) {
-        if (intended >= context.measureStartMs) context.stats.unsentPlanned++;
-      }
+      const plan = this.plans[id]!;
+      const notNoticed = countPlanned(plan, this.noticeIndex[id]!, measureStartMs, endMs, loadStartMs);
+      stats.owedSends += notNoticed;
+      stats.unsentPlanned += countPlanned(plan, this.sendIndex[id]!, measureStartMs, endMs, loadStartMs) - notNoticed;
     }
   }
 
   onResponse(connection: HttpConnection, status: number): void {
-    const now = this.context.now();
-    this.context.recordResponse(connection, status, now);
-    this.release(connection, now);
+    this.context.recordResponse(connection, status, this.context.now());
+    this.release(connection);
   }
 
   onFailure(connection: HttpConnection, kind: number): void {
-    const now = this.context.now();
-    this.context.recordFailure(connection, kind, now);
-    this.release(connection, now);
+    this.context.recordFailure(connection, kind, this.context.now());
+    this.release(connection);
   }
 
-  /** The run's request for this connection's next send, when the plan names one (a trace entry). */
-  private requestIndex(id: number): number | undefined {
-    return this.plans[id]!.requestIndex?.(this.nextIndex[id]!);
-  }
-
-  private intendedTime(id: number, index = this.nextIndex[id]!): number {
+  private intendedTime(id: number, index: number): number {
     return this.context.loadStartMs + this.plans[id]!.intendedTimeMs(index);
   }
 
-  /** The connection is free: its next request goes now if it is overdue, else at its planned time. */
-  private release(connection: HttpConnection, now: number): void {
-    this.nextIndex[connection.id]!++;
-    this.enqueue(connection.id, now);
-  }
-
-  private enqueue(id: number, now: number): void {
+  /** The connection is free: awake anyway, notice what fell due meanwhile, and send its overdue request if any. */
+  private release(connection: HttpConnection): void {
     if (this.stopped) return;
-    const intended = this.intendedTime(id);
-    if (intended >= this.context.endMs) return;
-    if (intended <= now) {
-      this.context.notePlannedSend(intended, 0);
-      this.context.send(this.context.connections[id]!, intended, now, this.requestIndex(id));
-      return;
-    }
-    this.due.push(id, intended);
-    this.wake.arm(intended);
+    this.noticeDue();
+    if (!connection.inFlight) this.sendNext(connection.id, this.context.now());
   }
 
-  private sendDue(): void {
-    const now = this.context.now();
+  /** Notices every planned send that is due, recording how late; a free connection sends at once. */
+  private noticeDue(): void {
+    if (this.stopped) return;
+    const { context } = this;
+    let now = context.now();
     while (this.due.peekDue() <= now) {
       const intended = this.due.peekDue();
       const id = this.due.pop();
-      if (this.stopped) continue;
-      this.context.notePlannedSend(intended, now - intended);
-      this.context.send(this.context.connections[id]!, intended, now, this.requestIndex(id));
+      context.notePlanned(intended, now - intended, now);
+      const next = this.intendedTime(id, ++this.noticeIndex[id]!);
+      if (next < context.endMs) this.due.push(id, next);
+      if (!context.connections[id]!.inFlight) {
+        this.sendNext(id, now);
+        // Each send of a batch is timed on its own: the writes before it delayed it.
+        now = context.now();
+      }
     }
-    if (this.due.size > 0 && !this.stopped) this.wake.arm(this.due.peekDue());
+    if (this.due.size > 0) this.wake.arm(this.due.peekDue());
+  }
+
+  /** Sends the connection's oldest noticed, unsent planned request, if it has one. */
+  private sendNext(id: number, now: number): void {
+    const index = this.sendIndex[id]!;
+    if (index >= this.noticeIndex[id]!) return;
+    this.sendIndex[id] = index + 1;
+    const intended = this.intendedTime(id, index);
+    this.context.notePlannedSent(intended);
+    // A trace or workload plan names the request each send carries.
+    this.context.send(this.context.connections[id]!, intended, now, this.plans[id]!.requestIndex?.(index));
   }
 }
 

@@ -1,6 +1,6 @@
 import type { HttpConnection } from '../http-connection.js';
 import { senderPlans } from '../arrivals.js';
-import type { SendPlan } from '../plan.js';
+import { countPlanned, firstIndexFrom, type SendPlan } from '../plan.js';
 import type { SendContext } from '../send-context.js';
 import { WakeTimer } from '../wake-timer.js';
 import type { LoadModel, LoadModelDescription } from './load-model.js';
@@ -33,8 +33,14 @@ export class EvenTickerModel implements LoadModel {
   }
 
   stop(): void {
+    if (this.stopped) return;
+    // Ticks that fell due inside the window are handed out now, however the window's end and the last wake raced.
+    this.onTicks();
     this.stopped = true;
-    this.wake.cancel();
+    this.wake.close();
+    // Ticks of the window the loop never got to: the generator's own backlog, counted in O(1).
+    const { context } = this;
+    context.stats.owedSends += countPlanned(this.plan, this.tick, context.measureStartMs, context.endMs, context.loadStartMs);
   }
 
   onResponse(connection: HttpConnection, status: number): void {
@@ -50,26 +56,45 @@ export class EvenTickerModel implements LoadModel {
   /** Handles every tick that is due; ticks the loop could not serve in time are late, not skipped. */
   private onTicks(): void {
     const { context } = this;
-    const now = context.now();
+    let now = context.now();
     let due = context.loadStartMs + this.plan.intendedTimeMs(this.tick);
     while (!this.stopped && due <= now && due < context.endMs) {
+      if (this.freeCount === 0) {
+        this.missTicksUntil(now);
+        due = context.loadStartMs + this.plan.intendedTimeMs(this.tick);
+        continue;
+      }
       const requestIndex = this.plan.requestIndex?.(this.tick);
       this.tick++;
       const lag = now - due;
-      const measured = due >= context.measureStartMs;
-      if (measured) {
+      if (due >= context.measureStartMs) {
         context.stats.ticks++;
         if (lag > context.job.timelyToleranceMs) context.stats.lateTicks++;
       }
-      if (this.freeCount > 0) {
-        context.notePlannedSend(due, lag);
-        context.send(context.connections[this.freeClients[--this.freeCount]!]!, due, now, requestIndex);
-      } else if (measured) {
-        context.stats.missedTicks++;
-      }
+      context.notePlanned(due, lag, now);
+      context.notePlannedSent(due);
+      context.send(context.connections[this.freeClients[--this.freeCount]!]!, due, now, requestIndex);
+      now = context.now();
       due = context.loadStartMs + this.plan.intendedTimeMs(this.tick);
     }
     if (!this.stopped && due < context.endMs) this.wake.arm(due);
+  }
+
+  /**
+   * Every client is busy: each tick due by `nowMs` (and inside the run) is missed. Counted in one
+   * step for the even ticker, however many there are, so a rate far beyond the pool costs no more
+   * than a low one (dealt arrivals are walked).
+   */
+  private missTicksUntil(nowMs: number): void {
+    const { context, plan } = this;
+    const origin = context.loadStartMs;
+    const end = Math.min(firstIndexFrom(plan, this.tick, context.endMs, origin), firstIndexFrom(plan, this.tick, nowMs, origin, true));
+    const endMs = origin + plan.intendedTimeMs(end);
+    const missed = countPlanned(plan, this.tick, context.measureStartMs, endMs, origin);
+    context.stats.ticks += missed;
+    context.stats.missedTicks += missed;
+    context.stats.lateTicks += countPlanned(plan, this.tick, context.measureStartMs, Math.min(endMs, nowMs - context.job.timelyToleranceMs), origin);
+    this.tick = end;
   }
 }
 

@@ -65,6 +65,23 @@ describe('renderJunit', () => {
     assert.match(xpath(xml, 'string(//testcase[@name="run is valid"]/error/@message)'), /^no verdict on the target: only 62% of sends/);
   });
 
+  it("marks untrusted figures: a clause the generator's lag could flip is skipped, the validity case names them", (t) => {
+    if (!needXmllint(t)) return;
+    // Every 33rd send left 2 ms late: p95 and above are not trusted, the load was held.
+    const noisy = syntheticReport({ seconds: 5, rps: 200, medianMs: 10, sigma: 0.02, targetRps: 200, sendLag: (i) => (i % 33 === 0 ? 2 : 0.02) });
+    const close = `p99<=${(noisy.latency.p99! - 1).toFixed(3)}ms`;
+    const xml = renderJunit(evaluateSla(parseSla(`${close}, p99<=50ms`), noisy), noisy);
+    assertValidJunit(xml);
+    assert.equal(xpath(xml, 'count(//testcase[@name="run is valid"]/error)'), '0');
+    assert.match(xpath(xml, 'string(//testcase[@name="run is valid"]/system-out)'), /not trusted: p95 [\d.]+ ms \(generator's part 2 ms > [\d.]+ ms\), p99 /);
+    assert.equal(xpath(xml, `string(//testcase[@name="${close}"]/skipped/@type)`), 'NotTrusted');
+    assert.match(xpath(xml, `string(//testcase[@name="${close}"]/skipped/@message)`), /could account for the difference: not judged/);
+    assert.equal(xpath(xml, 'count(//testcase[@name="p99<=50ms"]/*[self::skipped or self::failure])'), '0');
+    assert.equal(xpath(xml, 'string(//property[@name="trustedUpTo"]/@value)'), 'p90');
+    // Without an SLA the untrusted p95 and p99 void the run: the validity case is an error, as exit 3 says.
+    assert.equal(xpath(renderJunit(undefined, noisy), 'count(//testcase[@name="run is valid"]/error)'), '1');
+  });
+
   it('still writes a test case when no SLA was given', (t) => {
     if (!needXmllint(t)) return;
     const xml = renderJunit(undefined, report);

@@ -35,6 +35,17 @@ describe('judgePoint', () => {
     assert.equal(judgePoint(syntheticReport({ ...fast, tool: 'wrk' }), sla).verdict, 'pass');
   });
 
+  it("decides on figures the generator's lag could not have moved, and gives no verdict where it could", () => {
+    // p95 and above are not trusted: every 33rd send left 2 ms late.
+    const noisy = syntheticReport({ seconds: 5, rps: 200, medianMs: 10, sigma: 0.02, targetRps: 200, sendLag: (i) => (i % 33 === 0 ? 2 : 0.02) });
+    assert.equal(noisy.validity.valid, false);
+    assert.deepEqual(judgePoint(noisy, sla), { verdict: 'pass', reasons: [] });
+    assert.equal(judgePoint(noisy, parseSla('p99<=5ms')).verdict, 'fail');
+    const close = judgePoint(noisy, parseSla(`p99<=${(noisy.latency.p99! - 1).toFixed(3)}ms`));
+    assert.equal(close.verdict, 'invalid');
+    assert.match(close.reasons[0]!, /could account for the difference: not judged/);
+  });
+
   it('gives no verdict on an invalid or cut-short run, however good its figures', () => {
     const invalid = judgePoint(syntheticReport({ ...fast, targetRps: 100, valid: false, reasons: ['the generator stalled'] }), sla);
     assert.deepEqual(invalid, { verdict: 'invalid', reasons: ['the generator stalled'] });

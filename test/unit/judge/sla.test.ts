@@ -187,3 +187,61 @@ describe('exitCodeForVerdict', () => {
     });
   }
 });
+
+describe("evaluateSla on figures the generator's own lag could have moved", () => {
+  // A 10 ms server; every 33rd send left 2 ms late: 3% of requests carry the lag, so p95 and above are not trusted.
+  const noisy = syntheticReport({ seconds: 5, rps: 200, medianMs: 10, sigma: 0.02, targetRps: 200, sendLag: (i) => (i % 33 === 0 ? 2 : 0.02) });
+  const quiet = syntheticReport({ seconds: 5, rps: 200, medianMs: 10, sigma: 0.02, targetRps: 200, sendLag: () => 0.02 });
+  const p99 = noisy.latency.p99!;
+
+  it('builds the reports it means to: p99 untrusted in the noisy one, everything trusted in the quiet one', () => {
+    assert.equal(noisy.validity.valid, false);
+    assert.equal(noisy.validity.loadHeld, true);
+    assert.equal(noisy.validity.trustedUpTo, 'p90');
+    assert.equal(quiet.validity.trustedUpTo, 'max');
+    assert.ok(p99 > 11.5, `p99 ${p99} carries the 2 ms lag`);
+  });
+
+  const cases: [clause: string, status: 'pass' | 'fail' | 'not-judged', says: RegExp][] = [
+    ['p99<=50ms', 'pass', /within <= 50 ms; the generator's own send lag \(p99\.5 2 ms\) cannot change that/],
+    ['p99<=5ms', 'fail', /breaks <= 5 ms; the generator's own send lag .* cannot change that/],
+    [`p99<=${(p99 - 1).toFixed(3)}ms`, 'not-judged', /breaks <= .*, but the generator's own send lag \(p99\.5 2 ms\) could account for the difference: not judged/],
+    ['p50<=20ms', 'pass', /within <= 20 ms$/],
+    ['max<=10ms', 'fail', /breaks <= 10 ms; the generator's own send lag \(max 2 ms\) cannot change that/],
+    ['rps>=100', 'pass', /rps = 200 rps/],
+  ];
+  for (const [clause, status, says] of cases) {
+    it(`${clause}: ${status}`, () => {
+      const [result] = evaluateSla(parseSla(clause), noisy).results;
+      assert.equal(result!.status, status, result!.message);
+      assert.equal(result!.pass, status === 'pass');
+      assert.match(result!.message, says);
+    });
+  }
+
+  it('judges every clause of a quiet run on its figure alone', () => {
+    const verdict = evaluateSla(parseSla(`p99<=${(quiet.latency.p99! - 0.001).toFixed(3)}ms, p50<=20ms`), quiet);
+    assert.deepEqual(verdict.results.map((r) => r.status), ['fail', 'pass']);
+  });
+
+  const gates: [name: string, sla: string | undefined, code: number][] = [
+    ['every clause judged and met, though p99 is not trusted', 'p99<=50ms, rps>=100', EXIT.ok],
+    ['a judged clause broken', 'p99<=5ms', EXIT.slaFailed],
+    ['a clause not judged, the rest met', `p99<=${(p99 - 1).toFixed(3)}ms, p50<=20ms`, EXIT.runInvalid],
+    ['a judged clause broken beside one not judged', `p99<=${(p99 - 1).toFixed(3)}ms, p50<=1ms`, EXIT.slaFailed],
+    ['no SLA on a run whose p99 is not trusted', undefined, EXIT.runInvalid],
+  ];
+  for (const [name, sla, code] of gates) {
+    it(`the gate: ${name} -> ${code}`, () => {
+      assert.equal(exitCodeForVerdict(noisy, sla ? evaluateSla(parseSla(sla), noisy) : undefined), code);
+    });
+  }
+
+  it('judges nothing when the generator did not deliver the load', () => {
+    const held = syntheticReport({ seconds: 5, rps: 200, targetRps: 200, loadHeld: false });
+    const verdict = evaluateSla(parseSla('p99<=50s, rps>=1, cpu.max<90%'), held);
+    assert.deepEqual(verdict.results.map((r) => r.status), ['not-judged', 'not-judged', 'not-judged']);
+    assert.equal(verdict.status, 'not-judged');
+    assert.equal(exitCodeForVerdict(held, verdict), EXIT.runInvalid);
+  });
+});

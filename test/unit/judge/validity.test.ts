@@ -1,52 +1,125 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createLatencyHistogram, recordLagMs, type Histogram } from '../../../src/record/histogram.js';
+import type { LatencySummary, TimelinePoint } from '../../../src/record/result.js';
 import { judgeValidity, type GeneratorObservation } from '../../../src/judge/validity.js';
+
+/** A send-lag histogram of `count` sends: most at `typicalMs`, the last `late` of them at `lateMs`. */
+function lags(count: number, typicalMs: number, late = 0, lateMs = 0): Histogram {
+  const histogram = createLatencyHistogram();
+  for (let i = 0; i < count; i++) recordLagMs(histogram, i >= count - late ? lateMs : typicalMs);
+  return histogram;
+}
+
+/** A 10 ms server, as the corrected latency shows it. */
+const TEN_MS: LatencySummary = { p50: 10.1, p75: 10.3, p90: 10.6, p95: 10.9, p99: 11.5, p999: 14, p9999: 20, max: 25 };
+/** A closed loop's event-loop delay: `typicalMs` up to p95, `tailMs` from p99 on. */
+const loopDelays = (typicalMs: number, tailMs: number): Record<string, number> => ({
+  p50: typicalMs, p75: typicalMs, p90: typicalMs, p95: typicalMs, p99: tailMs, p999: tailMs, p9999: tailMs, max: tailMs,
+});
+const steadySeconds = (count: number, p50: number, p99: number): TimelinePoint[] =>
+  Array.from({ length: count }, (_, t) => ({ t, requests: 100, errors: 0, sendLagP50: p50, sendLagP99: p99 }));
 
 const healthy: GeneratorObservation = {
   tool: 'wrk2',
   completed: 1000,
   ok: 1000,
   unsentPlanned: 0,
+  owedSends: 0,
   localResourceErrors: 0,
   targetRps: 100,
   achievedRps: 100,
+  sendingSeconds: 10,
   plannedSends: 1000,
+  noticedSends: 1000,
   lateSends: 0,
   maxSendLagMs: 0.4,
   toleranceMs: 10,
   ticks: 0,
   lateTicks: 0,
   missedTicks: 0,
+  eventLoopWatched: true,
   eventLoopLagP99Ms: 0.5,
   eventLoopLagMaxMs: 2,
   generatorBusy: 0.2,
+  latency: TEN_MS,
+  sendLag: lags(1000, 0.03),
+  timeline: steadySeconds(10, 0.03, 0.05),
 };
 
 describe('judgeValidity', () => {
-  const cases: [name: string, change: Partial<GeneratorObservation>, valid: boolean, says: RegExp | undefined][] = [
-    ['a healthy constant-rate run', {}, true, undefined],
-    ['late sends beyond 0.1%', { lateSends: 2 }, false, /99\.80% of sends left on schedule/],
-    ['a stalled event loop', { eventLoopLagP99Ms: 25 }, false, /event loop stalled/],
-    ['the generator out of sockets', { localResourceErrors: 3 }, false, /ran out of sockets or ports/],
-    ['nothing completed', { completed: 0, ok: 0 }, false, /no request completed/],
-    ['a target too slow for the rate (a warning only)', { achievedRps: 80 }, true, /achieved 80\.0 req\/s of the 100 req\/s target/],
-    ['planned sends left unsent at the end (a warning only)', { unsentPlanned: 7 }, true, /7 planned sends inside the window were never sent/],
-    ['every answer an HTTP error (valid: the target error is judged apart, in judge/target-outcome)', { ok: 0 }, true, undefined],
-    ['labench ticks with no free client', { tool: 'labench', ticks: 1000, missedTicks: 50, plannedSends: 950 }, false, /50 of 1000 ticks found every client busy/],
-    ['a busy closed-loop generator (a warning only)', { tool: 'wrk', generatorBusy: 0.99 }, true, /busy 99\.0% of the time/],
+  const cases: [name: string, change: Partial<GeneratorObservation>, expected: { valid: boolean; loadHeld: boolean; says?: RegExp }][] = [
+    ['a healthy constant-rate run', {}, { valid: true, loadHeld: true }],
+    ["late sends by LaBench's measure alone, their lag too small to move a figure", { lateSends: 200 }, { valid: true, loadHeld: true }],
+    ['a target too slow for the rate (a warning only)', { achievedRps: 80 }, { valid: true, loadHeld: true, says: /achieved 80\.0 req\/s of the 100 req\/s target/ }],
+    ['sends kept back by busy connections (a warning only)', { unsentPlanned: 70 }, { valid: true, loadHeld: true, says: /70 planned sends inside the window were never sent/ }],
+    ['every answer an HTTP error (valid: the target error is judged apart, in judge/target-outcome)', { ok: 0 }, { valid: true, loadHeld: true }],
+    ['a generator that owed 2% of its plan at the end', { owedSends: 20, plannedSends: 980 }, { valid: false, loadHeld: false, says: /made only 98\.00% of its planned sends .*: it cannot send 100 req\/s here; add threads \(-t\)/ }],
+    ['a saturated open-loop generator', { generatorBusy: 0.99 }, { valid: false, loadHeld: false, says: /saturated \(busy 99\.00% of the time\).*add threads/ }],
+    [
+      'a backlog that grows through the run',
+      { timeline: [...steadySeconds(8, 0.05, 0.1), { t: 8, requests: 100, errors: 0, sendLagP50: 4, sendLagP99: 5 }, { t: 9, requests: 100, errors: 0, sendLagP50: 9, sendLagP99: 10 }] },
+      { valid: false, loadHeld: false, says: /fell further behind its plan .* 9\.00 ms in its last second/ },
+    ],
+    [
+      'a lag that could move p99 (2% of sends 1 ms late: p99.5 lag 1 ms > 5% of 11.5 ms)',
+      { sendLag: lags(1000, 0.03, 20, 1) },
+      { valid: false, loadHeld: true, says: /p99, p99\.9 are not trusted: the generator's own send lag \(p99\.5 1\.000 ms\) could have moved p99 \(11\.500 ms\).*: pin the generator/ },
+    ],
+    [
+      'a lag that reaches only the tail (0.1% of sends 3 ms late): valid, the tail not trusted',
+      { sendLag: lags(1000, 0.03, 1, 3) },
+      { valid: true, loadHeld: true, says: /p99\.9, p99\.99, max are not trusted: .* \(p99\.95 3\.001 ms\) could have moved p99\.9 \(14\.000 ms\)/ },
+    ],
+    [
+      'a lag that comes only in the first second: a longer warm-up',
+      { sendLag: lags(1000, 0.03, 20, 1), timeline: [{ t: 0, requests: 100, errors: 0, sendLagP50: 0.03, sendLagP99: 1 }, ...steadySeconds(9, 0.03, 0.05).map((p) => ({ ...p, t: p.t + 1 }))] },
+      { valid: false, loadHeld: true, says: /first second: a longer warm-up/ },
+    ],
+    ['the generator out of sockets', { localResourceErrors: 3 }, { valid: false, loadHeld: false, says: /ran out of sockets or ports/ }],
+    ['nothing completed', { completed: 0, ok: 0 }, { valid: false, loadHeld: false, says: /no request completed/ }],
+    [
+      'labench ticks with no free client',
+      { tool: 'labench', ticks: 1000, missedTicks: 50, plannedSends: 950, noticedSends: 950 },
+      { valid: false, loadHeld: false, says: /50 of 1000 ticks found every client busy/ },
+    ],
+    ['a closed loop at ease', { tool: 'wrk', sendLag: undefined, loopDelay: loopDelays(0.2, 0.2) }, { valid: true, loadHeld: true }],
+    ['a saturated closed loop: its figures are its own limit', { tool: 'wrk', sendLag: undefined, generatorBusy: 0.99 }, { valid: false, loadHeld: false, says: /modelprof's limit, not the target's/ }],
+    [
+      'a closed loop whose event loop stalls: valid (judged on saturation), the figures the stalls reach marked untrusted',
+      { tool: 'wrk', sendLag: undefined, loopDelay: loopDelays(0.2, 25) },
+      { valid: true, loadHeld: true, says: /p99, p99\.9, p99\.99, max are not trusted: the generator's own event-loop delay \(p99 25\.000 ms\) could have moved p99/ },
+    ],
   ];
-  for (const [name, change, valid, says] of cases) {
+  for (const [name, change, expected] of cases) {
     it(name, () => {
       const verdict = judgeValidity({ ...healthy, ...change });
-      assert.equal(verdict.valid, valid, JSON.stringify(verdict));
-      if (says) assert.match([...verdict.reasons, ...verdict.warnings].join(' | '), says);
+      const said = [...verdict.reasons, ...verdict.warnings].join(' | ');
+      assert.equal(verdict.valid, expected.valid, said);
+      assert.equal(verdict.loadHeld, expected.loadHeld, said);
+      if (expected.says) assert.match(said, expected.says);
       else assert.deepEqual([verdict.reasons, verdict.warnings], [[], []]);
+      // Every reason says what to do about it.
+      for (const reason of verdict.reasons) assert.match(reason, /add |pin |raise |longer|lower |check /, reason);
     });
   }
 
+  it('reports the send lag and the trust of every figure, up to the highest trusted one', () => {
+    const verdict = judgeValidity({ ...healthy, sendLag: lags(1000, 0.03, 1, 3) });
+    assert.deepEqual(Object.keys(verdict.sendLag!), ['p50', 'p90', 'p99', 'p999', 'max']);
+    assert.equal(verdict.sendLag!.max, 3);
+    assert.deepEqual(verdict.trust!.map((f) => f.figure), ['p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'p9999', 'max']);
+    // Each request is exposed twice (send and answer): p99.9 is judged on the lag's p99.95.
+    assert.equal(verdict.trustedUpTo, 'p99');
+    const max = verdict.trust!.find((f) => f.figure === 'max')!;
+    assert.deepEqual({ ...max, lagMs: Math.round(max.lagMs) }, { figure: 'max', latencyMs: 25, lagMs: 3, limitMs: 1.25, trusted: false });
+    assert.deepEqual(verdict.trust!.find((f) => f.figure === 'p99'), { figure: 'p99', latencyMs: 11.5, lagMs: 0.03, limitMs: 0.575, trusted: true });
+  });
+
   it('does not blame the generator for labench ticks the pool could not take', () => {
-    const verdict = judgeValidity({ ...healthy, tool: 'labench', ticks: 1000, missedTicks: 600, plannedSends: 400 });
+    const verdict = judgeValidity({ ...healthy, tool: 'labench', ticks: 1000, missedTicks: 600, plannedSends: 400, noticedSends: 400 });
     assert.equal(verdict.checks.timelySends, 1);
-    assert.doesNotMatch(verdict.reasons.join(' '), /could not keep its plan/);
+    assert.equal(verdict.checks.planHeldShare, 1);
+    assert.doesNotMatch(verdict.reasons.join(' '), /planned sends/);
   });
 });

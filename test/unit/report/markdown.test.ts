@@ -37,8 +37,8 @@ describe('renderMarkdownSummary', () => {
   it('lists why a run is invalid and marks clauses not judged', () => {
     const invalid = syntheticReport({ seconds: 5, valid: false });
     const markdown = renderMarkdownSummary(invalid, evaluateSla(parseSla('p99<=1s'), invalid));
-    assert.match(markdown, /no verdict is given on the target:\n\n- only 62% of sends left on schedule \(need 99%\)\n/);
-    assert.match(markdown, /\| not judged \|/);
+    assert.match(markdown, /RUN INVALID: the generator did not deliver the load, so no figure here describes the target:\n\n- only 62% of sends left on schedule \(need 99%\)\n/);
+    assert.match(markdown, /\| ⚠️ p99 = [\d.]+ ms: not judged: the generator did not deliver the load/);
   });
 
   it('escapes report strings so they cannot break the table or inject HTML', () => {

@@ -89,7 +89,7 @@ export function shardReport(options: ShardReportOptions): Report {
     latencyUncorrected: summarizeHistogram(uncorrected),
     errors: { byKind, byStatus: {}, rate: total > 0 ? errors / total : 0 },
     timeline,
-    validity: { valid: true, reasons: [], warnings: [], checks: { targetRps: share, achievedRps: total / seconds, timelySends: 1, maxSendLagMs: 0.2 + index / 10 } },
+    validity: { valid: true, loadHeld: true, reasons: [], warnings: [], checks: { targetRps: share, achievedRps: total / seconds, timelySends: 1, maxSendLagMs: 0.2 + index / 10 } },
     histogram: encodeHistogram(corrected),
     histogramUncorrected: encodeHistogram(uncorrected),
     shard: { index, count, run },

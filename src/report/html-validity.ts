@@ -1,0 +1,59 @@
+import { figureLabel } from '../judge/trust.js';
+import type { ValidityChecks } from '../record/result.js';
+import { escapeHtml, formatCount, formatMs, formatRps, formatShare } from './format.js';
+import type { Report } from './report.js';
+import { validityHeadline } from './validity-text.js';
+
+/** The report page's run-validity section: the verdict and its reasons, the checks, the send lag and the trust of each figure. */
+
+/** Caveats that do not void the run but qualify its figures (`besidesPartial`: the partial run is said elsewhere). */
+export function warningList(report: Report, besidesPartial = false): string {
+  const warnings = (report.validity.warnings ?? []).filter((w) => !(besidesPartial && w.startsWith('partial run:')));
+  if (warnings.length === 0) return '';
+  return `<ul class="warnings">${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`;
+}
+
+const CHECK_LABELS: [keyof ValidityChecks, string, (v: number) => string][] = [
+  ['targetRps', 'target rate', formatRps],
+  ['sendRps', 'achieved send rate', formatRps],
+  ['achievedRps', 'answers per second', formatRps],
+  ['planHeldShare', 'planned sends made (or kept back by a busy connection)', formatShare],
+  ['owedSends', 'sends still owed when the window closed', formatCount],
+  ['unsentPlanned', 'sends a busy connection kept back', formatCount],
+  ['timelySends', 'sends on schedule (LaBench measure)', formatShare],
+  ['timelyTicks', 'ticks handed out in time', formatShare],
+  ['missedTicks', 'ticks with no free client', formatCount],
+  ['maxSendLagMs', 'worst send lag', formatMs],
+  ['sendToleranceMs', 'a send counts as late after', formatMs],
+  ['eventLoopLagP99Ms', 'generator event-loop lag p99', formatMs],
+  ['eventLoopLagMaxMs', 'generator event-loop lag max', formatMs],
+  ['generatorCpu', 'generator CPU', formatShare],
+];
+
+export function validitySection(report: Report): string {
+  const checks = CHECK_LABELS.filter(([key]) => report.validity.checks[key] !== undefined)
+    .map(([key, label, format]) => `<tr><th>${label}</th><td class="num">${escapeHtml(format(report.validity.checks[key]!))}</td></tr>`)
+    .join('');
+  const headline = validityHeadline(report);
+  const status = `<p>${escapeHtml(headline.title)}.</p>${
+    report.validity.reasons.length > 0 ? `<ul class="reasons">${report.validity.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>` : ''
+  }`;
+  const warnings = report.validity.warnings?.length ? `<h3>Caveats</h3>${warningList(report)}` : '';
+  const notes = report.notes.length ? `<h3>Notes</h3><ul>${report.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
+  return `<section id="validity"><h2>Run validity</h2>${status}${warnings}<div class="two-col">${checks ? `<table class="kv">${checks}</table>` : '<div></div>'}${trustTable(report)}</div>${notes}</section>`;
+}
+
+/** The send lag and, figure by figure, whether the generator's lag could have moved it. */
+function trustTable(report: Report): string {
+  const { sendLag, trust } = report.validity;
+  if (!sendLag || !trust) return '';
+  const lag = `p50 ${formatMs(sendLag.p50)}, p90 ${formatMs(sendLag.p90)}, p99 ${formatMs(sendLag.p99)}, p99.9 ${formatMs(sendLag.p999)}, max ${formatMs(sendLag.max)}`;
+  const rows = trust
+    .map(
+      (f) =>
+        `<tr><th>${escapeHtml(figureLabel(f.figure))}</th><td class="num">${escapeHtml(formatMs(f.latencyMs))}</td><td class="num">${escapeHtml(formatMs(f.lagMs))}</td><td class="num">${escapeHtml(formatMs(f.limitMs))}</td><td><span class="pill pill-${f.trusted ? 'pass' : 'not-judged'}">${f.trusted ? 'trusted' : 'not trusted'}</span></td></tr>`,
+    )
+    .join('');
+  return `<div><p class="meta">Send lag (actual minus planned send): ${escapeHtml(lag)}. A figure is trusted when the generator's estimated part in it (the send lag at the percentile halfway to 100) is at most 5% of it or 0.1 ms.</p><table class="trust"><thead><tr><th>latency</th><th class="num">value</th><th class="num">generator's part</th><th class="num">tolerated</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
