@@ -84,6 +84,15 @@ export function jobLayers(document: JobDocument, origin: string, baseDir: string
   }
   if (typeof payload['file'] === 'string') put('payloadFile', resolve(baseDir, payload['file']), 'payload.file');
   put('payload', payload['body'], 'payload.body');
+  put('api', target['api'], 'target.api');
+  put('model', target['model'], 'target.model');
+  const workload = (document['workload'] ?? {}) as Record<string, unknown>;
+  for (const [key, name] of [['inputTokens', 'input_tokens'], ['outputTokens', 'output_tokens'], ['traceSpeedup', 'trace_speedup'], ['arrival', 'arrival'], ['seed', 'seed'], ['goodput', 'goodput'], ['stream', 'stream'], ['ignoreEos', 'ignore_eos']] as const) {
+    put(key, workload[name], `workload.${name}`);
+  }
+  for (const [key, name] of [['dataset', 'dataset'], ['trace', 'trace']] as const) {
+    if (typeof workload[name] === 'string') put(key, resolve(baseDir, workload[name]), `workload.${name}`);
+  }
   put('tool', document['tool'], 'tool');
   put('engine', document['engine'], 'engine');
   put('toolPath', document['tool_path'], 'tool_path');

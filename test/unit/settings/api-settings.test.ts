@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SettingsError } from '../../../src/core/errors.js';
+import { assembleRunRequest, jobSources } from '../../../src/settings/run-request.js';
 import { settingsFor } from '../../support/settings.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'modelprof-api-settings-'));
@@ -91,3 +92,25 @@ describe('--api and its workload', () => {
     });
   }
 });
+
+describe('the workload in a job file', () => {
+  it('reads target.api, target.model and the workload block, paths relative to the file', () => {
+    file('prompts.jsonl', '{"prompt":"x"}\n');
+    const job = file(
+      'job.yml',
+      ['target:', `  url: ${base}`, '  api: openai-completions', '  model: m', 'tool: labench', 'workload:', '  dataset: prompts.jsonl', '  output_tokens: 12', '  arrival: poisson', '  seed: 5', '  goodput: "e2e<=2s"', '  stream: false'].join('\n'),
+    );
+    const { settings } = assembleRunRequest({ jobs: jobSources(job), env: {} });
+    assert.equal(settings.url.href, `${base}/v1/completions`);
+    assert.deepEqual(settings.api?.workload, { kind: 'dataset', items: [{ prompt: 'x', outputTokens: 12 }], origin: join(folder, 'prompts.jsonl') });
+    assert.equal(settings.api?.stream, false);
+    assert.equal(settings.api?.goodput, 'e2e<=2000ms');
+    assert.deepEqual(settings.arrival, { kind: 'poisson', seed: 5 });
+  });
+
+  it('names the key of a bad value', () => {
+    const job = file('bad.yml', ['target:', `  url: ${base}`, '  api: openai-chat', 'workload:', '  input_tokens: "lots"'].join('\n'));
+    assert.throws(() => assembleRunRequest({ jobs: jobSources(job), env: {} }), /workload\.input_tokens must be a token count/);
+  });
+});
+
