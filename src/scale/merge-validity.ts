@@ -1,4 +1,7 @@
-import type { Validity, ValidityChecks } from '../record/result.js';
+import { coreFiguresTrusted, figureLabel, lagLabel } from '../judge/trust.js';
+import { judgeTrustOf } from '../judge/validity.js';
+import type { Histogram } from '../record/histogram.js';
+import type { LatencySummary, Validity, ValidityChecks } from '../record/result.js';
 import { round } from '../core/numbers.js';
 
 /** A shard's verdict with its index, as the merge reads it. */
@@ -22,8 +25,10 @@ export interface MergeFacts {
 const START_SPREAD_WARN_SEC = 1;
 
 /**
- * One verdict for the merged run: valid only when every shard sent its report and every shard was
- * valid. Each reason and warning names its shard. The checks are the worst shard's (lowest timely
+ * One verdict for the merged run: the load was held only when every shard sent its report and held
+ * its own load, and each shard's reasons and warnings are kept, naming the shard. Whether the
+ * latency figures are trusted is not a shard's to say: judgeMergedTrust judges the merged figures
+ * on the merged send lag, as one run's would be. The checks are the worst shard's (lowest timely
  * share, highest lag and generator load) except the rates, which are the merge's own.
  */
 export function combineValidity(shards: readonly ShardVerdict[], facts: MergeFacts): Validity {
@@ -35,7 +40,9 @@ export function combineValidity(shards: readonly ShardVerdict[], facts: MergeFac
     );
   }
   for (const { index, validity } of shards) {
-    for (const reason of validity.reasons) reasons.push(`shard ${index}: ${reason}`);
+    // A shard that held its load but not its own trust is judged again on the merged figures (judgeMergedTrust).
+    const trustOnly = validity.loadHeld === true && !validity.valid;
+    if (!trustOnly) for (const reason of validity.reasons) reasons.push(`shard ${index}: ${reason}`);
     for (const warning of validity.warnings) warnings.push(`shard ${index}: ${warning}`);
   }
   if (facts.startSpreadSec > START_SPREAD_WARN_SEC) {
@@ -46,6 +53,24 @@ export function combineValidity(shards: readonly ShardVerdict[], facts: MergeFac
   // The load was held when every shard sent its report and held its own (a shard from before loadHeld: its verdict says it).
   const loadHeld = facts.missing.length === 0 && shards.every(({ validity }) => validity.loadHeld ?? validity.valid);
   return { valid: reasons.length === 0, loadHeld, reasons, warnings, checks: combineChecks(shards.map((s) => s.validity.checks), facts) };
+}
+
+/**
+ * Judges each merged latency figure on the merged send-lag histogram (judge/validity.ts, the rule
+ * one run is judged by) and voids the merge when p50 to p99 are not all trusted.
+ */
+export function judgeMergedTrust(validity: Validity, latency: LatencySummary, sendLag: Histogram): void {
+  Object.assign(validity, judgeTrustOf(latency, sendLag));
+  const untrusted = (validity.trust ?? []).filter((figure) => !figure.trusted);
+  if (untrusted.length === 0) return;
+  const worst = untrusted[0]!;
+  const summary = `on the merged send lag, ${untrusted.map((f) => figureLabel(f.figure)).join(', ')} ${untrusted.length === 1 ? 'is' : 'are'} not trusted: the generators' own lag (${lagLabel(worst.figure)} ${worst.lagMs.toFixed(3)} ms) could have moved ${figureLabel(worst.figure)} (${worst.latencyMs.toFixed(3)} ms) by more than ${worst.limitMs.toFixed(3)} ms`;
+  if (coreFiguresTrusted(validity.trust!)) {
+    validity.warnings.push(`${summary}; an SLA on them is judged only where the lag could not change the verdict`);
+  } else {
+    validity.valid = false;
+    validity.reasons.push(`${summary}: give the shards quieter machines (or cores) of their own, or more shards`);
+  }
 }
 
 function combineChecks(all: readonly ValidityChecks[], facts: MergeFacts): ValidityChecks {

@@ -5,11 +5,10 @@ import type { MergedShard, Report } from '../report/report.js';
 import { addHistograms, writeHistograms } from './merge-histograms.js';
 import { mergeResources } from './merge-resources.js';
 import { mergeTimelines } from './merge-timeline.js';
-import { combineValidity, describeShards } from './merge-validity.js';
+import { combineValidity, describeShards, judgeMergedTrust } from './merge-validity.js';
 import { checkShardSet, type ShardReport, type ShardSetOptions, type SourcedReport } from './shard-set.js';
 import { round } from '../core/numbers.js';
 import { decodeHistogram } from '../record/histogram.js';
-import { judgeTrustOf } from '../judge/validity.js';
 
 export type { SourcedReport } from './shard-set.js';
 export type MergeOptions = ShardSetOptions;
@@ -86,7 +85,7 @@ export function mergeReports(reports: readonly SourcedReport[], options: MergeOp
   merged.validity = validity;
   writeHistograms(merged, histograms);
   // Each figure of the merge is judged on the merged send lag, as one run's would be.
-  if (merged.histogramSendLag !== undefined) Object.assign(validity, judgeTrustOf(merged.latency, decodeHistogram(merged.histogramSendLag)));
+  if (merged.histogramSendLag !== undefined) judgeMergedTrust(validity, merged.latency, decodeHistogram(merged.histogramSendLag));
 
   // The LLM section has counts and derived figures (tokens/s, goodput) beside its histograms: its own merge recomputes them all.
   const llm = shards.map((s) => s.report.llm).filter((section): section is LlmSection => section !== undefined);

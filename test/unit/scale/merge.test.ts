@@ -95,7 +95,7 @@ describe('mergeReports: validity, missing and partial shards', () => {
   it('one invalid shard makes the merge invalid, naming it', () => {
     const merged = mergeReports(
       shardsOf(3, (report, index) => {
-        if (index === 1) report.validity = { ...report.validity, valid: false, reasons: ['the generator\'s event loop stalled (p99 25.0 ms)'] };
+        if (index === 1) report.validity = { ...report.validity, valid: false, loadHeld: false, reasons: ['the generator\'s event loop stalled (p99 25.0 ms)'] };
       }),
     );
     assert.equal(merged.validity.valid, false);
@@ -147,6 +147,43 @@ describe('mergeReports: validity, missing and partial shards', () => {
     const whole = summarizeHistogram(histogramOf(ttft.flat()));
     assert.deepEqual(tokens.ttft, { p50: whole.p50, p99: whole.p99, max: 4000 });
     assert.equal(decodeHistogram(tokens.histograms.ttft).totalCount, 5);
+  });
+});
+
+describe('mergeReports: trust judged on the merged send lag', () => {
+  /** Shards that held their load, with send lags (ms) of their own; shard 1 judged its own p99 untrusted. */
+  function withLag(lagMs: (index: number) => number[]): SourcedReport[] {
+    return shardsOf(2, (report, index) => {
+      report.histogramSendLag = encodeHistogram(histogramOf(lagMs(index)));
+      report.validity = index === 1
+        ? { ...report.validity, valid: false, loadHeld: true, reasons: ['p99 is not trusted: the generator\'s own send lag could have moved it'] }
+        : { ...report.validity, loadHeld: true };
+    });
+  }
+
+  it('a shard\'s own untrusted figure does not void a merge whose merged figures are trusted', () => {
+    const merged = mergeReports(withLag(() => Array.from({ length: 1000 }, (_, i) => 0.01 + (i % 10) / 100)));
+    assert.equal(merged.validity.loadHeld, true);
+    assert.equal(merged.validity.valid, true, merged.validity.reasons.join('; '));
+    assert.equal(merged.validity.trustedUpTo, 'max');
+    assert.ok(merged.validity.sendLag!.max < 0.2);
+    assertValidReport(merged);
+  });
+
+  it('a lag that could move the merged p50 voids the merge, saying so', () => {
+    const merged = mergeReports(withLag(() => Array.from({ length: 1000 }, () => 30)));
+    assert.equal(merged.validity.loadHeld, true);
+    assert.equal(merged.validity.valid, false);
+    assert.match(merged.validity.reasons.join('\n'), /^on the merged send lag, p50, .* not trusted/m);
+    assert.equal(merged.validity.trustedUpTo, null);
+  });
+
+  it('a shard that did not hold its load keeps its reason and leaves nothing judged', () => {
+    const merged = mergeReports(
+      shardsOf(2, (report, index) => (report.validity = { ...report.validity, valid: index === 0, loadHeld: index === 0, reasons: index === 0 ? [] : ['the generator was saturated'] })),
+    );
+    assert.equal(merged.validity.loadHeld, false);
+    assert.deepEqual(merged.validity.reasons, ['shard 1: the generator was saturated']);
   });
 });
 
