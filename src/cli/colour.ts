@@ -26,6 +26,7 @@ const LINE_STYLES: readonly [RegExp, (c: Colors, line: string) => string][] = [
   [/^FAIL {2}/, (c, line) => c.red(line)],
   [/^(n\/a|not judged)\b/, (c, line) => c.dim(line)],
   [/^SLA passed\b/, (c, line) => c.bold(c.green(line))],
+  [/^SLA not judged\b/, (c, line) => c.bold(c.yellow(line))],
   [/^(SLA failed|run invalid, no verdict)\b/, (c, line) => c.bold(c.red(line))],
   [/^(MAX RATE|MOST LOAD WITHIN|CHEAPEST THAT MEETS)\b/, (c, line) => c.bold(c.green(line))],
   [/^(NO RATE|NO DEPLOYMENT|NO VALID POINT|INCOMPLETE)\b/, (c, line) => c.bold(c.red(line))],

@@ -37,7 +37,8 @@ export class LiveCounters {
 
 /**
  * Calls `onProgress` every 250 ms with what was answered so far (live counts, the rate over the
- * last second) and the latency percentiles of the seconds handed over. Returns the stop function.
+ * last second), and the latency and send-lag percentiles of the seconds handed over. Returns the
+ * stop function.
  */
 export function startLiveProgress(onProgress: (progress: Progress) => void, live: LiveCounters, aggregator: RunAggregator, loadStartEpochMs: number, settings: Settings): () => void {
   const recent: { atMs: number; done: number }[] = [];
@@ -50,7 +51,7 @@ export function startLiveProgress(onProgress: (progress: Progress) => void, live
     recent.push({ atMs: nowMs, done });
     while (recent.length > 1 && nowMs - recent[0]!.atMs > RATE_WINDOW_MS) recent.shift();
     const span = (nowMs - recent[0]!.atMs) / 1000;
-    const histogram = aggregator.histogram;
+    const { histogram, histogramSendLag: sendLag } = aggregator;
     onProgress({
       phase,
       elapsedSec: Math.min(Math.max(0, measured), settings.durationSec),
@@ -62,6 +63,8 @@ export function startLiveProgress(onProgress: (progress: Progress) => void, live
       rps: span > 0 ? Math.round((done - recent[0]!.done) / span) : 0,
       p50Ms: histogram.totalCount > 0 ? histogram.getValueAtPercentile(50) / 1000 : undefined,
       p99Ms: histogram.totalCount > 0 ? histogram.getValueAtPercentile(99) / 1000 : undefined,
+      // Open loop: how late sends leave against their plan, the figure the verdict judges.
+      ...(sendLag && sendLag.totalCount > 0 ? { sendLagP99Ms: sendLag.getValueAtPercentile(99) / 1000 } : {}),
     });
   }, PROGRESS_INTERVAL_MS);
   return () => clearInterval(timer);

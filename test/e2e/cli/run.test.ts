@@ -204,10 +204,10 @@ describe('modelprof run against a real server', () => {
 });
 
 describe('modelprof run on a terminal', () => {
-  it('shows a live progress line (elapsed, req/s, errors, p99) and clears it before the summary', async () => {
+  it('shows a live progress line (elapsed, req/s, errors, p50, p99, send lag) and clears it before the summary', async () => {
     const { execFile } = await import('node:child_process');
     const { MAIN } = await import('../../support/cli.js');
-    const command = `${process.execPath} ${MAIN} run --url ${server.url} -d 3s --warmup 0 -o ${join(work, 'tty')}`;
+    const command = `${process.execPath} ${MAIN} run --url ${server.url} --tool wrk2 -R 200 -c 2 -d 3s --warmup 0 -o ${join(work, 'tty')}`;
     // util-linux's `script` gives the command a real pseudo-terminal, as a person's shell would.
     const output = await new Promise<string>((resolve, reject) =>
       // Exit 3 (a run a busy machine made invalid) still shows everything this test checks.
@@ -215,7 +215,7 @@ describe('modelprof run on a terminal', () => {
         error && error.code !== EXIT.runInvalid ? reject(error) : resolve(stdout),
       ),
     );
-    assert.match(output, /\r\x1b\[2K {2}[\d.]+\/3s {2}\d+ req\/s {2}\d+ requests {2}0 errors {2}p50 [\d.]+ ms {2}p99 [\d.]+ ms/);
+    assert.match(output, /\r\x1b\[2K {2}[\d.]+\/3s {2}\d+ req\/s {2}\d+ requests {2}0 errors {2}p50 [\d.]+ ms {2}p99 [\d.]+ ms {2}send lag p99 [\d.]+ ms/);
     // Coloured on a terminal (green when valid; a busy machine may make it invalid, in yellow).
     assert.match(output, /\x1b\[1m\x1b\[3[23]mRUN (IN)?VALID/);
   });
