@@ -65,7 +65,7 @@ export async function precisionSection(out: string): Promise<void> {
       const { validity, latency } = report;
       const sent = validity.checks.sendRps;
       const lag = validity.sendLag;
-      const verdict = validity.valid ? `valid, trusted up to ${validity.trustedUpTo}` : validity.loadHeld ? `invalid: trusted up to ${validity.trustedUpTo ?? 'none'}` : `invalid: ${validity.reasons[0]?.slice(0, 60) ?? ''}`;
+      const verdict = validity.valid ? `valid, trusted up to ${validity.trustedUpTo}` : validity.loadHeld ? `invalid: trusted up to ${validity.trustedUpTo ?? 'none'}` : `invalid: ${validity.reasons[0]?.slice(0, 90) ?? ''}`;
       lines.push(row(['modelprof wrk2 model', String(rate), fixed(sent, 0), held(sent, rate), fixed(latency.p50), fixed(latency.p99), fixed(latency.p999), fixed(lag?.p50, 3), fixed(lag?.p99, 3), fixed(lag?.p999, 3), verdict]));
       if (wrk2) {
         const real = await runMeasured([wrk2, '-t1', '-c50', `-d${SECONDS + WRK2_CALIBRATION_SEC}s`, `-R${rate}`, '--latency', nginx.url], GENERATOR_CORE);

@@ -5,7 +5,7 @@ export type Percentiles = Partial<Record<'p50' | 'p90' | 'p99' | 'p999' | 'max',
 export function wrkPercentiles(stdout: string): Percentiles {
   const toMs = (value: string, unit: string): number => Number(value) * ({ us: 0.001, ms: 1, s: 1000, m: 60000 }[unit] ?? NaN);
   const read = (label: string): number | undefined => {
-    const match = new RegExp(`^\\s+${label.replace('.', '\\.')}%\\s+([\\d.]+)(us|ms|s|m)$`, 'm').exec(stdout);
+    const match = new RegExp(`^\\s+${label.replace('.', '\\.')}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(stdout);
     return match ? toMs(match[1]!, match[2]!) : undefined;
   };
   const max = /Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s|m)/.exec(stdout);
