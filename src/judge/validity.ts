@@ -156,7 +156,7 @@ function judgePlan(seen: GeneratorObservation, ticker: boolean, checks: Validity
   const growth = backlogGrowth(seen.timeline);
   if (growth && reasons.length === 0) {
     reasons.push(
-      `the generator fell further behind its plan as the run went on (send lag p50 ${growth.overallMs.toFixed(2)} ms over the window, ${growth.lastMs.toFixed(2)} ms in its last second): it cannot sustain ${seen.targetRps ?? '?'} req/s here; ${MORE_GENERATOR}`,
+      `the generator fell further behind its plan as the run went on (send lag p50 ${growth.earlyMs.toFixed(2)} ms in the first third of the window, ${growth.lateMs.toFixed(2)} ms in the last): it cannot sustain ${seen.targetRps ?? '?'} req/s here; ${MORE_GENERATOR}`,
     );
   }
   if (ticker && seen.ticks > 0) {
@@ -174,16 +174,18 @@ function judgePlan(seen: GeneratorObservation, ticker: boolean, checks: Validity
 }
 
 /**
- * A backlog that grows shows as a send lag whose median climbs through the run: the last second's
- * median well above the whole window's (a steady lag, however large, keeps the two together).
+ * A backlog that grows shows as a send lag whose median climbs through the run: the median of the
+ * last third of the seconds well above that of the first third (by half again and a millisecond). A
+ * steady lag, however large, keeps the two together, and so does a spike in one second alone.
  */
-function backlogGrowth(timeline: readonly TimelinePoint[]): { overallMs: number; lastMs: number } | undefined {
-  const seconds = timeline.filter((p) => p.sendLagP50 !== undefined);
-  if (seconds.length < 3) return undefined;
-  const medians = seconds.map((p) => p.sendLagP50!).sort((a, b) => a - b);
-  const overallMs = medians[Math.floor(medians.length / 2)]!;
-  const lastMs = seconds.at(-1)!.sendLagP50!;
-  return lastMs > 1.5 * overallMs + 1 ? { overallMs, lastMs } : undefined;
+function backlogGrowth(timeline: readonly TimelinePoint[]): { earlyMs: number; lateMs: number } | undefined {
+  const medians = timeline.filter((p) => p.sendLagP50 !== undefined).map((p) => p.sendLagP50!);
+  if (medians.length < 3) return undefined;
+  const third = Math.floor(medians.length / 3);
+  const middle = (values: number[]): number => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+  const earlyMs = middle(medians.slice(0, third));
+  const lateMs = middle(medians.slice(medians.length - third));
+  return lateMs > 1.5 * earlyMs + 1 ? { earlyMs, lateMs } : undefined;
 }
 
 function untrustedSummary(untrusted: readonly FigureTrust[], openLoop: boolean): string {
