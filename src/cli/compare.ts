@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { SettingsError } from '../core/errors.js';
+import { OutputError } from '../core/errors.js';
 import { compareReports } from '../judge/compare.js';
 import { parseTolerances, type Tolerances } from '../judge/tolerances.js';
 import { formatComparison } from '../report/comparison-format.js';
@@ -54,7 +54,7 @@ async function compareCommand(baselinePath: string, currentPath: string, options
     try {
       await writeFile(options.junit, renderComparisonJunit(comparison));
     } catch (error) {
-      throw new SettingsError(`--junit: cannot write ${options.junit} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      throw new OutputError(`--junit: cannot write ${options.junit} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
   }
   await appendSummary(formatComparison(comparison, names, 'markdown'));

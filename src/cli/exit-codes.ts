@@ -15,6 +15,8 @@ export const EXIT = {
   runInvalid: 3,
   /** A load tool or the target failed (missing program, unparsable output, target down). */
   toolError: 4,
+  /** An output could not be written (disk full, unwritable path); after a load, the summary printed is what it measured. */
+  outputFailed: 5,
   /** Interrupted by the user (Ctrl-C), after writing what was measured. */
   interrupted: 130,
 } as const;
@@ -24,6 +26,7 @@ const EXIT_BY_ERROR_CODE: Record<ErrorCode, number> = {
   [ERROR_CODES.tool]: EXIT.toolError,
   [ERROR_CODES.target]: EXIT.toolError,
   [ERROR_CODES.interrupted]: EXIT.interrupted,
+  [ERROR_CODES.output]: EXIT.outputFailed,
 };
 
 /** The exit code for a library error's stable code. */

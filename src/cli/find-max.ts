@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { checkGeneratorLimits } from '../load/machine-limits.js';
 import { formatNumber } from '../report/format.js';
 import { findMax, type FindMaxRecord } from '../find-max/find-max.js';
 import { FIND_MAX_LOAD_DEFAULTS, findMaxSearchFrom, refuseFixedRate, SEARCH_DEFAULTS, type FindMaxSearch, type SearchInput } from '../find-max/find-max-options.js';
@@ -88,6 +89,7 @@ function definedText(key: keyof SearchInput, value: string | undefined): SearchI
 /** Starts the served target if asked, searches with Ctrl-C handling and a live line, prints, and returns the exit code. */
 async function runFindMax({ run, search }: FindMaxCommand): Promise<number> {
   const { settings } = run;
+  checkGeneratorLimits(settings);
   const latencyKinds = ['percentile', 'latency', 'token-percentile', 'token-latency'];
   if (!search.sla.clauses.some((clause) => latencyKinds.includes(clause.ref.kind))) {
     // Above capacity an open-loop target mostly queues rather than fails: only latency shows it.

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { SettingsError } from '../core/errors.js';
-import { writeFileAtomically } from '../run/profile.js';
+import { writeFileAtomically } from '../run/output-files.js';
+import { withinBound } from '../settings/bounds.js';
 import { renderManifests, shardedJobManifests, type ReportsStore } from '../scale/k8s-job.js';
 import { shareOfLoad } from '../scale/shard.js';
 import { parseStartAt } from '../scale/start-at.js';
@@ -56,7 +57,7 @@ export function k8sJobManifest(options: Record<string, unknown>, nowMs: number):
   const podEnvironment = new Proxy({}, { get: () => 'set-in-the-pod' }) as NodeJS.ProcessEnv;
   // Flags only: the pods get no job file, and the local seed variables must not leak into the manifest.
   const { settings } = assembleRunRequest({ layers: [layer], env: podEnvironment });
-  const shards = positiveInteger(String(options['shards']), '--shards');
+  const shards = withinBound('shards', positiveInteger(String(options['shards']), '--shards'), '--shards', String(options['shards']));
   shareOfLoad(settings, { index: 0, count: shards });
   if (redactUrl(settings.url) !== settings.url.href) {
     throw new SettingsError('--url carries credentials, which would be written into the manifest: send the key in a header instead, as ${KEY} from a --secret');
@@ -80,7 +81,7 @@ export function k8sJobManifest(options: Record<string, unknown>, nowMs: number):
   const startAtMs =
     typeof options['startAt'] === 'string'
       ? parseStartAt(options['startAt'], '--start-at', nowMs)
-      : nowMs + 1000 * parseDuration(String(options['startDelay']), '--start-delay');
+      : nowMs + 1000 * withinBound('startAhead', parseDuration(String(options['startDelay']), '--start-delay'), '--start-delay', String(options['startDelay']));
   const lastAnswerMs = startAtMs + 1000 * (settings.warmupSec + settings.durationSec + settings.timeoutSec);
   const name = typeof options['name'] === 'string' ? options['name'] : defaultName(nowMs);
   const cpu = typeof options['cpu'] === 'string' ? options['cpu'] : String(Math.min(settings.threads, settings.connections));

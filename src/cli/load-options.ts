@@ -1,7 +1,4 @@
-import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { SettingsError } from '../core/errors.js';
 import type { MonitorRequest } from '../monitors/monitor.js';
 import { parseHeaderFlags } from '../settings/headers.js';
 import { environmentVariableOf } from '../settings/environment.js';
@@ -104,16 +101,7 @@ function runSourcesFrom(options: Record<string, unknown>, command: Command, env:
 
 function withCommandExtras(request: RunRequest, options: Record<string, unknown>): CommandRunRequest {
   const junit = typeof options['junit'] === 'string' ? options['junit'] : undefined;
-  if (junit !== undefined && !isFolder(dirname(resolve(junit)))) throw new SettingsError(`--junit "${junit}": its folder does not exist`);
   return { ...request, ...(junit !== undefined ? { junit } : {}), json: options['json'] === true, progressEverySec: progressEverySec(options) };
-}
-
-function isFolder(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** How a command reads the load flags' defaults and variables, for its help. */

@@ -3,7 +3,8 @@ import { SettingsError } from '../core/errors.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownSummary } from '../report/markdown.js';
 import { parseSla } from '../judge/sla.js';
-import { writeFileAtomically } from '../run/profile.js';
+import { writeFileAtomically } from '../run/output-files.js';
+import { withinBound } from '../settings/bounds.js';
 import { mergeReportFiles } from '../scale/merge-files.js';
 import { parseStartAt } from '../scale/start-at.js';
 import { exitCodeForVerdict } from './exit-codes.js';
@@ -40,7 +41,7 @@ export function registerMerge(program: Command): void {
 }
 
 async function mergeCommand(inputs: string[], options: MergeOptions): Promise<number> {
-  const shards = options.shards === undefined ? undefined : positiveInteger(options.shards, '--shards');
+  const shards = options.shards === undefined ? undefined : withinBound('shards', positiveInteger(options.shards, '--shards'), '--shards', options.shards);
   const sla = options.sla === undefined ? [] : parseSla(options.sla, '--sla');
   if (options.waitUntil !== undefined && shards === undefined) throw new SettingsError('--wait-until needs --shards: the merge must know how many reports to wait for');
   const { report, reportPath, htmlPath, verdict } = await mergeReportFiles(inputs, {

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { SettingsError, ToolError } from '../core/errors.js';
+import { OutputError, ToolError } from '../core/errors.js';
 import { formatResourceSummary } from '../monitors/resource-summary.js';
 import { formatServerClientLatency, serverClientLatency } from '../report/server-latency.js';
 import { formatSummary } from '../report/console.js';
@@ -74,7 +74,7 @@ async function writeOutput(path: string, contents: string, flag: string): Promis
   try {
     await writeFile(path, contents);
   } catch (error) {
-    throw new SettingsError(`${flag}: cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new OutputError(`${flag}: cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
 }
 

@@ -2,7 +2,9 @@ import { Command } from 'commander';
 import type { HeaderUpdates } from '../load/engine.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownSummary } from '../report/markdown.js';
-import { assertTargetAnswered, prepareRun, profile, writeFileAtomically } from '../run/profile.js';
+import { OutputError } from '../core/errors.js';
+import { checkWritableFile, writeFileAtomically } from '../run/output-files.js';
+import { assertTargetAnswered, prepareRun, profile, ReportNotWrittenError } from '../run/profile.js';
 import { applyScaleFlags, type ScaleFlags } from '../scale/shard-options.js';
 import { withServedTarget } from '../target/served-process.js';
 import { addProgressOption, withConsoleSession } from './console-session.js';
@@ -52,12 +54,14 @@ export interface RunExtras {
 
 /**
  * Runs a profile with its monitors, Ctrl-C handling and a live progress line, prints the summary
- * (or the JSON report), and returns the exit code the verdict calls for.
+ * (or the JSON report) whatever happens after the load, and returns the exit code the verdict calls
+ * for: 5 when an output could not be written (the summary printed is then the result).
  */
 export async function runAndReport(request: CommandRunRequest, extras: RunExtras = {}): Promise<number> {
   const { settings } = request;
-  // Whatever can be refused is refused before the run is announced.
+  // Whatever can be refused is refused before the run is announced (and before --serve starts).
   await prepareRun(settings);
+  if (request.junit) await checkWritableFile(request.junit, '--junit');
   const consoleOptions = { stopMessage: 'modelprof: stopping; writing what was measured (Ctrl-C again to quit at once)', progressEverySec: request.progressEverySec, logPrefix: 'modelprof: ', quiet: request.json };
   return withConsoleSession(consoleOptions, (session) =>
     withServedTarget(request.serve, settings.url, async (servedPid) => {
@@ -69,18 +73,33 @@ export async function runAndReport(request: CommandRunRequest, extras: RunExtras
       // The real programs run no warm-up: say so rather than announce one that will not happen.
       const warmup = settings.engine === 'external' ? ` (${settings.tool} runs no warm-up)` : ` after ${settings.warmupSec}s warm-up`;
       session.log(`profiling${shard} for ${settings.durationSec}s${warmup}${start}...`);
-      const { report, reportPath, htmlPath, verdict } = await profile(settings, {
+      const unwritten: string[] = [];
+      const keep = (error: unknown): void => {
+        if (!(error instanceof OutputError)) throw error;
+        unwritten.push(error.message);
+      };
+      const outcome = await profile(settings, {
         signal: session.signal,
         onProgress: session.onProgress,
         sla: request.sla,
         monitors: { specs, intervalMs: request.monitorIntervalMs },
         ...(extras.headerUpdates ? { headerUpdates: extras.headerUpdates } : {}),
+      }).catch((error: unknown) => {
+        if (!(error instanceof ReportNotWrittenError)) throw error;
+        unwritten.push(error.message);
+        return error.outcome;
       });
+      const { report, reportPath, htmlPath, verdict } = outcome;
       session.clear();
-      if (request.junit) await writeFileAtomically(request.junit, renderJunit(verdict, report));
+      if (request.junit) await writeFileAtomically(request.junit, renderJunit(verdict, report)).catch(keep);
       await appendSummary(renderMarkdownSummary(report, verdict));
+      const shown = (path: string): string => (unwritten.some((message) => message.includes(path)) ? `${path} (NOT WRITTEN)` : path);
       if (request.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else writeOut(`${formatRunSummary(report, verdict)}\n\nreport: ${reportPath}\nhtml:   ${htmlPath}\n`);
+      else writeOut(`${formatRunSummary(report, verdict)}\n\nreport: ${shown(reportPath)}\nhtml:   ${shown(htmlPath)}\n`);
+      if (unwritten.length > 0) {
+        for (const message of unwritten) process.stderr.write(`modelprof: ${message}\n`);
+        return EXIT.outputFailed;
+      }
       if (session.signal.aborted) return EXIT.interrupted;
       assertTargetAnswered(report, reportPath);
       return exitCodeForVerdict(report, verdict);

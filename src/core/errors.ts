@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   target: 'MODELPROF_ERR_TARGET',
   /** The work was stopped (Ctrl-C, an aborted signal) before it had anything to show. */
   interrupted: 'MODELPROF_ERR_INTERRUPTED',
+  /** An output file (report.json, report.html, JUnit, a record) could not be written: after a load, what it measured was sent. */
+  output: 'MODELPROF_ERR_OUTPUT',
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
@@ -46,6 +48,13 @@ export class ToolError extends ModelprofError {
 export class TargetError extends ModelprofError {
   constructor(message: string) {
     super(message, ERROR_CODES.target);
+  }
+}
+
+/** An output file could not be written (disk full, a path that went away). The message names the file and the reason. */
+export class OutputError extends ModelprofError {
+  constructor(message: string) {
+    super(message, ERROR_CODES.output);
   }
 }
 

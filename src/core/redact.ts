@@ -17,11 +17,26 @@ export function isSecretQueryParameter(name: string): boolean {
   return SECRET_QUERY.test(name) || SECRET_NAME.test(name);
 }
 
-/** Header map safe to print: secret values replaced. */
-export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+/**
+ * Whether a header's value is a secret: by its name (auth, key, token, ...), by the look of its
+ * value (an auth scheme, a JWT), or because it is named in `secretNames`, the headers whose value
+ * came from the environment through `${VAR}` (Settings.secretHeaders), whatever they are called.
+ */
+export function isSecretHeaderValue(name: string, value: string, secretNames: readonly string[] = []): boolean {
+  const lower = name.toLowerCase();
+  return isSecretHeader(name) || SECRET_VALUE.test(value) || secretNames.some((secret) => secret.toLowerCase() === lower);
+}
+
+/** Header map safe to print: secret values (see isSecretHeaderValue) replaced. */
+export function redactHeaders(headers: Readonly<Record<string, string>>, secretNames: readonly string[] = []): Record<string, string> {
   const safe: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) safe[name] = isSecretHeader(name) || SECRET_VALUE.test(value) ? REDACTED : value;
+  for (const [name, value] of Object.entries(headers)) safe[name] = isSecretHeaderValue(name, value, secretNames) ? REDACTED : value;
   return safe;
+}
+
+/** Whether the URL carries credentials: user info, or a key-like query parameter. */
+export function urlHasSecrets(url: URL): boolean {
+  return redactUrl(url) !== url.href;
 }
 
 /**

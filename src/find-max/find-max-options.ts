@@ -1,6 +1,7 @@
 import { SettingsError } from '../core/errors.js';
 import { nonNegativeNumber, positiveInteger, positiveNumber, share } from '../core/numbers.js';
 import { LOAD_MODELS } from '../load/models/registry.js';
+import { withinBound, type BoundName } from '../settings/bounds.js';
 import { parseDuration } from '../settings/duration.js';
 import type { SettingsLayer } from '../settings/layers.js';
 import type { RunRequest } from '../settings/run-request.js';
@@ -55,27 +56,35 @@ export function findMaxSearchFrom(run: RunRequest, input: SearchInput, name: Sea
   }
   if (run.slaText === undefined) throw new SettingsError(`${name('sla')} is required: the search needs something to meet, e.g. ${name('sla')} "p99<=200ms, error_rate<1%"`);
   const given = { ...SEARCH_DEFAULTS, ...definedKeys(input) };
-  const factor = positiveNumber(given.factor, name('factor'));
+  // Each value parsed, then held to its bound in BOUNDS.
+  const bounded = (bound: BoundName, key: keyof SearchInput, text: string, parse: (text: string, name: string) => number): number =>
+    withinBound(bound, parse(text, name(key)), name(key), text);
+  const factor = bounded('factor', 'factor', given.factor, positiveNumber);
   if (factor <= 1) throw new SettingsError(`${name('factor')} must be greater than 1, got "${given.factor}"`);
-  const maxTimeSec = parseDuration(given.maxTime, name('maxTime'));
-  const cooldownSec = parseDuration(given.cooldown, name('cooldown'));
+  const maxTimeSec = bounded('maxTime', 'maxTime', given.maxTime, parseDuration);
+  const cooldownSec = bounded('cooldown', 'cooldown', given.cooldown, parseDuration);
+  const startRate = bounded('rate', 'startRate', given.startRate, positiveNumber);
+  const maxRate = given.maxRate === undefined ? undefined : bounded('rate', 'maxRate', given.maxRate, positiveNumber);
+  if (maxRate !== undefined && maxRate < startRate) {
+    throw new SettingsError(`${name('maxRate')} (${maxRate}) is below ${name('startRate')} (${startRate}): the search would have no rate to try; lower ${name('startRate')} or raise ${name('maxRate')}`);
+  }
   const oneRunMs = pointEstimateMs(run.settings, cooldownSec);
   if (maxTimeSec * 1000 < oneRunMs) {
     throw new SettingsError(`${name('maxTime')} (${maxTimeSec}s) is shorter than one point (warm-up + duration + cool-down, about ${oneRunMs / 1000}s)`);
   }
   return {
     sla: { text: run.slaText, clauses: run.sla },
-    startRate: positiveNumber(given.startRate, name('startRate')),
-    ...(given.maxRate === undefined ? {} : { maxRate: positiveNumber(given.maxRate, name('maxRate')) }),
+    startRate,
+    ...(maxRate === undefined ? {} : { maxRate }),
     factor,
     precision: share(given.precision, name('precision')),
     confirm: given.confirm !== false,
     maxTimeSec,
     cooldownSec,
     price: {
-      ...(given.pricePerHour === undefined ? {} : { pricePerHour: nonNegativeNumber(given.pricePerHour, name('pricePerHour')) }),
-      instances: positiveInteger(given.instances, name('instances')),
-      ...(given.cores === undefined ? {} : { coresPerInstance: positiveNumber(given.cores, name('cores')) }),
+      ...(given.pricePerHour === undefined ? {} : { pricePerHour: bounded('price', 'pricePerHour', given.pricePerHour, nonNegativeNumber) }),
+      instances: bounded('instances', 'instances', given.instances, positiveInteger),
+      ...(given.cores === undefined ? {} : { coresPerInstance: bounded('cores', 'cores', given.cores, positiveNumber) }),
     },
   };
 }

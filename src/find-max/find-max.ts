@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Progress } from '../load/engine.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
 import type { SlaClause } from '../judge/sla.js';
-import { writeFileAtomically } from '../run/profile.js';
+import { writeFileAtomically } from '../run/output-files.js';
 import { redactUrl } from '../core/redact.js';
 import type { Settings, ToolName } from '../settings/settings.js';
 import { costAt, type CostFigures, type DeploymentPrice } from '../report/cost.js';

@@ -125,6 +125,7 @@ function thresholdInBaseUnit(ref: MetricRef, value: number, unit: string, contex
     case 'error_rate':
     case 'goodput':
       if (unit !== '%') throw new SettingsError(`${context}: ${ref.kind} needs a % unit, e.g. "${ref.kind === 'goodput' ? 'goodput>=99%' : 'error_rate<0.1%'}"`);
+      if (value > 100) throw new SettingsError(`${context}: ${ref.kind} is a share ${ref.kind === 'goodput' ? 'of the answers' : 'of the requests'}, so at most 100%, got ${value}%`);
       return value / 100;
     case 'errors':
     case 'requests':

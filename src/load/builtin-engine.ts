@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { InterruptedError } from '../core/errors.js';
 import { RunAggregator } from '../record/aggregator.js';
 import { summarizeHistogram } from '../record/histogram.js';
 import { ERROR_KINDS, type RunAnswers, type RunResult } from '../record/result.js';
@@ -32,6 +33,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   const endpoint = endpointOf(settings.url);
   const rejectUnauthorized = !settings.insecure;
   await checkReachable(endpoint, Math.min(settings.timeoutSec * 1000, 10_000), rejectUnauthorized);
+  if (context.signal?.aborted) throw new InterruptedError('stopped before the load started: nothing was measured');
 
   const api = settings.api;
   // A workload's requests are built in the workers as they are sent; payload lines are encoded here once.
@@ -115,14 +117,25 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   // A crashed worker must not leave the others sending: every way out stops them all.
   const terminateAll = (): void => workers.forEach((worker) => void worker.terminate());
   finished.catch(terminateAll);
+  // A stop asked for while the workers start ends the run at once: nothing was measured yet.
+  let onEarlyAbort: (() => void) | undefined;
+  const stoppedEarly = new Promise<never>((_, reject) => {
+    onEarlyAbort = () => reject(new InterruptedError('stopped before the load started: nothing was measured'));
+    if (context.signal?.aborted) onEarlyAbort();
+    else context.signal?.addEventListener('abort', onEarlyAbort, { once: true });
+  });
   try {
     await Promise.race([
       Promise.all(workers.map((worker) => new Promise<void>((resolve) => worker.once('message', () => resolve())))),
       finished.then(() => Promise.reject(new Error('load workers ended before they were ready'))),
+      stoppedEarly,
     ]);
   } catch (error) {
     terminateAll();
     throw error;
+  } finally {
+    context.signal?.removeEventListener('abort', onEarlyAbort!);
+    stoppedEarly.catch(() => undefined);
   }
 
   const { loadStartEpochMs, lateMs } = loadStart(settings.startAtMs);

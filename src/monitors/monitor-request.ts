@@ -1,6 +1,7 @@
 import { SettingsError } from '../core/errors.js';
 import { redactUrl } from '../core/redact.js';
 import type { MonitorRequest, MonitorSpec, PromQuery } from './monitor.js';
+import { withinBound } from '../settings/bounds.js';
 import { parseDuration } from '../settings/duration.js';
 import { positiveInteger } from '../core/numbers.js';
 
@@ -43,7 +44,7 @@ export function monitorSpecsFromOptions(opts: MonitorRequest): MonitorSpec[] {
 export function monitorIntervalFromOptions(opts: MonitorRequest): number {
   const ms = positiveInteger(opts.monitorInterval ?? String(DEFAULT_MONITOR_INTERVAL_MS), '--monitor-interval');
   if (ms < 100) throw new SettingsError(`--monitor-interval must be at least 100 ms, got ${ms}`);
-  return ms;
+  return withinBound('monitorInterval', ms, '--monitor-interval');
 }
 
 /** What `--serve` asks to start, with `--serve-timeout` in ms; undefined without `--serve`. */
@@ -52,6 +53,7 @@ export function serveFromOptions(opts: MonitorRequest): { command: string; timeo
   if (opts.serve.trim() === '') throw new SettingsError('--serve needs a command, got an empty string');
   const timeoutSec = parseDuration(opts.serveTimeout ?? DEFAULT_SERVE_TIMEOUT, '--serve-timeout');
   if (timeoutSec <= 0) throw new SettingsError(`--serve-timeout must be longer than 0, got "${opts.serveTimeout}"`);
+  withinBound('serveTimeout', timeoutSec, '--serve-timeout', opts.serveTimeout ?? DEFAULT_SERVE_TIMEOUT);
   return { command: opts.serve, timeoutMs: timeoutSec * 1000 };
 }
 

@@ -37,6 +37,8 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
     notes: [...(settings.notes ?? []), ...result.notes],
     artifacts: result.artifacts,
   };
+  if (settings.displayName !== undefined) report.displayName = settings.displayName;
+  if (settings.experimentName !== undefined) report.experimentName = settings.experimentName;
   if (result.partial) report.partial = result.partial;
   if (result.limits && result.limits.length > 0) report.limits = result.limits;
   if (result.latencyUncorrected) report.latencyUncorrected = result.latencyUncorrected;
@@ -76,7 +78,7 @@ export function reportSettings(settings: Settings): ReportSettings {
     tool: settings.tool,
     engine: settings.engine,
     method: settings.method,
-    headers: redactHeaders(settings.headers),
+    headers: redactHeaders(settings.headers, settings.secretHeaders),
     payload: { origin: settings.payload.origin, lines: settings.payload.bodies.length },
     durationSec: settings.durationSec,
     warmupSec: settings.warmupSec,

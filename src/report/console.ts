@@ -20,7 +20,8 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
   const lines: string[] = [];
   const { validity } = report;
   const engine = report.engine.name === 'builtin' ? `builtin ${report.tool} model` : `external ${report.tool} (${report.engine.version})`;
-  lines.push(`modelprof ${report.modelprofVersion}: ${report.target.method} ${report.target.url}`);
+  const name = report.displayName !== undefined ? ` (${report.displayName})` : '';
+  lines.push(`modelprof ${report.modelprofVersion}: ${report.target.method} ${report.target.url}${name}`);
   lines.push(`  load: ${engine}, ${describeLoad(report)}, ${report.measuredSeconds}s measured after ${report.warmup.seconds}s warm-up`);
   lines.push('');
   // What the target did comes first: with no success, nothing below describes the model.

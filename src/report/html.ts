@@ -90,7 +90,7 @@ function outcomeOf(report: Report, verdict?: SlaVerdict): Outcome {
 
 export function renderHtmlReport(report: Report, slaVerdict?: SlaVerdict): string {
   const url = redactUrl(report.target.url);
-  const title = `${report.target.method} ${url}`;
+  const title = `${report.displayName !== undefined ? `${report.displayName}: ` : ''}${report.target.method} ${url}`;
   const sections = [
     header(report, title),
     verdictSection(report, slaVerdict),

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SettingsError } from '../core/errors.js';
+import { decodeHistogram } from '../record/histogram.js';
 import { REPORT_SCHEMA_VERSION, type Report } from './report.js';
 import { reportSchemaProblems } from './report-schema.js';
 
@@ -34,6 +35,13 @@ export async function readReportFile(given: string): Promise<Report> {
   }
   const problems = reportSchemaProblems(data);
   if (problems.length > 0) throw new SettingsError(`${path}: not a valid modelprof report: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
+  for (const [where, encoded] of encodedHistograms(data, '')) {
+    try {
+      decodeHistogram(encoded);
+    } catch (error) {
+      throw new SettingsError(`${path}: not a valid modelprof report: ${where} is not an HdrHistogram V2 (compressed, base64): ${(error as Error).message}`);
+    }
+  }
   return data as Report;
 }
 
@@ -55,4 +63,22 @@ function otherResult(data: Record<string, unknown>, path: string): string | unde
   if ('maxRate' in data) return `this is a find-max result (find-max.json), not a run's report${where}`;
   if ('deployments' in data) return `this is a sweep result (sweep.json), not a run's report${where}`;
   return undefined;
+}
+
+/**
+ * Every encoded histogram in a report, with where it sits ("histogram", "timeline[3].histogram",
+ * "tokens.histograms.ttft"): the fields named histogram or histogramUncorrected, and the members of
+ * a `histograms` set. Checked on reading, so a damaged one is a one-line error, not a crash later.
+ */
+function* encodedHistograms(value: unknown, where: string): Generator<[string, string]> {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) yield* encodedHistograms(item, `${where}[${index}]`);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  for (const [key, child] of Object.entries(value)) {
+    const path = where === '' ? key : `${where}.${key}`;
+    if (typeof child === 'string' && (key === 'histogram' || key === 'histogramUncorrected' || where.endsWith('histograms'))) yield [path, child];
+    else yield* encodedHistograms(child, path);
+  }
 }

@@ -33,6 +33,10 @@ export interface Report {
   tool: ToolName;
   engine: { name: EngineName; version: string };
   modelprofVersion: string;
+  /** The run's name (a job file's display_name). */
+  displayName?: string;
+  /** The group of runs it belongs to (a job file's experiment_name). */
+  experimentName?: string;
   settings: ReportSettings;
   /** `azure`: the Azure ML deployment profiled (names and what ARM says of it; never a credential). */
   target: { url: string; method: string; azure?: AzureTargetDescription };

@@ -1,5 +1,3 @@
-import { constants } from 'node:fs';
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { builtinEngine } from '../load/builtin-engine.js';
 import type { HeaderUpdates, LoadEngine, Progress } from '../load/engine.js';
@@ -13,7 +11,9 @@ import type { Report } from '../report/report.js';
 import { evaluateSla, type SlaClause, type SlaVerdict } from '../judge/sla.js';
 import type { EngineName, Settings } from '../settings/settings.js';
 import { externalEngine } from '../tools/registry.js';
-import { SettingsError, TargetError } from '../core/errors.js';
+import { OutputError, TargetError } from '../core/errors.js';
+import { checkGeneratorLimits } from '../load/machine-limits.js';
+import { prepareOutputDir, writeFileAtomically } from './output-files.js';
 import { judgeTarget } from '../judge/target-outcome.js';
 
 const ENGINES: Record<EngineName, LoadEngine> = {
@@ -72,40 +72,42 @@ export async function profile(settings: Settings, options: ProfileOptions = {}):
   const verdict = options.sla && options.sla.length > 0 ? evaluateSla(options.sla, report) : undefined;
   const reportPath = join(settings.outputDir, 'report.json');
   const htmlPath = join(settings.outputDir, 'report.html');
-  await writeFileAtomically(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  await writeFileAtomically(htmlPath, renderHtmlReport(report, verdict));
-  return { report, reportPath, htmlPath, ...(verdict ? { verdict } : {}) };
+  const outcome: ProfileOutcome = { report, reportPath, htmlPath, ...(verdict ? { verdict } : {}) };
+  // Both files are attempted whatever the other did; a failure keeps the measured outcome.
+  const failures = await Promise.all([
+    writeFileAtomically(reportPath, `${JSON.stringify(report, null, 2)}\n`).then(() => undefined, (error: unknown) => error),
+    writeFileAtomically(htmlPath, renderHtmlReport(report, verdict)).then(() => undefined, (error: unknown) => error),
+  ]);
+  const failed = failures.filter((error) => error !== undefined);
+  if (failed.length === 0) return outcome;
+  const unexpected = failed.find((error) => !(error instanceof OutputError));
+  if (unexpected) throw unexpected;
+  throw new ReportNotWrittenError(failed.map((error) => (error as OutputError).message).join('; '), outcome);
+}
+
+/**
+ * The load ran, but report.json or report.html could not be written (disk full, the folder gone).
+ * `outcome` holds everything measured, so a caller can still print the summary.
+ */
+export class ReportNotWrittenError extends OutputError {
+  constructor(
+    message: string,
+    readonly outcome: ProfileOutcome,
+  ) {
+    super(message);
+  }
 }
 
 /**
  * Everything about a run that can be refused before it starts: settings the engine cannot run as
- * asked (2.5 s for the real wrk), and an output folder that cannot be written. Call it before saying
- * that a run begins; profile() calls it too.
+ * asked (2.5 s for the real wrk), a load this machine cannot generate (connections beyond its open
+ * files or ports, threads beyond its cores), and an output folder that cannot be written. Call it
+ * before saying that a run begins; profile() calls it too.
  */
 export async function prepareRun(settings: Settings): Promise<void> {
   ENGINES[settings.engine].check?.(settings);
+  checkGeneratorLimits(settings);
   await prepareOutputDir(settings.outputDir);
-}
-
-/** Creates the output folder before any load, so a bad path fails at once with one line. */
-export async function prepareOutputDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-    await access(dir, constants.W_OK);
-  } catch (error) {
-    throw new SettingsError(`output folder "${dir}" cannot be used (${(error as NodeJS.ErrnoException).code ?? String(error)}): give --output a writable folder`);
-  }
-}
-
-/** Readers never see half a report: write beside it, then rename over it. */
-export async function writeFileAtomically(path: string, contents: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(temporary, contents, { mode: 0o644 });
-    await rename(temporary, path);
-  } catch (error) {
-    throw new SettingsError(`cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
 }
 
 /**

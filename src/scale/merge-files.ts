@@ -3,7 +3,7 @@ import { evaluateSla, type SlaClause, type SlaVerdict } from '../judge/sla.js';
 import { renderHtmlReport } from '../report/html.js';
 import { readReportFile } from '../report/read-report.js';
 import type { Report } from '../report/report.js';
-import { prepareOutputDir, writeFileAtomically } from '../run/profile.js';
+import { prepareOutputDir, writeFileAtomically } from '../run/output-files.js';
 import { awaitReportFiles, findReportFiles } from './collect-reports.js';
 import { mergeReports } from './merge.js';
 import { SYSTEM_WAIT_CLOCK, type WaitClock } from './start-at.js';

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SettingsError } from '../core/errors.js';
+import { withinBound } from '../settings/bounds.js';
 
 /**
  * ISO 8601 date and time with an explicit zone (Z or ±hh:mm): shards on machines in different
@@ -23,6 +24,7 @@ export function parseStartAt(text: string, source: string, nowMs: number): numbe
       `${source} ${trimmed} is ${((nowMs - epochMs) / 1000).toFixed(1)} s in the past: give a time still to come, late enough for every shard to be started`,
     );
   }
+  withinBound('startAhead', (epochMs - nowMs) / 1000, source, trimmed);
   return epochMs;
 }
 

@@ -45,6 +45,14 @@ export function environmentVariableOf(key: ScalarKey): string | undefined {
   return ENV_SCALARS.find(([, each]) => each === key)?.[0];
 }
 
+/**
+ * Every variable a job file's environment_variables block may hold: the seed's and modelprof's
+ * settings variables (schema/job.schema.json lists the same names), so a typo such as DURATON is an
+ * error, not a setting silently ignored. Credentials (IDENTITY_ACCESS_TOKEN) are read from the
+ * process environment only, never from a file.
+ */
+export const SEED_VARIABLES: readonly string[] = [...ENV_SCALARS.map(([name]) => name), 'SCORING_HEADERS'];
+
 /** Reads the seed's variables; empty variables count as unset, as in a job spec template. */
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv): SettingsLayer {
   const layer: SettingsLayer = {};
@@ -70,7 +78,8 @@ function parseScoringHeaders(text: string): Record<string, string> {
     throw new SettingsError('SCORING_HEADERS must be a JSON object of header names to string values, e.g. {"Content-Type": "application/json"}');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new SettingsError('SCORING_HEADERS must be a JSON object of header names to string values, got a JSON ' + (Array.isArray(parsed) ? 'array' : typeof parsed));
+    const got = parsed === null ? 'JSON null' : Array.isArray(parsed) ? 'a JSON array' : `a JSON ${typeof parsed}`;
+    throw new SettingsError(`SCORING_HEADERS must be a JSON object of header names to string values, got ${got}`);
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(parsed)) {

@@ -3,8 +3,9 @@ import { parseToolPath } from './tool-path-setting.js';
 import { SettingsError } from '../core/errors.js';
 import { LOAD_MODELS } from '../load/models/registry.js';
 import { inlinePayload, readPayloadFile } from '../target/payload.js';
+import { withinBound, type BoundName } from './bounds.js';
 import { parseDuration } from './duration.js';
-import { expandHeaderVariables } from './headers.js';
+import { checkEngineOwnedHeaders, expandHeaderVariables } from './headers.js';
 import { mergeLayers, type Given, type SettingsLayer } from './layers.js';
 import { checkToolReadsSettings } from './tool-settings.js';
 import { resolveApi } from './api-settings.js';
@@ -36,7 +37,7 @@ const DEFAULT_LAYER: SettingsLayer = Object.fromEntries(
 export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.ProcessEnv): Settings {
   const given = mergeLayers([...layers, DEFAULT_LAYER]);
   const baseUrl = parseTargetUrl(given.url);
-  const headers = expandHeaderVariables(given.headers?.value ?? {}, env);
+  const { headers, secret: secretHeaders } = expandHeaderVariables(given.headers?.value ?? {}, env);
   // The seed's default SCORING_HEADERS route to DEPLOYMENT through this header: every request carries it.
   if (given.deployment && !Object.keys(headers).some((name) => name.toLowerCase() === 'azureml-model-deployment')) {
     headers['azureml-model-deployment'] = given.deployment.value.trim();
@@ -51,18 +52,19 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
     engine,
   });
   if ((payload.bodies.length > 0 || api.workload) && contentType === undefined) headers['Content-Type'] = 'application/json';
+  checkEngineOwnedHeaders(headers, url, payload.bodies);
 
-  const connections = positiveInteger(given.connections!.value, given.connections!.source);
-  const threads = positiveInteger(given.threads!.value, given.threads!.source);
-  const rate = positiveNumber(given.rate!.value, given.rate!.source);
-  const clients = positiveInteger(given.clients!.value, given.clients!.source);
+  const connections = bounded('connections', given.connections!, wholeNumber);
+  const threads = bounded('threads', given.threads!, wholeNumber);
+  const rate = bounded('rate', given.rate!, (given) => positiveNumber(given.value, given.source));
+  const clients = bounded('clients', given.clients!, wholeNumber);
   LOAD_MODELS[tool].validate({ tool, connections, threads, clients, rate }, (key) => given[key]!.source);
   const method = (given.method?.value ?? (payload.bodies.length > 0 || api.workload ? 'POST' : 'GET')).toUpperCase();
   if (!/^[A-Z]+$/.test(method)) throw new SettingsError(`${given.method!.source} must be an HTTP method like GET or POST, got "${method}"`);
   const output = given.output!.value;
   if (output.trim() === '') throw new SettingsError(`${given.output!.source} must be a folder path`);
 
-  const warmupSec = parseDuration(given.warmup!.value, given.warmup!.source);
+  const warmupSec = bounded('warmup', given.warmup!, (warmup) => parseDuration(warmup.value, warmup.source));
   const settings: Settings = {
     url,
     method,
@@ -70,17 +72,21 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
     payload,
     tool,
     engine,
-    durationSec: traceSeconds === undefined ? positiveDuration(given.duration!) : traceDuration(given.duration!, traceSeconds, warmupSec),
+    durationSec:
+      traceSeconds === undefined
+        ? bounded('duration', given.duration!, positiveDuration)
+        : withinBound('duration', traceDuration(given.duration!, traceSeconds, warmupSec), given.duration!.source, given.duration!.value),
     warmupSec,
     connections,
     threads,
     rate,
     clients,
-    timeoutSec: timeoutDuration(given.timeout!),
+    timeoutSec: bounded('timeout', given.timeout!, timeoutDuration),
     // Absolute, so external tools run from inside it still find their files.
     outputDir: resolve(output),
     ...(api.name !== 'raw' || api.goodput ? { api } : {}),
     ...(arrival.kind !== 'even' ? { arrival } : {}),
+    ...(secretHeaders.length > 0 ? { secretHeaders } : {}),
   };
   // Every value is valid by now; whether the tool reads each one comes after.
   const notes = checkToolReadsSettings(given, tool, engine);
@@ -117,6 +123,15 @@ function resolvePayload(given: SettingsLayer, requireJson: boolean): Payload {
   if (given.payloadFile) return readPayloadFile(given.payloadFile.value, given.payloadFile.source, requireJson);
   if (given.payload) return inlinePayload(given.payload.value, given.payload.source, requireJson);
   return { bodies: [], origin: 'none' };
+}
+
+/** Parses a setting and holds it to its bound in BOUNDS. */
+function bounded(name: BoundName, given: Given, parse: (given: Given) => number): number {
+  return withinBound(name, parse(given), given.source, given.value);
+}
+
+function wholeNumber(given: Given): number {
+  return positiveInteger(given.value, given.source);
 }
 
 function oneOf(given: Given, allowed: readonly string[]): string {

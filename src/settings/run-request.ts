@@ -73,6 +73,8 @@ export function assembleRunRequest(sources: RunSources): RunRequest {
   const monitors: MonitorRequest = Object.assign({}, ...[...jobs].reverse().map((each) => each.extras.monitors ?? {}), definedKeys(sources.monitors ?? {}));
   let settings = resolveSettings(layers, sources.env);
   if (sources.insecure === true || job.insecure) settings = { ...settings, insecure: true };
+  if (job.displayName !== undefined) settings = { ...settings, displayName: job.displayName };
+  if (job.experimentName !== undefined) settings = { ...settings, experimentName: job.experimentName };
   const serve = serveFromOptions(monitors);
   const slaJob = jobs.find((each) => each.extras.sla !== undefined);
   const sla = sources.sla ?? (slaJob ? { text: slaJob.extras.sla!, source: `sla in ${slaJob.origin}` } : undefined);

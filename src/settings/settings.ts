@@ -24,6 +24,11 @@ export interface Settings {
   readonly method: string;
   /** Header name -> value, as sent. May hold secrets: never print this object; reports use reportSettings. */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Headers whose values are secrets beyond what their names and values show: those expanded from
+   * the environment (`${VAR}`). Every output redacts them (see isSecretHeaderValue in src/core/redact.ts).
+   */
+  readonly secretHeaders?: readonly string[];
   readonly payload: Payload;
   readonly tool: ToolName;
   readonly engine: EngineName;
@@ -58,6 +63,10 @@ export interface Settings {
    * threads and payload above are then this shard's part, and `shard.run` the whole run's.
    */
   readonly shard?: ShardRole;
+  /** The run's name (a job file's display_name, e.g. the SKU and concurrency profiled), shown on every report. */
+  readonly displayName?: string;
+  /** A group of runs (a job file's experiment_name, as in Azure ML). */
+  readonly experimentName?: string;
   /** Wall-clock epoch ms at which the load (its warm-up first) starts, for shards started together (--start-at). */
   readonly startAtMs?: number;
 }

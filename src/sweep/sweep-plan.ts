@@ -5,6 +5,8 @@ import type { MonitorSpec } from '../monitors/monitor.js';
 import { DEFAULT_MONITOR_INTERVAL_MS, DEFAULT_SERVE_TIMEOUT } from '../monitors/monitor-request.js';
 import { reportSettings } from '../report/build-report.js';
 import type { SlaClause } from '../judge/sla.js';
+import { checkGeneratorLimits } from '../load/machine-limits.js';
+import { withinBound } from '../settings/bounds.js';
 import { parseDuration } from '../settings/duration.js';
 import type { SettingsLayer } from '../settings/layers.js';
 import { redactUrl } from '../core/redact.js';
@@ -76,7 +78,8 @@ export function planSweep(document: SweepDocument, file: string, baseDir: string
   const shared: JobSource = { document: { payload, tool, engine, tool_path, settings, monitors, sla }, origin, baseDir };
   const outputDir = overrides.outputDir ?? document.output ?? DEFAULT_SWEEP_OUTPUT;
   const cooldownText = overrides.cooldown ?? (document.cooldown === undefined ? DEFAULT_COOLDOWN : String(document.cooldown));
-  const cooldownSec = parseDuration(cooldownText, overrides.cooldown !== undefined ? '--cooldown' : `${origin} cooldown`);
+  const cooldownSource = overrides.cooldown !== undefined ? '--cooldown' : `${origin} cooldown`;
+  const cooldownSec = withinBound('cooldown', parseDuration(cooldownText, cooldownSource), cooldownSource, cooldownText);
 
   const deployments = document.deployments.map((entry, index) => planDeployment(entry, `${origin} deployments[${index}]`));
   const combinations = expandGrid(document);
@@ -92,6 +95,8 @@ export function planSweep(document: SweepDocument, file: string, baseDir: string
         env,
         ...(entry.insecure ? { insecure: true } : {}),
       });
+      // Every point must fit this machine before the first is measured.
+      checkGeneratorLimits(request.settings);
       first ??= request;
       return { id, deployment: entry.name, grid, settings: request.settings, dir, fingerprint: fingerprint(request.settings, deployments[index]!) };
     }),
@@ -120,6 +125,9 @@ function planDeployment(entry: DeploymentEntry, where: string): SweepDeployment 
   } catch {
     throw new SettingsError(`${where}.url must be an absolute http:// or https:// URL, and this one does not parse`);
   }
+  if (entry.instance_count !== undefined) withinBound('instances', entry.instance_count, `${where}.instance_count`);
+  if (entry.price_per_hour !== undefined) withinBound('price', entry.price_per_hour, `${where}.price_per_hour`);
+  if (entry.cores_per_instance !== undefined) withinBound('cores', entry.cores_per_instance, `${where}.cores_per_instance`);
   const deployment: SweepDeployment = { name: entry.name, url: redactUrl(url), instances: entry.instance_count ?? 1 };
   if (entry.description !== undefined) deployment.description = entry.description;
   if (entry.instance_type !== undefined) deployment.instanceType = entry.instance_type;
@@ -132,6 +140,7 @@ function planDeployment(entry: DeploymentEntry, where: string): SweepDeployment 
     const timeoutText = entry.serve_timeout === undefined ? DEFAULT_SERVE_TIMEOUT : String(entry.serve_timeout);
     const timeoutSec = parseDuration(timeoutText, `${where}.serve_timeout`);
     if (timeoutSec <= 0) throw new SettingsError(`${where}.serve_timeout must be longer than 0, got "${timeoutText}"`);
+    withinBound('serveTimeout', timeoutSec, `${where}.serve_timeout`, timeoutText);
     deployment.serve = { command: entry.serve, timeoutMs: timeoutSec * 1000 };
   }
   return deployment;

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ModelprofError, SettingsError } from '../core/errors.js';
 import type { Progress } from '../load/engine.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
-import { writeFileAtomically } from '../run/profile.js';
+import { writeFileAtomically } from '../run/output-files.js';
 import { startServedTarget, type ServedTarget } from '../target/served-process.js';
 import { measurePoint } from '../run/measure-point.js';
 import { pointFigures } from '../report/point-figures.js';

@@ -17,6 +17,8 @@ export interface KeptOutput {
   stdoutPath: string;
   stderrPath: string;
   commandPath: string;
+  /** Set when they could not be written (disk full): why. The run's figures do not depend on them. */
+  unkept?: string;
 }
 
 /** Keeps the command line and everything the tool printed in the run folder, before any parsing. */
@@ -26,9 +28,14 @@ export async function keepToolOutput(runDir: string, tool: ToolName, command: re
     stderrPath: join(runDir, `${tool}-stderr.txt`),
     commandPath: join(runDir, `${tool}-command.txt`),
   };
-  await writeFile(kept.stdoutPath, outcome.stdout);
-  await writeFile(kept.stderrPath, outcome.stderr);
-  await writeFile(kept.commandPath, `${command.map(shellWord).join(' ')}\n`);
+  try {
+    await writeFile(kept.stdoutPath, outcome.stdout);
+    await writeFile(kept.stderrPath, outcome.stderr);
+    await writeFile(kept.commandPath, `${command.map(shellWord).join(' ')}\n`);
+  } catch (error) {
+    await Promise.all([kept.stdoutPath, kept.stderrPath, kept.commandPath].map((path) => rm(path, { force: true })));
+    kept.unkept = `${tool}'s output could not be kept in ${runDir} (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+  }
   return kept;
 }
 

@@ -12,6 +12,7 @@ import { externalRunResult, noWarmupNote } from './external-result.js';
 import { OutputLines } from './output-lines.js';
 import { isCount, isJsonObject, parseToolJson } from './tool-json.js';
 import { runTool, type ToolRunFacts } from './tool-run.js';
+import { toolEnvironment } from './tool-secrets.js';
 
 const TABLE_BORDER = /^\+[-+]+\+$/;
 const METRIC_ROWS = [
@@ -360,7 +361,7 @@ export const labenchAdapter: ToolAdapter = {
       context,
       found,
       args: [configPath],
-      env: { ...process.env, [DOLLAR_VARIABLE]: '$' },
+      env: toolEnvironment(settings, { [DOLLAR_VARIABLE]: '$' }),
       inputs: [configPath],
       outputs: [hgrmPath],
       parse: (stdout, [hgrm]) => {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { ToolError } from '../core/errors.js';
 import type { ToolName } from '../settings/settings.js';
 
@@ -32,6 +32,15 @@ export interface ToolProcessOutcome {
   endTime: Date;
 }
 
+/**
+ * Tools still running. A modelprof that quits without waiting for one (a second Ctrl-C, the stop
+ * deadline) kills it on the way out, so no load keeps going after modelprof is gone.
+ */
+const liveTools = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveTools) child.kill('SIGKILL');
+});
+
 /** Runs an external load tool to its end, collecting everything it prints. */
 export function runToolProcess(options: ToolProcessOptions): Promise<ToolProcessOutcome> {
   return new Promise((resolve, reject) => {
@@ -41,6 +50,7 @@ export function runToolProcess(options: ToolProcessOptions): Promise<ToolProcess
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    liveTools.add(child);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -67,6 +77,7 @@ export function runToolProcess(options: ToolProcessOptions): Promise<ToolProcess
     else options.signal?.addEventListener('abort', onAbort, { once: true });
 
     const cleanUp = (): void => {
+      liveTools.delete(child);
       clearTimeout(limit);
       escalation.forEach(clearTimeout);
       options.signal?.removeEventListener('abort', onAbort);

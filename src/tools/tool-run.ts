@@ -63,7 +63,8 @@ export async function runTool<T>(invocation: ToolInvocation<T>): Promise<{ outpu
   const finished = { tool, settings, outcome, kept, limitSec };
   const output = parseToolOutput(finished, () => invocation.parse(outcome.stdout, written));
   const remarks = outcomeRemarks(finished, invocation.seconds(output));
-  const files = [...invocation.inputs, kept.commandPath, kept.stdoutPath, kept.stderrPath, ...outputs.filter((_, i) => written[i] !== undefined)];
+  const keptFiles = kept.unkept === undefined ? [kept.commandPath, kept.stdoutPath, kept.stderrPath] : [];
+  const files = [...invocation.inputs, ...keptFiles, ...outputs.filter((_, i) => written[i] !== undefined)];
   return {
     output,
     facts: {
@@ -72,7 +73,7 @@ export async function runTool<T>(invocation: ToolInvocation<T>): Promise<{ outpu
       startTime: outcome.startTime,
       endTime: outcome.endTime,
       artifacts: files.map((path) => artifactName(settings.outputDir, path)),
-      notes: remarks.notes,
+      notes: kept.unkept === undefined ? remarks.notes : [...remarks.notes, `${kept.unkept}; the figures were read from memory`],
       ...(remarks.partial ? { partial: remarks.partial } : {}),
     },
   };

@@ -5,6 +5,7 @@ import type { ToolAdapter, ToolRunContext } from './adapter.js';
 import { writePrivateFile } from './artifacts.js';
 import { discoverWrkFamily, requireTool } from './discovery.js';
 import { runTool, type ToolRunFacts } from './tool-run.js';
+import { toolEnvironment } from './tool-secrets.js';
 import { buildWrkScript, type WrkResultHook } from './wrk-lua.js';
 
 /** What sets wrk and wrk2 apart: both run a generated Lua script and print the same kind of summary. */
@@ -36,6 +37,7 @@ export function wrkFamilyAdapter<T extends { runtimeSec: number }>(family: WrkFa
         context,
         found,
         args,
+        env: toolEnvironment(settings),
         inputs: [scriptPath],
         parse: (stdout) => family.parse(stdout),
         seconds: (parsed) => parsed.runtimeSec,

@@ -30,6 +30,7 @@ describe('the LaBench adapter', () => {
     assert.equal(statSync(configPath).mode & 0o777, 0o600);
     assert.equal((parse(readFileSync(configPath, 'utf8')) as { Duration: string }).Duration, '5s');
     assert.ok(!readFileSync(join(settings.outputDir, 'labench-command.txt'), 'utf8').includes('s3cr3t'));
+    assert.ok(!readFileSync(configPath, 'utf8').includes('s3cr3t'), 'the config names the variable LaBench reads the key from');
   });
 
   test('no percentile file is a clear ToolError', async () => {

@@ -27,12 +27,12 @@ describe('LaBench config', () => {
   test('durations are Go duration strings, the timeout is explicit, the request is complete', () => {
     const settings = externalSettings({
       tool: 'labench',
-      url: new URL('http://127.0.0.1:8080/score?code=abc'),
+      url: new URL('http://127.0.0.1:8080/score?model=abc'),
       rate: 100,
       clients: 8,
       durationSec: 5,
       timeoutSec: 2,
-      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer k$y' },
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer k$y', 'X-Route': 'a$b' },
       payload: { bodies: ['{"data": "it\'s: a \\"body\\""}'], origin: '--payload' },
     });
     const text = buildLabenchConfig(settings, outFile);
@@ -48,11 +48,12 @@ describe('LaBench config', () => {
       Protocol: 'HTTP/1.1',
       OutFile: outFile,
       Request: {
-        URL: 'http://127.0.0.1:8080/score?code=abc',
+        URL: 'http://127.0.0.1:8080/score?model=abc',
         HTTPMethod: 'POST',
         ExpectedHTTPStatusCode: 200,
-        // LaBench expands $VAR in headers: a literal $ goes through a variable the adapter sets to "$".
-        Headers: { 'Content-Type': 'application/json', Authorization: 'Bearer k${MODELPROF_DOLLAR}y' },
+        // LaBench expands $VAR in headers: a secret is read from a variable the adapter sets, and a
+        // literal $ goes through a variable the adapter sets to "$".
+        Headers: { 'Content-Type': 'application/json', Authorization: '${MODELPROF_SECRET_0}', 'X-Route': 'a${MODELPROF_DOLLAR}b' },
         Body: '{"data": "it\'s: a \\"body\\""}',
       },
     });
@@ -72,6 +73,7 @@ describe('LaBench config', () => {
     ['a Host header (LaBench fails every such request)', { headers: { host: 'example' } }],
     ['a fractional rate', { rate: 12.5 }],
     ['skipping TLS checks', { url: new URL('https://127.0.0.1:8443/score'), insecure: true }],
+    ['a key in the URL\'s query (it would be written into the config)', { url: new URL('http://127.0.0.1:8080/score?code=abc') }],
   ];
   for (const [name, overrides] of refusals) {
     test(`refuses ${name}, before looking for LaBench`, async () => {

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EXIT } from '../../../src/cli/exit-codes.js';
+import { stopOnSignals } from '../../../src/cli/stop-signal.js';
+
+it('the first signal asks to stop and quits at the deadline if the work has not stopped; a second quits at once', async () => {
+  for (const second of [false, true]) {
+    const source = new EventEmitter();
+    const exits: number[] = [];
+    const stop = stopOnSignals('stopping', { deadlineMs: 30, exit: (code) => exits.push(code), source });
+    source.emit('SIGTERM');
+    assert.equal(stop.signal.aborted, true);
+    if (second) {
+      source.emit('SIGINT');
+      assert.deepEqual(exits, [EXIT.interrupted], 'the second signal quits at once');
+    }
+    await sleep(80);
+    assert.deepEqual(exits, second ? [EXIT.interrupted, EXIT.interrupted] : [EXIT.interrupted], 'the deadline quits');
+    stop.dispose();
+  }
+});
+
+it('work that stops in time is not cut short', async () => {
+  const source = new EventEmitter();
+  const exits: number[] = [];
+  const stop = stopOnSignals('stopping', { deadlineMs: 30, exit: (code) => exits.push(code), source });
+  source.emit('SIGINT');
+  stop.dispose();
+  await sleep(60);
+  assert.deepEqual(exits, []);
+  assert.equal(source.listenerCount('SIGINT') + source.listenerCount('SIGTERM'), 0);
+});
