@@ -2,7 +2,7 @@ import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import type { Comparison } from '../judge/comparison.js';
 import { judgeTarget } from '../judge/target-outcome.js';
 import type { Report } from '../report/report.js';
-import { loadHeld, type SlaVerdict } from '../judge/sla.js';
+import { loadHeld, verdictJudgesAvailability, type SlaVerdict } from '../judge/sla.js';
 
 /** Process exit codes, documented in the README; CI pipelines branch on them. */
 export const EXIT = {
@@ -35,12 +35,16 @@ export function exitCodeOfError(error: { code: ErrorCode }): number {
 }
 
 /**
- * The gate. 4 when no request succeeded (a target error, whatever else holds). With an SLA: 3 when
+ * The gate. 4 when no request succeeded, or when the target was down for a while (an outage) and
+ * the SLA says nothing of availability (a target error, whatever else holds). With an SLA: 3 when
  * the generator did not deliver the load, else 1 when a judged clause failed, else 3 when a clause
  * could not be judged (its figure not trusted), else 0. Without one: 3 when the run is invalid, else 0.
  */
 export function exitCodeForVerdict(report: Report, verdict?: SlaVerdict): number {
-  if (judgeTarget(report).noSuccess) return EXIT.toolError;
+  const target = judgeTarget(report);
+  if (target.noSuccess) return EXIT.toolError;
+  // An outage is a target error unless the SLA says how much of one it allows.
+  if (target.outage && !verdictJudgesAvailability(verdict)) return EXIT.toolError;
   if (!loadHeld(report)) return EXIT.runInvalid;
   if (verdict && verdict.results.length > 0) {
     return verdict.status === 'fail' ? EXIT.slaFailed : verdict.status === 'not-judged' ? EXIT.runInvalid : EXIT.ok;

@@ -97,7 +97,7 @@ async function runFindMax({ run, search }: FindMaxCommand): Promise<number> {
   }
   const consoleOptions = { stopMessage: 'modelprof: stopping; writing what was measured (Ctrl-C again to quit at once)', progressEverySec: run.progressEverySec, logPrefix: '  ', quiet: run.json };
   return withConsoleSession(consoleOptions, (session) =>
-    withServedTarget(run.serve, settings.url, async (servedPid) => {
+    withServedTarget(run.serve, settings.url, async (servedPid, served) => {
       const monitors = servedPid === undefined ? run.monitors : [...run.monitors, { kind: 'process' as const, pid: servedPid }];
       if (!run.json) {
         process.stderr.write(`modelprof: searching for the highest rate within "${search.sla.text}" from ${search.startRate} req/s, for up to ${search.maxTimeSec}s\n`);
@@ -110,6 +110,7 @@ async function runFindMax({ run, search }: FindMaxCommand): Promise<number> {
         signal: session.signal,
         log: session.log,
         onProgress: session.onProgress,
+        ...(served ? { servedTarget: served } : {}),
       });
       session.clear();
       if (run.json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);

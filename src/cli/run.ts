@@ -64,7 +64,7 @@ export async function runAndReport(request: CommandRunRequest, extras: RunExtras
   if (request.junit) await checkWritableFile(request.junit, '--junit');
   const consoleOptions = { stopMessage: 'modelprof: stopping; writing what was measured (Ctrl-C again to quit at once)', progressEverySec: request.progressEverySec, logPrefix: 'modelprof: ', quiet: request.json };
   return withConsoleSession(consoleOptions, (session) =>
-    withServedTarget(request.serve, settings.url, async (servedPid) => {
+    withServedTarget(request.serve, settings.url, async (servedPid, served) => {
       extras.useLog?.((line) => session.log(line));
       const specs = servedPid === undefined ? request.monitors : [...request.monitors, { kind: 'process' as const, pid: servedPid }];
       const shard = settings.shard ? ` as shard ${settings.shard.index} of ${settings.shard.count}` : '';
@@ -84,6 +84,7 @@ export async function runAndReport(request: CommandRunRequest, extras: RunExtras
         sla: request.sla,
         monitors: { specs, intervalMs: request.monitorIntervalMs },
         ...(extras.headerUpdates ? { headerUpdates: extras.headerUpdates } : {}),
+        ...(served ? { servedTarget: served } : {}),
       }).catch((error: unknown) => {
         if (!(error instanceof ReportNotWrittenError)) throw error;
         unwritten.push(error.message);

@@ -12,6 +12,7 @@ import { pointFigures, type PointFigures } from '../report/point-figures.js';
 import { judgePoint, noVerdictReasons } from '../judge/point-verdict.js';
 import { findMaxRate, type StopReason, type Verdict } from './search.js';
 import { figureLabel } from '../judge/trust.js';
+import type { ServedTarget } from '../target/served-process.js';
 
 /** Bumped on any change a reader of find-max.json could notice. */
 export const FIND_MAX_SCHEMA_VERSION = '1.0';
@@ -40,6 +41,8 @@ export interface FindMaxRequest {
   /** One line per event (point measured, re-run), for the console. */
   log?: (line: string) => void;
   onProgress?: (progress: Progress) => void;
+  /** The --serve server being measured, whose death is an outage. */
+  servedTarget?: Pick<ServedTarget, 'death'>;
 }
 
 export interface FindMaxPoint extends PointFigures {
@@ -113,6 +116,7 @@ export async function findMax(request: FindMaxRequest): Promise<{ record: FindMa
       sla: request.sla.clauses,
       ...(request.signal ? { signal: request.signal } : {}),
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      ...(request.servedTarget ? { servedTarget: request.servedTarget } : {}),
       noVerdict: (report) => noVerdictReasons(report, request.sla.clauses),
       onRetry: (reasons) => log(`${rate} req/s: no verdict (${reasons[0] ?? 'no reason given'}); measuring it again`),
     });

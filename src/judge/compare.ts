@@ -19,7 +19,7 @@ const DEFAULT_ORDER = ['p50', 'p90', 'p99', 'p999', 'max', 'mean', 'rps', 'error
 const TOKEN_ORDER = ['ttft.p50', 'ttft.p99', 'itl.p99', 'tpot.p50', 'output_tps', 'goodput'];
 
 function directionOf(ref: MetricRef): Direction {
-  const lowerIsWorse: readonly MetricRef['kind'][] = ['rps', 'ok_rps', 'requests', 'output_tps', 'goodput', 'goodput_rps'];
+  const lowerIsWorse: readonly MetricRef['kind'][] = ['rps', 'ok_rps', 'requests', 'output_tps', 'goodput', 'goodput_rps', 'availability'];
   return lowerIsWorse.includes(ref.kind) ? 'lower-is-worse' : 'higher-is-worse';
 }
 

@@ -21,7 +21,7 @@ const UNCORRECTED_TOKEN_LATENCIES: readonly TokenLatency[] = ['ttft', 'e2e'];
 export type MetricRef =
   | { kind: 'latency'; corrected: boolean; stat: LatencyStat }
   | { kind: 'percentile'; corrected: boolean; percentile: number }
-  | { kind: 'rps' | 'ok_rps' | 'error_rate' | 'errors' | 'requests' }
+  | { kind: 'rps' | 'ok_rps' | 'error_rate' | 'errors' | 'requests' | 'availability' | 'downtime' }
   | { kind: 'resource'; name: string; stat: ResourceStat }
   | { kind: 'token-latency'; metric: TokenLatency; corrected: boolean; stat: LatencyStat }
   | { kind: 'token-percentile'; metric: TokenLatency; corrected: boolean; percentile: number }
@@ -43,13 +43,13 @@ const PERCENTILE_FIELDS: ReadonlyMap<number, keyof LatencySummary> = new Map([
 
 const KNOWN_METRICS =
   'p50..p9999 (e.g. p99, p99.9), min, max, mean, stdev, latency.<stat>, uncorrected.<stat>, rps, ok_rps, ' +
-  'error_rate, errors, requests, a token metric ttft|itl|tpot|e2e.<stat> (e.g. ttft.p99), output_tps, goodput, goodput_rps, ' +
+  'error_rate, errors, requests, availability, downtime, a token metric ttft|itl|tpot|e2e.<stat> (e.g. ttft.p99), output_tps, goodput, goodput_rps, ' +
   'or a monitor metric <name>.<avg|p50|max|min> (e.g. cpu.max)';
 
 /** Parses one metric name; `context` prefixes the error (e.g. `--sla clause "p99x<1ms"`). */
 export function parseMetricName(name: string, context: string): { metric: string; ref: MetricRef } {
   const lower = name.toLowerCase();
-  const simple = ['rps', 'ok_rps', 'error_rate', 'errors', 'requests'] as const;
+  const simple = ['rps', 'ok_rps', 'error_rate', 'errors', 'requests', 'availability', 'downtime'] as const;
   const plain = simple.find((m) => m === lower);
   if (plain) return { metric: plain, ref: { kind: plain } };
   const tokenScalar = (['output_tps', 'goodput', 'goodput_rps'] as const).find((m) => m === lower);
@@ -177,6 +177,12 @@ export function readMetric(report: Report, ref: MetricRef): MetricReading {
       return { value: report.requests.errors };
     case 'requests':
       return { value: report.requests.total };
+    case 'availability':
+    case 'downtime': {
+      const availability = report.availability;
+      if (availability === undefined) return { missing: `the ${report.engine.name} ${report.tool} run gave no per-second figures, so time without service is not known` };
+      return { value: ref.kind === 'availability' ? availability.share : availability.downSeconds * 1000 };
+    }
     case 'latency': {
       const summary = ref.corrected ? report.latency : report.latencyUncorrected;
       const value = summary?.[ref.stat];

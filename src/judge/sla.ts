@@ -3,6 +3,7 @@ import type { Report } from '../report/report.js';
 import { formatMetricValue, isPercentUnit } from '../report/metric-format.js';
 import { decodeHistogram, type Histogram } from '../record/histogram.js';
 import { formatMs } from '../report/format.js';
+import { describeAvailability } from './availability.js';
 import { indexTopLevel, parseMetricName, readMetric, splitTopLevel, type MetricRef } from './metrics.js';
 import { figureLabel, generatorPart, trustLimitMs, type LatencyStatRef } from './trust.js';
 import { LATENCY_PERCENTILES } from '../record/result.js';
@@ -47,6 +48,8 @@ export interface SlaResult {
   pass: boolean;
   /** One line: the value against the limit, or why there is no value or no judgment. */
   message: string;
+  /** Not written by the user: added because the report has an outage the SLA says nothing of. */
+  implied?: boolean;
 }
 
 export interface SlaVerdict {
@@ -124,9 +127,18 @@ function thresholdInBaseUnit(ref: MetricRef, value: number, unit: string, contex
       return value;
     case 'error_rate':
     case 'goodput':
-      if (unit !== '%') throw new SettingsError(`${context}: ${ref.kind} needs a % unit, e.g. "${ref.kind === 'goodput' ? 'goodput>=99%' : 'error_rate<0.1%'}"`);
-      if (value > 100) throw new SettingsError(`${context}: ${ref.kind} is a share ${ref.kind === 'goodput' ? 'of the answers' : 'of the requests'}, so at most 100%, got ${value}%`);
+    case 'availability': {
+      const example = ref.kind === 'goodput' ? 'goodput>=99%' : ref.kind === 'availability' ? 'availability>=99.9%' : 'error_rate<0.1%';
+      if (unit !== '%') throw new SettingsError(`${context}: ${ref.kind} needs a % unit, e.g. "${example}"`);
+      const of = ref.kind === 'goodput' ? 'the answers' : ref.kind === 'availability' ? 'the window' : 'the requests';
+      if (value > 100) throw new SettingsError(`${context}: ${ref.kind} is a share of ${of}, so at most 100%, got ${value}%`);
       return value / 100;
+    }
+    case 'downtime': {
+      const factor = TIME_UNITS[unit];
+      if (factor === undefined) throw new SettingsError(`${context}: downtime needs a time unit (ms or s), e.g. "downtime<=2s"`);
+      return value * factor;
+    }
     case 'errors':
     case 'requests':
       if (unit !== '') throw new SettingsError(`${context}: ${ref.kind} is a count; write a bare number, e.g. "errors=0"`);
@@ -157,6 +169,8 @@ function holds(actual: number, op: Operator, threshold: number): boolean {
 export function evaluateSla(clauses: readonly SlaClause[], report: Report): SlaVerdict {
   const judging = { held: loadHeld(report), sendLag: report.histogramSendLag === undefined ? undefined : decodeHistogram(report.histogramSendLag) };
   const results = clauses.map((clause) => evaluateClause(clause, report, judging));
+  const outage = impliedAvailability(clauses, report);
+  if (outage) results.push(outage);
   const status: ClauseStatus = results.some((r) => r.status === 'fail') ? 'fail' : results.some((r) => r.status === 'not-judged') ? 'not-judged' : 'pass';
   return { status, pass: status === 'pass', results };
 }
@@ -164,6 +178,35 @@ export function evaluateSla(clauses: readonly SlaClause[], report: Report): SlaV
 /** Whether the generator delivered the load; reports that do not say (written before it was added) say it through `valid`. */
 export function loadHeld(report: Report): boolean {
   return report.validity.loadHeld ?? report.validity.valid;
+}
+
+/** Whether the SLA says how much time without service it allows (an availability or downtime clause). */
+export function slaJudgesAvailability(clauses: readonly SlaClause[]): boolean {
+  return clauses.some((clause) => clause.ref.kind === 'availability' || clause.ref.kind === 'downtime');
+}
+
+/** Whether a verdict's own clauses (not the implied one) judge availability: then an outage is the SLA's to judge. */
+export function verdictJudgesAvailability(verdict: SlaVerdict | undefined): boolean {
+  return slaJudgesAvailability(verdict?.results.filter((result) => !result.implied).map((result) => result.clause) ?? []);
+}
+
+/**
+ * An SLA that says nothing of availability allows no outage: a run with one gets a failing
+ * "availability=100%" result, whatever its error rate (a closed loop retrying a dead target makes
+ * thousands of quick successes and a few hundred failures, well under 1%).
+ */
+function impliedAvailability(clauses: readonly SlaClause[], report: Report): SlaResult | undefined {
+  const availability = report.availability;
+  if (!availability || availability.outages.length === 0 || slaJudgesAvailability(clauses)) return undefined;
+  const clause: SlaClause = { text: 'availability=100% (implied)', metric: 'availability', ref: { kind: 'availability' }, op: '=', threshold: 1, unit: '%', limitText: '100%' };
+  return {
+    clause,
+    actual: availability.share,
+    status: 'fail',
+    pass: false,
+    implied: true,
+    message: `${describeAvailability(availability)}: an SLA without an availability or downtime clause allows no outage`,
+  };
 }
 
 function evaluateClause(clause: SlaClause, report: Report, judging: { held: boolean; sendLag: Histogram | undefined }): SlaResult {

@@ -1,5 +1,6 @@
-import type { ErrorKind } from '../record/result.js';
+import { TARGET_BLAMELESS_KINDS, type ErrorKind } from '../record/result.js';
 import type { Report } from '../report/report.js';
+import { describeAvailability, type Availability } from './availability.js';
 
 /**
  * Above this share of failed requests a run is flagged even when no SLA asks about errors: an
@@ -7,8 +8,6 @@ import type { Report } from '../report/report.js';
  */
 export const HIGH_ERROR_RATE = 0.01;
 
-/** Failures that say nothing about the target: this machine's (out of sockets), the user's (Ctrl-C), a reuse race. */
-const NOT_THE_TARGET: readonly ErrorKind[] = ['local_resources', 'interrupted', 'reuse_race'];
 
 /** What the target did with the run's requests, apart from whether the generator held its plan. */
 export interface TargetOutcome {
@@ -22,13 +21,15 @@ export interface TargetOutcome {
   highErrorRate: boolean;
   /** The failures seen, in one line, most frequent first, each with what to check; empty when none. */
   seen: string;
+  /** Some succeeded, but the target was down for a while (or its watched server died): the outages and the availability. */
+  outage?: Availability;
 }
 
-type ReportPart = Pick<Report, 'requests' | 'errors' | 'target'> & { settings: Pick<Report['settings'], 'timeoutSec' | 'payload'> };
+type ReportPart = Pick<Report, 'requests' | 'errors' | 'target' | 'availability'> & { settings: Pick<Report['settings'], 'timeoutSec' | 'payload'> };
 
 export function judgeTarget(report: ReportPart): TargetOutcome {
   const { requests, errors } = report;
-  const excluded = NOT_THE_TARGET.reduce((sum, kind) => sum + (errors.byKind[kind] ?? 0), 0);
+  const excluded = TARGET_BLAMELESS_KINDS.reduce((sum, kind) => sum + (errors.byKind[kind] ?? 0), 0);
   const targetRequests = requests.total - excluded;
   const failed = requests.errors - excluded;
   const noSuccess = targetRequests > 0 && requests.ok === 0;
@@ -38,6 +39,7 @@ export function judgeTarget(report: ReportPart): TargetOutcome {
     failed,
     highErrorRate: !noSuccess && targetRequests > 0 && failed / targetRequests > HIGH_ERROR_RATE,
     seen: describeFailures(report),
+    ...(!noSuccess && report.availability && report.availability.outages.length > 0 ? { outage: report.availability } : {}),
   };
 }
 
@@ -118,6 +120,7 @@ export function describeFailures(report: ReportPart): string {
 /** One line on what the target did wrong, or undefined when it did nothing worth a banner. */
 export function targetHeadline(outcome: TargetOutcome): string | undefined {
   if (outcome.noSuccess) return `TARGET ERROR: none of ${outcome.requests} requests succeeded: ${outcome.seen}`;
+  if (outcome.outage) return `TARGET DOWN: ${describeAvailability(outcome.outage)}${outcome.seen ? `: ${outcome.seen}` : ''}`;
   if (outcome.highErrorRate) {
     return `HIGH ERROR RATE: ${((100 * outcome.failed) / outcome.requests).toFixed(2)}% of ${outcome.requests} requests failed: ${outcome.seen}`;
   }

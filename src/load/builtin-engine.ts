@@ -225,6 +225,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     errors: { ...aggregator.errorCounts(), ...byPayloadLine(settings, lineCounts), ...errorSamples(settings, bodies) },
     latency,
     timeline,
+    service: { seconds: aggregator.service(), windowSec: Math.max(0, (sendingEndedEpochMs - measureStartEpochMs) / 1000) },
     validity,
     notes,
     artifacts: [],

@@ -8,7 +8,7 @@ import { BODIES_PER_STATUS, type ErrorBodySample } from './error-bodies.js';
 /** The workers' error bodies, BODIES_PER_STATUS per status in all, redacted here where the secrets are known. */
 export function errorSamples(settings: Settings, bodies: readonly ErrorBodySample[]): { samples?: ErrorSample[] } {
   const kept = new Map<number, number>();
-  const secrets = secretsOf(settings.headers, settings.url);
+  const secrets = secretsOf(settings.headers, settings.url, settings.secretHeaders);
   const samples: ErrorSample[] = [];
   for (const body of bodies) {
     const count = kept.get(body.status) ?? 0;

@@ -1,4 +1,4 @@
-import { ERROR_KINDS, type ErrorCounts, type TimelinePoint } from './result.js';
+import { ERROR_KINDS, TARGET_BLAMELESS_KINDS, type ErrorCounts, type SecondOfService, type TimelinePoint } from './result.js';
 import { addBuckets, createLatencyHistogram, encodeHistogram, type Histogram } from './histogram.js';
 import type { IntervalSnapshot } from './interval-recorder.js';
 
@@ -9,6 +9,8 @@ interface PendingSecond {
   latency: Float64Array[];
   sendLag: Float64Array[];
 }
+
+const BLAMELESS = TARGET_BLAMELESS_KINDS.map((kind) => ERROR_KINDS.indexOf(kind));
 
 /**
  * Merges the per-second snapshots of all workers: running totals and histograms for live progress
@@ -29,6 +31,8 @@ export class RunAggregator {
   private readonly handedOver: number[];
   private readonly pending = new Map<number, PendingSecond>();
   private readonly points = new Map<number, TimelinePoint>();
+  /** Per second: successes, failures on the target's account, and when the first and last success came (ms). */
+  private readonly served = new Map<number, { ok: number; failed: number; firstOkMs?: number; lastOkMs?: number }>();
   private readonly scratch = createLatencyHistogram();
 
   constructor(
@@ -56,6 +60,12 @@ export class RunAggregator {
     if (snapshot.latency.length > 0) second.latency.push(snapshot.latency);
     if (snapshot.sendLag && snapshot.sendLag.length > 0) second.sendLag.push(snapshot.sendLag);
     this.pending.set(snapshot.second, second);
+    const served = this.served.get(snapshot.second) ?? { ok: 0, failed: 0 };
+    served.ok += snapshot.ok;
+    served.failed += snapshot.errors - BLAMELESS.reduce((sum, kind) => sum + (snapshot.byKind[kind] ?? 0), 0);
+    if (snapshot.firstOkMs !== undefined) served.firstOkMs = Math.min(served.firstOkMs ?? Infinity, snapshot.firstOkMs);
+    if (snapshot.lastOkMs !== undefined) served.lastOkMs = Math.max(served.lastOkMs ?? -Infinity, snapshot.lastOkMs);
+    this.served.set(snapshot.second, served);
     this.handedOver[worker] = Math.max(this.handedOver[worker]!, snapshot.second);
     this.settle();
   }
@@ -91,6 +101,18 @@ export class RunAggregator {
     const points: TimelinePoint[] = [];
     for (let t = 0; t <= last; t++) points.push(this.points.get(t) ?? { t, requests: 0, errors: 0 });
     return points;
+  }
+
+  /** Each second's successes and failures on the target's account, for finding outages. */
+  service(): SecondOfService[] {
+    return [...this.served]
+      .map(([t, second]) => ({
+        t,
+        ok: second.ok,
+        failed: second.failed,
+        ...(second.firstOkMs !== undefined ? { firstOkSec: second.firstOkMs / 1000, lastOkSec: second.lastOkMs! / 1000 } : {}),
+      }))
+      .sort((a, b) => a.t - b.t);
   }
 
   encoded(): { histogram: string; histogramUncorrected?: string; histogramSendLag?: string } {

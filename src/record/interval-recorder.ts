@@ -15,6 +15,9 @@ export interface IntervalSnapshot {
   latencyUncorrected?: Float64Array;
   /** Send lag of the planned sends made in this second (open-loop models). */
   sendLag?: Float64Array;
+  /** When the second's first and last successful answers came, ms from the start of measurement; absent without one. */
+  firstOkMs?: number;
+  lastOkMs?: number;
 }
 
 /**
@@ -29,6 +32,8 @@ export class IntervalRecorder {
   private errors = 0;
   private readonly byKind = new Array<number>(ERROR_KINDS.length).fill(0);
   private byStatus = new Map<number, number>();
+  private firstOkMs = 0;
+  private lastOkMs = 0;
   private readonly corrected: Histogram = createLatencyHistogram();
   private readonly uncorrected: Histogram | undefined;
   private readonly sendLag: Histogram | undefined;
@@ -54,6 +59,8 @@ export class IntervalRecorder {
       this.byKind[HTTP_STATUS]!++;
       this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
     } else {
+      if (this.ok === 0) this.firstOkMs = nowMs - this.originMs;
+      this.lastOkMs = nowMs - this.originMs;
       this.ok++;
     }
   }
@@ -92,6 +99,7 @@ export class IntervalRecorder {
       byKind: [...this.byKind],
       byStatus,
       latency: histogramBuckets(this.corrected),
+      ...(this.ok > 0 ? { firstOkMs: this.firstOkMs, lastOkMs: this.lastOkMs } : {}),
     };
     if (this.uncorrected) {
       snapshot.latencyUncorrected = histogramBuckets(this.uncorrected);

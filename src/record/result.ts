@@ -48,6 +48,21 @@ export const ERROR_KINDS = [
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
+/** One second of the run, as the target served it. `t` counts seconds from the start of measurement. */
+export interface SecondOfService {
+  t: number;
+  /** Requests answered without error in that second. */
+  ok: number;
+  /** When the first and the last of them came, seconds from the start of measurement; absent without any. */
+  firstOkSec?: number;
+  lastOkSec?: number;
+  /** Requests that failed on the target's account (not in TARGET_BLAMELESS_KINDS). */
+  failed: number;
+}
+
+/** Failures that say nothing about the target: this machine's (out of sockets), the user's (Ctrl-C), a reuse race. */
+export const TARGET_BLAMELESS_KINDS: readonly ErrorKind[] = ['local_resources', 'interrupted', 'reuse_race'];
+
 export interface ErrorCounts {
   /** Count per kind; kinds with no errors are 0. */
   byKind: Record<ErrorKind, number>;
@@ -251,6 +266,12 @@ export interface RunResult {
   /** Merged HdrHistogram of the send lag in microseconds (open-loop builtin runs), same encoding. */
   histogramSendLag?: string;
   timeline: TimelinePoint[];
+  /**
+   * Each second's successes and failures on the target's account (past the window too, while the
+   * engine drained), and the sending window they are judged over: what outages are found from.
+   * Absent where the engine gives no per-second figures (the external tools).
+   */
+  service?: { seconds: SecondOfService[]; windowSec: number };
   validity: Validity;
   /** Set when the run stopped early (Ctrl-C, target down); says why. */
   partial?: string;

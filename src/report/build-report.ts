@@ -1,3 +1,4 @@
+import { findAvailability, type ServerDeath } from '../judge/availability.js';
 import { LOAD_MODELS } from '../load/models/registry.js';
 import type { ResourceReport } from '../monitors/resources.js';
 import type { RunResult } from '../record/result.js';
@@ -9,8 +10,11 @@ import { round } from '../core/numbers.js';
 import { judgeItl, summarizeTokens } from '../record/token-summary.js';
 import { redactSample, secretsOf } from '../target/apis/answer-sample.js';
 
-/** Shapes an engine's result and the monitors' figures into report.json's contents. */
-export function buildReport(settings: Settings, result: RunResult, resources?: ResourceReport): Report {
+/**
+ * Shapes an engine's result and the monitors' figures into report.json's contents. `death` is the
+ * watched --serve server's end, when it ended before the window did: an outage until the window's end.
+ */
+export function buildReport(settings: Settings, result: RunResult, resources?: ResourceReport, death?: ServerDeath): Report {
   const { requests } = result;
   const seconds = result.measuredSeconds;
   const report: Report = {
@@ -60,11 +64,14 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
       }
     }
     if (samples.length > 0) {
-      const secrets = secretsOf(settings.headers, settings.url);
+      const secrets = secretsOf(settings.headers, settings.url, settings.secretHeaders);
       // Bad answers first, then the error statuses' bodies the engine kept.
       report.errors.samples = [...samples.map((sample) => ({ ...sample, sample: redactSample(sample.sample, secrets) })), ...(result.errors.samples ?? [])];
     }
   }
+  // Without per-second figures (the external tools) only a dead server shows an outage.
+  if (result.service) report.availability = findAvailability(result.service.seconds, result.service.windowSec, death);
+  else if (death) report.availability = findAvailability([], Math.min(settings.durationSec, seconds), death);
   if (settings.shard) {
     const { index, count, run } = settings.shard;
     report.shard = { index, count, ...(settings.startAtMs !== undefined ? { startAt: new Date(settings.startAtMs).toISOString() } : {}), run: reportSettings(run) };

@@ -42,6 +42,14 @@ export interface Marker {
   color: string;
 }
 
+/** A stretch of the x axis shaded behind the data, e.g. an outage, with its label at the top. */
+export interface Span {
+  from: number;
+  to: number;
+  label: string;
+  color: string;
+}
+
 export interface ChartSpec {
   id: string;
   title: string;
@@ -49,6 +57,7 @@ export interface ChartSpec {
   y: Axis;
   series: Series[];
   markers?: Marker[];
+  spans?: Span[];
   /** Shown under the title: what the chart is drawn from. */
   caption?: string;
   /** Show the series legend (default true); off for single-series charts whose title names the series. */
@@ -150,6 +159,14 @@ export function renderChart(spec: ChartSpec): string {
   }
 
   const shapes: string[] = [];
+  for (const span of spec.spans ?? []) {
+    const left = px(Math.max(spec.x.min, span.from));
+    const right = px(Math.min(spec.x.max, span.to));
+    shapes.push(
+      `<g class="span"><rect x="${r(left)}" y="${MARGIN.top}" width="${r(Math.max(1, right - left))}" height="${r(plotH)}" fill="${span.color}" fill-opacity="0.12"/>` +
+        `<text class="marker-label" x="${r(left + 4)}" y="${MARGIN.top + 14}" fill="${span.color}">${escapeHtml(span.label)}</text></g>`,
+    );
+  }
   const barWidth = (series: Series): number => {
     const xs = series.points.map(([x]) => x);
     const gap = xs.length > 1 ? Math.min(...xs.slice(1).map((x, i) => x - xs[i]!)) : 1;

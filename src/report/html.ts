@@ -1,6 +1,7 @@
 import { ERROR_KINDS, LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
 import { loadModelOf } from '../load/models/registry.js';
 import { decodeHistogram } from '../record/histogram.js';
+import { describeAvailability, describeOutage } from '../judge/availability.js';
 import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
 import type { Report } from './report.js';
 import { spectrumFromHistogram, spectrumFromSummary } from './latency-spectrum.js';
@@ -13,7 +14,7 @@ import {
   formatRps,
   formatShare,
   } from './format.js';
-import { formatLimit, loadHeld, type SlaVerdict } from '../judge/sla.js';
+import { formatLimit, loadHeld, verdictJudgesAvailability, type SlaVerdict } from '../judge/sla.js';
 import { formatMetricValue, formatResourceValue, isPercentUnit } from './metric-format.js';
 import { UNTRUSTED_LEGEND, untrustedFigures, validityHeadline } from './validity-text.js';
 import { validitySection, warningList } from './html-validity.js';
@@ -50,6 +51,10 @@ function outcomeOf(report: Report, verdict?: SlaVerdict): Outcome {
   const target = judgeTarget(report);
   if (target.noSuccess) {
     return { kind: 'fail', title: 'Target error: no request succeeded', detail: `None of ${target.requests} requests succeeded: ${target.seen}. The figures below describe error answers, not the model.` };
+  }
+  // An outage is the verdict unless the SLA says how much of one it allows.
+  if (target.outage && !verdictJudgesAvailability(verdict)) {
+    return { kind: 'fail', title: `Target down: ${formatNumber(target.outage.downSeconds)} s without a successful answer`, detail: `${describeAvailability(target.outage)}. The figures below include the outage.` };
   }
   if (!loadHeld(report)) {
     return {
@@ -269,6 +274,8 @@ function timelineSection(report: Report): string {
   const failed: Series = { name: 'errors / s', color: COLORS.bad, points: bars.map((p) => [p.t + 0.5, p.errors]), style: 'bars', stackOn: ok };
   const target = report.throughput.targetRps;
   const peak = Math.max(0, ...bars.map((p) => p.requests), target ?? 0);
+  const outages = report.availability?.outages ?? [];
+  const spans = outages.map((outage) => ({ from: outage.startSec, to: outage.startSec + outage.seconds, label: `target down ${formatNumber(outage.seconds)} s`, color: COLORS.bad }));
   const throughput = renderChart({
     id: 'chart-throughput',
     title: 'Throughput and errors per second',
@@ -277,6 +284,7 @@ function timelineSection(report: Report): string {
     y: { label: 'requests / s', scale: 'linear', min: 0, max: niceMax(peak), format: formatNumber },
     series: report.timeline.some((p) => p.errors > 0) ? [ok, failed] : [ok],
     markers: target !== undefined ? [{ y: target, label: `target ${formatRps(target)}`, color: COLORS.target }] : [],
+    spans,
     height: 240,
   });
   const p50: Series = { name: 'p50', color: COLORS.corrected, points: report.timeline.map((p) => [p.t + 0.5, p.p50]), style: 'line' };
@@ -291,7 +299,8 @@ function timelineSection(report: Report): string {
     series: [p50, p99],
     height: 240,
   });
-  return `<section id="timeline"><h2>Over time</h2>${throughput}${latency}</section>`;
+  const down = outages.length > 0 ? `<p class="partial" id="outages">${outages.map((outage) => escapeHtml(describeOutage(outage))).join('<br>')}</p>` : '';
+  return `<section id="timeline"><h2>Over time</h2>${down}${throughput}${latency}</section>`;
 }
 
 function resourcesSection(report: Report): string {

@@ -3,7 +3,7 @@ import { ToolError } from '../core/errors.js';
 import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
 import type { Report } from './report.js';
 import { formatCount, formatMs, formatRps, formatShare } from './format.js';
-import { formatLimit, loadHeld, type SlaVerdict } from '../judge/sla.js';
+import { formatLimit, loadHeld, verdictJudgesAvailability, type SlaVerdict } from '../judge/sla.js';
 import { formatMetricValue } from './metric-format.js';
 import { redactUrl } from '../core/redact.js';
 import { untrustedFigures, validityHeadline } from './validity-text.js';
@@ -59,6 +59,9 @@ export function renderMarkdownSummary(report: Report, verdict?: SlaVerdict): str
 function headline(report: Report, verdict?: SlaVerdict): string {
   const target = judgeTarget(report);
   if (target.noSuccess) return '❌ target error: no request succeeded';
+  if (target.outage && !verdictJudgesAvailability(verdict)) {
+    return `❌ target down ${target.outage.downSeconds.toFixed(1)} s (availability ${formatShare(target.outage.share)})`;
+  }
   if (!loadHeld(report)) return '⚠️ no verdict, run invalid';
   if ((!verdict || verdict.results.length === 0) && target.highErrorRate) return '⚠️ high error rate (no SLA given)';
   if (!verdict || verdict.results.length === 0) return report.validity.valid ? 'measured (no SLA given)' : '⚠️ run invalid: figures not trusted';

@@ -23,7 +23,10 @@ export function formatMetricValue(ref: MetricRef, value: number, resourceUnit?: 
     case 'ok_rps':
       return formatRps(value);
     case 'error_rate':
+    case 'availability':
       return formatShare(value);
+    case 'downtime':
+      return `${formatNumber(value / 1000)} s`;
     case 'errors':
     case 'requests':
       return formatCount(value);

@@ -1,4 +1,5 @@
 import type { AzureTargetDescription } from '../azure/online-endpoint.js';
+import type { Availability } from '../judge/availability.js';
 import type { ResourceReport } from '../monitors/resources.js';
 import type { ErrorCounts, LatencySummary, TimelinePoint, Validity } from '../record/result.js';
 import type { LlmSection } from '../record/token-summary.js';
@@ -51,6 +52,12 @@ export interface Report {
   latency: LatencySummary;
   latencyUncorrected?: LatencySummary;
   errors: ErrorCounts & { rate: number };
+  /**
+   * Time with and without service: outages (runs of seconds without a successful answer, or a
+   * watched server's death) and the share of the window without them. Absent where the engine gave
+   * no per-second figures and no watched server died.
+   */
+  availability?: Availability;
   timeline: TimelinePoint[];
   validity: Validity;
   histogram?: string;

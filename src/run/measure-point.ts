@@ -4,6 +4,7 @@ import type { Report } from '../report/report.js';
 import { loadHeld, type SlaClause } from '../judge/sla.js';
 import { assertTargetAnswered, profile } from './profile.js';
 import type { Settings } from '../settings/settings.js';
+import type { ServedTarget } from '../target/served-process.js';
 
 export interface PointRun {
   settings: Settings;
@@ -21,6 +22,8 @@ export interface PointRun {
   noVerdict?: (report: Report) => readonly string[];
   /** Told why an attempt gave no verdict, before it is re-run. */
   onRetry?: (reasons: readonly string[]) => void;
+  /** The --serve server being measured, whose death is an outage. */
+  servedTarget?: Pick<ServedTarget, 'death'>;
 }
 
 export interface MeasuredPoint {
@@ -46,6 +49,7 @@ export async function measurePoint(run: PointRun): Promise<MeasuredPoint> {
       ...(run.onProgress ? { onProgress: run.onProgress } : {}),
       monitors: { specs: run.monitors, intervalMs: run.monitorIntervalMs },
       ...(run.sla ? { sla: run.sla } : {}),
+      ...(run.servedTarget ? { servedTarget: run.servedTarget } : {}),
     });
     // Stopped at once by Ctrl-C, a point may have answers still in flight and none back: that says nothing of the target.
     if (run.signal?.aborted) return { report, reportPath, attempts };

@@ -11,6 +11,7 @@ import type { Report } from '../report/report.js';
 import { evaluateSla, type SlaClause, type SlaVerdict } from '../judge/sla.js';
 import type { EngineName, Settings } from '../settings/settings.js';
 import { externalEngine } from '../tools/registry.js';
+import type { ServedTarget } from '../target/served-process.js';
 import { OutputError, TargetError } from '../core/errors.js';
 import { checkGeneratorLimits } from '../load/machine-limits.js';
 import { prepareOutputDir, writeFileAtomically } from './output-files.js';
@@ -30,6 +31,8 @@ export interface ProfileOptions {
   sla?: readonly SlaClause[];
   /** Header values renewed during the run (an Azure ML token); engines that can, send them from then on. */
   headerUpdates?: HeaderUpdates;
+  /** The --serve server being measured: if it ends during the window, the target is down from then on. */
+  servedTarget?: Pick<ServedTarget, 'death'>;
 }
 
 export interface ProfileOutcome {
@@ -66,7 +69,9 @@ export async function profile(settings: Settings, options: ProfileOptions = {}):
   }
   const resources = watch ? await watch.stop({ startMs: result.startTime.getTime(), endMs: result.endTime.getTime() }) : undefined;
   const hostAfter = hostBefore ? await readHostCpu() : undefined;
-  const report = buildReport(settings, result, resources);
+  const died = options.servedTarget?.death();
+  const death = died ? { atSec: (died.atMs - result.startTime.getTime()) / 1000, how: died.how } : undefined;
+  const report = buildReport(settings, result, resources, death);
   const saturated = saturatedHostWarning(hostBefore && hostAfter ? busyShare(hostBefore, hostAfter) : undefined);
   if (saturated) report.validity.warnings.push(saturated);
   const verdict = options.sla && options.sla.length > 0 ? evaluateSla(options.sla, report) : undefined;

@@ -5,6 +5,7 @@ import type { MergedShard, Report } from '../report/report.js';
 import { addHistograms, writeHistograms } from './merge-histograms.js';
 import { mergeResources } from './merge-resources.js';
 import { mergeTimelines } from './merge-timeline.js';
+import { findAvailability } from '../judge/availability.js';
 import { combineValidity, describeShards, judgeMergedTrust } from './merge-validity.js';
 import { checkShardSet, type ShardReport, type ShardSetOptions, type SourcedReport } from './shard-set.js';
 import { round } from '../core/numbers.js';
@@ -66,6 +67,13 @@ export function mergeReports(reports: readonly SourcedReport[], options: MergeOp
   const histograms = addHistograms(shards.map((s) => s.report));
   const timeline = mergeTimelines(shards.map((s) => ({ startEpochMs: Date.parse(s.report.startTime), points: s.report.timeline })));
   merged.timeline = timeline.points;
+  // Time without service is found again on the merged timeline (where every shard gave one): a
+  // second is down when no shard had a success in it. Its failures count every error.
+  delete merged.availability;
+  if (shards.every((s) => s.report.availability?.basis === 'timeline')) {
+    const windowSec = Math.max(...shards.map((s) => (Date.parse(s.report.startTime) - startMs) / 1000 + s.report.availability!.windowSec));
+    merged.availability = findAvailability(timeline.points.map((p) => ({ t: p.t, ok: p.requests - p.errors, failed: p.errors })), windowSec);
+  }
 
   const validity = combineValidity(
     shards.map((s) => ({ index: s.report.shard.index, validity: s.report.validity })),

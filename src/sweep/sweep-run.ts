@@ -83,7 +83,7 @@ export async function runSweep(plan: SweepPlan, options: SweepRunOptions): Promi
         if (signal?.aborted) break;
         done++;
         const slot = slotOf(point);
-        const entry = await measureEntry(point, record.points[slot]!, plan, monitors, options, (line) => log(`${deployment.name}: ${line}`));
+        const entry = await measureEntry(point, record.points[slot]!, plan, monitors, options, (line) => log(`${deployment.name}: ${line}`), served);
         record.points[slot] = entry;
         await save();
         log(`[${done + kept}/${plan.points.length}] ${deployment.name} ${point.id}: ${describeEntry(entry)}`);
@@ -111,6 +111,7 @@ async function measureEntry(
   monitors: readonly MonitorSpec[],
   options: SweepRunOptions,
   log: (line: string) => void,
+  served?: ServedTarget,
 ): Promise<SweepPointRecord> {
   const startTime = new Date().toISOString();
   // Nothing of an earlier measurement of this point survives into the new entry.
@@ -123,6 +124,7 @@ async function measureEntry(
       ...(plan.sla ? { sla: plan.sla.clauses } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(served ? { servedTarget: served } : {}),
       noVerdict: (report) => noVerdictReasons(report, plan.sla?.clauses ?? []),
       onRetry: (reasons) => log(`${point.id}: no verdict (${reasons[0] ?? 'no reason given'}); measuring it again`),
     });

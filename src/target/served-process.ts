@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +13,21 @@ export interface ServedTarget {
   pid: number;
   /** Ends the whole process group: SIGTERM, then SIGKILL after a grace period. Safe to call twice. */
   stop(): Promise<void>;
+  /** When and how the server ended on its own after it was ready (not by stop()); undefined while it serves. */
+  death(): { atMs: number; how: string } | undefined;
 }
 
 const POLL_MS = 100;
+/** How often a server whose shell exited (`cmd &`) is looked for while it serves. */
+const WATCH_MS = 250;
 const STOP_GRACE_MS = 5000;
+
+/**
+ * A guard beside each served group, in its own group: it reads a pipe from modelprof until the pipe
+ * closes, which the kernel does however modelprof ends (kill -9 included), and then stops the served
+ * group as stop() would. `$1` is the served group's id.
+ */
+const GUARD_SCRIPT = 'while read -r _; do :; done; kill -TERM -"$1" 2>/dev/null; sleep 5; kill -KILL -"$1" 2>/dev/null';
 
 /**
  * Process groups started here and not yet stopped. If modelprof exits without stopping them (a
@@ -28,18 +39,19 @@ process.once('exit', () => {
 });
 
 /**
- * Runs `work` with the server `serve` names started (its shell's pid passed in, to be watched)
- * and stops it afterwards, whatever happens; without `serve`, just runs `work`.
+ * Runs `work` with the server `serve` names started (its shell's pid passed in, to be watched, and
+ * the server itself, to tell whether it died) and stops it afterwards, whatever happens; without
+ * `serve`, just runs `work`.
  */
 export async function withServedTarget<T>(
   serve: { command: string; timeoutMs: number } | undefined,
   targetUrl: URL,
-  work: (servedPid: number | undefined) => Promise<T>,
+  work: (servedPid: number | undefined, served?: ServedTarget) => Promise<T>,
 ): Promise<T> {
   if (!serve) return work(undefined);
   const served = await startServedTarget(serve.command, targetUrl, serve.timeoutMs);
   try {
-    return await work(served.pid);
+    return await work(served.pid, served);
   } finally {
     await served.stop();
   }
@@ -73,8 +85,26 @@ export async function startServedTarget(command: string, targetUrl: URL, timeout
   if (child.pid === undefined) throw new TargetError(`the --serve command ${await exited}`);
   let ended: string | undefined;
   void exited.then((how) => (ended = how));
-  liveGroups.add(child.pid);
-  const served: ServedTarget = { pid: child.pid, stop: stopOnce(child.pid, exited) };
+  const pgid = child.pid;
+  liveGroups.add(pgid);
+  const guard = startGuard(pgid);
+  let stopping = false;
+  let died: { atMs: number; how: string } | undefined;
+  const stop = stopOnce(pgid, exited, guard);
+  const served: ServedTarget = {
+    pid: pgid,
+    stop: () => {
+      stopping = true;
+      return stop();
+    },
+    death: () => died,
+  };
+  // The shell's exit ends the server unless it left the server running in the background: then the
+  // group is watched until it is gone.
+  void exited.then(async (how) => {
+    while (!stopping && (await groupAlive(pgid))) await sleep(WATCH_MS, undefined, { ref: false });
+    if (!stopping) died = { atMs: Date.now(), how };
+  });
 
   const deadline = performance.now() + timeoutMs;
   while (!(await accepts(host, port))) {
@@ -105,7 +135,7 @@ export function servedEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, PATH: env['PATH'] ? `${LAUNCHER_DIR}${delimiter}${env['PATH']}` : LAUNCHER_DIR, MODELPROF_NODE: process.execPath };
 }
 
-function stopOnce(pid: number, exited: Promise<string>): () => Promise<void> {
+function stopOnce(pid: number, exited: Promise<string>, guard: ChildProcess): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   return () => {
     stopping ??= (async () => {
@@ -116,9 +146,22 @@ function stopOnce(pid: number, exited: Promise<string>): () => Promise<void> {
       signalGroup(pid, 'SIGKILL');
       await exited;
       liveGroups.delete(pid);
+      guard.kill('SIGKILL');
     })();
     return stopping;
   };
+}
+
+/**
+ * Starts the guard of the served group `pgid` (see GUARD_SCRIPT). Neither it nor its pipe keeps
+ * modelprof running; the pipe's other end is closed on exec, so no other child inherits it.
+ */
+function startGuard(pgid: number): ChildProcess {
+  const guard = spawn('/bin/sh', ['-c', GUARD_SCRIPT, 'modelprof-serve-guard', String(pgid)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  guard.on('error', () => undefined);
+  guard.unref();
+  (guard.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return guard;
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {

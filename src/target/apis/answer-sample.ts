@@ -1,4 +1,4 @@
-import { isSecretHeader, isSecretQueryParameter, REDACTED } from '../../core/redact.js';
+import { isSecretHeaderValue, isSecretQueryParameter, REDACTED } from '../../core/redact.js';
 
 /** Keys whose values are credentials wherever they appear in a JSON body. */
 const SECRET_KEY = /("[^"]*(?:auth|key|token|secret|password|passwd|cookie|signature|credential|session)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
@@ -20,12 +20,13 @@ export function redactSample(text: string, secrets: readonly string[]): string {
 
 /**
  * The credential values of a run that a sample must not show: secret header values (whole, and the
- * token after an auth scheme) and the URL's user info.
+ * token after an auth scheme; `secretNames` are the headers expanded from the environment, secret
+ * whatever they are called) and the URL's user info.
  */
-export function secretsOf(headers: Readonly<Record<string, string>>, url: URL): string[] {
+export function secretsOf(headers: Readonly<Record<string, string>>, url: URL, secretNames: readonly string[] = []): string[] {
   const secrets: string[] = [];
   for (const [name, value] of Object.entries(headers)) {
-    if (!isSecretHeader(name) && !/^\s*(bearer|basic|digest)\s/i.test(value)) continue;
+    if (!isSecretHeaderValue(name, value, secretNames)) continue;
     secrets.push(value.trim());
     const token = /^\s*\S+\s+(\S+)/.exec(value)?.[1];
     if (token !== undefined) secrets.push(token);

@@ -32,6 +32,8 @@ it('refuses bad files and settings with one line and exit 2, sending nothing', a
     [['find-max', '--url', server.url, '--start-rate', '100', '--max-rate', '10', '--sla', 'p99<1s'], /^modelprof: --max-rate \(10\) is below --start-rate \(100\)/],
     [load('--tool', 'wrk2', '-R', '1e12'), /^modelprof: --rate must be at most 1,000,000 req\/s/],
     [load('-t', '256', '-c', '256'), /^modelprof: 256 threads \(THREAD\) exceed 4 per core/],
+    [load('--junit', join(folder, 'missing', 'junit.xml')), /^modelprof: --junit ".*junit\.xml": its folder .*missing does not exist\n/],
+    [load('--junit', folder), /^modelprof: --junit ".*": it cannot be written \(EISDIR\)\n/],
   ];
   // Concurrently: each is a short-lived process that must refuse before its first request.
   const results = await Promise.all(cases.map(([args]) => runCli(args)));

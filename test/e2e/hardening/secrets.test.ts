@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { promisify } from 'node:util';
 import { runCli } from '../../support/cli.js';
 import { discoverLabench, discoverWrkFamily, type ToolDiscovery } from '../../../src/tools/discovery.js';
@@ -59,22 +59,19 @@ const WAYS: Way[] = [
 ];
 
 const work = mkdtempSync(join(tmpdir(), 'modelprof-secrets-'));
-let server: http.Server;
-let port = 0;
-/** Every request head the target received: the request line and headers, raw. */
-const received: string[] = [];
 
-before(async () => {
-  server = http.createServer((request, response) => {
+/** A target that keeps every request head it receives (the request line and headers, raw). */
+async function recordingServer(): Promise<{ port: number; received: string[]; close: () => Promise<void> }> {
+  const received: string[] = [];
+  const server = http.createServer((request, response) => {
     received.push(`${request.url} ${request.rawHeaders.join(' ')}`);
     request.resume();
     request.on('end', () => response.end('{"result":[1]}'));
   });
-  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
-});
-after(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+  const { port } = server.address() as AddressInfo;
+  return { port, received, close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))) };
+}
 
 /** All text of every file under `dir`. */
 function filesUnder(dir: string): [string, string][] {
@@ -93,8 +90,8 @@ async function processList(): Promise<string> {
     .join('\n');
 }
 
-/** Runs one CLI invocation giving `ways`, and returns every surface's text, by name. */
-async function surfaces(run: RunName, ways: Way[]): Promise<Record<string, string>> {
+/** Runs one CLI invocation giving `ways` against a target on `port`, and returns every surface's text, by name. */
+async function surfaces(run: RunName, ways: Way[], port: number): Promise<Record<string, string>> {
   const dir = join(work, run);
   const env: Record<string, string> = { GITHUB_STEP_SUMMARY: join(work, `${run}-summary.md`) };
   for (const way of ways) Object.assign(env, way.give.env);
@@ -147,10 +144,19 @@ it('no secret, however it is given, reaches any surface, and every one reaches t
   if (present(await discoverLabench())) runs.push('labench');
   if (runs.length < 4) t.diagnostic(`without ${['wrk', 'labench'].filter((tool) => !runs.includes(tool as RunName)).join(' and ')} here, only ${runs.join(' and ')} ran`);
   const leaks: string[] = [];
-  for (const run of runs) {
-    const ways = WAYS.filter((way) => way.runs.includes(run));
-    received.length = 0;
-    const texts = await surfaces(run, ways);
+  // Side by side, each against its own target: the suite stays short.
+  const measured = await Promise.all(
+    runs.map(async (run) => {
+      const ways = WAYS.filter((way) => way.runs.includes(run));
+      const target = await recordingServer();
+      try {
+        return { run, ways, received: target.received, texts: await surfaces(run, ways, target.port) };
+      } finally {
+        await target.close();
+      }
+    }),
+  );
+  for (const { run, ways, received, texts } of measured) {
     for (const way of ways) {
       const wire = way.onWire ?? way.secret;
       assert.ok(received.some((head) => head.includes(wire)), `${run}: "${way.name}" never reached the target`);

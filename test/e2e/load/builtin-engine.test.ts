@@ -188,7 +188,12 @@ describe('builtin engine at the edges of the window', () => {
   it('counts a request cut off by Ctrl-C once, as interrupted', async () => {
     const target = await server({ delayMs: 3000 });
     const aborter = new AbortController();
-    setTimeout(() => aborter.abort(), 500);
+    // Once the three requests are in flight, however long the workers took to start on a busy machine.
+    const poll = setInterval(() => {
+      if (target.received() < 3) return;
+      clearInterval(poll);
+      aborter.abort();
+    }, 20);
     const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk', connections: '3', duration: '10s' }), { signal: aborter.signal });
     assert.deepEqual(result.requests, { total: 3, ok: 0, errors: 3 });
     assert.equal(result.errors.byKind.interrupted, 3);

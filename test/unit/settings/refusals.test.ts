@@ -72,10 +72,10 @@ describe('request headers the engine owns', () => {
 
 describe('bounds of the numeric settings', () => {
   const cases: [values: Record<string, string>, message: RegExp][] = [
-    [{ rate: '1e12' }, /^--rate must be at most 1,000,000 req\/s, got "1e12": /],
-    [{ rate: '0.0001' }, /^--rate must be at least 0.001 req\/s, got "0.0001"$/],
+    [{ tool: 'wrk2', rate: '1e12' }, /^--rate must be at most 1,000,000 req\/s, got "1e12": /],
+    [{ tool: 'wrk2', rate: '0.0001' }, /^--rate must be at least 0.001 req\/s, got "0.0001"$/],
     [{ connections: '1000000' }, /^--connections must be at most 100,000, got "1000000": /],
-    [{ clients: '100000000' }, /^--clients must be at most 100,000, got "100000000": /],
+    [{ tool: 'labench', clients: '100000000' }, /^--clients must be at most 100,000, got "100000000": /],
     [{ threads: '1000', connections: '1000' }, /^--threads must be at most 256, got "1000": /],
     [{ duration: '600h' }, /^--duration must be at most 86,400 s, got "600h": /],
     [{ warmup: '2h' }, /^--warmup must be at most 3,600 s, got "2h": /],
@@ -85,8 +85,9 @@ describe('bounds of the numeric settings', () => {
     it(`refuses ${JSON.stringify(values)}`, () => refused(() => resolve({ ...HTTP, ...values }), message));
   }
   it('accepts each bound itself', () => {
-    const settings = resolve({ ...HTTP, rate: String(BOUNDS.rate.max), duration: '24h', warmup: '1h', timeout: '1h', connections: '100000', clients: '100000' });
-    assert.deepEqual([settings.rate, settings.durationSec, settings.timeoutSec, settings.connections], [1_000_000, 86_400, 3_600, 100_000]);
+    const settings = resolve({ ...HTTP, tool: 'wrk2', rate: String(BOUNDS.rate.max), duration: '24h', warmup: '1h', timeout: '1h', connections: '100000' });
+    assert.deepEqual([settings.rate, settings.durationSec, settings.warmupSec, settings.timeoutSec, settings.connections], [1_000_000, 86_400, 3_600, 3_600, 100_000]);
+    assert.equal(resolve({ ...HTTP, tool: 'labench', clients: '100000' }).clients, 100_000);
   });
 });
 
