@@ -20,6 +20,7 @@ import type { EngineContext, LoadEngine } from './engine.js';
 import { LiveCounters, startLiveProgress } from './live-progress.js';
 import { LOAD_MODELS } from './models/registry.js';
 import { checkReachable } from './preflight.js';
+import { builtinTlsVerification } from './tls-verification.js';
 import { timelyToleranceMs, type MainMessage, type WorkerJob, type WorkerMessage, type WorkerStats } from './worker-protocol.js';
 
 /** Time given to workers between "ready" and the first send, so all start on the same tick. */
@@ -241,6 +242,8 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   }
   if (model.ticker) result.requests.missed = sum(stats, 'missedTicks');
   if (partial) result.partial = partial;
+  const tls = builtinTlsVerification(settings);
+  if (tls) result.tls = tls;
   return result;
 }
 

@@ -229,7 +229,6 @@ export interface ValidityChecks {
   generatorCpu?: number;
 }
 
-/** What one engine measured, before it is shaped into a report. */
 /** A 2xx answer that was not a valid answer of the API: why, its status, and its first bytes (not yet redacted). */
 export interface BadAnswerSample {
   problem: string;
@@ -244,6 +243,14 @@ export interface RunAnswers {
   samples: BadAnswerSample[];
 }
 
+/** Whether an https target's certificate was verified, and by whom (engine and program). */
+export interface TlsVerification {
+  verified: boolean;
+  /** Who verified what, in words ("modelprof, on every connection (certificate chain and host name)"), or why nobody did. */
+  by: string;
+}
+
+/** What one engine measured, before it is shaped into a report. */
 export interface RunResult {
   engine: 'builtin' | 'external';
   /** Version of the program that generated load (modelprof's for builtin). */
@@ -265,6 +272,8 @@ export interface RunResult {
   histogramUncorrected?: string;
   /** Merged HdrHistogram of the send lag in microseconds (open-loop builtin runs), same encoding. */
   histogramSendLag?: string;
+  /** For an https target: whether and by whom its certificate was verified. */
+  tls?: TlsVerification;
   timeline: TimelinePoint[];
   /**
    * Each second's successes and failures on the target's account (past the window too, while the

@@ -23,7 +23,7 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
     engine: { name: result.engine, version: result.engineVersion },
     modelprofVersion: MODELPROF_VERSION,
     settings: reportSettings(settings),
-    target: { url: redactUrl(settings.url), method: settings.method, ...(settings.azure ? { azure: settings.azure } : {}) },
+    target: { url: redactUrl(settings.url), method: settings.method, ...(settings.azure ? { azure: settings.azure } : {}), ...(result.tls ? { tls: result.tls } : {}) },
     startTime: result.startTime.toISOString(),
     endTime: result.endTime.toISOString(),
     measuredSeconds: round(seconds),

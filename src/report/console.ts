@@ -23,6 +23,8 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
   const name = report.displayName !== undefined ? ` (${report.displayName})` : '';
   lines.push(`modelprof ${report.modelprofVersion}: ${report.target.method} ${report.target.url}${name}`);
   lines.push(`  load: ${engine}, ${describeLoad(report)}, ${report.measuredSeconds}s measured after ${report.warmup.seconds}s warm-up`);
+  const tls = report.target.tls;
+  if (tls) lines.push(`  tls: certificate ${tls.verified ? 'verified by' : 'NOT verified:'} ${tls.by}`);
   lines.push('');
   // What the target did comes first: with no success, nothing below describes the model.
   const targetLine = targetHeadline(judgeTarget(report));

@@ -368,6 +368,7 @@ function settingsSection(report: Report, url: string): string {
   const model = loadModelOf(s.tool);
   const rows: [string, string][] = [
     ['target', `${report.target.method} ${url}`],
+    ...(report.target.tls ? [['TLS certificate', `${report.target.tls.verified ? 'verified by' : 'NOT verified:'} ${report.target.tls.by}`] as [string, string]] : []),
     ['tool', s.tool],
     ['engine', `${report.engine.name} ${report.engine.version}`],
     ['duration', `${formatNumber(s.durationSec)} s (+ ${formatNumber(s.warmupSec)} s warm-up)`],

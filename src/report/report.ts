@@ -1,7 +1,7 @@
 import type { AzureTargetDescription } from '../azure/online-endpoint.js';
 import type { Availability } from '../judge/availability.js';
 import type { ResourceReport } from '../monitors/resources.js';
-import type { ErrorCounts, LatencySummary, TimelinePoint, Validity } from '../record/result.js';
+import type { ErrorCounts, LatencySummary, TimelinePoint, Validity, TlsVerification } from '../record/result.js';
 import type { LlmSection } from '../record/token-summary.js';
 import type { EngineName, ToolName } from '../settings/settings.js';
 
@@ -40,7 +40,8 @@ export interface Report {
   experimentName?: string;
   settings: ReportSettings;
   /** `azure`: the Azure ML deployment profiled (names and what ARM says of it; never a credential). */
-  target: { url: string; method: string; azure?: AzureTargetDescription };
+  /** `tls`, for an https target: whether its certificate was verified, and by whom. */
+  target: { url: string; method: string; azure?: AzureTargetDescription; tls?: TlsVerification };
   startTime: string;
   endTime: string;
   measuredSeconds: number;

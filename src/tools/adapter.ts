@@ -17,6 +17,8 @@ export interface ToolRunContext {
  */
 export interface ToolAdapter {
   readonly tool: ToolName;
+  /** Whether the program verifies a TLS peer's certificate itself (LaBench does; wrk and wrk2 never do). */
+  readonly verifiesTls: boolean;
   discover(toolPath?: string): Promise<ToolDiscovery>;
   /** Throws the SettingsError run() would throw for settings the program cannot express, before anything starts. */
   check(settings: Settings): void;

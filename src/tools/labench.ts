@@ -347,6 +347,8 @@ function bucketLimit(latency: LatencySummary, readAbove: string[]): string {
 
 export const labenchAdapter: ToolAdapter = {
   tool: 'labench',
+  // Go's net/http verifies the chain and host name on every connection.
+  verifiesTls: true,
   discover: discoverLabench,
   check: (settings) => void buildLabenchConfig(settings, 'labench-res.hgrm'),
   async run(settings: Settings, context: ToolRunContext): Promise<RunResult> {

@@ -1,5 +1,6 @@
 import type { EngineContext, LoadEngine } from '../load/engine.js';
 import { startClockProgress } from '../load/live-progress.js';
+import { verifyTlsForProgram } from '../load/tls-verification.js';
 import type { RunResult } from '../record/result.js';
 import { SYSTEM_WAIT_CLOCK, waitUntil } from '../scale/start-at.js';
 import { TOOLS, type Settings, type ToolName } from '../settings/settings.js';
@@ -37,14 +38,17 @@ export async function discoverTools(toolPath?: string): Promise<ToolDiscovery[]>
 export const externalEngine: LoadEngine = {
   check: (settings: Settings) => TOOL_ADAPTERS[settings.tool].check(settings),
   run: async (settings: Settings, context: EngineContext) => {
+    // modelprof checks the TLS peer before a program that may not (wrk, wrk2) is handed the target.
+    const tls = await verifyTlsForProgram(settings, { name: settings.tool, verifies: TOOL_ADAPTERS[settings.tool].verifiesTls });
     // A shard's program starts at the common start (--start-at); it knows no such option itself.
     if (settings.startAtMs !== undefined) await waitUntil(settings.startAtMs, SYSTEM_WAIT_CLOCK, context.signal);
     const stopProgress = context.onProgress ? startClockProgress(context.onProgress, settings, settings.tool) : undefined;
     try {
-      return await runExternal(settings, {
+      const result = await runExternal(settings, {
         runDir: context.runDir ?? settings.outputDir,
         ...(context.signal ? { signal: context.signal } : {}),
       });
+      return tls ? { ...result, tls } : result;
     } finally {
       stopProgress?.();
     }

@@ -24,6 +24,8 @@ export function wrkFamilyAdapter<T extends { runtimeSec: number }>(family: WrkFa
   const { tool } = family;
   return {
     tool,
+    // wrk's SSL_CTX never sets a verify mode: any certificate is accepted.
+    verifiesTls: false,
     discover: (toolPath) => discoverWrkFamily(tool, toolPath),
     check: (settings) => void family.argumentsFor(settings, `${tool}-script.lua`),
     async run(settings: Settings, context: ToolRunContext): Promise<RunResult> {
