@@ -49,7 +49,7 @@ describe('streaming through the builtin engine against a scripted server', () =>
     const truthTpot = median(truths.map((truth) => (truth.endedAt - truth.tokenAt[0]!) / (script.tokens - 1)));
     // The engine sees a token after the server wrote it, by loopback delivery and its own loop's
     // delay: its measured lag bounds how much later (a busy machine widens it, never the other way).
-    const slack = 3 + report.validity.checks.eventLoopLagMaxMs!;
+    const slack = 3 + (report.validity.checks.eventLoopLagMaxMs ?? 50);
     const within = (measured: number, truth: number, name: string): void =>
       assert.ok(measured >= truth - 0.5 && measured <= truth + slack, `${name}: measured ${measured} ms, the server's ${truth.toFixed(3)} ms (slack ${slack} ms)`);
     within(llm.ttft!.p50!, truthTtft, 'ttft p50');
@@ -89,9 +89,12 @@ describe('streaming through the builtin engine against a scripted server', () =>
     assert.equal(result.requests.total, 5);
     const arrivals = server.truths.map((truth) => truth.arrivedAt).sort((a, b) => a - b);
     const gaps = arrivals.slice(1).map((at, index) => at - arrivals[index]!);
-    // 120 ms apart in the trace, 60 ms at twice the speed; the plan is held to its timers' precision.
-    // The first request also waits for its connection to open, so its gap is not the plan's.
-    for (const gap of gaps.slice(1)) assert.ok(gap > 40 && gap < 80 + result.validity.checks.eventLoopLagMaxMs!, `gaps ${gaps.map((g) => g.toFixed(1)).join(', ')}`);
+    // 120 ms apart in the trace, 60 ms at twice the speed. A request never leaves before its plan, so
+    // no gap is much shorter; a busy machine can delay one (the server reads late too), so the
+    // median gap shows the speed-up. The first request also waits for its connection to open.
+    const later = gaps.slice(1);
+    for (const gap of later) assert.ok(gap > 40, `gaps ${gaps.map((g) => g.toFixed(1)).join(', ')}`);
+    assert.ok(median(later) < 100, `median gap ${median(later).toFixed(1)} ms: not twice as fast as the trace (120 ms)`);
     // The server's usage wins over the trace's planned input lengths.
     assert.equal(result.answers?.tokens.counts.inputFromUsage, 5);
     assert.equal(result.answers?.tokens.counts.outputTokens, 10);
