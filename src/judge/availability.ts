@@ -14,7 +14,7 @@ export interface Outage {
   /** Seconds from the start of measurement. */
   startSec: number;
   seconds: number;
-  /** Requests that failed in its whole seconds (a second it shares with successes is not counted). */
+  /** Requests that failed in its seconds (the seconds it shares with successes included). */
   failed: number;
   /** What ended the service, when known: the watched --serve server's exit. */
   cause?: string;
@@ -39,44 +39,41 @@ export interface ServerDeath {
 }
 
 /**
- * Failures an outage needs: one failed request in a second without success is a failed request,
- * which the error rate already counts; two or more with no success between them are time without
- * service.
+ * Failures an outage needs: one failed request between two successes a second apart is a failed
+ * request, which the error rate already counts; two or more with no success between them are time
+ * without service.
  */
 export const OUTAGE_MIN_FAILURES = 2;
+/** The shortest time without a successful answer that is an outage, seconds. */
+export const OUTAGE_MIN_SECONDS = 1;
 
 /**
- * The outages of a run: each maximal run of consecutive seconds without a successful answer that
- * holds at least OUTAGE_MIN_FAILURES failures (seconds with no answer at all inside it count: a hung
- * target answers nothing until its timeouts), from the last success before it to the first after it
- * (to the millisecond, where the seconds say when those came), clipped to the sending window
- * `windowSec`; and from the watched server's death to the end of the window. `seconds` may run past
- * the window (answers that came while the engine drained), so timeouts of requests sent into an
- * outage still show it.
+ * The outages of a run: each time of at least OUTAGE_MIN_SECONDS from one successful answer to the
+ * next (from the start of the window, or to its end, when there is none before or after) in whose
+ * seconds at least OUTAGE_MIN_FAILURES requests failed, clipped to the sending window `windowSec`;
+ * and from the watched server's death to the end of the window. Successes are placed to the
+ * millisecond where the seconds say when their first and last came (else at the second's edges).
+ * `seconds` may run past the window (answers that came while the engine drained), so the timeouts
+ * of requests sent to a target that hung still show it; seconds with no answer at all count as
+ * time without one.
  */
 export function findAvailability(seconds: readonly SecondOfService[], windowSec: number, death?: ServerDeath): Availability {
   const outages: Outage[] = [];
-  const bySecond = new Map(seconds.map((second) => [second.t, second]));
-  const last = Math.max(-1, ...seconds.map((second) => second.t));
-  let start: number | undefined;
-  let failed = 0;
-  const close = (end: number): void => {
-    const clippedEnd = Math.min(end, windowSec);
-    if (start !== undefined && failed >= OUTAGE_MIN_FAILURES && clippedEnd > start) outages.push({ startSec: round(start), seconds: round(clippedEnd - start), failed });
-    start = undefined;
-    failed = 0;
+  const sorted = [...seconds].sort((a, b) => a.t - b.t);
+  const failedBetween = (from: number, to: number): number => sorted.filter((second) => second.t >= Math.floor(from) && second.t <= to).reduce((sum, second) => sum + second.failed, 0);
+  const consider = (from: number, to: number, failed: number): void => {
+    const end = Math.min(to, windowSec);
+    if (from < windowSec && end - from >= OUTAGE_MIN_SECONDS && failed >= OUTAGE_MIN_FAILURES) outages.push({ startSec: round(from), seconds: round(end - from), failed });
   };
-  for (let t = 0; t <= last; t++) {
-    const second = bySecond.get(t) ?? { t, ok: 0, failed: 0 };
-    if (second.ok > 0) {
-      close(second.firstOkSec ?? t);
-      continue;
-    }
-    start ??= bySecond.get(t - 1)?.lastOkSec ?? t;
-    failed += second.failed;
+  let lastSuccess = 0;
+  for (const second of sorted) {
+    if (second.ok === 0) continue;
+    const first = second.firstOkSec ?? second.t;
+    consider(lastSuccess, first, failedBetween(lastSuccess, second.t));
+    lastSuccess = second.lastOkSec ?? second.t + 1;
   }
-  // A run of seconds without success that lasts to the end of the answers lasts to the end of the window.
-  close(Math.max(last + 1, windowSec));
+  // No success after the last one: down from then to the end of the window.
+  consider(lastSuccess, Math.max(windowSec, lastSuccess), failedBetween(lastSuccess, Infinity));
   if (death && death.atSec < windowSec) addDeath(outages, Math.max(0, death.atSec), windowSec, death.how);
   const downSeconds = round(outages.reduce((sum, outage) => sum + outage.seconds, 0));
   return {

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access, mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { OutputError, SettingsError } from '../core/errors.js';
 
 const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? String(error);
@@ -11,13 +11,28 @@ const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException).code
  */
 export async function prepareOutputDir(dir: string, flag = '--output'): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeFolders(dir);
     await access(dir, constants.W_OK);
     const probe = join(dir, `.modelprof-write-check-${process.pid}`);
     await writeFile(probe, '', { flag: 'wx' });
     await unlink(probe);
   } catch (error) {
     throw new SettingsError(`${flag} "${dir}" cannot be used (${codeOf(error)}): give a writable folder`);
+  }
+}
+
+/**
+ * mkdir -p one folder at a time: Node's own recursive mkdir never returns under /proc, where a
+ * folder cannot be made (it retries the ENOENT for ever).
+ */
+async function makeFolders(dir: string): Promise<void> {
+  const parts = resolve(dir).split(sep).filter((part) => part !== '');
+  let path: string = sep;
+  for (const part of parts) {
+    path = join(path, part);
+    await mkdir(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
   }
 }
 

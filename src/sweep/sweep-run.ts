@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ModelprofError, SettingsError } from '../core/errors.js';
 import type { Progress } from '../load/engine.js';
 import type { MonitorSpec } from '../monitors/monitor.js';
-import { writeFileAtomically } from '../run/output-files.js';
+import { prepareOutputDir, writeFileAtomically } from '../run/output-files.js';
 import { startServedTarget, type ServedTarget } from '../target/served-process.js';
 import { measurePoint } from '../run/measure-point.js';
 import { pointFigures } from '../report/point-figures.js';
@@ -46,7 +45,7 @@ export async function runSweep(plan: SweepPlan, options: SweepRunOptions): Promi
   }
   let record = freshRecord(plan, new Date());
   if (earlier) record = { ...record, startTime: earlier.startTime, points: record.points.map((point) => keptPoint(point, earlier, plan.outputDir) ?? point) };
-  await mkdir(plan.outputDir, { recursive: true });
+  await prepareOutputDir(plan.outputDir);
   const save = async (): Promise<void> => {
     record = settleRecord(record, new Date());
     await writeFileAtomically(recordPath, `${JSON.stringify(record, null, 2)}\n`);

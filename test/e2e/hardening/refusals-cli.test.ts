@@ -34,6 +34,8 @@ it('refuses bad files and settings with one line and exit 2, sending nothing', a
     [load('-t', '256', '-c', '256'), /^modelprof: 256 threads \(THREAD\) exceed 4 per core/],
     [load('--junit', join(folder, 'missing', 'junit.xml')), /^modelprof: --junit ".*junit\.xml": its folder .*missing does not exist\n/],
     [load('--junit', folder), /^modelprof: --junit ".*": it cannot be written \(EISDIR\)\n/],
+    // Node's recursive mkdir never returns under /proc: the folder is made one level at a time.
+    [load('-o', '/proc/modelprof-probe/out'), /^modelprof: --output "\/proc\/modelprof-probe\/out" cannot be used \(ENOENT\)/],
   ];
   // Concurrently: each is a short-lived process that must refuse before its first request.
   const results = await Promise.all(cases.map(([args]) => runCli(args)));

@@ -35,6 +35,14 @@ describe('findAvailability: outages from the seconds of service', () => {
       [[1.999, 2.201]],
       0.633167,
     ],
+    [
+      'a second and more without success between two seconds that both had some: from the one success to the next',
+      [...up(2), { t: 2, ok: 10, failed: 20, firstOkSec: 2.001, lastOkSec: 2.1 }, { t: 3, ok: 10, failed: 20, firstOkSec: 3.9, lastOkSec: 3.999 }],
+      4,
+      undefined,
+      [[2.1, 1.8]],
+      0.55,
+    ],
     ['one failed request in a second without success is a failed request, not an outage', [...up(2), down(2, 1), ...up(1, 3)], 4, undefined, [], 1],
     [
       'a hung target: seconds with no answer, then its timeouts after the window (while the engine drained)',
