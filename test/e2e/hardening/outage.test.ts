@@ -16,7 +16,7 @@ import { assertValidReport } from '../../support/report-schema.js';
 // connection every 10 ms, so its error rate stays under 1% while the target is down half the run.
 
 const work = mkdtempSync(join(tmpdir(), 'modelprof-outage-'));
-const DIES_AFTER_MS = 1500;
+const DIES_AFTER_MS = 1000;
 
 /** A server on 127.0.0.1 that answers, then closes for good DIES_AFTER_MS after its first request. */
 async function dyingServer(): Promise<string> {
@@ -45,7 +45,7 @@ describe('outages', { concurrency: true }, () => {
     const results = await Promise.all(
       models.map(async ([tool, ...load]) => {
         const out = join(work, tool);
-        const result = await runCli(['run', '--url', await dyingServer(), '--tool', tool, ...load, '-d', '3s', '--warmup', '0', '--sla', 'error_rate<60%', '-o', out]);
+        const result = await runCli(['run', '--url', await dyingServer(), '--tool', tool, ...load, '-d', '4s', '--warmup', '0', '--sla', 'error_rate<60%', '-o', out]);
         return { tool, out, result };
       }),
     );
@@ -54,10 +54,10 @@ describe('outages', { concurrency: true }, () => {
       const report = readReport(out);
       assertValidReport(report);
       const [outage] = report.availability!.outages;
-      // Down from about 1.5 s (the server's own timer, on a busy machine) to the end of the 3 s window.
-      assert.ok(outage && outage.startSec > 0.5 && outage.startSec < 2.6 && Math.abs(outage.startSec + outage.seconds - 3) < 0.01, `${tool}: ${JSON.stringify(report.availability)}`);
-      assert.ok(report.availability!.share < 0.85, `${tool}: availability ${report.availability!.share}`);
-      assert.match(result.stdout, /^TARGET DOWN: [\d.]+ s without a successful answer from [\d.]+ s into the window; availability [\d.]+% of the 3\.0 s window/m, tool);
+      // Down from about 1 s (the server's own timer; a busy machine delays when answers are read) to the end of the 4 s window.
+      assert.ok(outage && outage.startSec > 0.3 && outage.startSec < 3 && Math.abs(outage.startSec + outage.seconds - 4) < 0.01, `${tool}: ${JSON.stringify(report.availability)}`);
+      assert.ok(report.availability!.share < 0.75, `${tool}: availability ${report.availability!.share}`);
+      assert.match(result.stdout, /^TARGET DOWN: [\d.]+ s without a successful answer from [\d.]+ s into the window; availability [\d.]+% of the 4\.0 s window/m, tool);
       assert.match(result.stdout, /FAIL +availability=100% \(implied\)|n\/a +availability=100% \(implied\)/, `${tool}: the SLA shows it`);
       const html = readFileSync(join(out, 'report.html'), 'utf8');
       assert.match(html, /<h2>Target down: [\d.]+ s without a successful answer<\/h2>/, tool);
