@@ -44,7 +44,7 @@ export interface GeneratorObservation {
   eventLoopWatched?: boolean;
   eventLoopLagP99Ms: number;
   eventLoopLagMaxMs: number;
-  /** Busiest worker's event-loop utilization, 0..1. */
+  /** Busiest worker's share of time busy in its event loop, or waiting for a CPU (Linux), 0..1. */
   generatorBusy: number;
   /** The corrected latency the trust rule judges. */
   latency: LatencySummary;
@@ -91,8 +91,8 @@ export function judgeValidity(seen: GeneratorObservation): Validity {
   if (seen.generatorBusy > SATURATED_GENERATOR) {
     reasons.push(
       openLoop
-        ? `the generator was saturated (busy ${percent(seen.generatorBusy)} of the time): its own delays reach the figures; ${MORE_GENERATOR}`
-        : `the generator was saturated (busy ${percent(seen.generatorBusy)} of the time): the throughput and latency are modelprof's limit, not the target's; add threads (-t) or run the generator on a machine of its own`,
+        ? `the generator was saturated (busy, or waiting for a CPU, ${percent(seen.generatorBusy)} of the time): its own delays reach the figures; ${MORE_GENERATOR}`
+        : `the generator was saturated (busy, or waiting for a CPU, ${percent(seen.generatorBusy)} of the time): the throughput and latency are modelprof's limit, not the target's; add threads (-t) or run the generator on a machine of its own`,
     );
   }
   if (seen.localResourceErrors > 0) {

@@ -196,7 +196,8 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     eventLoopLagP99Ms: max(stats, 'eventLoopLagP99Ms'),
     eventLoopLagMaxMs: max(stats, 'eventLoopLagMaxMs'),
     ...(model.loop === 'closed' ? { loopDelay: worstLoopDelay(stats) } : {}),
-    generatorBusy: max(stats, 'eventLoopUtilization'),
+    // Busy in its loop, or wanting a CPU it did not get: either way the generator could not keep up.
+    generatorBusy: Math.max(max(stats, 'eventLoopUtilization'), max(stats, 'busyOrWaiting')),
     ...(partial ? { partial } : {}),
   });
 

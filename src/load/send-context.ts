@@ -35,6 +35,7 @@ export class SendContext {
     eventLoopLagP99Ms: 0,
     eventLoopLagMaxMs: 0,
     eventLoopUtilization: 0,
+    busyOrWaiting: 0,
   };
   /** This thread's clock when the last measured answer arrived (0: none yet); failures such as timeouts do not count. */
   lastCompletionMs = 0;

@@ -7,8 +7,8 @@ import { DUE, FIRED, FLOAT_OFFSET, FLOAT_SLOTS, SEQ, sharedClockOffsetMs, STOP }
  * so a worker waiting on setTimeout sends up to a millisecond late; a worker that spins until its
  * send burns a core. This thread sleeps in Atomics.wait, whose timeout the kernel honours to tens
  * of microseconds (its timer slack); it learns how late its wakes come and aims that much early,
- * spins the last stretch, and bumps FIRED, which resolves the worker's Atomics.waitAsync. It fires
- * early by the worker's own wake latency, which the worker measures and publishes.
+ * spins the last stretch, and bumps FIRED, which resolves the worker's Atomics.waitAsync and wakes
+ * its event loop like any I/O.
  *
  * Spinning is bounded to SPIN_SHARE of the thread's wall time, so a high rate (where the worker is
  * awake anyway and sends between answers) never turns the ticker into a busy loop.
@@ -39,14 +39,13 @@ while (Atomics.load(slots, STOP) === 0) {
     Atomics.wait(slots, SEQ, seq);
     continue;
   }
-  const fireAt = due;
-  const sleep = fireAt - clock() - Math.min(Math.max(oversleep, AIM_MIN_MS), AIM_MAX_MS);
+  const sleep = due - clock() - Math.min(Math.max(oversleep, AIM_MIN_MS), AIM_MAX_MS);
   if (sleep > MIN_SLEEP_MS) {
     const wakeAt = clock() + sleep;
     if (Atomics.wait(slots, SEQ, seq, sleep) === 'timed-out') oversleep += 0.1 * (clock() - wakeAt - oversleep);
     continue;
   }
-  if (!approach(fireAt, seq)) continue;
+  if (!approach(due, seq)) continue;
   Atomics.add(slots, FIRED, 1);
   Atomics.notify(slots, FIRED);
   // One fire per arming: sleep until the worker arms its next due time (or stops the ticker).

@@ -17,6 +17,8 @@ export class WakeTimer {
   private readonly slots: Int32Array;
   private readonly times: Float64Array;
   private readonly offset = sharedClockOffsetMs();
+  /** Held (ref'd) while a wake is armed: a pending Atomics.waitAsync alone does not keep the event loop alive. */
+  private readonly ticker: Worker;
   private armedFor = Infinity;
   private listening = false;
   private closed = false;
@@ -31,6 +33,7 @@ export class WakeTimer {
     if (early > SKEW_MS) return this.rearm(due);
     while (this.now() < due);
     this.armedFor = Infinity;
+    this.ticker.unref();
     this.fire();
   };
 
@@ -42,7 +45,8 @@ export class WakeTimer {
     this.slots = new Int32Array(buffer, 0, 4);
     this.times = new Float64Array(buffer, FLOAT_OFFSET, FLOAT_SLOTS);
     this.times[DUE] = Infinity;
-    new Worker(TICKER_URL, { workerData: { buffer } }).unref();
+    this.ticker = new Worker(TICKER_URL, { workerData: { buffer } });
+    this.ticker.unref();
   }
 
   /** Makes sure `fire` runs by `dueMs` (this thread's clock); an earlier pending wake is kept. */
@@ -51,17 +55,11 @@ export class WakeTimer {
     this.rearm(dueMs);
   }
 
-  cancel(): void {
-    if (this.armedFor === Infinity) return;
-    this.armedFor = Infinity;
-    this.times[DUE] = Infinity;
-    this.bump();
-  }
-
   /** Ends the ticker thread. */
   close(): void {
     this.closed = true;
     this.armedFor = Infinity;
+    this.ticker.unref();
     Atomics.store(this.slots, STOP, 1);
     this.bump();
   }
@@ -69,6 +67,7 @@ export class WakeTimer {
   private rearm(dueMs: number): void {
     const fired = Atomics.load(this.slots, FIRED);
     this.armedFor = dueMs;
+    this.ticker.ref();
     this.times[DUE] = dueMs + this.offset;
     this.bump();
     this.listen(fired);

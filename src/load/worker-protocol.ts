@@ -67,6 +67,8 @@ export interface WorkerStats {
   loopDelayMs?: Record<string, number>;
   /** Share of wall time the worker's event loop was busy (0..1). */
   eventLoopUtilization: number;
+  /** Share of wall time the worker's thread ran or waited for a CPU (Linux schedstat; 0 where unknown). */
+  busyOrWaiting: number;
 }
 
 export type WorkerMessage =

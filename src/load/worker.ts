@@ -3,6 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { IntervalRecorder } from '../record/interval-recorder.js';
 import { LOAD_MODELS } from './models/registry.js';
 import { SendContext } from './send-context.js';
+import { busyOrWaitingShare, threadSchedule } from './thread-schedule.js';
 import { JUDGED_FIGURES } from '../judge/trust.js';
 import type { MainMessage, WorkerJob, WorkerMessage } from './worker-protocol.js';
 
@@ -53,6 +54,8 @@ function schedule(loadStartMs: number): void {
   const openLoop = LOAD_MODELS[job.model].loop === 'open';
   const loopDelay = openLoop && job.api === undefined ? undefined : monitorEventLoopDelay({ resolution: 10 });
   let utilizationAtStart = performance.eventLoopUtilization();
+  let scheduleAtStart = threadSchedule();
+  let wallAtStart = now();
 
   const sweep = setInterval(() => {
     const t = now();
@@ -65,6 +68,8 @@ function schedule(loadStartMs: number): void {
     // Judge the generator on the measured window only.
     loopDelay?.enable();
     utilizationAtStart = performance.eventLoopUtilization();
+    scheduleAtStart = threadSchedule();
+    wallAtStart = now();
   });
 
   const finish = (): void => {
@@ -74,6 +79,7 @@ function schedule(loadStartMs: number): void {
     const stats = ctx.stats;
     if (ctx.lastCompletionMs > 0) stats.lastCompletionEpochMs = performance.timeOrigin + ctx.lastCompletionMs;
     stats.eventLoopUtilization = performance.eventLoopUtilization(utilizationAtStart).utilization;
+    stats.busyOrWaiting = busyOrWaitingShare(scheduleAtStart, threadSchedule(), now() - wallAtStart);
     if (loopDelay && loopDelay.count > 0) {
       stats.eventLoopLagP99Ms = Math.max(0, loopDelay.percentile(99) / 1e6 - 10);
       stats.eventLoopLagMaxMs = Math.max(0, loopDelay.max / 1e6 - 10);

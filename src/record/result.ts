@@ -225,7 +225,10 @@ export interface ValidityChecks {
   /** Generator event-loop lag, ms (p99 and max over workers). */
   eventLoopLagP99Ms?: number;
   eventLoopLagMaxMs?: number;
-  /** The busiest worker thread's event-loop utilization (0..1): above 0.95 the generator is saturated. */
+  /**
+   * The busiest worker thread's share of the time busy in its event loop, or (builtin, Linux) waiting
+   * for a CPU it did not get (0..1): above 0.95 the generator is saturated.
+   */
   generatorCpu?: number;
 }
 

@@ -27,7 +27,7 @@ const CHECK_LABELS: [keyof ValidityChecks, string, (v: number) => string][] = [
   ['sendToleranceMs', 'a send counts as late after', formatMs],
   ['eventLoopLagP99Ms', 'generator event-loop lag p99', formatMs],
   ['eventLoopLagMaxMs', 'generator event-loop lag max', formatMs],
-  ['generatorCpu', 'generator CPU', formatShare],
+  ['generatorCpu', 'generator busy or waiting for a CPU', formatShare],
 ];
 
 export function validitySection(report: Report): string {

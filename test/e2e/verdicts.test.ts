@@ -89,8 +89,8 @@ describe('verdicts against a 10 ms server, generator pinned to its own core', ()
     }
     const { report } = run;
     assert.ok(report.validity.sendLag!.max >= 1, `send lag ${JSON.stringify(report.validity.sendLag)}`);
+    // The figures the lag reaches (beyond 5% of them, or 0.1 ms) are the ones not trusted, and no others.
     assertTrustFollowsTheLag(report);
-    assert.ok(report.validity.trust!.some((f) => !f.trusted), 'the busy loop reaches at least the tail');
   });
 
   it('beside a higher-priority busy loop (nice -10) the lag shows and the run is not called valid', async (t) => {

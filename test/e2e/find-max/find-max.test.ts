@@ -32,12 +32,19 @@ const PAYLOAD = '{"data": [[1,2,3,4,5,6,7,8,9,10]]}';
 const MAX_TIME_SEC = 120;
 const SKLEARN_APP = fileURLToPath(new URL('../../../../test/support', import.meta.url));
 
-/** Requests per second the endpoint answers with every connection always busy (the wrk model). */
+/**
+ * Requests per second the endpoint answers with every connection always busy (the wrk model), the
+ * best of two concurrencies: a server sharing a busy machine may answer fewer with more in flight.
+ */
 async function closedLoopCapacity(url: string, name: string): Promise<number> {
-  const settings = { ...settingsFor({ url, payload: PAYLOAD, tool: 'wrk', connections: '8', duration: '2s', output: join(work, name) }), warmupSec: 0.5 };
-  const { report } = await profile(settings);
-  assert.equal(report.errors.rate, 0);
-  return report.throughput.okRps;
+  let best = 0;
+  for (const connections of ['2', '8']) {
+    const settings = { ...settingsFor({ url, payload: PAYLOAD, tool: 'wrk', connections, duration: '1.5s', output: join(work, `${name}-c${connections}`) }), warmupSec: 0.3 };
+    const { report } = await profile(settings);
+    assert.equal(report.errors.rate, 0);
+    best = Math.max(best, report.throughput.okRps);
+  }
+  return best;
 }
 
 interface Searched {
@@ -73,6 +80,14 @@ function checkLanding({ record, capacity }: Searched): void {
   const curve = record.points.map((p) => `${p.rate}:${p.verdict}(served ${p.servedRps}, p99 ${p.p99Ms})`).join(' ');
   assert.notEqual(record.maxRate, null, record.message);
   const [low, high] = [Math.min(...capacity), Math.max(...capacity)];
+  // The open loop costs the generator more a request than the closed loop did: on a machine busy
+  // enough to make the generator the limit first, the search must say so and stop at a lower bound.
+  if (record.stop === 'invalid') {
+    assert.equal(record.answer, 'at-least', record.message);
+    assert.match(record.message, /the generator|not judged/, record.message);
+    assert.ok(record.maxRate! <= 1.05 * high, `a lower bound ${record.maxRate} req/s above the capacity ${high.toFixed(1)}; ${curve}`);
+    return;
+  }
   assert.ok(
     record.maxRate! >= 0.6 * low && record.maxRate! <= 1.05 * high,
     `find-max ${record.maxRate} req/s vs closed loop ${capacity[0].toFixed(1)} then ${capacity[1].toFixed(1)} req/s; ${curve}`,
@@ -80,9 +95,11 @@ function checkLanding({ record, capacity }: Searched): void {
 }
 
 function checkRecord({ record, recordPath }: Searched, folder: string): void {
-  // A noisy machine may spend the time bound confirming flipped verdicts before the bracket closes:
-  // then the answer is labelled a lower bound, never the limit.
-  assert.ok(record.stop === 'precision' || record.stop === 'time', record.message);
+  // A noisy machine may spend the time bound confirming flipped verdicts before the bracket closes,
+  // or make the generator the limit (a point without a verdict): then the answer is labelled a lower
+  // bound, never the limit.
+  assert.ok(record.stop === 'precision' || record.stop === 'time' || record.stop === 'invalid', record.message);
+  if (record.stop === 'invalid') return;
   assert.equal(record.converged, record.stop === 'precision');
   assert.equal(record.answer, record.converged ? 'highest' : 'at-least');
   const { low, high } = record.bracket;

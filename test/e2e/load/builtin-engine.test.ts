@@ -150,8 +150,14 @@ describe('builtin engine requests', () => {
 
   it('counts connections refused after the target goes down mid-run', async () => {
     const target = await server({ delayMs: 1 });
-    setTimeout(() => void target.close(), 700);
+    // Down once it has answered 50 (a busy machine may start the workers late: a fixed time would not do).
+    const watch = setInterval(() => {
+      if (target.received() < 50) return;
+      clearInterval(watch);
+      void target.close();
+    }, 5);
     const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk2', rate: '100', connections: '2', duration: '2s' }));
+    clearInterval(watch);
     assert.ok(result.requests.ok > 40, `${result.requests.ok} ok`);
     assert.ok(result.errors.byKind.connect_refused > 50, JSON.stringify(result.errors.byKind));
     assert.equal(result.requests.total, result.requests.ok + result.requests.errors);

@@ -55,7 +55,7 @@ describe('judgeValidity', () => {
     ['sends kept back by busy connections (a warning only)', { unsentPlanned: 70 }, { valid: true, loadHeld: true, says: /70 planned sends inside the window were never sent/ }],
     ['every answer an HTTP error (valid: the target error is judged apart, in judge/target-outcome)', { ok: 0 }, { valid: true, loadHeld: true }],
     ['a generator that owed 2% of its plan at the end', { owedSends: 20, plannedSends: 980 }, { valid: false, loadHeld: false, says: /made only 98\.00% of its planned sends .*: it cannot send 100 req\/s here; add threads \(-t\)/ }],
-    ['a saturated open-loop generator', { generatorBusy: 0.99 }, { valid: false, loadHeld: false, says: /saturated \(busy 99\.00% of the time\).*add threads/ }],
+    ['a saturated open-loop generator', { generatorBusy: 0.99 }, { valid: false, loadHeld: false, says: /saturated \(busy, or waiting for a CPU, 99\.00% of the time\).*add threads/ }],
     [
       'a backlog that grows through the run',
       { timeline: Array.from({ length: 9 }, (_, t) => ({ t, requests: 100, errors: 0, sendLagP50: 0.5 * t, sendLagP99: 0.5 * t + 1 })) },
