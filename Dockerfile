@@ -42,10 +42,11 @@ COPY src ./src
 COPY schema ./schema
 COPY test ./test
 COPY bench ./bench
-RUN npx tsc -p tsconfig.json \
- && rm -rf dist/test dist/bench test bench src \
- && npm prune --omit=dev --no-audit --no-fund \
- && chmod 0755 dist/src/cli/main.js
+COPY scripts ./scripts
+# scripts/build.mjs compiles and leaves every package.json bin executable.
+RUN node scripts/build.mjs \
+ && rm -rf dist/test dist/bench test bench src scripts \
+ && npm prune --omit=dev --no-audit --no-fund
 
 # --- the job image ------------------------------------------------------------------------------
 FROM ${NODE_IMAGE}
