@@ -8,7 +8,7 @@ import { withServedTarget } from '../target/served-process.js';
 import { addProgressOption, withConsoleSession } from './console-session.js';
 import { EXIT } from './exit-codes.js';
 import { JUDGED_FIGURES } from '../judge/trust.js';
-import { UNTRUSTED_LEGEND } from '../report/validity-text.js';
+import { generatorDelayName, untrustedLegend } from '../report/validity-text.js';
 import { addLoadOptions, runRequestFrom, type CommandRunRequest } from './load-options.js';
 import { addMonitorOptions } from './monitor-options.js';
 import { collect } from './collect.js';
@@ -157,7 +157,7 @@ export function formatFindMax(record: FindMaxRecord): string {
     `modelprof find-max: ${record.target.method} ${record.target.url} (${record.tool}), SLA "${record.sla}"`,
     '',
     formatTable(['rate req/s', 'served req/s', 'p50 ms', 'p99 ms', 'errors', 'verdict'], rows, [true, true, true, true, true, false]),
-    ...(marked ? [`* ${UNTRUSTED_LEGEND}; a verdict stands only where that lag could not change it`] : []),
+    ...(marked ? [`* ${untrustedLegend(generatorDelayName(record))}; a verdict stands only where that lag could not change it`] : []),
     '',
     record.maxRate === null
       ? `NO RATE MEETS THE SLA: ${record.message}`

@@ -1,12 +1,10 @@
 import { SettingsError } from '../core/errors.js';
 import type { Report } from '../report/report.js';
 import { formatMetricValue, isPercentUnit } from '../report/metric-format.js';
-import { decodeHistogram, type Histogram } from '../record/histogram.js';
 import { formatMs } from '../report/format.js';
 import { describeAvailability } from './availability.js';
 import { indexTopLevel, parseMetricName, readMetric, splitTopLevel, type MetricRef } from './metrics.js';
-import { figureLabel, generatorPart, trustLimitMs, type LatencyStatRef } from './trust.js';
-import { LATENCY_PERCENTILES } from '../record/result.js';
+import { generatorPartsOf, type GeneratorParts } from './generator-part.js';
 
 /**
  * SLA expressions ("p99<=200ms, error_rate<0.1%, rps>=100") and their verdict on a report.
@@ -167,7 +165,7 @@ function holds(actual: number, op: Operator, threshold: number): boolean {
 }
 
 export function evaluateSla(clauses: readonly SlaClause[], report: Report): SlaVerdict {
-  const judging = { held: loadHeld(report), sendLag: report.histogramSendLag === undefined ? undefined : decodeHistogram(report.histogramSendLag) };
+  const judging = { held: loadHeld(report), parts: generatorPartsOf(report) };
   const results = clauses.map((clause) => evaluateClause(clause, report, judging));
   const outage = impliedAvailability(clauses, report);
   if (outage) results.push(outage);
@@ -209,7 +207,7 @@ function impliedAvailability(clauses: readonly SlaClause[], report: Report): Sla
   };
 }
 
-function evaluateClause(clause: SlaClause, report: Report, judging: { held: boolean; sendLag: Histogram | undefined }): SlaResult {
+function evaluateClause(clause: SlaClause, report: Report, judging: { held: boolean; parts: GeneratorParts }): SlaResult {
   const notHeld = 'not judged: the generator did not deliver the load (see the run validity)';
   const reading = readMetric(report, clause.ref);
   if ('missing' in reading) {
@@ -238,33 +236,14 @@ function evaluateClause(clause: SlaClause, report: Report, judging: { held: bool
   const stated = pass ? `${clause.metric} = ${actual}${about}, within ${clause.op} ${limit}` : `${clause.metric} = ${actual}${about}, breaks ${clause.op} ${limit}`;
   const result = (status: ClauseStatus, message: string): SlaResult => ({ clause, actual: reading.value, ...unit, status, pass: status === 'pass', message });
   if (!judging.held) return result('not-judged', `${clause.metric} = ${actual}: ${notHeld}`);
-  const stat = latencyStatOf(clause.ref);
-  const part = stat === undefined ? undefined : generatorPartIn(report, stat, judging.sendLag);
-  if (part === undefined || part.ms <= trustLimitMs(reading.value)) return result(pass ? 'pass' : 'fail', stated);
+  const part = judging.parts(clause.ref, reading.value);
+  if (part === undefined || part.trusted) return result(pass ? 'pass' : 'fail', stated);
   // The generator's delay only adds latency: the target's own figure lies between value - part and value.
   const lag = `the generator's own ${part.what} (${part.from} ${formatMs(part.ms)})`;
   if (holds(Math.max(0, reading.value - part.ms), clause.op, clause.threshold) === pass) {
     return result(pass ? 'pass' : 'fail', `${stated}; ${lag} cannot change that`);
   }
   return result('not-judged', `${stated}, but ${lag} could account for the difference: not judged`);
-}
-
-/**
- * The generator's estimated part in a latency statistic: from the send lag (open loop), or for the
- * closed loop from the event-loop delay its verdict judged each figure on; undefined when the report
- * has neither (external tools), and the clause is judged on the figure.
- */
-function generatorPartIn(report: Report, stat: LatencyStatRef, sendLag: Histogram | undefined): { ms: number; from: string; what: string } | undefined {
-  if (sendLag !== undefined && sendLag.totalCount > 0) return { ...generatorPart(sendLag, stat), what: 'send lag' };
-  const key = 'percentile' in stat ? LATENCY_PERCENTILES.find((p) => p.percent === stat.percentile)?.key : stat.stat === 'max' ? 'max' : undefined;
-  const figure = key === undefined ? undefined : report.validity.trust?.find((f) => f.figure === key);
-  return figure ? { ms: figure.lagMs, from: figureLabel(figure.figure), what: 'event-loop delay' } : undefined;
-}
-
-function latencyStatOf(ref: MetricRef): LatencyStatRef | undefined {
-  if (ref.kind === 'percentile') return { percentile: ref.percentile, corrected: ref.corrected };
-  if (ref.kind === 'latency') return { stat: ref.stat, corrected: ref.corrected };
-  return undefined;
 }
 
 /** The threshold in the unit it was written in, e.g. "<= 1.5 s"; bare numbers take the metric's (or monitor's) unit. */

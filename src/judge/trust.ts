@@ -13,8 +13,11 @@ import { LATENCY_PERCENTILES, type FigureTrust, type LatencySummary } from '../r
  * from the actual send (uncorrected) is exposed only at the answer: the send lag at p itself.
  *
  * A figure is trusted when that estimate is at most TRUST_SHARE of the figure or TRUST_FLOOR_MS,
- * whichever is larger: 5% is below the run-to-run spread of tail percentiles, and 0.1 ms below
- * any latency objective set on an HTTP endpoint.
+ * whichever is larger (5% is below the run-to-run spread of tail percentiles, and 0.1 ms below
+ * any latency objective set on an HTTP endpoint), and every figure below it is trusted: the requests
+ * that set a higher figure include the ones the generator delayed, so a figure is never trusted above
+ * one that is not (max, the (100 + 100) / 2 case, included). Trust thus runs from p50 up to
+ * trustedUpTo, and every surface marks exactly the figures above it.
  */
 export const TRUST_SHARE = 0.05;
 export const TRUST_FLOOR_MS = 0.1;
@@ -50,6 +53,7 @@ export function generatorDelayMs(sendLag: Histogram, percent: number, corrected:
  */
 export function judgeTrust(latency: LatencySummary, generator: Histogram | Readonly<Record<string, number>>): FigureTrust[] {
   const judged: FigureTrust[] = [];
+  let firstUntrusted: string | undefined;
   for (const { key, percent } of JUDGED_FIGURES) {
     const latencyMs = latency[key];
     if (latencyMs === undefined) continue;
@@ -57,13 +61,24 @@ export function judgeTrust(latency: LatencySummary, generator: Histogram | Reado
     if (delay === undefined) continue;
     const lagMs = round(delay);
     const limitMs = round(trustLimitMs(latencyMs));
-    judged.push({ figure: key, latencyMs, lagMs, limitMs, trusted: lagMs <= limitMs });
+    const ownTest = lagMs <= limitMs;
+    judged.push({ figure: key, latencyMs, lagMs, limitMs, trusted: ownTest && firstUntrusted === undefined, ...(ownTest && firstUntrusted !== undefined ? { belowUntrusted: firstUntrusted } : {}) });
+    if (!ownTest) firstUntrusted ??= key;
   }
   return judged;
 }
 
 function isHistogram(value: Histogram | Readonly<Record<string, number>>): value is Histogram {
   return typeof (value as Histogram).getValueAtPercentile === 'function';
+}
+
+/**
+ * The keys of the figures not trusted: from the first one that is not, every one above it, whatever
+ * its own flag says (reports written before trust ran upwards may trust a figure above one that is not).
+ */
+export function untrustedKeys(figures: readonly FigureTrust[]): Set<string> {
+  const first = figures.findIndex((f) => !f.trusted);
+  return new Set(first < 0 ? [] : figures.slice(first).map((f) => f.figure));
 }
 
 /** The highest figure up to which every figure, from p50, is trusted; null when p50 is not. */

@@ -171,7 +171,10 @@ export interface FigureTrust {
   lagMs: number;
   /** The most lag the figure tolerates: max(5% of it, 0.1 ms). */
   limitMs: number;
+  /** Its own lag within the limit and every figure below it trusted. */
   trusted: boolean;
+  /** Present when its own lag is within the limit but a figure below it is not trusted: that figure's key. */
+  belowUntrusted?: string;
 }
 
 export interface Validity {

@@ -2,7 +2,7 @@ import { LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
 import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
 import { formatLlmLines } from './llm-console.js';
 import type { Report } from './report.js';
-import { UNTRUSTED_LEGEND, untrustedFigures, validityHeadline } from './validity-text.js';
+import { generatorDelayName, untrustedFigures, untrustedLegend, validityHeadline } from './validity-text.js';
 
 const ROWS: readonly [keyof LatencySummary, string][] = [
   ['min', 'min'],
@@ -58,7 +58,7 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
   }
   if (Object.keys(report.latency).length === 0) lines.push('  (no response received)');
   else if (hasUncorrected) lines.push('  corrected: from each request\'s planned send time, so a stall shows (coordinated omission); uncorrected: from the actual send');
-  if (untrusted.size > 0) lines.push(`  * ${UNTRUSTED_LEGEND}`);
+  if (untrusted.size > 0) lines.push(`  * ${untrustedLegend(generatorDelayName(report))}`);
   if (report.llm) lines.push('', ...formatLlmLines(report.llm));
   const kinds = Object.entries(report.errors.byKind).filter(([, count]) => count > 0);
   if (kinds.length > 0) {

@@ -2,7 +2,7 @@ import { figureLabel } from '../judge/trust.js';
 import type { ValidityChecks } from '../record/result.js';
 import { escapeHtml, formatCount, formatMs, formatRps, formatShare } from './format.js';
 import type { Report } from './report.js';
-import { validityHeadline } from './validity-text.js';
+import { generatorDelayName, untrustedFigures, validityHeadline } from './validity-text.js';
 
 /** The report page's run-validity section: the verdict and its reasons, the checks, the send lag and the trust of each figure. */
 
@@ -43,17 +43,22 @@ export function validitySection(report: Report): string {
   return `<section id="validity"><h2>Run validity</h2>${status}${warnings}<div class="two-col">${checks ? `<table class="kv">${checks}</table>` : '<div></div>'}${trustTable(report)}</div>${notes}</section>`;
 }
 
-/** The send lag and, figure by figure, whether the generator's lag could have moved it. */
+/** The generator's delay and, figure by figure, whether it could have moved it (send lag for an open loop, event-loop delay for the closed loop). */
 function trustTable(report: Report): string {
-  const { sendLag, trust } = report.validity;
-  if (!sendLag || !trust) return '';
-  const lag = `p50 ${formatMs(sendLag.p50)}, p90 ${formatMs(sendLag.p90)}, p99 ${formatMs(sendLag.p99)}, p99.9 ${formatMs(sendLag.p999)}, max ${formatMs(sendLag.max)}`;
+  const { sendLag } = report.validity;
+  const trust = report.validity.trust;
+  if (!trust || trust.length === 0) return '';
+  const untrusted = untrustedFigures(report);
   const rows = trust
-    .map(
-      (f) =>
-        `<tr><th>${escapeHtml(figureLabel(f.figure))}</th><td class="num">${escapeHtml(formatMs(f.latencyMs))}</td><td class="num">${escapeHtml(formatMs(f.lagMs))}</td><td class="num">${escapeHtml(formatMs(f.limitMs))}</td><td><span class="pill pill-${f.trusted ? 'pass' : 'not-judged'}">${f.trusted ? 'trusted' : 'not trusted'}</span></td></tr>`,
-    )
+    .map((f) => {
+      const trusted = !untrusted.has(f.figure);
+      const why = f.belowUntrusted !== undefined && !trusted ? ` title="${escapeHtml(`its own part is within the tolerance, but ${figureLabel(f.belowUntrusted)} below it is not trusted`)}"` : '';
+      return `<tr><th>${escapeHtml(figureLabel(f.figure))}</th><td class="num">${escapeHtml(formatMs(f.latencyMs))}</td><td class="num">${escapeHtml(formatMs(f.lagMs))}</td><td class="num">${escapeHtml(formatMs(f.limitMs))}</td><td><span class="pill pill-${trusted ? 'pass' : 'not-judged'}"${why}>${trusted ? 'trusted' : 'not trusted'}</span></td></tr>`;
+    })
     .join('');
-  return `<div><p class="meta">Send lag (actual minus planned send): ${escapeHtml(lag)}. A figure is trusted when the generator's estimated part in it (the send lag at the percentile halfway to 100) is at most 5% of it or 0.1 ms.</p><table class="trust"><thead><tr><th>latency</th><th class="num">value</th><th class="num">generator's part</th><th class="num">tolerated</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  const judgedOn =
+    generatorDelayName(report) === 'send lag'
+      ? `${sendLag ? `Send lag (actual minus planned send): p50 ${formatMs(sendLag.p50)}, p90 ${formatMs(sendLag.p90)}, p99 ${formatMs(sendLag.p99)}, p99.9 ${formatMs(sendLag.p999)}, max ${formatMs(sendLag.max)}. ` : ''}A figure is trusted when the generator's estimated part in it (the send lag at the percentile halfway to 100; max at the lag's max) is at most 5% of it or 0.1 ms, and every figure below it is trusted.`
+      : "Closed loop: no plan to be late against, so each figure is judged on the generator's event-loop delay at the same percentile (its delay in reading answers). A figure is trusted when that delay is at most 5% of it or 0.1 ms, and every figure below it is trusted.";
+  return `<div><p class="meta">${escapeHtml(judgedOn)}</p><table class="trust"><thead><tr><th>latency</th><th class="num">value</th><th class="num">generator's part</th><th class="num">tolerated</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
-

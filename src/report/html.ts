@@ -16,7 +16,7 @@ import {
   } from './format.js';
 import { formatLimit, loadHeld, verdictJudgesAvailability, type SlaVerdict } from '../judge/sla.js';
 import { formatMetricValue, formatResourceValue, isPercentUnit } from './metric-format.js';
-import { UNTRUSTED_LEGEND, untrustedFigures, validityHeadline } from './validity-text.js';
+import { generatorDelayName, untrustedFigures, untrustedLegend, validityHeadline } from './validity-text.js';
 import { validitySection, warningList } from './html-validity.js';
 import { figureLabel } from '../judge/trust.js';
 import { htmlPage } from './html-page.js';
@@ -250,13 +250,13 @@ function percentileTable(report: Report): string {
     if (summary[field] === undefined) return '<td class="num"></td>';
     const value = escapeHtml(formatMs(summary[field]!));
     return corrected && untrusted.has(field)
-      ? `<td class="num untrusted" title="${escapeHtml(UNTRUSTED_LEGEND)}">${value} <span class="untrusted-mark">*</span></td>`
+      ? `<td class="num untrusted" title="${escapeHtml(untrustedLegend(generatorDelayName(report)))}">${value} <span class="untrusted-mark">*</span></td>`
       : `<td class="num">${value}</td>`;
   };
   const body = present
     .map(([label, field]) => `<tr><th>${label}</th>${columns.map(([, s], i) => cell(s, field, i === 0)).join('')}</tr>`)
     .join('');
-  const legend = untrusted.size > 0 ? `<p class="meta"><span class="untrusted-mark">*</span> ${escapeHtml(UNTRUSTED_LEGEND)}.</p>` : '';
+  const legend = untrusted.size > 0 ? `<p class="meta"><span class="untrusted-mark">*</span> ${escapeHtml(untrustedLegend(generatorDelayName(report)))}.</p>` : '';
   return `<div><table class="percentiles"><thead><tr><th></th>${columns.map(([name]) => `<th class="num">${name}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>${legend}</div>`;
 }
 

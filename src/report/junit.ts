@@ -2,7 +2,8 @@ import type { Report } from './report.js';
 import type { Comparison } from '../judge/comparison.js';
 import { loadHeld, type SlaVerdict } from '../judge/sla.js';
 import { redactUrl } from '../core/redact.js';
-import { figureLabel } from '../judge/trust.js';
+import { figureLabel, untrustedKeys } from '../judge/trust.js';
+import type { FigureTrust } from '../record/result.js';
 
 /**
  * JUnit XML, the test-report format CI systems read (Jenkins, GitLab, GitHub Actions reporters, Azure
@@ -94,9 +95,11 @@ export function renderComparisonJunit(comparison: Comparison): string {
 
 function validityCase(report: Report, withSla: boolean): TestCase {
   const checks = Object.entries(report.validity.checks).map(([name, value]) => `${name}=${String(value)}`);
-  const untrusted = (report.validity.trust ?? []).filter((f) => !f.trusted);
+  const marked = untrustedKeys(report.validity.trust ?? []);
+  const untrusted = (report.validity.trust ?? []).filter((f) => marked.has(f.figure));
   if (untrusted.length > 0) {
-    checks.push(`not trusted: ${untrusted.map((f) => `${figureLabel(f.figure)} ${f.latencyMs} ms (generator's part ${f.lagMs} ms > ${f.limitMs} ms)`).join(', ')}`);
+    const why = (f: FigureTrust): string => (f.lagMs > f.limitMs ? `generator's part ${f.lagMs} ms > ${f.limitMs} ms` : `${figureLabel(untrusted[0]!.figure)} below it not trusted`);
+    checks.push(`not trusted: ${untrusted.map((f) => `${figureLabel(f.figure)} ${f.latencyMs} ms (${why(f)})`).join(', ')}`);
   }
   const judged = loadHeld(report) && (withSla || report.validity.valid);
   return {

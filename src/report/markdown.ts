@@ -6,7 +6,7 @@ import { formatCount, formatMs, formatRps, formatShare } from './format.js';
 import { formatLimit, loadHeld, verdictJudgesAvailability, type SlaVerdict } from '../judge/sla.js';
 import { formatMetricValue } from './metric-format.js';
 import { redactUrl } from '../core/redact.js';
-import { untrustedFigures, validityHeadline } from './validity-text.js';
+import { generatorDelayName, untrustedFigures, untrustedLegend, validityHeadline } from './validity-text.js';
 
 /**
  * A short Markdown summary for CI job pages (GitHub's $GITHUB_STEP_SUMMARY): the verdict, the SLA
@@ -52,7 +52,7 @@ export function renderMarkdownSummary(report: Report, verdict?: SlaVerdict): str
       ms(latency.max, 'max'),
     ].join(' | ')} |`,
   );
-  if (untrusted.size > 0) lines.push('', "⚠️ not trusted: the generator's own send lag could have moved it by more than 5% (or 0.1 ms).");
+  if (untrusted.size > 0) lines.push('', `⚠️ ${untrustedLegend(generatorDelayName(report))}.`);
   return `${lines.join('\n')}\n`;
 }
 

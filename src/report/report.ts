@@ -6,7 +6,7 @@ import type { LlmSection } from '../record/token-summary.js';
 import type { EngineName, ToolName } from '../settings/settings.js';
 
 /** Bumped on any change that a reader of report.json could notice; see schema/report.schema.json. */
-export const REPORT_SCHEMA_VERSION = '1.0';
+export const REPORT_SCHEMA_VERSION = '1.1';
 
 /** Settings as written to reports: secret header values replaced by "<redacted>". */
 export interface ReportSettings {
@@ -30,7 +30,8 @@ export interface ReportSettings {
 
 /** The contents of report.json. */
 export interface Report {
-  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  /** 1.0 reports (no trust[].belowUntrusted, no sla) are read as they are. */
+  schemaVersion: '1.0' | typeof REPORT_SCHEMA_VERSION;
   tool: ToolName;
   engine: { name: EngineName; version: string };
   modelprofVersion: string;

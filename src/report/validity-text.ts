@@ -1,4 +1,5 @@
-import { figureLabel, TRUST_FLOOR_MS, TRUST_SHARE } from '../judge/trust.js';
+import { figureLabel, TRUST_FLOOR_MS, TRUST_SHARE, untrustedKeys } from '../judge/trust.js';
+import { loadModelOf } from '../load/models/registry.js';
 import type { Report } from './report.js';
 import { loadHeld } from '../judge/sla.js';
 
@@ -25,10 +26,20 @@ export function validityHeadline(report: Report): ValidityHeadline {
   return { valid: true, title: `RUN VALID: the generator held its plan${upTo}` };
 }
 
-/** Keys of the corrected latency figures the trust rule does not trust. */
+/** Keys of the corrected latency figures the trust rule does not trust: every one above trustedUpTo. */
 export function untrustedFigures(report: Report): Set<string> {
-  return new Set((report.validity.trust ?? []).filter((f) => !f.trusted).map((f) => f.figure));
+  return untrustedKeys(report.validity.trust ?? []);
 }
 
-/** The legend for a figure marked untrusted. */
-export const UNTRUSTED_LEGEND = `not trusted: the generator's own send lag could have moved it by more than ${TRUST_SHARE * 100}% (or ${TRUST_FLOOR_MS} ms)`;
+/**
+ * What the report's trust was judged on: an open loop's send lag, or the closed loop's event-loop
+ * delay (it has no plan to be late against).
+ */
+export function generatorDelayName(report: Pick<Report, 'tool'>): 'send lag' | 'event-loop delay' {
+  return loadModelOf(report.tool)?.loop === 'closed' ? 'event-loop delay' : 'send lag';
+}
+
+/** The legend for a figure marked untrusted, naming the delay it was judged on. */
+export function untrustedLegend(delay: 'send lag' | 'event-loop delay'): string {
+  return `not trusted: the generator's own ${delay} could have moved it, or a figure below it, by more than ${TRUST_SHARE * 100}% (or ${TRUST_FLOOR_MS} ms)`;
+}

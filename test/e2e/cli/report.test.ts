@@ -75,7 +75,7 @@ describe('modelprof report', () => {
     ['a bad SLA', (p) => ['report', p, '--sla', 'p99<=200'], undefined, /^modelprof: --sla clause "p99<=200": a latency threshold needs a time unit/],
     ['a file that is not JSON', (p) => ['report', p], '{"schemaVersion": "1.0",', /^modelprof: .*bad\.json: not a modelprof report: not JSON/],
     ['a report missing a field', (p) => ['report', p], JSON.stringify({ ...syntheticReport({ seconds: 2 }), validity: { valid: true } }), /^modelprof: .*bad\.json: not a valid modelprof report: \/validity must have required property 'reasons'.*\n$/],
-    ['another schema version', (p) => ['report', p], JSON.stringify({ ...syntheticReport({ seconds: 2 }), schemaVersion: '2.0' }), /schemaVersion 2\.0 is not readable by this modelprof \(reads 1\.0\)/],
+    ['another schema version', (p) => ['report', p], JSON.stringify({ ...syntheticReport({ seconds: 2 }), schemaVersion: '2.0' }), /schemaVersion 2\.0 is not readable by this modelprof \(reads 1\.1\)/],
     ['a JSON array', (p) => ['report', p], '[]', /not a modelprof report: expected a JSON object/],
     ['a missing file', () => ['report', join(dir, 'nothing.json')], undefined, /^modelprof: .*nothing\.json: cannot read the report \(ENOENT\)\n$/],
     ['an unknown option', (p) => ['report', p, '--bogus'], undefined, /unknown option '--bogus'/],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { coreFiguresTrusted, generatorPart, judgeTrust, lagPercentileFor, trustedUpTo, trustLimitMs } from '../../../src/judge/trust.js';
+import { coreFiguresTrusted, generatorPart, judgeTrust, lagPercentileFor, trustedUpTo, trustLimitMs, untrustedKeys } from '../../../src/judge/trust.js';
 import { createLatencyHistogram, recordLagMs } from '../../../src/record/histogram.js';
 
 /** 1000 sends: `late` of them `lateMs` late, the rest `typicalMs`. */
@@ -40,11 +40,26 @@ describe('the trust rule', () => {
     assert.equal(coreFiguresTrusted(judged), false);
   });
 
-  it('can trust a tail that a stalling target makes long while a lower figure is not trusted', () => {
-    // The target stalls 200 ms now and then; the generator's 2 ms hiccups are lost in that tail.
+  it('trusts no figure above one it does not trust, max included, whatever its own part (so the marks and trustedUpTo agree)', () => {
+    // The target stalls 200 ms now and then: the generator's 2 ms hiccups are 1% of that tail, but p99 below it is not trusted.
     const judged = judgeTrust({ p50: 10, p75: 10.2, p90: 10.5, p95: 10.8, p99: 11, p999: 200, p9999: 201, max: 202 }, lags(0.02, 8, 2));
-    assert.deepEqual(judged.filter((f) => !f.trusted).map((f) => f.figure), ['p99']);
+    assert.deepEqual(judged.filter((f) => !f.trusted).map((f) => f.figure), ['p99', 'p999', 'p9999', 'max']);
+    assert.deepEqual(
+      judged.filter((f) => f.belowUntrusted !== undefined).map((f) => [f.figure, f.belowUntrusted]),
+      [['p999', 'p99'], ['p9999', 'p99'], ['max', 'p99']],
+      'each says which figure below it is not trusted',
+    );
     assert.equal(trustedUpTo(judged), 'p95');
+    assert.deepEqual([...untrustedKeys(judged)], ['p99', 'p999', 'p9999', 'max']);
+  });
+
+  it('reads old reports that trusted a figure above one it did not as untrusted from there up', () => {
+    const old = [
+      { figure: 'p99', latencyMs: 1, lagMs: 0.5, limitMs: 0.1, trusted: true },
+      { figure: 'p999', latencyMs: 3, lagMs: 2, limitMs: 0.15, trusted: false },
+      { figure: 'max', latencyMs: 80, lagMs: 2, limitMs: 4, trusted: true },
+    ];
+    assert.deepEqual([...untrustedKeys(old)], ['p999', 'max']);
   });
 
   it('trusts nothing when even the median lag is beyond p50', () => {
