@@ -7,7 +7,7 @@ import { formatTable } from '../report/text-table.js';
 import { withServedTarget } from '../target/served-process.js';
 import { addProgressOption, withConsoleSession } from './console-session.js';
 import { EXIT } from './exit-codes.js';
-import { JUDGED_FIGURES } from '../judge/trust.js';
+import { untrustedMark } from '../report/point-figures.js';
 import { generatorDelayName, untrustedLegend } from '../report/validity-text.js';
 import { addLoadOptions, runRequestFrom, type CommandRunRequest } from './load-options.js';
 import { addMonitorOptions } from './monitor-options.js';
@@ -132,14 +132,6 @@ export function exitCodeOf(record: FindMaxRecord): number {
   return EXIT.runInvalid;
 }
 
-/** Whether a figure is within what its run trusted (runs that judge no trust, such as external tools, trust all). */
-function trusts(trustedUpTo: string | null | undefined, figure: string): boolean {
-  if (trustedUpTo === undefined) return true;
-  if (trustedUpTo === null) return false;
-  const order = JUDGED_FIGURES.map((f) => f.key as string);
-  return order.indexOf(figure) <= order.indexOf(trustedUpTo);
-}
-
 /** The curve as measured (in rate order), then the answer and its cost. */
 export function formatFindMax(record: FindMaxRecord): string {
   const rows = [...record.points]
@@ -147,8 +139,8 @@ export function formatFindMax(record: FindMaxRecord): string {
     .map((p) => [
       String(p.rate),
       p.servedRps.toFixed(1),
-      p.p50Ms === undefined ? '-' : `${p.p50Ms.toFixed(1)}${trusts(p.trustedUpTo, 'p50') ? '' : ' *'}`,
-      p.p99Ms === undefined ? '-' : `${p.p99Ms.toFixed(1)}${trusts(p.trustedUpTo, 'p99') ? '' : ' *'}`,
+      p.p50Ms === undefined ? '-' : `${p.p50Ms.toFixed(1)}${untrustedMark(p, 'p50')}`,
+      p.p99Ms === undefined ? '-' : `${p.p99Ms.toFixed(1)}${untrustedMark(p, 'p99')}`,
       `${(p.errorRate * 100).toFixed(2)}%`,
       !p.counted ? 'interrupted' : p.verdict === 'pass' ? 'meets SLA' : p.verdict === 'fail' ? 'breaks SLA' : 'no verdict',
     ]);

@@ -3,7 +3,7 @@ import { jobBaseDir } from '../settings/job-file.js';
 import { formatSweep } from '../sweep/sweep-console.js';
 import { readSweepFile } from '../sweep/sweep-file.js';
 import { planSweep } from '../sweep/sweep-plan.js';
-import type { SweepRecord } from '../sweep/sweep-record.js';
+import { judgedPoint, type SweepRecord } from '../sweep/sweep-record.js';
 import { runSweep } from '../sweep/sweep-run.js';
 import { addProgressOption, progressEverySec, withConsoleSession } from './console-session.js';
 import { EXIT } from './exit-codes.js';
@@ -62,7 +62,7 @@ async function runSweepCommand(flags: SweepFlags): Promise<number> {
 /** 4 when a target or tool failed, 3 when no point was valid, 1 when an SLA was given and nothing met it. */
 export function exitCodeOf(record: SweepRecord): number {
   if (record.points.some((p) => p.status === 'failed')) return EXIT.toolError;
-  if (!record.points.some((p) => p.status === 'measured')) return EXIT.runInvalid;
+  if (!record.points.some(judgedPoint)) return EXIT.runInvalid;
   if (record.sla !== null && !record.ranking.some((r) => r.rank !== undefined)) return EXIT.slaFailed;
   return EXIT.ok;
 }

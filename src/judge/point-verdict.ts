@@ -1,6 +1,7 @@
 import type { Report } from '../report/report.js';
 import { evaluateSla, loadHeld, type SlaClause } from './sla.js';
 import type { Verdict } from '../find-max/search.js';
+import { SHORTFALL_FIGURES_UP_TO, trustedThrough } from './trust.js';
 
 /**
  * A constant-rate point holds its load when the target served at least this share of the offered
@@ -16,14 +17,15 @@ export interface PointVerdict {
 
 /**
  * A point's verdict, drawn only from figures the run can defend. No verdict ('invalid') from a
- * cut-short run, from one whose generator did not deliver the load, or when an SLA clause could not
- * be judged (the generator's own lag could account for its figure against the limit). Otherwise it
+ * cut-short run, from an invalid one (the generator did not deliver the load, or its lag reaches the
+ * headline p50), or when an SLA clause could not be judged (the generator's own lag could account
+ * for its figure against the limit); the reasons always say which. Otherwise it
  * fails when the target did not serve the offered rate (open-loop tools) or a judged clause broke,
  * and passes when every clause held.
  */
 export function judgePoint(report: Report, clauses: readonly SlaClause[]): PointVerdict {
   if (report.partial) return { verdict: 'invalid', reasons: [`partial run: ${report.partial}`] };
-  if (!loadHeld(report)) return { verdict: 'invalid', reasons: report.validity.reasons };
+  if (!loadHeld(report) || !report.validity.valid) return { verdict: 'invalid', reasons: invalidReasons(report) };
   const reasons: string[] = [];
   const unjudgedRate: string[] = [];
   const offered = report.throughput.targetRps;
@@ -31,7 +33,7 @@ export function judgePoint(report: Report, clauses: readonly SlaClause[]): Point
     const served = `served ${report.throughput.rps.toFixed(1)} of the offered ${offered} req/s (needs ${HELD_SHARE * 100}%)`;
     // A shortfall is the target's only when the generator's own delays (which hold connections
     // longer) are too small to move the latency, and so the throughput, by more than 5%.
-    if (report.validity.valid) reasons.push(`${served}: the target did not keep up`);
+    if (shortfallJudged(report)) reasons.push(`${served}: the target did not keep up`);
     else unjudgedRate.push(`${served}, but the generator's own lag could account for it: not judged`);
   }
   const sla = evaluateSla(clauses, report);
@@ -40,6 +42,18 @@ export function judgePoint(report: Report, clauses: readonly SlaClause[]): Point
   const unjudged = [...unjudgedRate, ...sla.results.filter((result) => result.status === 'not-judged').map((result) => result.message)];
   if (unjudged.length > 0) return { verdict: 'invalid', reasons: unjudged };
   return { verdict: 'pass', reasons: [] };
+}
+
+/** Whether p50 to p99 are trusted (external programs judge no trust: their verdict says it). */
+function shortfallJudged(report: Report): boolean {
+  const trust = report.validity.trust;
+  return trust === undefined ? report.validity.valid : trustedThrough(trust, SHORTFALL_FIGURES_UP_TO);
+}
+
+/** An invalid run's reasons; never empty, even for a report that names none. */
+function invalidReasons(report: Report): string[] {
+  if (report.validity.reasons.length > 0) return report.validity.reasons;
+  return [loadHeld(report) ? "the run is invalid: the generator's own lag could have moved its p50" : 'the run is invalid: the generator did not deliver the load'];
 }
 
 /** Why a point's report gives no verdict (empty when it gives one): what makes it worth measuring again. */

@@ -22,12 +22,19 @@ import { LATENCY_PERCENTILES, type FigureTrust, type LatencySummary } from '../r
 export const TRUST_SHARE = 0.05;
 export const TRUST_FLOOR_MS = 0.1;
 
-/** The figures judged, lowest first; a run is valid only when p50 to p99 are trusted. */
+/** The figures judged, lowest first. */
 export const JUDGED_FIGURES: readonly { key: keyof LatencySummary; percent: number }[] = [
   ...LATENCY_PERCENTILES.map(({ key, percent }) => ({ key, percent })),
   { key: 'max', percent: 100 },
 ];
-export const MUST_TRUST_UP_TO = 'p99';
+/**
+ * The run's headline figure: an open-loop run is valid only when it is trusted. The figures above it
+ * are each marked trusted or not, and an SLA clause on one the generator could have moved is not
+ * judged: a noisy tail voids what rests on the tail, never a median that stands.
+ */
+export const HEADLINE_FIGURE = 'p50';
+/** A served-rate shortfall is the target's only when the figures up to this one are trusted. */
+export const SHORTFALL_FIGURES_UP_TO = 'p99';
 
 export function trustLimitMs(latencyMs: number): number {
   return Math.max(TRUST_SHARE * latencyMs, TRUST_FLOOR_MS);
@@ -91,11 +98,16 @@ export function trustedUpTo(figures: readonly FigureTrust[]): string | null {
   return upTo;
 }
 
-/** Whether p50 to p99 are all trusted. */
-export function coreFiguresTrusted(figures: readonly FigureTrust[]): boolean {
-  const last = JUDGED_FIGURES.findIndex(({ key }) => key === MUST_TRUST_UP_TO);
+/** Whether every judged figure from p50 up to `upTo` (a figure key) is trusted. */
+export function trustedThrough(figures: readonly FigureTrust[], upTo: string): boolean {
+  const last = JUDGED_FIGURES.findIndex(({ key }) => key === upTo);
   const core = new Set(JUDGED_FIGURES.slice(0, last + 1).map(({ key }) => key as string));
   return figures.filter((f) => core.has(f.figure)).every((f) => f.trusted);
+}
+
+/** Whether the headline figure (p50) is trusted: what an open-loop run's validity rests on. */
+export function headlineTrusted(figures: readonly FigureTrust[]): boolean {
+  return trustedThrough(figures, HEADLINE_FIGURE);
 }
 
 /** The name people read for a figure key: p999 -> p99.9. */

@@ -3,7 +3,7 @@ import { LOAD_MODELS } from '../load/models/registry.js';
 import { summarizeSendLag, type Histogram } from '../record/histogram.js';
 import type { FigureTrust, LatencySummary, TimelinePoint, Validity, ValidityChecks } from '../record/result.js';
 import type { ToolName } from '../settings/settings.js';
-import { coreFiguresTrusted, figureLabel, judgeTrust, lagLabel, trustedUpTo, TRUST_FLOOR_MS, TRUST_SHARE } from './trust.js';
+import { figureLabel, headlineTrusted, judgeTrust, lagLabel, trustedUpTo, TRUST_FLOOR_MS, TRUST_SHARE } from './trust.js';
 
 /** LaBench's bar: at least this share of ticks and sends must be timely (kept for LaBench's own figures). */
 export const TIMELY_SHARE_REQUIRED = 0.999;
@@ -70,9 +70,10 @@ const percent = (share: number): string => `${(Math.floor(share * 10000) / 100).
  * The load is held when the generator made its planned sends (open loop: at least 99% of those it
  * was free to make, with no backlog growing through the window), was not saturated (no worker busier
  * than 95% of the time) and had sockets to spare. Then each latency figure is judged by the trust
- * rule (judge/trust.ts): an open-loop run is valid when p50 to p99 are trusted; the closed loop, with
- * no plan, is judged on saturation alone, its untrusted figures (on its event-loop delay) marked.
- * Untrusted figures of a valid run are named in a warning.
+ * rule (judge/trust.ts): an open-loop run is valid when its headline figure, p50, is trusted; the
+ * closed loop, with no plan, is judged on saturation alone, its untrusted figures (on its event-loop
+ * delay) marked. Untrusted figures of a valid run (a tail the generator's stalls reach) are named in a
+ * warning, and an SLA clause on one is judged only where the lag could not change it.
  */
 export function judgeValidity(seen: GeneratorObservation): Validity {
   const reasons: string[] = [];
@@ -117,7 +118,7 @@ export function judgeValidity(seen: GeneratorObservation): Validity {
     }
     const untrusted = validity.trust!.filter((f) => !f.trusted);
     // The closed loop is judged on saturation alone: its untrusted figures are marked, not voided.
-    if (openLoop && !coreFiguresTrusted(validity.trust!)) {
+    if (openLoop && !headlineTrusted(validity.trust!)) {
       validity.valid = false;
       reasons.push(untrustedReason(untrusted, seen.timeline, openLoop));
     } else if (untrusted.length > 0) {

@@ -178,7 +178,7 @@ export interface FigureTrust {
 }
 
 export interface Validity {
-  /** The generator delivered the load (below) and p50 to p99 are trusted. */
+  /** The generator delivered the load (below) and its headline figure, p50, is trusted (the higher figures are each marked in `trust`). */
   valid: boolean;
   /**
    * The generator delivered the load as planned and was not saturated, so the figures are the

@@ -11,7 +11,7 @@ import type { FigureTrust } from '../record/result.js';
  * SLA clause (or compared metric), after one for run validity. The cases say what the exit code says:
  * a run whose generator did not deliver the load is an error and every clause is skipped; a clause on
  * a figure the generator's lag could have moved, beyond what its verdict can bear, is skipped as not
- * judged; without an SLA, a run whose p50 to p99 are not trusted is an error. Untrusted figures are
+ * judged; without an SLA, an invalid run (its headline p50 not trusted) is an error. Untrusted figures are
  * named in the validity case's output and the trustedUpTo property.
  */
 

@@ -1,3 +1,4 @@
+import { untrustedKeys } from '../judge/trust.js';
 import type { Report } from './report.js';
 
 /** The few figures of a point that sweeps and searches compare, read from its report. */
@@ -14,6 +15,13 @@ export interface PointFigures {
   /** Failed requests / all requests, 0..1. */
   errorRate: number;
   valid: boolean;
+  /** Keys of the corrected latency figures the trust rule does not trust (run's `*`); absent where the run judged none. */
+  untrusted?: string[];
+}
+
+/** " *" after a figure the point's run does not trust, as `run` marks it; "" otherwise. */
+export function untrustedMark(point: Pick<PointFigures, 'untrusted'>, key: string): string {
+  return point.untrusted?.includes(key) ? ' *' : '';
 }
 
 export function pointFigures(report: Report): PointFigures {
@@ -27,5 +35,6 @@ export function pointFigures(report: Report): PointFigures {
     ...(latency.p99 === undefined ? {} : { p99Ms: latency.p99 }),
     errorRate: report.errors.rate,
     valid: report.validity.valid && report.partial === undefined,
+    ...(report.validity.trust === undefined ? {} : { untrusted: [...untrustedKeys(report.validity.trust)] }),
   };
 }

@@ -1,6 +1,6 @@
 import { formatNumber } from '../report/format.js';
 import type { RankedDeployment } from '../report/cost.js';
-import type { SweepPointRecord, SweepRecord } from './sweep-record.js';
+import { judgedPoint, type SweepPointRecord, type SweepRecord } from './sweep-record.js';
 
 /**
  * Deployments whose ranking figure is within this share of the best one's are tied: a sweep point
@@ -28,7 +28,7 @@ export function sweepAnswer(record: SweepRecord): SweepAnswer {
   }
   const winners = tiedWithBest(record);
   if (winners.length === 0) {
-    const anyValid = record.points.some((p) => p.status === 'measured');
+    const anyValid = record.points.some(judgedPoint);
     if (!anyValid) return { kind: 'nothing-valid', headline: 'NO VALID POINT: no deployment can be judged', caveats, deployments: [] };
     const what = record.sla === null ? 'held its offered load' : 'meets the SLA';
     return { kind: 'none-meets', headline: `NO DEPLOYMENT ${what.toUpperCase()} on any valid point`, caveats, deployments: [] };
@@ -69,7 +69,11 @@ function pointCaveats(record: SweepRecord): string[] {
   const total = record.points.length;
   const count = (status: SweepPointRecord['status']): SweepPointRecord[] => record.points.filter((p) => p.status === status);
   const invalid = count('invalid');
-  if (invalid.length > 0) caveats.push(`${invalid.length} of ${total} points invalid (the generator did not hold its plan): not ranked, not drawn (${names(invalid)})`);
+  if (invalid.length > 0) {
+    caveats.push(
+      `${invalid.length} of ${total} points without a verdict (the run was invalid, or the generator's own lag could flip a clause): not ranked, not drawn (${names(invalid)}: ${invalid[0]!.reasons[0] ?? 'invalid'})`,
+    );
+  }
   for (const deployment of record.deployments) {
     if (deployment.notStarted !== undefined) caveats.push(`${deployment.name} could not be started: ${deployment.notStarted}`);
   }

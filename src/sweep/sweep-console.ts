@@ -1,5 +1,7 @@
 import { formatNumber } from '../report/format.js';
-import type { SweepRecord } from './sweep-record.js';
+import { untrustedMark } from '../report/point-figures.js';
+import { generatorDelayName, untrustedLegend } from '../report/validity-text.js';
+import { pointOutcome, type SweepRecord } from './sweep-record.js';
 import { formatTable } from '../report/text-table.js';
 import { sweepAnswer } from './sweep-answer.js';
 
@@ -13,14 +15,16 @@ export function formatSweep(record: SweepRecord): string {
     p.id,
     fixed(p.offeredRps),
     fixed(p.servedRps),
-    fixed(p.p50Ms),
-    fixed(p.p99Ms),
+    p.p50Ms === undefined ? '-' : `${fixed(p.p50Ms)}${untrustedMark(p, 'p50')}`,
+    p.p99Ms === undefined ? '-' : `${fixed(p.p99Ms)}${untrustedMark(p, 'p99')}`,
     p.errorRate === undefined ? '-' : `${(p.errorRate * 100).toFixed(2)}%`,
-    p.status === 'measured' ? (p.verdict === 'pass' ? 'meets SLA' : 'breaks SLA') : p.status,
+    pointOutcome(p),
   ]);
   lines.push(
     formatTable(['deployment', 'point', 'offered req/s', 'served req/s', 'p50 ms', 'p99 ms', 'errors', 'outcome'], points, [false, false, true, true, true, true, true, false]),
   );
+  const marked = record.points.find((_, i) => points[i]![4]!.endsWith('*') || points[i]![5]!.endsWith('*'));
+  if (marked) lines.push(`* ${untrustedLegend(generatorDelayName(marked))}; a verdict stands only where that delay could not change it`);
 
   const money = record.currency ? ` (${record.currency})` : '';
   const byName = new Map(record.deployments.map((d) => [d.name, d]));

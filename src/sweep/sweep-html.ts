@@ -4,8 +4,9 @@ import { htmlPage } from '../report/html-page.js';
 import { parseSla, type SlaClause } from '../judge/sla.js';
 import { GRID_KEYS } from './sweep-file.js';
 import { pointId } from './sweep-plan.js';
-import type { SweepPointRecord, SweepRecord } from './sweep-record.js';
+import { judgedPoint, pointOutcome, type SweepPointRecord, type SweepRecord } from './sweep-record.js';
 import { redactUrl } from '../core/redact.js';
+import { untrustedMark } from '../report/point-figures.js';
 import { sweepAnswer, type SweepAnswer } from './sweep-answer.js';
 
 /**
@@ -100,7 +101,7 @@ function curvesOf(record: SweepRecord): Curve[] {
   const axis = record.loadAxis;
   const curves = new Map<string, Curve>();
   for (const point of record.points) {
-    if (point.status !== 'measured') continue;
+    if (!judgedPoint(point)) continue;
     const others = Object.fromEntries(GRID_KEYS.filter((key) => key !== axis && point.grid[key] !== undefined).map((key) => [key, point.grid[key]]));
     const rest = pointId(others);
     const name = rest === 'base' ? point.deployment : `${point.deployment} ${rest}`;
@@ -192,8 +193,8 @@ function reportPage(reportJson: string): string {
 
 function pointsSection(record: SweepRecord): string {
   const rows = record.points.map((p) => {
-    const outcome = p.status === 'measured' ? (p.verdict === 'pass' ? 'meets SLA' : 'breaks SLA') : p.status;
-    const pill = p.status === 'measured' ? (p.verdict === 'pass' ? 'pass' : 'fail') : 'not-judged';
+    const outcome = pointOutcome(p);
+    const pill = judgedPoint(p) ? (p.verdict === 'pass' ? 'pass' : 'fail') : 'not-judged';
     const figure = (value: number | undefined, format: (v: number) => string): string => (value === undefined ? '' : escapeHtml(format(value)));
     const cells = [
       escapeHtml(p.deployment),
@@ -202,8 +203,8 @@ function pointsSection(record: SweepRecord): string {
       figure(p.offeredRps, formatRps),
       figure(p.servedRps, formatRps),
       figure(p.okRps, formatRps),
-      figure(p.p50Ms, formatMs),
-      figure(p.p99Ms, formatMs),
+      `${figure(p.p50Ms, formatMs)}${untrustedMark(p, 'p50')}`,
+      `${figure(p.p99Ms, formatMs)}${untrustedMark(p, 'p99')}`,
       figure(p.errorRate, formatShare),
       `<span class="pill pill-${pill}">${escapeHtml(outcome)}</span>`,
       escapeHtml(p.reasons.join('; ')),

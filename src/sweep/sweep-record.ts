@@ -114,11 +114,22 @@ export async function readRecord(path: string): Promise<SweepRecord | undefined>
   return record;
 }
 
+/** Whether a point has an SLA verdict the sweep may rank and draw: measured, on a valid run. */
+export function judgedPoint(p: SweepPointRecord): boolean {
+  return p.status === 'measured' && p.valid !== false;
+}
+
+/** A point's outcome in words: "meets SLA" and "breaks SLA" only for a judged point; its status otherwise. */
+export function pointOutcome(p: SweepPointRecord): string {
+  if (judgedPoint(p)) return p.verdict === 'pass' ? 'meets SLA' : 'breaks SLA';
+  return p.status === 'measured' ? 'invalid' : p.status;
+}
+
 /** Each deployment's best SLA-meeting point, its cost there, and the ranking; `complete` from the statuses. */
 export function settleRecord(record: SweepRecord, now: Date): SweepRecord {
   const standings: DeploymentStanding[] = record.deployments.map((deployment) => {
     const best = record.points
-      .filter((p) => p.deployment === deployment.name && p.status === 'measured' && p.verdict === 'pass' && p.okRps !== undefined)
+      .filter((p) => p.deployment === deployment.name && judgedPoint(p) && p.verdict === 'pass' && p.okRps !== undefined)
       .reduce<SweepPointRecord | undefined>((top, p) => (top === undefined || p.okRps! > top.okRps! ? p : top), undefined);
     if (!best) return { deployment: deployment.name };
     return { deployment: deployment.name, slaRps: best.okRps!, pointId: best.id, ...costAt(best.okRps!, deployment) };

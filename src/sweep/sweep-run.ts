@@ -11,7 +11,7 @@ import { pointFigures } from '../report/point-figures.js';
 import { judgePoint, noVerdictReasons } from '../judge/point-verdict.js';
 import { renderSweepHtml } from './sweep-html.js';
 import type { SweepPlan, SweepPoint } from './sweep-plan.js';
-import { freshRecord, readRecord, settleRecord, unmeasured, type SweepPointRecord, type SweepRecord } from './sweep-record.js';
+import { freshRecord, judgedPoint, readRecord, settleRecord, unmeasured, type SweepPointRecord, type SweepRecord } from './sweep-record.js';
 
 export interface SweepRunOptions {
   /** Keep the points an earlier run of the same plan measured, and measure the rest. */
@@ -53,7 +53,7 @@ export async function runSweep(plan: SweepPlan, options: SweepRunOptions): Promi
   await save();
 
   const slotOf = (point: SweepPoint): number => record.points.findIndex((p) => p.deployment === point.deployment && p.id === point.id);
-  const todo = plan.points.filter((point) => record.points[slotOf(point)]!.status !== 'measured');
+  const todo = plan.points.filter((point) => !judgedPoint(record.points[slotOf(point)]!));
   const kept = plan.points.length - todo.length;
   log(`${todo.length} of ${plan.points.length} points to measure${kept > 0 ? ` (${kept} kept from the earlier run)` : ''}`);
 
@@ -99,7 +99,7 @@ export async function runSweep(plan: SweepPlan, options: SweepRunOptions): Promi
 /** An earlier run's point, when it was measured with the same settings and its report is still there. */
 function keptPoint(point: SweepPointRecord, earlier: SweepRecord, outputDir: string): SweepPointRecord | undefined {
   const old = earlier.points.find((p) => p.deployment === point.deployment && p.id === point.id);
-  if (old?.status !== 'measured' || old.fingerprint !== point.fingerprint || old.report === undefined) return undefined;
+  if (old === undefined || !judgedPoint(old) || old.fingerprint !== point.fingerprint || old.report === undefined) return undefined;
   return existsSync(join(outputDir, old.report)) ? old : undefined;
 }
 

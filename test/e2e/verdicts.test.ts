@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { startNginx, type Nginx } from '../../bench/nginx.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
-import { coreFiguresTrusted, lagPercentileFor, trustLimitMs } from '../../src/judge/trust.js';
+import { headlineTrusted, lagPercentileFor, trustLimitMs } from '../../src/judge/trust.js';
 import { decodeHistogram } from '../../src/record/histogram.js';
 import type { Report } from '../../src/report/report.js';
 import { runCli } from '../support/cli.js';
@@ -61,7 +61,7 @@ function assertTrustFollowsTheLag(report: Report): void {
     assert.ok(Math.abs(lagMs - figure.lagMs) < 0.002, `${figure.figure}: lag ${lagMs} vs reported ${figure.lagMs}`);
     assert.equal(figure.trusted, lagMs <= trustLimitMs(figure.latencyMs) + 0.0005, JSON.stringify(figure));
   }
-  assert.equal(report.validity.valid, report.validity.loadHeld && coreFiguresTrusted(report.validity.trust!));
+  assert.equal(report.validity.valid, report.validity.loadHeld && headlineTrusted(report.validity.trust!));
 }
 
 describe('verdicts against a 10 ms server, generator pinned to its own core', () => {
@@ -93,7 +93,7 @@ describe('verdicts against a 10 ms server, generator pinned to its own core', ()
     assertTrustFollowsTheLag(report);
   });
 
-  it('beside a higher-priority busy loop (nice -10) the lag shows and the run is not called valid', async (t) => {
+  it('beside a higher-priority busy loop (nice -10) the lag shows, what it reaches is marked, and the run is valid only on a p50 it could not move', async (t) => {
     if (!canRaisePriority(t)) return;
     const stop = busyLoop(-10);
     let run: Awaited<ReturnType<typeof tenMsRun>>;
@@ -104,9 +104,14 @@ describe('verdicts against a 10 ms server, generator pinned to its own core', ()
     }
     const { code, report, stdout } = run;
     assert.ok(report.validity.sendLag!.p99 >= 1, `send lag ${JSON.stringify(report.validity.sendLag)}`);
-    assert.equal(report.validity.valid, false, stdout);
     assertTrustFollowsTheLag(report);
-    assert.match(report.validity.reasons.join(' '), /not trusted|saturated|behind its plan|made only/);
+    const untrusted = report.validity.trust!.filter((f) => !f.trusted);
+    if (!report.validity.valid) assert.match(report.validity.reasons.join(' '), /not trusted|saturated|behind its plan|made only/);
+    else if (untrusted.length > 0) {
+      // Valid on its p50 alone: every figure the lag reaches is named and marked.
+      assert.match(report.validity.warnings.join(' '), /(is|are) not trusted: the generator's own send lag/);
+      assert.match(stdout, / \*\s/);
+    }
     // A clause the lag could flip is not judged (3); one judged says why the lag cannot change it.
     if (code !== EXIT.runInvalid) assert.match(stdout, /send lag \(p99\.5 [\d.]+ ms\) cannot change that/);
   });

@@ -4,7 +4,7 @@ import { EXIT } from '../../../src/cli/exit-codes.js';
 import { exitCodeOf, formatFindMax } from '../../../src/cli/find-max.js';
 import type { FindMaxPoint, FindMaxRecord } from '../../../src/find-max/find-max.js';
 
-const point = (rate: number, verdict: FindMaxPoint['verdict'], trustedUpTo: string | null): FindMaxPoint => ({
+const point = (rate: number, verdict: FindMaxPoint['verdict'], trustedUpTo: string | null, untrusted: string[]): FindMaxPoint => ({
   rate,
   verdict,
   reasons: [],
@@ -18,6 +18,7 @@ const point = (rate: number, verdict: FindMaxPoint['verdict'], trustedUpTo: stri
   errorRate: 0,
   valid: trustedUpTo !== null,
   trustedUpTo,
+  untrusted,
 });
 
 function record(stop: FindMaxRecord['stop'], maxRate: number | null): FindMaxRecord {
@@ -38,7 +39,7 @@ function record(stop: FindMaxRecord['stop'], maxRate: number | null): FindMaxRec
     startTime: '2026-11-24T10:00:00.000Z',
     elapsedSec: 30,
     maxTimeSec: 900,
-    points: [point(80, 'pass', 'max'), point(160, 'pass', 'p95'), point(320, 'pass', null)],
+    points: [point(80, 'pass', 'max', []), point(160, 'pass', 'p95', ['p99', 'p999', 'max']), point(320, 'invalid', null, ['p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'max'])],
   };
 }
 
@@ -66,7 +67,7 @@ describe('find-max answers state what they rest on', () => {
     const text = formatFindMax(record('precision', 320));
     assert.match(text, /^\s+80\s+80\.0\s+3\.0\s+9\.0\s+0\.00%\s+meets SLA$/m);
     assert.match(text, /^\s+160\s+160\.0\s+3\.0\s+9\.0 \*\s+0\.00%\s+meets SLA$/m);
-    assert.match(text, /^\s+320\s+320\.0\s+3\.0 \*\s+9\.0 \*\s+0\.00%\s+meets SLA$/m);
+    assert.match(text, /^\s+320\s+320\.0\s+3\.0 \*\s+9\.0 \*\s+0\.00%\s+no verdict$/m);
     assert.match(text, /^\* not trusted: the generator's own send lag could have moved it/m);
   });
 });

@@ -84,7 +84,7 @@ describe('renderSweepHtml', () => {
 
   it('answers first: the cheapest deployment that meets the SLA, and the invalid point it does not rest on', () => {
     assert.match(html, /<span class="verdict-badge">BEST<\/span><div><h2>Cheapest that meets the SLA<\/h2><p>c4, 100\.0 ok req\/s \(point r100\)/);
-    assert.match(html, /<li>1 of 6 points invalid \(the generator did not hold its plan\): not ranked, not drawn \(c1 r200\)<\/li>/);
+    assert.match(html, /<li>1 of 6 points without a verdict \(the run was invalid, or the generator&#39;s own lag could flip a clause\): not ranked, not drawn \(c1 r200: the generator stalled\)<\/li>/);
     assert.ok(html.indexOf('id="verdict"') < html.indexOf('id="curves"'));
   });
 
@@ -113,7 +113,24 @@ describe('formatSweep', () => {
     assert.match(text, /c1\s+r200\s+200\.0\s+200\.0\s+5\.0\s+20\.0\s+0\.00%\s+invalid/);
     assert.match(text, /ranking, by cost per million requests:/);
     assert.match(text, /\n\s+1\s+c4\s+100\.0\s+r100\s+2\.778\s+5\.556\n\s+2\s+c1/);
-    assert.match(text, /\nCHEAPEST THAT MEETS THE SLA: c4, 100\.0 ok req\/s \(point r100\) at 2\.778 USD per million requests\n {2}! 1 of 6 points invalid .*\(c1 r200\)$/);
+    assert.match(text, /\nCHEAPEST THAT MEETS THE SLA: c4, 100\.0 ok req\/s \(point r100\) at 2\.778 USD per million requests\n {2}! 1 of 6 points without a verdict .*\(c1 r200: the generator stalled\)$/);
+  });
+
+  it('never ranks, draws or calls "meets SLA" a point whose run was invalid, and marks untrusted figures as run does', () => {
+    const record = sampleRecord();
+    // c4 r100 (the best) was recorded as measured and passing on an invalid run: it must not win.
+    const points = record.points.map((p) =>
+      p.deployment === 'c4' && p.id === 'r100' ? { ...p, valid: false, reasons: [] } : p.deployment === 'c4' && p.id === 'r50' ? { ...p, untrusted: ['p99', 'p999', 'max'] } : p,
+    );
+    const settled = settleRecord({ ...record, points }, new Date());
+    assert.equal(settled.ranking.find((r) => r.deployment === 'c4')!.pointId, 'r50');
+    const text = formatSweep(settled);
+    assert.match(text, /c4\s+r100\s+100\.0\s+100\.0\s+5\.0\s+30\.0\s+0\.00%\s+invalid/);
+    assert.match(text, /c4\s+r50\s+50\.0\s+50\.0\s+5\.0\s+20\.0 \*\s+0\.00%\s+meets SLA/);
+    assert.match(text, /\n\* not trusted: the generator's own send lag could have moved it/);
+    assert.doesNotMatch(text, /CHEAPEST THAT MEETS THE SLA: c4, 100\.0/);
+    const html = renderSweepHtml(settled);
+    assert.match(html, /<td class="num">20 ms \*<\/td>/);
   });
 
   it('names every deployment tied for first', () => {
