@@ -11,7 +11,7 @@ import { measurePoint } from '../run/measure-point.js';
 import { pointFigures, type PointFigures } from '../report/point-figures.js';
 import { judgePoint, noVerdictReasons } from '../judge/point-verdict.js';
 import { findMaxRate, type StopReason, type Verdict } from './search.js';
-import { figureLabel } from '../judge/trust.js';
+import { describeOutcome, restsOn } from './find-max-wording.js';
 import type { ServedTarget } from '../target/served-process.js';
 
 /** Bumped on any change a reader of find-max.json could notice. */
@@ -206,48 +206,5 @@ function describePoint(point: FindMaxPoint): string {
       return `${head}: breaks it (${point.reasons.join('; ')})`;
     case 'invalid':
       return `${head}: no verdict, run invalid (${point.reasons.join('; ')})`;
-  }
-}
-
-/** The evidence at each end of the bracket: how many runs said what, and how far their figures are trusted. */
-function restsOn(bracket: { low?: number; high?: number }, points: readonly FindMaxPoint[]): string {
-  const counted = points.filter((p) => p.counted);
-  const at = (rate: number | undefined, meaning: 'pass' | 'fail'): string | undefined => {
-    if (rate === undefined) return undefined;
-    const runs = counted.filter((p) => p.rate === rate);
-    const agreeing = runs.filter((p) => p.verdict === meaning);
-    const trust = agreeing.map((p) => p.trustedUpTo).filter((t): t is string | null => t !== undefined);
-    const trusted = trust.length === 0 ? '' : `, latency trusted up to ${trust.map((t) => (t === null ? 'none' : figureLabel(t))).join(' and ')}`;
-    return `at ${rate} req/s ${agreeing.length} of ${runs.length} runs ${meaning === 'pass' ? 'met' : 'broke'} the SLA${trusted}`;
-  };
-  const ends = [at(bracket.low, 'pass'), at(bracket.high, 'fail')].filter((e): e is string => e !== undefined);
-  const noVerdict = counted.filter((p) => p.verdict === 'invalid').length;
-  const unjudged = noVerdict > 0 ? `; ${noVerdict} run${noVerdict === 1 ? '' : 's'} gave no verdict` : '';
-  return `${counted.length} runs${ends.length > 0 ? `: ${ends.join('; ')}` : ''}${unjudged}`;
-}
-
-function describeOutcome(stop: StopReason, bracket: { low?: number; high?: number }, request: FindMaxRequest, points: readonly FindMaxPoint[]): string {
-  const { low, high } = bracket;
-  const range = low !== undefined && high !== undefined ? `between ${low} and ${high} req/s` : low !== undefined ? `at least ${low} req/s` : 'unknown';
-  const precision = `${request.precision * 100}%`;
-  switch (stop) {
-    case 'precision':
-      return `the highest rate within the SLA is ${low} req/s (it breaks at ${high} req/s; bracket within ${precision}${request.confirm ? ', both ends measured twice' : ''})`;
-    case 'ceiling':
-      return `the SLA held up to the ceiling of ${low} req/s (--max-rate); the real limit is higher`;
-    case 'lowest-rate-fails': {
-      const first = points[0];
-      return `even the lowest rate, ${first?.rate} req/s, breaks the SLA: ${first?.reasons.join('; ')}`;
-    }
-    case 'invalid': {
-      const last = points.at(-1);
-      return `stopped: ${last?.rate} req/s gave no verdict after a re-run (${last?.reasons[0] ?? 'invalid'}); the limit is ${range}, not found`;
-    }
-    case 'time':
-      return `stopped by the time bound of ${request.maxTimeSec}s before the bracket narrowed to ${precision}; the limit is ${range}, not found`;
-    case 'max-points':
-      return `stopped after ${points.length} points; the limit is ${range}, not found`;
-    case 'aborted':
-      return `interrupted; the limit is ${range}`;
   }
 }
