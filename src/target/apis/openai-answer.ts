@@ -1,6 +1,7 @@
 import { SseParser, type SseEventSink } from '../../load/sse-parser.js';
 import type { AnswerReader } from './api.js';
 import { AnswerBase, BodyCollector, clip, errorMessageOf, isObject, parseJson } from './answer-base.js';
+import { ChunkScanner, FINISHED, OUTPUT, UNSURE } from './openai-chunk-scan.js';
 
 export type OpenAiKind = 'chat' | 'completions';
 
@@ -24,9 +25,13 @@ const OPEN_BRACE = 0x7b;
  * finish_reason without [DONE] is accepted and counted (`endedWithoutDone`).
  * Whether the body is a stream is read from its first byte: a JSON body starts with `{`, an
  * event stream never does.
+ *
+ * Each event is read first by a ChunkScanner straight from its bytes (no string, no objects: the
+ * per-token cost of a stream), and with JSON.parse only where the scanner cannot vouch for it.
  */
 export class OpenAiAnswerReader extends AnswerBase implements AnswerReader, SseEventSink {
   private readonly parser = new SseParser(this);
+  private readonly scanner = new ChunkScanner();
   private readonly whole = new BodyCollector();
   /** 0: not known yet (only whitespace so far), 1: event stream, 2: one JSON body. */
   private mode = 0;
@@ -84,6 +89,20 @@ export class OpenAiAnswerReader extends AnswerBase implements AnswerReader, SseE
       this.done = true;
       return;
     }
+    if (eventType !== 'error') {
+      const scanned = this.scanner.scan(bytes, start, end, this.kind === 'completions');
+      if (scanned !== UNSURE) {
+        this.chunks++;
+        if (scanned & FINISHED) this.finished = true;
+        if (scanned & OUTPUT) this.noteToken(this.nowMs);
+        return;
+      }
+    }
+    this.readChunk(bytes, start, end, eventType);
+  }
+
+  /** An event read with JSON.parse: every shape, and the problem when it is no valid chunk. */
+  private readChunk(bytes: Buffer, start: number, end: number, eventType: string): void {
     const chunk = parseJson(bytes.toString('utf8', start, end));
     if (!isObject(chunk)) {
       this.problem = `event ${this.parser.events} is not a JSON object: ${clip(bytes.toString('utf8', start, end), 80)}`;
