@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { SettingsError } from '../core/errors.js';
 import { startSampleServer } from '../sample/server.js';
 import type { SettingsLayer } from '../settings/layers.js';
-import { assembleRunRequest } from '../settings/run-request.js';
+import { assembleRunRequest, givenSettings, type RunSources } from '../settings/run-request.js';
 import { addLoadOptions, layerFromOptions } from './load-options.js';
 import { runAndReport } from './run.js';
 import { addProgressOption, progressEverySec } from './console-session.js';
@@ -63,17 +63,39 @@ export function registerDemo(program: Command): void {
         const llm = api !== 'raw';
         // The OpenAI routes sit beside /score; --model appends the route.
         if (llm) target.url = { value: server.url.replace(/\/score$/, ''), source: 'demo url' };
-        const request = assembleRunRequest({
+        const defaults = llm ? LLM_DEMO_LAYER : DEMO_LAYER;
+        const sources: RunSources = {
           layers: [target, flags],
           // The sample endpoint is the target: the seed's target variables do not apply.
           environment: { ...process.env, SCORING_URI: '', SCORING_HEADERS: '', DEPLOYMENT: '', ONLINE_ENDPOINT: '' },
           env: process.env,
-          commandDefaults: llm ? LLM_DEMO_LAYER : DEMO_LAYER,
-        });
-        if (!options['json']) process.stderr.write(`modelprof: sample endpoint at ${server.url}\n`);
+          commandDefaults: defaults,
+        };
+        const request = assembleRunRequest(sources);
+        if (!options['json']) {
+          process.stderr.write(`modelprof: sample endpoint at ${server.url}\n`);
+          const used = defaultsUsed(defaults, givenSettings(sources));
+          if (used !== '') process.stderr.write(`modelprof: demo defaults (a flag overrides each): ${used}\n`);
+        }
         process.exitCode = await runAndReport({ ...request, json: options['json'] === true, progressEverySec: progressEverySec(options) });
       } finally {
         await server.close();
       }
     });
+}
+
+/**
+ * The demo's own defaults that this run uses (neither a flag nor a variable replaced them), as the
+ * flags that would set them, e.g. `--rate 4 --goodput 'ttft<=500ms,tpot<=50ms'`.
+ */
+export function defaultsUsed(defaults: SettingsLayer, given: SettingsLayer): string {
+  return Object.entries(defaults)
+    .filter(([key, value]) => value !== undefined && given[key as keyof SettingsLayer]?.source === value.source && typeof value.value === 'string')
+    .map(([key, value]) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)} ${shellWord(String(value!.value))}`)
+    .join(' ');
+}
+
+/** `text` as one shell word: as is when plain, else single-quoted. */
+function shellWord(text: string): string {
+  return /^[\w.:/@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

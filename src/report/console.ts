@@ -3,6 +3,7 @@ import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
 import { formatLlmLines } from './llm-console.js';
 import type { Report } from './report.js';
 import { generatorDelayName, untrustedFigures, untrustedLegend, validityHeadline } from './validity-text.js';
+import { requestSettingsLine } from './request-settings.js';
 
 const ROWS: readonly [keyof LatencySummary, string][] = [
   ['min', 'min'],
@@ -23,6 +24,8 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
   const name = report.displayName !== undefined ? ` (${report.displayName})` : '';
   lines.push(`modelprof ${report.modelprofVersion}: ${report.target.method} ${report.target.url}${name}`);
   lines.push(`  load: ${engine}, ${describeLoad(report)}, ${report.measuredSeconds}s measured after ${report.warmup.seconds}s warm-up`);
+  const sent = requestSettingsLine(report.settings);
+  if (sent) lines.push(`  sent: ${sent}`);
   const tls = report.target.tls;
   if (tls) lines.push(`  tls: certificate ${tls.verified ? 'verified by' : 'NOT verified:'} ${tls.by}`);
   lines.push('');

@@ -66,3 +66,10 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
+
+/** An ISO 8601 time as "2025-01-31 12:00:00 UTC" (seconds); text that does not parse is shown as is. */
+export function formatUtcTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')} UTC`;
+}

@@ -1,10 +1,11 @@
+import { TRUST_FLOOR_MS, TRUST_SHARE } from '../judge/trust.js';
+import type { LatencySummary } from '../record/result.js';
 import type { LlmSection } from '../record/token-summary.js';
 import { escapeHtml, formatCount, formatMs, formatNumber, formatShare } from './format.js';
 import { formatPercentile, logBound, renderChart, type Series } from './html-charts.js';
 import { spectrumFromHistogram } from './latency-spectrum.js';
 import { LLM_COLUMNS } from './llm-console.js';
 import type { Report } from './report.js';
-
 
 /** What each token figure is, as the README defines it. */
 const ROWS: readonly { key: 'ttft' | 'ttftUncorrected' | 'itl' | 'tpot' | 'e2e' | 'e2eUncorrected'; name: string; label: string; color: string }[] = [
@@ -23,13 +24,34 @@ export function llmSection(report: Report): string {
   if (!llm) return samples;
   const summary = `<p class="meta">${escapeHtml(describe(llm))}</p>`;
   const present = ROWS.filter(({ key }) => llm[key] !== undefined && Object.keys(llm[key]!).length > 0);
+  const untrustedItl = new Set(llm.itlTrust?.untrusted ?? []);
+  const cell = (key: (typeof ROWS)[number]['key'], field: keyof LatencySummary, label: string): string => {
+    const value = llm[key]![field];
+    if (value === undefined) return '<td class="num"></td>';
+    // As the console does: an ITL figure the generator's read delay could have moved is starred.
+    return key === 'itl' && untrustedItl.has(label)
+      ? `<td class="num untrusted" title="${escapeHtml(ITL_UNTRUSTED_LEGEND)}">${escapeHtml(formatMs(value))} <span class="untrusted-mark">*</span></td>`
+      : `<td class="num">${escapeHtml(formatMs(value))}</td>`;
+  };
   const table =
     present.length === 0
       ? '<p class="empty">No answer was streamed, so there is no TTFT or ITL (ask for a stream: leave out --no-stream).</p>'
-      : `<table class="percentiles"><thead><tr><th>ms</th>${LLM_COLUMNS.map(([, label]) => `<th class="num">${label}</th>`).join('')}</tr></thead><tbody>${present
-          .map(({ key, name }) => `<tr><th>${escapeHtml(name)}</th>${LLM_COLUMNS.map(([field]) => `<td class="num">${llm[key]![field] === undefined ? '' : escapeHtml(formatMs(llm[key]![field]!))}</td>`).join('')}</tr>`)
-          .join('')}</tbody></table>`;
-  return `<section id="llm"><h2>Tokens</h2>${summary}<div class="latency-grid">${chart(llm)}${table}</div>${samples}</section>`;
+      : `<div class="table-scroll"><table class="percentiles tokens"><thead><tr><th>ms</th>${LLM_COLUMNS.map(([, label]) => `<th class="num">${label}</th>`).join('')}</tr></thead><tbody>${present
+          .map(({ key, name }) => `<tr><th>${escapeHtml(name)}</th>${LLM_COLUMNS.map(([field, label]) => cell(key, field, label)).join('')}</tr>`)
+          .join('')}</tbody></table>${itlTrustLine(llm)}</div>`;
+  // Seven columns do not fit beside the chart at 1000 px: the chart above, the table below it.
+  return `<section id="llm"><h2>Tokens</h2>${summary}${chart(llm)}${table}${samples}</section>`;
+}
+
+const ITL_UNTRUSTED_LEGEND = `not trusted: the generator's own delay in reading tokens could have moved it by more than ${TRUST_SHARE * 100}% (or ${TRUST_FLOOR_MS} ms)`;
+
+/** Which ITL figures the generator's read delay could have moved, as the console says it. */
+function itlTrustLine(llm: LlmSection): string {
+  const trust = llm.itlTrust;
+  if (!trust) return '';
+  const lag = `event-loop lag p99 ${formatNumber(trust.lagP99Ms)} ms, max ${formatNumber(trust.lagMaxMs)} ms`;
+  if (trust.untrusted.length === 0) return `<p class="meta">Every ITL figure trusted (the generator's read delay: ${escapeHtml(lag)}).</p>`;
+  return `<p class="meta"><span class="untrusted-mark">*</span> ITL ${escapeHtml(trust.untrusted.join(', '))} ${escapeHtml(ITL_UNTRUSTED_LEGEND)} (its read delay: ${escapeHtml(lag)}); ITL trusted up to ${escapeHtml(trust.trustedUpTo ?? 'no figure')}.</p>`;
 }
 
 function describe(llm: LlmSection): string {

@@ -43,7 +43,8 @@ table.kv th { width: 40%; color: var(--soft); font-weight: 500; }
 .reasons { margin: 10px 0 0; padding-left: 20px; }
 .partial { margin: 10px 0 0; color: var(--warn); font-weight: 600; }
 .warnings { margin: 10px 0 0; padding-left: 20px; color: var(--warn); }
-.pill { display: inline-block; border-radius: 999px; padding: 1px 9px; font-size: 12px; font-weight: 600; }
+.limits { margin: 10px 0 0; padding-left: 20px; color: var(--soft); list-style: '~  '; }
+.pill { display: inline-block; white-space: nowrap; border-radius: 999px; padding: 1px 9px; font-size: 12px; font-weight: 600; }
 .pill-pass { background: #dcfce7; color: var(--ok); }
 .pill-fail { background: #fee2e2; color: var(--bad); }
 .pill-not-judged { background: #fef3c7; color: var(--warn); }
@@ -57,7 +58,10 @@ td.detail { color: var(--soft); }
 .tile-untrusted .tile-value, td.untrusted { color: var(--warn); }
 .untrusted-mark { color: var(--warn); font-weight: 700; }
 .latency-grid { display: grid; grid-template-columns: minmax(0, 1fr) 290px; gap: 18px; align-items: start; }
+.table-scroll { max-width: 100%; overflow-x: auto; }
+.latency-grid > *, .two-col > * { min-width: 0; }
 .two-col { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; align-items: start; }
+.two-col-wide-right { grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); }
 .small-multiples { display: grid; grid-template-columns: 1fr 1fr; gap: 8px 20px; }
 figure.chart { margin: 0 0 14px; }
 figcaption { display: flex; flex-direction: column; }
@@ -79,7 +83,7 @@ svg { width: 100%; height: auto; display: block; font-family: inherit; }
 footer { color: var(--faint); font-size: 12px; margin-top: 18px; padding: 0 4px; }
 @media (max-width: 760px) {
   .tiles { grid-template-columns: repeat(2, 1fr); }
-  .latency-grid, .two-col, .small-multiples { grid-template-columns: 1fr; }
+  .latency-grid, .two-col, .two-col-wide-right, .small-multiples { grid-template-columns: 1fr; }
 }
 @media print { body { background: #fff; } section { break-inside: avoid; } .tip, .guide { display: none; } }
 `;

@@ -1,5 +1,4 @@
 import { ERROR_KINDS, LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
-import { loadModelOf } from '../load/models/registry.js';
 import { decodeHistogram } from '../record/histogram.js';
 import { describeAvailability, describeOutage } from '../judge/availability.js';
 import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
@@ -13,19 +12,21 @@ import {
   formatNumber,
   formatRps,
   formatShare,
-  } from './format.js';
+  formatUtcTime,
+} from './format.js';
 import { formatLimit, loadHeld, verdictJudgesAvailability, type SlaVerdict } from '../judge/sla.js';
 import { formatMetricValue, formatResourceValue, isPercentUnit } from './metric-format.js';
 import { generatorDelayName, untrustedFigures, untrustedLegend, validityHeadline } from './validity-text.js';
-import { validitySection, warningList } from './html-validity.js';
+import { limitList, validitySection, warningList } from './html-validity.js';
 import { figureLabel } from '../judge/trust.js';
 import { htmlPage } from './html-page.js';
 import { llmSection } from './html-llm.js';
 import { shardsSection } from './html-shards.js';
+import { settingsSection } from './html-settings.js';
 import { errorsSection } from './html-errors.js';
 import { rateChartPoints } from './timeline-bars.js';
 import { SERVER_LATENCY_NOTE, serverClientLatency } from './server-latency.js';
-import { redactHeaders, redactUrl } from '../core/redact.js';
+import { redactUrl } from '../core/redact.js';
 
 /**
  * The HTML report: one self-contained file (inline CSS, inline SVG, a few lines of script, nothing
@@ -115,8 +116,9 @@ export function renderHtmlReport(report: Report, slaVerdict?: SlaVerdict): strin
 
 function header(report: Report, title: string): string {
   const meta = [
-    `${report.tool} via ${report.engine.name === 'builtin' ? 'builtin engine' : `${report.tool} ${report.engine.version}`}`,
-    formatTime(report.startTime),
+    // An external engine's version already names its program ("wrk2 4.0.0").
+    report.engine.name === 'builtin' ? `${report.tool} load model, builtin engine` : `${report.engine.version}, external engine`,
+    formatUtcTime(report.startTime),
     `${formatNumber(report.measuredSeconds)} s measured`,
     report.warmup.seconds > 0 ? `${formatNumber(report.warmup.seconds)} s warm-up excluded` : '',
   ].filter((m) => m !== '');
@@ -137,7 +139,7 @@ function verdictSection(report: Report, verdict?: SlaVerdict): string {
   const table = verdict && verdict.results.length > 0 ? slaTable(verdict) : '';
   return `<section class="verdict verdict-${outcome.kind}" id="verdict">
 <div class="verdict-head"><span class="verdict-badge">${escapeHtml(BADGES[outcome.kind])}</span><div><h2>${escapeHtml(outcome.title)}</h2><p>${escapeHtml(outcome.detail)}</p></div></div>
-${reasons}${errorLine}${partial}${warnings}${table}
+${reasons}${errorLine}${partial}${warnings}${limitList(report)}${table}
 </section>`;
 }
 
@@ -363,42 +365,9 @@ function serverLatencyTable(report: Report): string {
   return `<h3>Latency: server-side (Azure) vs client-side (modelprof)</h3><table id="server-latency"><thead><tr><th>percentile</th><th class="num">server (Azure, 1-minute grain)</th><th class="num">client</th>${uncorrected ? '<th class="num">client, uncorrected</th>' : ''}</tr></thead><tbody>${body}</tbody></table><p class="meta">${escapeHtml(SERVER_LATENCY_NOTE)}.</p>`;
 }
 
-function settingsSection(report: Report, url: string): string {
-  const s = report.settings;
-  const model = loadModelOf(s.tool);
-  const rows: [string, string][] = [
-    ['target', `${report.target.method} ${url}`],
-    ...(report.target.tls ? [['TLS certificate', `${report.target.tls.verified ? 'verified by' : 'NOT verified:'} ${report.target.tls.by}`] as [string, string]] : []),
-    ['tool', s.tool],
-    ['engine', `${report.engine.name} ${report.engine.version}`],
-    ['duration', `${formatNumber(s.durationSec)} s (+ ${formatNumber(s.warmupSec)} s warm-up)`],
-    ['connections', String(s.connections)],
-    ['threads', String(s.threads)],
-    ['rate', model?.loop === 'closed' ? 'n/a (closed loop)' : formatRps(s.rate)],
-    ['clients', model?.ticker ? String(s.clients) : 'n/a'],
-    ['timeout', `${formatNumber(s.timeoutSec)} s`],
-    ['payload', `${s.payload.origin} (${formatCount(s.payload.lines)} line${s.payload.lines === 1 ? '' : 's'})`],
-    ['start', formatTime(report.startTime)],
-    ['end', formatTime(report.endTime)],
-    ['modelprof', report.modelprofVersion],
-  ];
-  const headers = Object.entries(redactHeaders(s.headers));
-  const headerRows = headers.length
-    ? headers.map(([name, value]) => `<tr><th><code>${escapeHtml(name)}</code></th><td><code>${escapeHtml(value)}</code></td></tr>`).join('')
-    : '<tr><td colspan="2" class="empty">none</td></tr>';
-  const artifacts = report.artifacts.length ? `<h3>Artifacts</h3><ul>${report.artifacts.map((a) => `<li><code>${escapeHtml(a)}</code></li>`).join('')}</ul>` : '';
-  return `<section id="settings"><h2>Settings</h2><div class="two-col"><table class="kv">${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table><div><h3>Headers <span class="meta">(secrets redacted)</span></h3><table class="kv">${headerRows}</table>${artifacts}</div></div></section>`;
-}
-
 function binaryScale(max: number): { divisor: number; label: string } {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
   let power = 0;
   while (max >= 1024 ** (power + 1) && power < units.length - 1) power++;
   return { divisor: 1024 ** power, label: units[power]! };
-}
-
-function formatTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return `${date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')} UTC`;
 }

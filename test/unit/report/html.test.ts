@@ -1,11 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { renderHtmlReport } from '../../../src/report/html.js';
 import { spectrumFromHistogram } from '../../../src/report/latency-spectrum.js';
 import { evaluateSla, parseSla } from '../../../src/judge/sla.js';
@@ -23,6 +23,38 @@ function richReport(): Report {
     resources: sampleResources(30),
     notes: ['2 threads on 2 cores: generator CPU may limit the rate'],
   });
+}
+
+/** A real report of an LLM run (test/fixtures/README.md): generated workload, goodput, untrusted ITL. */
+function llmReport(): Report {
+  return JSON.parse(readFileSync(fileURLToPath(new URL('../../../../test/fixtures/reports/llm-demo.json', import.meta.url)), 'utf8')) as Report;
+}
+
+/** What wrk2 run as the external engine reports: its version names the program, and what it cannot do. */
+function externalReport(): Report {
+  const report = syntheticReport({ seconds: 5, uncorrected: true });
+  report.tool = 'wrk2';
+  report.engine = { name: 'external', version: 'wrk2 4.0.0' };
+  report.warmup = { seconds: 0, requests: 0 };
+  report.limits = ['wrk2 sleeps in whole milliseconds, rounded up: its corrected latency includes up to ~1 ms of its own send delay.'];
+  return report;
+}
+
+/** A report merged from three shards, one missing, with long report paths. */
+function mergedReport(): Report {
+  const report = syntheticReport({ seconds: 5, targetRps: 200, uncorrected: true });
+  const shard = (index: number) => ({
+    index,
+    source: `/var/lib/modelprof/outputs/a-rather-long-run-name-for-the-release-candidate/shard-${index}/report.json`,
+    startTime: report.startTime,
+    endTime: report.endTime,
+    requests: { total: 500, ok: 500, errors: 0 },
+    rps: 100,
+    latency: { p50: 12.1, p99: 30.2 },
+    valid: index === 0,
+  });
+  report.merge = { count: 3, missing: [2], shards: [shard(0), shard(1)] };
+  return report;
 }
 
 const RICH_SLA = 'p99<=80ms, p99.9<=150ms, error_rate<0.1%, rps>=290, cpu.max<90%';
@@ -106,6 +138,40 @@ describe('renderHtmlReport', () => {
     assert.match(quiet, /RUN VALID: the generator held its plan, latency trusted up to max/);
   });
 
+  it('names every setting that shaped an LLM run, and no empty payload for its generated workload', () => {
+    const html = renderHtmlReport(llmReport());
+    const settings = html.slice(html.indexOf('id="settings"'));
+    for (const [label, value] of [
+      ['api', 'openai-chat (streamed, ignore_eos)'],
+      ['model', 'sample-ngram'],
+      ['workload', 'synthetic: 64±16 input tokens, 32±8 output tokens'],
+      ['goodput', 'ttft&lt;=500ms,tpot&lt;=50ms'],
+      ['arrival', 'even, 3 req/s (the wrk2 plan)'],
+    ]) {
+      assert.ok(settings.includes(`<tr><th>${label}</th><td>${value}</td></tr>`), `${label}: ${value}`);
+    }
+    assert.doesNotMatch(settings, /<th>payload<\/th>|0 lines/);
+  });
+
+  it('stars the ITL figures the generator could have moved, as the console names them', () => {
+    const report = llmReport();
+    const tokens = renderHtmlReport(report).match(/<section id="llm">[\s\S]*?<\/section>/)![0];
+    const itl = tokens.match(/<tr><th>itl<\/th>.*?<\/tr>/)![0];
+    assert.equal((itl.match(/class="num untrusted"/g) ?? []).length, report.llm!.itlTrust!.untrusted.length);
+    assert.equal((tokens.match(/class="num untrusted"/g) ?? []).length, report.llm!.itlTrust!.untrusted.length, 'only ITL figures are starred');
+    assert.match(tokens, /ITL p50, p90, p99, p99\.9, max not trusted: the generator&#39;s own delay in reading tokens/);
+  });
+
+  it("names an external program once in the header, and shows what it cannot measure under the verdict and in the validity section", () => {
+    const html = renderHtmlReport(externalReport());
+    const meta = html.match(/<p class="meta">(.*?)<\/p>/)![1]!;
+    assert.match(meta, /^wrk2 4\.0\.0, external engine · /);
+    assert.doesNotMatch(meta, /wrk2 via|wrk2 wrk2|warm-up/);
+    const limit = 'wrk2 sleeps in whole milliseconds, rounded up';
+    assert.equal(html.split(limit).length - 1, 2);
+    assert.ok(html.indexOf(limit) < html.indexOf('id="figures"'), 'first under the verdict');
+  });
+
   it('draws the spectrum from the summary percentiles when the run kept no histogram', () => {
     const report = syntheticReport({ seconds: 5 });
     delete report.histogram;
@@ -151,7 +217,7 @@ describe('the HTML report in headless Chromium', { skip: !hasChromium && process
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM,
       headless: true,
-      viewport: { width: 1200, height: 900 },
+      viewport: { width: 1000, height: 900 },
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
   });
@@ -177,6 +243,35 @@ describe('the HTML report in headless Chromium', { skip: !hasChromium && process
     return { page, problems, requests, url, path };
   }
 
+  /** What sticks out at the 1000 px viewport: wider than the window, or past the edge of its section. */
+  async function overflowing(page: Page): Promise<string[]> {
+    // A string, evaluated in the page: this project compiles without the DOM's types.
+    return page.evaluate(`(() => {
+      const found = [];
+      const root = document.documentElement;
+      if (root.scrollWidth > root.clientWidth) found.push('page is ' + root.scrollWidth + ' px wide');
+      for (const element of document.querySelectorAll('section *')) {
+        const section = element.closest('section');
+        // Inside a scrolling box the overflow is that box's own, and reachable.
+        if (element.closest('.table-scroll') && !element.classList.contains('table-scroll')) continue;
+        const right = element.getBoundingClientRect().right;
+        if (right > section.getBoundingClientRect().right + 0.5) found.push(element.tagName.toLowerCase() + ' in #' + section.id + ' ends at ' + Math.round(right) + ' px');
+      }
+      return found.slice(0, 5);
+    })()`);
+  }
+
+  it('fits a 1000 px window for every kind of report: LLM, external program, merged shards', async () => {
+    const kinds: [string, Report][] = [['llm', llmReport()], ['external', externalReport()], ['merged', mergedReport()]];
+    for (const [name, report] of kinds) {
+      const { page, problems } = await open(report, undefined, name);
+      assert.deepEqual(await overflowing(page), [], name);
+      await page.screenshot({ path: join(outputDir, `${name}.png`), fullPage: true });
+      assert.deepEqual(problems, [], name);
+      await page.close();
+    }
+  });
+
   it('renders every chart with data, without console errors, and fetches nothing', async () => {
     const report = richReport();
     const { page, problems, requests, url } = await open(report, RICH_SLA, 'report');
@@ -195,6 +290,7 @@ describe('the HTML report in headless Chromium', { skip: !hasChromium && process
     assert.equal(await page.locator('.small-multiples figure.chart').count(), Object.keys(report.resources!.metrics).length);
     assert.equal(await page.locator('#chart-spectrum .marker').count(), 2, 'SLA markers for p99 and p99.9');
 
+    assert.deepEqual(await overflowing(page), []);
     const screenshot = join(outputDir, 'report.png');
     await page.screenshot({ path: screenshot, fullPage: true });
     console.log(`HTML report screenshot: ${screenshot}`);
@@ -220,6 +316,7 @@ describe('the HTML report in headless Chromium', { skip: !hasChromium && process
     assert.equal(await page.locator('.verdict-badge').textContent(), 'INVALID');
     assert.equal(await page.locator('#chart-spectrum circle').count(), 8);
     assert.equal(await page.locator('.pill-not-judged').count(), 1);
+    assert.deepEqual(await overflowing(page), []);
     await page.screenshot({ path: join(outputDir, 'invalid.png'), fullPage: true });
     assert.deepEqual(problems, []);
     assert.deepEqual(requests, [url]);
