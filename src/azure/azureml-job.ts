@@ -1,5 +1,6 @@
 import { lazySchema, schemaProblems } from '../core/schema.js';
 import { stringify } from 'yaml';
+import { SHARD_EXIT_CODES } from '../scale/shard-exit-codes.js';
 
 /** The `$schema` of an Azure ML command job, as in the seed's job-template.yml. */
 export const COMMAND_JOB_SCHEMA_URL = 'https://azuremlschemas.azureedge.net/latest/commandJob.schema.json';
@@ -78,6 +79,7 @@ function shardedCommandJob(spec: CommandJobSpec, shards: number): Record<string,
   ].join('; ');
   return {
     ...jobBody(spec, command),
+    description: `modelprof: one run as ${shards} shards, one a node, merged by node 0. Exit codes: ${SHARD_EXIT_CODES}; here node 0's exit code is the merge's.`,
     outputs: { reports: { type: 'uri_folder', mode: 'rw_mount' } },
     resources: { instance_count: shards },
     distribution: { type: 'pytorch', process_count_per_instance: 1 },

@@ -52,6 +52,18 @@ export function exitCodeForVerdict(report: Report, verdict?: SlaVerdict): number
   return report.validity.valid ? EXIT.ok : EXIT.runInvalid;
 }
 
+/**
+ * A shard's exit code (`--shard`) once its report is written: 0, whatever its own verdict. One
+ * shard's part of the load cannot pass or fail the whole run, and a shard that exits non-zero fails
+ * its Kubernetes index or its Azure ML node, and with it the job, before the merge has judged:
+ * the verdict (SLA, validity, target errors) is `modelprof merge`'s. A shard exits non-zero only
+ * when it could not measure or write (2 bad settings, 4 tool error, 5 output failed, 130 interrupted),
+ * through the same paths as any run.
+ */
+export function exitCodeForShardReport(): number {
+  return EXIT.ok;
+}
+
 /** Exit code of `modelprof compare`: 3 when a run was invalid or the runs are not like with like, 1 on a regression, else 0. */
 export function exitCodeForComparison(comparison: Comparison): number {
   if (comparison.invalid.length > 0 || comparison.unlike.length > 0) return EXIT.runInvalid;

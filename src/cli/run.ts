@@ -8,7 +8,7 @@ import { assertTargetAnswered, prepareRun, profile, ReportNotWrittenError } from
 import { applyScaleFlags, type ScaleFlags } from '../scale/shard-options.js';
 import { withServedTarget } from '../target/served-process.js';
 import { addProgressOption, withConsoleSession } from './console-session.js';
-import { EXIT, exitCodeForVerdict } from './exit-codes.js';
+import { EXIT, exitCodeForShardReport, exitCodeForVerdict } from './exit-codes.js';
 import { addLoadOptions, azureRunRequestFrom, type CommandRunRequest } from './load-options.js';
 import { addMonitorOptions } from './monitor-options.js';
 import { appendSummary, formatRunSummary } from './report.js';
@@ -102,6 +102,10 @@ export async function runAndReport(request: CommandRunRequest, extras: RunExtras
         return EXIT.outputFailed;
       }
       if (session.signal.aborted) return EXIT.interrupted;
+      if (settings.shard) {
+        if (!request.json) process.stderr.write(`modelprof: shard ${settings.shard.index} of ${settings.shard.count}: report written, exit 0; the verdict on the whole run is modelprof merge's\n`);
+        return exitCodeForShardReport();
+      }
       assertTargetAnswered(report, reportPath);
       return exitCodeForVerdict(report, verdict);
     }),

@@ -4,6 +4,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import { stringify } from 'yaml';
 import { SettingsError } from '../core/errors.js';
+import { SHARD_EXIT_CODES } from './shard-exit-codes.js';
 
 /** Where the shards write their reports and the merge step reads them. */
 export type ReportsStore =
@@ -105,7 +106,7 @@ export function shardedJobManifests(spec: ShardedJobSpec): Record<string, unknow
   manifests.push({
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: metadata(spec.name, 'shards'),
+    metadata: { ...metadata(spec.name, 'shards'), annotations: { 'modelprof.dev/exit-codes': SHARD_EXIT_CODES } },
     spec: {
       completionMode: 'Indexed',
       completions: spec.shards,
@@ -152,6 +153,7 @@ export function renderManifests(spec: ShardedJobSpec, manifests: readonly Record
     `# modelprof: ${spec.shards} shards of one run, starting together at ${spec.startAt}.`,
     '# Apply before then (kubectl apply -f FILE); a shard scheduled later refuses to start and the merge reports it missing.',
     `# Merged report: ${REPORTS_MOUNT}/${spec.name}/merged/report.html on the reports volume, by ${spec.mergeDeadline} at the latest.`,
+    `# Exit codes: ${SHARD_EXIT_CODES}`,
   ];
   return `${header.join('\n')}\n${manifests.map((manifest) => stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n')}`;
 }

@@ -63,6 +63,7 @@ describe('azureml-job writer', () => {
         "--sla 'p99<=200ms' --wait-until \"$(date -u -d '+180 seconds' +%Y-%m-%dT%H:%M:%SZ)\"; status=$?; fi; exit $status",
     );
     assert.ok(!run.includes('--sla'), 'the SLA judges the merged run, not each shard');
+    assert.match(String(job['description']), /a shard exits 0 once its report is written, whatever its own verdict/);
   });
 });
 

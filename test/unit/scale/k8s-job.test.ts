@@ -63,6 +63,7 @@ describe('shardedJobManifests', () => {
     assert.equal(shards.spec.completions, 4);
     assert.equal(shards.spec.parallelism, 4);
     assert.equal(shards.spec.backoffLimitPerIndex, 0);
+    assert.match((shards.metadata as { annotations?: Record<string, string> }).annotations?.['modelprof.dev/exit-codes'] ?? '', /^a shard exits 0 once its report is written, whatever its own verdict, and non-zero only when it could not measure or write/);
     const pod = shards.spec.template.spec;
     const [container] = pod.containers;
     assert.deepEqual(container.args.slice(0, 1), ['run']);
@@ -90,6 +91,7 @@ describe('shardedJobManifests', () => {
   it('renders one YAML stream that reads back to the same manifests', () => {
     const text = renderManifests(SPEC, manifests as unknown as Record<string, unknown>[]);
     assert.match(text, /^# modelprof: 4 shards of one run, starting together at 2025-06-01T12:05:00.000Z\./);
+    assert.match(text, /\n# Exit codes: a shard exits 0 once its report is written/);
     assert.deepEqual(parseAllDocuments(text).map((doc) => doc.toJS()), manifests);
   });
 
