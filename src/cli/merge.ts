@@ -44,13 +44,14 @@ async function mergeCommand(inputs: string[], options: MergeOptions): Promise<nu
   const shards = options.shards === undefined ? undefined : withinBound('shards', positiveInteger(options.shards, '--shards'), '--shards', options.shards);
   const sla = options.sla === undefined ? [] : parseSla(options.sla, '--sla');
   if (options.waitUntil !== undefined && shards === undefined) throw new SettingsError('--wait-until needs --shards: the merge must know how many reports to wait for');
-  const { report, reportPath, htmlPath, verdict } = await mergeReportFiles(inputs, {
+  const { report, reportPath, htmlPath, verdict, skipped } = await mergeReportFiles(inputs, {
     outputDir: options.output,
     ...(options.allowMissing ? { allowMissing: true } : {}),
     ...(shards !== undefined ? { shards } : {}),
     ...(options.waitUntil !== undefined ? { waitUntilMs: parseStartAt(options.waitUntil, '--wait-until', Number.NEGATIVE_INFINITY) } : {}),
     sla,
   });
+  if (!options.json) for (const line of skipped) process.stderr.write(`modelprof: note: ${line}\n`);
   if (options.junit) await writeFileAtomically(options.junit, renderJunit(verdict, report));
   await appendSummary(renderMarkdownSummary(report, verdict));
   if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -7,33 +7,46 @@ const REPORT_FILE = 'report.json';
 /** How often a merge waiting for shards looks for new reports. */
 const POLL_MS = 2000;
 
+/** A report file to merge, and whether the user named it or it was found inside a run folder. */
+export interface FoundReport {
+  path: string;
+  /** Found by looking inside a run folder (which may hold other reports too), not named. */
+  scanned: boolean;
+}
+
 /**
  * The report files named by `inputs`: a file is taken as it is; a folder holding report.json is
  * that report; any other folder stands for the report.json of each folder directly inside it
- * (`<run>/shard-0/report.json`, ...), leaving out `exclude` (the merge's own output folder).
+ * (`<run>/shard-0/report.json`, ...: `scanned`), leaving out `exclude` (the merge's own output folder).
  * With `notYet`, an input that does not exist yet (a merge step waiting for its shards) holds no
  * report instead of being an error.
  * @throws SettingsError for an input that does not exist.
  */
-export async function findReportFiles(inputs: readonly string[], exclude?: string, notYet = false): Promise<string[]> {
-  const files: string[] = [];
+export async function findReportFiles(inputs: readonly string[], exclude?: string, notYet = false): Promise<FoundReport[]> {
+  const files: FoundReport[] = [];
   const skip = exclude === undefined ? undefined : resolve(exclude);
   for (const input of inputs) {
     const kind = await kindOf(input);
     if (kind === 'missing' && notYet) continue;
     if (kind === 'missing') throw new SettingsError(`${input} does not exist: give shard report.json files or the folder that holds their folders`);
-    if (kind === 'file') files.push(input);
-    else if ((await kindOf(join(input, REPORT_FILE))) === 'file') files.push(join(input, REPORT_FILE));
+    if (kind === 'file') files.push({ path: input, scanned: false });
+    else if ((await kindOf(join(input, REPORT_FILE))) === 'file') files.push({ path: join(input, REPORT_FILE), scanned: false });
     else {
       const entries = (await readdir(input, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort(naturalOrder);
       for (const name of entries) {
         const folder = join(input, name);
         if (resolve(folder) === skip) continue;
-        if ((await kindOf(join(folder, REPORT_FILE))) === 'file') files.push(join(folder, REPORT_FILE));
+        if ((await kindOf(join(folder, REPORT_FILE))) === 'file') files.push({ path: join(folder, REPORT_FILE), scanned: true });
       }
     }
   }
-  return [...new Set(files)];
+  // Each file once, as named where it was both named and found.
+  const byPath = new Map<string, FoundReport>();
+  for (const file of files) {
+    const seen = byPath.get(file.path);
+    if (!seen || (seen.scanned && !file.scanned)) byPath.set(file.path, file);
+  }
+  return [...byPath.values()];
 }
 
 /**
@@ -41,13 +54,13 @@ export async function findReportFiles(inputs: readonly string[], exclude?: strin
  * merge step started beside its shards (a follow-up Kubernetes Job) waits for them, and a shard
  * that died does not hold the merge up past the deadline. Returns what was found by then.
  */
-export async function awaitReportFiles(
-  find: () => Promise<string[]>,
+export async function awaitReportFiles<T>(
+  find: () => Promise<T[]>,
   expected: number,
   deadlineMs: number,
   clock: WaitClock,
   signal?: AbortSignal,
-): Promise<string[]> {
+): Promise<T[]> {
   for (;;) {
     const files = await find();
     if (files.length >= expected || clock.now() >= deadlineMs || signal?.aborted) return files;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -39,6 +39,8 @@ before(async () => {
   for (const run of runs.slice(1)) assert.equal(run.code, EXIT.ok, `a shard that wrote its report exits 0: ${run.stderr}`);
   single = readReport(join(work, 'single'));
   shards = Array.from({ length: SHARDS }, (_, index) => readReport(join(work, 'run', `shard-${index}`)));
+  // A run folder that also holds a report made without --shard (a baseline kept beside the shards).
+  cpSync(join(work, 'single'), join(work, 'run', 'baseline'), { recursive: true });
   mergeRun = await runCli(['merge', join(work, 'run'), '--output', join(work, 'merged')]);
   merged = readReport(join(work, 'merged'));
 });
@@ -66,6 +68,13 @@ describe('scale-out: shards started together with --start-at, merged', () => {
     assert.deepEqual(merged.settings, shards[0]!.shard!.run);
     assert.deepEqual(merged.merge!.missing, []);
     assert.equal(merged.validity.valid, shards.every((s) => s.validity.valid));
+  });
+
+  it("leaves out a report in the run folder that is not a shard's, naming it", () => {
+    const note = `skipped ${join(work, 'run', 'baseline', 'report.json')}: not a shard's report (run without --shard), so not part of this run`;
+    assert.ok(mergeRun.stderr.includes(`modelprof: note: ${note}\n`), mergeRun.stderr);
+    assert.equal(merged.notes[0], note);
+    assert.equal(merged.merge!.shards.length, SHARDS);
   });
 
   it('equals one process doing the same load within noise: rate within 3%, p50 within 5%', () => {

@@ -12,11 +12,19 @@ describe('findReportFiles', () => {
   for (const shard of ['shard-0', 'shard-2', 'shard-10', 'merged']) writeFileSync(join(run, shard, 'report.json'), '{}');
 
   it("takes a run folder as its shards' reports, in shard order, leaving out the merge's own output", async () => {
-    assert.deepEqual(await findReportFiles([run], join(run, 'merged')), ['shard-0', 'shard-2', 'shard-10'].map((s) => join(run, s, 'report.json')));
+    assert.deepEqual(await findReportFiles([run], join(run, 'merged')), ['shard-0', 'shard-2', 'shard-10'].map((s) => ({ path: join(run, s, 'report.json'), scanned: true })));
   });
   it('takes files and shard folders as they are, each once', async () => {
     const file = join(run, 'shard-0', 'report.json');
-    assert.deepEqual(await findReportFiles([file, join(run, 'shard-0'), join(run, 'shard-2')]), [file, join(run, 'shard-2', 'report.json')]);
+    assert.deepEqual(await findReportFiles([file, join(run, 'shard-0'), join(run, 'shard-2')]), [file, join(run, 'shard-2', 'report.json')].map((path) => ({ path, scanned: false })));
+  });
+  it('a file both named and found in a run folder counts as named', async () => {
+    const file = join(run, 'shard-2', 'report.json');
+    assert.deepEqual(await findReportFiles([run, file], join(run, 'merged')), [
+      { path: join(run, 'shard-0', 'report.json'), scanned: true },
+      { path: file, scanned: false },
+      { path: join(run, 'shard-10', 'report.json'), scanned: true },
+    ]);
   });
   it('refuses a path that does not exist, unless waiting for shards that have not written yet', async () => {
     await assert.rejects(findReportFiles([join(run, 'nope')]), (error: Error) => /nope does not exist/.test(error.message));
