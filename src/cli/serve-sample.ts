@@ -18,6 +18,7 @@ interface ServeSampleFlags {
   requestTimeoutMs: string;
   workers: string;
   workFactor: string;
+  deviceMs: string;
 }
 
 export function registerServeSample(program: Command): void {
@@ -34,7 +35,8 @@ export function registerServeSample(program: Command): void {
     .option('--max-concurrent <n>', "Azure's max_concurrent_requests_per_instance: a request beyond it gets 429 (default: no limit)")
     .option('--request-timeout-ms <ms>', "Azure's request_timeout_ms: a request not answered in time gets 408", String(SAMPLE_SERVER_DEFAULTS.requestTimeoutMs))
     .option('--workers <n>', 'compute threads; capacity is about workers / cost of one request', String(SAMPLE_SERVER_DEFAULTS.workers))
-    .option('--work-factor <x>', 'multiplies the compute per row (1: about 0.45 ms of CPU per row)', String(SAMPLE_SERVER_DEFAULTS.workFactor))
+    .option('--work-factor <x>', 'multiplies the CPU compute per row (1: about 0.45 ms of CPU per row)', String(SAMPLE_SERVER_DEFAULTS.workFactor))
+    .option('--device-ms <ms>', 'device time per request on the simulated accelerator (one device, FIFO, off the CPU; capacity 1000/ms req/s); 0: none', String(SAMPLE_SERVER_DEFAULTS.deviceMs))
     .action(async (flags: ServeSampleFlags) => {
       const server = await startSampleServer(readFlags(flags));
       process.stdout.write(`${LISTENING_LINE_PREFIX}${server.url}\n`);
@@ -52,6 +54,7 @@ function readFlags(flags: ServeSampleFlags): SampleServerOptions {
     requestTimeoutMs: numberFlag('requestTimeoutMs', '--request-timeout-ms', flags.requestTimeoutMs),
     workers: numberFlag('workers', '--workers', flags.workers),
     workFactor: numberFlag('workFactor', '--work-factor', flags.workFactor),
+    deviceMs: numberFlag('deviceMs', '--device-ms', flags.deviceMs),
   };
   if (flags.key !== undefined) options.key = checkHeaderToken('--key (or SAMPLE_KEY)', flags.key);
   if (flags.deployment !== undefined) options.deployment = checkHeaderToken('--deployment', flags.deployment);

@@ -61,7 +61,7 @@ export class SampleMetrics {
 
     family(lines, `${PREFIX}requests_in_flight`, 'gauge', '/score requests received and not yet answered.');
     lines.push(`${PREFIX}requests_in_flight ${gauges.inFlight}`);
-    family(lines, `${PREFIX}requests_queued`, 'gauge', '/score requests waiting for a free compute worker, counting abandoned ones until a worker skips them.');
+    family(lines, `${PREFIX}requests_queued`, 'gauge', '/score requests waiting for a free compute worker or for the accelerator, counting abandoned ones until they are skipped.');
     lines.push(`${PREFIX}requests_queued ${gauges.queued}`);
 
     const cpu = process.cpuUsage();

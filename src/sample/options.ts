@@ -16,8 +16,18 @@ export interface SampleServerOptions {
   requestTimeoutMs?: number;
   /** Compute threads; default 1. Capacity is about workers / (cost of one request). */
   workers?: number;
-  /** Multiplies the compute per row; default 1 (about 0.45 ms of CPU per row). Also the model evaluations per generated token (at least 1) of the LLM routes. */
+  /**
+   * Multiplies the CPU compute per row: 1 is about 0.45 ms of CPU per row; default 0.2 (about 0.09 ms,
+   * the host's share beside the accelerator's). Also the model evaluations per generated token
+   * (rounded, at least 1) of the LLM routes.
+   */
   workFactor?: number;
+  /**
+   * Device time per /score request on the simulated accelerator, ms (±10%): one device, one request at
+   * a time, FIFO, spent on timers rather than a CPU, as a model on a GPU spends it. Capacity is then
+   * at most 1000 / deviceMs req/s. Default 4; 0 leaves the CPU model alone.
+   */
+  deviceMs?: number;
   /** The model id the OpenAI-compatible routes serve; default "sample-ngram". */
   llmModel?: string;
   /** Generations the LLM routes decode together; more wait (vLLM's max_num_seqs). Default 32. */
@@ -33,6 +43,7 @@ export interface ResolvedSampleServerOptions {
   readonly requestTimeoutMs: number;
   readonly workers: number;
   readonly workFactor: number;
+  readonly deviceMs: number;
   readonly llmModel: string;
   readonly llmMaxBatch: number;
 }
@@ -42,7 +53,8 @@ export const SAMPLE_SERVER_DEFAULTS = {
   port: 0,
   requestTimeoutMs: 5000,
   workers: 1,
-  workFactor: 1,
+  workFactor: 0.2,
+  deviceMs: 4,
   llmModel: 'sample-ngram',
   llmMaxBatch: 32,
 } as const;
@@ -55,6 +67,7 @@ export const SAMPLE_SERVER_LIMITS = {
   requestTimeoutMs: { min: 1, max: 180_000, integer: true },
   workers: { min: 1, max: 64, integer: true },
   workFactor: { min: 0, max: 1000, integer: false },
+  deviceMs: { min: 0, max: 10_000, integer: false },
   llmMaxBatch: { min: 1, max: 4096, integer: true },
 } as const;
 
@@ -100,6 +113,7 @@ export function resolveSampleServerOptions(options: SampleServerOptions = {}): R
     ),
     workers: checkLimitedOption('workers', 'workers', options.workers ?? SAMPLE_SERVER_DEFAULTS.workers),
     workFactor: checkLimitedOption('workFactor', 'workFactor', options.workFactor ?? SAMPLE_SERVER_DEFAULTS.workFactor),
+    deviceMs: checkLimitedOption('deviceMs', 'deviceMs', options.deviceMs ?? SAMPLE_SERVER_DEFAULTS.deviceMs),
     llmModel: options.llmModel === undefined ? SAMPLE_SERVER_DEFAULTS.llmModel : checkModelName(options.llmModel),
     llmMaxBatch: checkLimitedOption('llmMaxBatch', 'llmMaxBatch', options.llmMaxBatch ?? SAMPLE_SERVER_DEFAULTS.llmMaxBatch),
   };

@@ -7,6 +7,7 @@ import { SampleMetrics } from './metrics.js';
 import { resolveSampleServerOptions, type ResolvedSampleServerOptions, type SampleServerOptions } from './options.js';
 import { parseScoringInput } from './scoring-input.js';
 import { ScoringPool, type ScoringJob } from './scoring-pool.js';
+import { SimulatedAccelerator, type DeviceJob } from './accelerator.js';
 import { OpenAiRoutes } from './llm/openai-routes.js';
 
 export type { SampleServerOptions } from './options.js';
@@ -35,8 +36,10 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const CLOSE_GRACE_MS = 1000;
 
 /**
- * Starts the sample scoring endpoint: behaves like an Azure ML managed online deployment running
- * a small CPU-bound model (see model.ts), with Azure's auth, routing, concurrency and timeout answers.
+ * Starts the sample scoring endpoint: behaves like an Azure ML managed online deployment serving a
+ * model on one accelerator (accelerator.ts: a few ms of device time per request, off the CPU, one
+ * request at a time), after a small CPU step that computes the answer (model.ts), with Azure's auth,
+ * routing, concurrency and timeout answers.
  */
 export async function startSampleServer(options: SampleServerOptions = {}): Promise<SampleServer> {
   const settings = resolveSampleServerOptions(options);
@@ -54,6 +57,7 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
 class SampleEndpoint implements SampleServer {
   readonly #settings: ResolvedSampleServerOptions;
   readonly #pool: ScoringPool;
+  readonly #device: SimulatedAccelerator;
   readonly #metrics = new SampleMetrics();
   readonly #server: Server;
   readonly #expectedAuthorization: Buffer | undefined;
@@ -68,6 +72,7 @@ class SampleEndpoint implements SampleServer {
   constructor(settings: ResolvedSampleServerOptions, pool: ScoringPool) {
     this.#settings = settings;
     this.#pool = pool;
+    this.#device = new SimulatedAccelerator(settings.deviceMs);
     this.#expectedAuthorization = settings.key === undefined ? undefined : Buffer.from(`Bearer ${settings.key}`);
     this.#jsonHeaders =
       settings.deployment === undefined
@@ -110,6 +115,7 @@ class SampleEndpoint implements SampleServer {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const answer of [...this.#inFlight]) answer(503, 'the endpoint is shutting down');
     this.#llm.close();
+    this.#device.close();
     this.#server.closeIdleConnections();
     const grace = setTimeout(() => this.#server.closeAllConnections(), CLOSE_GRACE_MS);
     await closed;
@@ -126,7 +132,7 @@ class SampleEndpoint implements SampleServer {
     else if (path === '/' || path === '/health') this.#read(req, res, 'text/plain; charset=utf-8', () => 'Healthy\n');
     else if (path === '/metrics') {
       this.#read(req, res, 'text/plain; version=0.0.4; charset=utf-8', () =>
-        this.#metrics.render({ inFlight: this.#inFlight.size, queued: this.#pool.queued }),
+        this.#metrics.render({ inFlight: this.#inFlight.size, queued: this.#pool.queued + this.#device.queued }),
       );
     } else this.#send(res, 404, this.#jsonHeaders, errorBody('no such route; score at POST /score, generate at POST /v1/chat/completions or /v1/completions'));
   }
@@ -177,11 +183,13 @@ class SampleEndpoint implements SampleServer {
   #admit(req: IncomingMessage, res: ServerResponse, arrived: number): void {
     let answered = false;
     let job: ScoringJob | undefined;
+    let onDevice: DeviceJob | undefined;
     const settle = (): void => {
       answered = true;
       this.#inFlight.delete(fail);
       clearTimeout(timer);
       if (job !== undefined) job.cancelled = true;
+      if (onDevice !== undefined) onDevice.cancelled = true;
     };
     const answer = (status: number, body: string, headers: OutgoingHttpHeaders = this.#jsonHeaders): void => {
       if (answered) return;
@@ -221,7 +229,12 @@ class SampleEndpoint implements SampleServer {
         features: parsed.input.features,
         rows: parsed.input.rows,
         cancelled: false,
-        done: (outcome) => (outcome.ok ? answer(200, outcome.body) : fail(500, 'scoring failed')),
+        done: (outcome) => {
+          if (!outcome.ok) return fail(500, 'scoring failed');
+          // The answer is computed; the inference itself takes its turn on the device.
+          onDevice = { cancelled: false, done: () => answer(200, outcome.body) };
+          this.#device.submit(onDevice);
+        },
       };
       this.#pool.submit(job);
     });

@@ -74,10 +74,11 @@ describe('modelprof run with monitors', () => {
     const port = await freePort();
     const out = join(work, 'serve');
     const result = await runCli([
-      'run', '--serve', `${process.execPath} ${MAIN} serve-sample --port ${port}`, '--url', `http://127.0.0.1:${port}/score`,
+      'run', '--serve', `${process.execPath} ${MAIN} serve-sample --port ${port} --device-ms 0 --work-factor 1`, '--url', `http://127.0.0.1:${port}/score`,
       '--payload', '{"data": [[1,2,3,4,5,6,7,8,9,10]]}', '--tool', 'wrk', '-c', '4', '-d', '2s', '--warmup', '0', '--monitor-interval', '250', '-o', out,
     ]);
     const report = readReport(out);
+    // A CPU-bound sample (no simulated accelerator), so the process monitor has CPU to see.
     // Without an SLA the exit says whether the run is valid; a busy machine's stalls may rightly void it.
     assert.equal(result.code, report.validity.valid ? EXIT.ok : EXIT.runInvalid, result.stderr);
     assertValidReport(report);

@@ -77,16 +77,17 @@ async function search(url: string, name: string, startRate: number): Promise<Sea
 
 function checkLanding({ record, capacity }: Searched): void {
   const curve = record.points.map((p) => `${p.rate}:${p.verdict}(served ${p.servedRps}, p99 ${p.p99Ms})`).join(' ');
-  assert.notEqual(record.maxRate, null, record.message);
   const [low, high] = [Math.min(...capacity), Math.max(...capacity)];
   // The open loop costs the generator more a request than the closed loop did: on a machine busy
-  // enough to make the generator the limit first, the search must say so and stop at a lower bound.
+  // enough to make the generator the limit first (its lag reaching even the p50 of a 1-2 ms target,
+  // from the first point on), the search must say so and stop at a lower bound, or with none.
   if (record.stop === 'invalid') {
-    assert.equal(record.answer, 'at-least', record.message);
+    assert.equal(record.answer, record.maxRate === null ? 'none' : 'at-least', record.message);
     assert.match(record.message, /the generator|not judged/, record.message);
-    assert.ok(record.maxRate! <= 1.05 * high, `a lower bound ${record.maxRate} req/s above the capacity ${high.toFixed(1)}; ${curve}`);
+    if (record.maxRate !== null) assert.ok(record.maxRate <= 1.05 * high, `a lower bound ${record.maxRate} req/s above the capacity ${high.toFixed(1)}; ${curve}`);
     return;
   }
+  assert.notEqual(record.maxRate, null, record.message);
   assert.ok(
     record.maxRate! >= 0.6 * low && record.maxRate! <= 1.05 * high,
     `find-max ${record.maxRate} req/s vs closed loop ${capacity[0].toFixed(1)} then ${capacity[1].toFixed(1)} req/s; ${curve}`,

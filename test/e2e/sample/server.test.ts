@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SAMPLE_SERVER_DEFAULTS } from '../../../src/sample/options.js';
 import { createModel } from '../../../src/sample/model.js';
 import { startSampleServer, type SampleServer } from '../../../src/sample/server.js';
 import { SettingsError } from '../../../src/core/errors.js';
@@ -45,7 +46,7 @@ async function untilReceived(server: SampleServer, count: number): Promise<void>
 }
 
 test('POST /score answers 200 with one probability vector per row, the same on every server', async () => {
-  const expected = createModel(1).predict(Float64Array.from([ROW, [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]].flat()), 2);
+  const expected = createModel(SAMPLE_SERVER_DEFAULTS.workFactor).predict(Float64Array.from([ROW, [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]].flat()), 2);
   await withServer({ workers: 1 }, async (one) => {
     await withServer({ workers: 2 }, async (two) => {
       assert.match(one.url, /^http:\/\/127\.0\.0\.1:\d+\/score$/);
