@@ -20,10 +20,26 @@ export function validityHeadline(report: Report): ValidityHeadline {
     const upTo = validity.trustedUpTo ? `trusted up to ${figureLabel(validity.trustedUpTo)}` : 'not even p50 is trusted';
     return { valid: false, title: `RUN INVALID: the generator's own lag could have moved the latency figures (${upTo})` };
   }
-  if (report.engine.name === 'external') return { valid: true, title: `RUN VALID by ${report.tool}'s own measure of its schedule` };
+  if (report.engine.name === 'external') return { valid: true, title: externalValidTitle(report.tool) };
   if (!openLoop) return { valid: true, title: 'RUN VALID: the generator kept up (closed loop: not saturated, no stalls)' };
   const upTo = validity.trustedUpTo ? `, latency trusted up to ${figureLabel(validity.trustedUpTo)}` : '';
   return { valid: true, title: `RUN VALID: the generator held its plan${upTo}` };
+}
+
+/**
+ * What "valid" means for a real program's run, by its load model: modelprof sees only the program's
+ * output, so it says which of the program's own figures the verdict rests on, and that none of them
+ * is a delay of the program's own (no send lag, no trust marks).
+ */
+function externalValidTitle(tool: string): string {
+  const model = loadModelOf(tool);
+  if (model?.loop === 'closed') {
+    return `RUN VALID: ${tool} sent requests and recorded answers (closed loop: each connection waits for its answer, so there is no schedule to fall behind; ${tool} reports no delay of its own, so no figure is judged for trust)`;
+  }
+  if (model?.ticker) {
+    return 'RUN VALID by LaBench\'s own measure of its schedule: at least 99.9% of its ticks found a free client and of its sends left on time (it reports no send lag, so no figure is judged for trust)';
+  }
+  return `RUN VALID: ${tool} sent at its planned rate and recorded latency after its calibration (it reports no send lag, so no figure is judged for trust; a rate it missed is a warning)`;
 }
 
 /** Keys of the corrected latency figures the trust rule does not trust: every one above trustedUpTo. */
