@@ -1,6 +1,7 @@
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { IntervalRecorder } from '../record/interval-recorder.js';
+import { LoopLagProbe } from './loop-lag-probe.js';
 import { LOAD_MODELS } from './models/registry.js';
 import { SendContext } from './send-context.js';
 import { busyOrWaitingShare, threadSchedule } from './thread-schedule.js';
@@ -48,11 +49,11 @@ function schedule(loadStartMs: number): void {
   const ctx = new SendContext(job, now, recorder, loadStartMs);
   running = ctx;
   const model = LOAD_MODELS[job.model].create(ctx);
-  // The closed loop has no plan to measure lag against: its event-loop delay stands in, as it does for
-  // the reading of streamed tokens (ITL). An open-loop model measures its send lag instead, and
-  // otherwise spares the 100 wakes a second of this monitor.
+  // The closed loop has no plan to measure lag against: its event loop's delay in answering an event
+  // stands in, as it does for the reading of streamed tokens (ITL). An open-loop model measures its
+  // send lag instead, and otherwise spares the probe's wakes.
   const openLoop = LOAD_MODELS[job.model].loop === 'open';
-  const loopDelay = openLoop && job.api === undefined ? undefined : monitorEventLoopDelay({ resolution: 10 });
+  const loopDelay = openLoop && job.api === undefined ? undefined : new LoopLagProbe(now);
   let utilizationAtStart = performance.eventLoopUtilization();
   let scheduleAtStart = threadSchedule();
   let wallAtStart = now();
@@ -66,7 +67,7 @@ function schedule(loadStartMs: number): void {
   runAt(openLoop ? loadStartMs - PLANNED_START_LEAD_MS : loadStartMs, () => model.start());
   runAt(ctx.measureStartMs, () => {
     // Judge the generator on the measured window only.
-    loopDelay?.enable();
+    loopDelay?.start();
     utilizationAtStart = performance.eventLoopUtilization();
     scheduleAtStart = threadSchedule();
     wallAtStart = now();
@@ -74,19 +75,16 @@ function schedule(loadStartMs: number): void {
 
   const finish = (): void => {
     clearInterval(sweep);
-    loopDelay?.disable();
+    loopDelay?.stop();
     recorder.flush();
     const stats = ctx.stats;
     if (ctx.lastCompletionMs > 0) stats.lastCompletionEpochMs = performance.timeOrigin + ctx.lastCompletionMs;
     stats.eventLoopUtilization = performance.eventLoopUtilization(utilizationAtStart).utilization;
     stats.busyOrWaiting = busyOrWaitingShare(scheduleAtStart, threadSchedule(), now() - wallAtStart);
-    if (loopDelay && loopDelay.count > 0) {
-      stats.eventLoopLagP99Ms = Math.max(0, loopDelay.percentile(99) / 1e6 - 10);
-      stats.eventLoopLagMaxMs = Math.max(0, loopDelay.max / 1e6 - 10);
-      // The monitor's timer fires every 10 ms on libuv's millisecond clock: only what is past 11 ms
-      // is the loop's own delay (below, the timer's resolution, which I/O wakes do not suffer).
-      const past = (ns: number): number => Math.max(0, ns / 1e6 - 11);
-      stats.loopDelayMs = Object.fromEntries(JUDGED_FIGURES.map(({ key, percent }) => [key, past(percent >= 100 ? loopDelay.max : loopDelay.percentile(percent))]));
+    if (loopDelay && loopDelay.histogram.totalCount > 0) {
+      stats.eventLoopLagP99Ms = loopDelay.lagMs(99);
+      stats.eventLoopLagMaxMs = loopDelay.lagMs(100);
+      stats.loopDelayMs = Object.fromEntries(JUDGED_FIGURES.map(({ key, percent }) => [key, loopDelay.lagMs(percent)]));
     }
     ctx.closeAll();
     const bodies = ctx.errorBodies.samples;
