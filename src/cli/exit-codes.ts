@@ -1,8 +1,8 @@
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import type { Comparison } from '../judge/comparison.js';
-import { judgeTarget } from '../judge/target-outcome.js';
 import type { Report } from '../report/report.js';
-import { loadHeld, verdictJudgesAvailability, type SlaVerdict } from '../judge/sla.js';
+import type { SlaVerdict } from '../judge/sla.js';
+import { judgeRun, type RunOutcome } from '../judge/run-verdict.js';
 
 /** Process exit codes, documented in the README; CI pipelines branch on them. */
 export const EXIT = {
@@ -11,7 +11,7 @@ export const EXIT = {
   slaFailed: 1,
   /** Bad settings, flags, job file or payload: nothing was sent. */
   badSettings: 2,
-  /** The generator did not hold its plan: no verdict on the target is given. */
+  /** No verdict on the target: the generator did not deliver the load, a clause (or compare row) its lag could flip, an invalid run (p50 not trusted) without an SLA, or runs not like with like. */
   runInvalid: 3,
   /** A load tool or the target failed (missing program, unparsable output, target down). */
   toolError: 4,
@@ -34,22 +34,11 @@ export function exitCodeOfError(error: { code: ErrorCode }): number {
   return EXIT_BY_ERROR_CODE[error.code];
 }
 
-/**
- * The gate. 4 when no request succeeded, or when the target was down for a while (an outage) and
- * the SLA says nothing of availability (a target error, whatever else holds). With an SLA: 3 when
- * the generator did not deliver the load, else 1 when a judged clause failed, else 3 when a clause
- * could not be judged (its figure not trusted), else 0. Without one: 3 when the run is invalid, else 0.
- */
+const EXIT_BY_OUTCOME: Record<RunOutcome, number> = { pass: EXIT.ok, fail: EXIT.slaFailed, 'no-verdict': EXIT.runInvalid, 'target-error': EXIT.toolError };
+
+/** The gate: the run's one verdict (judge/run-verdict.ts) as an exit code. */
 export function exitCodeForVerdict(report: Report, verdict?: SlaVerdict): number {
-  const target = judgeTarget(report);
-  if (target.noSuccess) return EXIT.toolError;
-  // An outage is a target error unless the SLA says how much of one it allows.
-  if (target.outage && !verdictJudgesAvailability(verdict)) return EXIT.toolError;
-  if (!loadHeld(report)) return EXIT.runInvalid;
-  if (verdict && verdict.results.length > 0) {
-    return verdict.status === 'fail' ? EXIT.slaFailed : verdict.status === 'not-judged' ? EXIT.runInvalid : EXIT.ok;
-  }
-  return report.validity.valid ? EXIT.ok : EXIT.runInvalid;
+  return EXIT_BY_OUTCOME[judgeRun(report, verdict).outcome];
 }
 
 /**

@@ -10,7 +10,8 @@ import { renderJunit } from '../report/junit.js';
 import { appendStepSummary, renderMarkdownSummary } from '../report/markdown.js';
 import { readReportFile, reportPathOf } from '../report/read-report.js';
 import type { Report } from '../report/report.js';
-import { evaluateSla, loadHeld, parseSla, type SlaVerdict } from '../judge/sla.js';
+import { evaluateSla, parseSla, type SlaVerdict } from '../judge/sla.js';
+import { judgeRun, type RunVerdict } from '../judge/run-verdict.js';
 import { exitCodeForVerdict } from './exit-codes.js';
 import { collect } from './collect.js';
 import { writeErr, writeOut } from './colour.js';
@@ -53,20 +54,21 @@ export function formatRunSummary(report: Report, verdict?: SlaVerdict): string {
     ...(report.resources ? formatResourceSummary(report.resources) : []),
     ...(latencyRows ? ['', ...formatServerClientLatency(latencyRows)] : []),
   ];
-  const verdictLines = verdict ? formatVerdictLines(report, verdict).trimEnd().split('\n') : [];
-  return formatSummary(report, [...resources, ...(resources.length > 0 && verdictLines.length > 0 ? [''] : []), ...verdictLines]);
+  const run = judgeRun(report, verdict);
+  const verdictLines = formatVerdictLines(run).trimEnd().split('\n').filter((line) => line !== '');
+  return formatSummary(report, [...resources, ...(resources.length > 0 && verdictLines.length > 0 ? [''] : []), ...verdictLines], run);
 }
 
-/** One line per SLA clause and the outcome, for the console. */
-export function formatVerdictLines(report: Report, verdict?: SlaVerdict): string {
+/** One line per SLA clause, then the run's verdict (judge/run-verdict.ts) and what it rests on, for the console. */
+export function formatVerdictLines(verdict: RunVerdict): string {
   const lines: string[] = [];
-  for (const result of verdict?.results ?? []) {
+  for (const result of verdict.sla?.results ?? []) {
     const status = result.status === 'not-judged' ? 'n/a ' : result.pass ? 'pass' : 'FAIL';
     lines.push(`${status}  ${result.clause.text.padEnd(28)}  ${result.message}`);
   }
-  if (!loadHeld(report)) lines.push(`run invalid, no verdict on the target: ${report.validity.reasons.join('; ')}`);
-  else if (verdict) lines.push(verdict.status === 'pass' ? 'SLA passed' : verdict.status === 'fail' ? 'SLA failed' : 'SLA not judged: a clause\'s figure is not trusted');
-  else if (!report.validity.valid) lines.push(`run invalid: ${report.validity.reasons.join('; ')}`);
+  // Without an SLA, a measured run's verdict is the validity headline above; the banner says a target error.
+  const said = !verdict.sla && (verdict.kind === 'measured' || verdict.kind === 'high-error-rate' || verdict.outcome === 'target-error');
+  if (!said) lines.push(verdict.outcome === 'pass' ? verdict.title : `${verdict.title}: ${verdict.detail}`);
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 

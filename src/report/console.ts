@@ -2,6 +2,7 @@ import { LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
 import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
 import { formatLlmLines } from './llm-console.js';
 import type { Report } from './report.js';
+import type { RunVerdict } from '../judge/run-verdict.js';
 import { generatorDelayName, untrustedFigures, untrustedLegend, validityHeadline } from './validity-text.js';
 import { requestSettingsLine } from './request-settings.js';
 
@@ -17,7 +18,7 @@ const ROWS: readonly [keyof LatencySummary, string][] = [
 const CONSOLE_LINES = 5;
 
 /** The console summary of a report: verdict first, then throughput, latency, LLM token figures, errors. */
-export function formatSummary(report: Report, extraLines: readonly string[] = []): string {
+export function formatSummary(report: Report, extraLines: readonly string[] = [], verdict?: RunVerdict): string {
   const lines: string[] = [];
   const { validity } = report;
   const engine = report.engine.name === 'builtin' ? `builtin ${report.tool} model` : `external ${report.tool} (${report.engine.version})`;
@@ -32,7 +33,7 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
   // What the target did comes first: with no success, nothing below describes the model.
   const targetLine = targetHeadline(judgeTarget(report));
   if (targetLine) lines.push(targetLine, '');
-  lines.push(validityHeadline(report).title);
+  lines.push(validityHeadline(report, verdict).title);
   for (const reason of validity.reasons) lines.push(`  x ${reason}`);
   // A partial run is said once, on its own line below.
   for (const warning of validity.warnings) if (!(report.partial && warning.startsWith('partial run:'))) lines.push(`  ! ${warning}`);

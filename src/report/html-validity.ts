@@ -2,6 +2,7 @@ import { figureLabel } from '../judge/trust.js';
 import type { ValidityChecks } from '../record/result.js';
 import { escapeHtml, formatCount, formatMs, formatRps, formatShare } from './format.js';
 import type { Report } from './report.js';
+import type { RunVerdict } from '../judge/run-verdict.js';
 import { generatorDelayName, untrustedFigures, validityHeadline } from './validity-text.js';
 
 /** The report page's run-validity section: the verdict and its reasons, the checks, the send lag and the trust of each figure. */
@@ -37,11 +38,11 @@ const CHECK_LABELS: [keyof ValidityChecks, string, (v: number) => string][] = [
   ['generatorCpu', 'generator busy or waiting for a CPU', formatShare],
 ];
 
-export function validitySection(report: Report): string {
+export function validitySection(report: Report, verdict?: RunVerdict): string {
   const checks = CHECK_LABELS.filter(([key]) => report.validity.checks[key] !== undefined)
     .map(([key, label, format]) => `<tr><th>${label}</th><td class="num">${escapeHtml(format(report.validity.checks[key]!))}</td></tr>`)
     .join('');
-  const headline = validityHeadline(report);
+  const headline = validityHeadline(report, verdict);
   const status = `<p>${escapeHtml(headline.title)}.</p>${
     report.validity.reasons.length > 0 ? `<ul class="reasons">${report.validity.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>` : ''
   }`;

@@ -1,6 +1,6 @@
 import { ERROR_KINDS, LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
 import { decodeHistogram } from '../record/histogram.js';
-import { describeAvailability, describeOutage } from '../judge/availability.js';
+import { describeOutage } from '../judge/availability.js';
 import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
 import type { Report } from './report.js';
 import { spectrumFromHistogram, spectrumFromSummary } from './latency-spectrum.js';
@@ -14,9 +14,10 @@ import {
   formatShare,
   formatUtcTime,
 } from './format.js';
-import { formatLimit, loadHeld, verdictJudgesAvailability, type SlaVerdict } from '../judge/sla.js';
+import { formatLimit, type SlaVerdict } from '../judge/sla.js';
+import { judgeRun, type RunVerdictKind } from '../judge/run-verdict.js';
 import { formatMetricValue, formatResourceValue, isPercentUnit } from './metric-format.js';
-import { generatorDelayName, untrustedFigures, untrustedLegend, validityHeadline } from './validity-text.js';
+import { generatorDelayName, untrustedFigures, untrustedLegend } from './validity-text.js';
 import { limitList, validitySection, warningList } from './html-validity.js';
 import { figureLabel } from '../judge/trust.js';
 import { htmlPage } from './html-page.js';
@@ -48,50 +49,22 @@ type Outcome = { kind: 'pass' | 'fail' | 'invalid' | 'measured' | 'warn'; title:
 
 const BADGES: Record<Outcome['kind'], string> = { pass: 'PASS', fail: 'FAIL', invalid: 'INVALID', measured: 'INFO', warn: 'ERRORS' };
 
+const OUTCOME_KINDS: Record<RunVerdictKind, Outcome['kind']> = {
+  'no-success': 'fail',
+  'target-down': 'fail',
+  'load-not-held': 'invalid',
+  'sla-failed': 'fail',
+  'sla-not-judged': 'invalid',
+  'sla-passed': 'pass',
+  'not-trusted': 'invalid',
+  'high-error-rate': 'warn',
+  measured: 'measured',
+};
+
+/** The page's banner: the run's one verdict (judge/run-verdict.ts), as every other surface says it. */
 function outcomeOf(report: Report, verdict?: SlaVerdict): Outcome {
-  const target = judgeTarget(report);
-  if (target.noSuccess) {
-    return { kind: 'fail', title: 'Target error: no request succeeded', detail: `None of ${target.requests} requests succeeded: ${target.seen}. The figures below describe error answers, not the model.` };
-  }
-  // An outage is the verdict unless the SLA says how much of one it allows.
-  if (target.outage && !verdictJudgesAvailability(verdict)) {
-    return { kind: 'fail', title: `Target down: ${formatNumber(target.outage.downSeconds)} s without a successful answer`, detail: `${describeAvailability(target.outage)}. The figures below include the outage.` };
-  }
-  if (!loadHeld(report)) {
-    return {
-      kind: 'invalid',
-      title: 'No verdict: run invalid',
-      detail: 'The load generator did not deliver the load, so these figures say nothing reliable about the target.',
-    };
-  }
-  if ((!verdict || verdict.results.length === 0) && target.highErrorRate) {
-    const share = ((100 * target.failed) / target.requests).toFixed(2);
-    return { kind: 'warn', title: `High error rate: ${share}% of requests failed`, detail: `${target.seen}. No SLA was given; the figures below include the failed requests.` };
-  }
-  const headline = validityHeadline(report);
-  if (!verdict || verdict.results.length === 0) {
-    if (!headline.valid) return { kind: 'invalid', title: 'Run invalid', detail: `${headline.title.replace(/^RUN INVALID: /, '')}.` };
-    return { kind: 'measured', title: 'Measured', detail: 'No SLA was given; the figures below are the measurement.' };
-  }
-  const caveat = headline.valid ? '' : ` Some figures are not trusted (${headline.title.replace(/^RUN INVALID: /, '')}); each clause was judged only where the generator's lag could not change its verdict.`;
-  const broken = verdict.results.filter((r) => r.status === 'fail');
-  const unjudged = verdict.results.filter((r) => r.status === 'not-judged');
-  if (broken.length > 0) {
-    return {
-      kind: 'fail',
-      title: 'SLA failed',
-      detail: `${broken.length} of ${verdict.results.length} clauses broken: ${broken.map((r) => r.clause.text).join(', ')}.${caveat}`,
-    };
-  }
-  if (unjudged.length > 0) {
-    return {
-      kind: 'invalid',
-      title: 'No verdict on the SLA',
-      detail: `${unjudged.length} of ${verdict.results.length} clauses not judged, their figures not trusted: ${unjudged.map((r) => r.clause.text).join(', ')}.`,
-    };
-  }
-  const n = verdict.results.length;
-  return { kind: 'pass', title: 'SLA passed', detail: `All ${n} SLA clause${n === 1 ? '' : 's'} met.${caveat}` };
+  const run = judgeRun(report, verdict);
+  return { kind: OUTCOME_KINDS[run.kind], title: run.title.charAt(0).toUpperCase() + run.title.slice(1), detail: run.detail };
 }
 
 export function renderHtmlReport(report: Report, slaVerdict?: SlaVerdict): string {
@@ -106,7 +79,7 @@ export function renderHtmlReport(report: Report, slaVerdict?: SlaVerdict): strin
     timelineSection(report),
     errorsSection(report),
     resourcesSection(report),
-    validitySection(report),
+    validitySection(report, judgeRun(report, slaVerdict)),
     shardsSection(report),
     settingsSection(report, url),
   ];

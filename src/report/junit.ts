@@ -3,16 +3,19 @@ import type { Comparison } from '../judge/comparison.js';
 import { loadHeld, type SlaVerdict } from '../judge/sla.js';
 import { redactUrl } from '../core/redact.js';
 import { figureLabel, untrustedKeys } from '../judge/trust.js';
+import { judgeRun, type RunVerdict } from '../judge/run-verdict.js';
+import { validityHeadline } from './validity-text.js';
 import type { FigureTrust } from '../record/result.js';
 
 /**
  * JUnit XML, the test-report format CI systems read (Jenkins, GitLab, GitHub Actions reporters, Azure
  * Pipelines): <testsuites><testsuite><testcase> with <failure>, <error> or <skipped>. One test case per
- * SLA clause (or compared metric), after one for run validity. The cases say what the exit code says:
- * a run whose generator did not deliver the load is an error and every clause is skipped; a clause on
- * a figure the generator's lag could have moved, beyond what its verdict can bear, is skipped as not
- * judged; without an SLA, an invalid run (its headline p50 not trusted) is an error. Untrusted figures are
- * named in the validity case's output and the trustedUpTo property.
+ * SLA clause (or compared metric), after one for run validity. The cases say what the exit code says,
+ * both read from the run's one verdict (judge/run-verdict.ts): a failure exactly when it is 1, an error
+ * exactly when it is 3 or 4. An invalid run's validity case is never passed: an error when the run
+ * has no verdict, skipped (the reason given) when an SLA was judged despite untrusted figures, each
+ * clause only where the generator's lag cannot change it. A clause not judged is skipped with why;
+ * a target error, and an SLA left without a verdict on a valid run, get a case of their own.
  */
 
 interface TestCase {
@@ -31,8 +34,9 @@ interface Suite {
 }
 
 export function renderJunit(verdict: SlaVerdict | undefined, report: Report): string {
-  const validity = validityCase(report, (verdict?.results.length ?? 0) > 0);
-  const clauses: TestCase[] = (verdict?.results ?? []).map((result) => ({
+  const run = judgeRun(report, verdict);
+  const validity = validityCase(report, run);
+  const clauses: TestCase[] = (run.sla?.results ?? []).map((result) => ({
     classname: 'modelprof.sla',
     name: result.clause.text,
     outcome:
@@ -43,13 +47,19 @@ export function renderJunit(verdict: SlaVerdict | undefined, report: Report): st
           : { kind: 'failure', type: 'SlaFailed', message: result.message },
     output: result.message,
   }));
+  const verdictCase: TestCase[] = [];
+  if (run.outcome === 'target-error') {
+    verdictCase.push({ classname: 'modelprof.target', name: 'target answered', outcome: { kind: 'error', type: run.kind === 'no-success' ? 'TargetError' : 'TargetDown', message: `${run.title}: ${run.detail}` } });
+  } else if (run.outcome === 'no-verdict' && validity.outcome.kind !== 'error') {
+    verdictCase.push({ classname: 'modelprof.sla', name: 'SLA verdict', outcome: { kind: 'error', type: 'NotJudged', message: `${run.title}: ${run.detail}` } });
+  }
   return renderSuites([
     {
       name: `modelprof SLA: ${report.target.method} ${redactUrl(report.target.url)}`,
       timestamp: report.startTime,
       timeSeconds: report.measuredSeconds,
       properties: reportProperties(report),
-      cases: [validity, ...clauses],
+      cases: [validity, ...clauses, ...verdictCase],
     },
   ]);
 }
@@ -93,7 +103,7 @@ export function renderComparisonJunit(comparison: Comparison): string {
   ]);
 }
 
-function validityCase(report: Report, withSla: boolean): TestCase {
+function validityCase(report: Report, run: RunVerdict): TestCase {
   const checks = Object.entries(report.validity.checks).map(([name, value]) => `${name}=${String(value)}`);
   const marked = untrustedKeys(report.validity.trust ?? []);
   const untrusted = (report.validity.trust ?? []).filter((f) => marked.has(f.figure));
@@ -101,15 +111,14 @@ function validityCase(report: Report, withSla: boolean): TestCase {
     const why = (f: FigureTrust): string => (f.lagMs > f.limitMs ? `generator's part ${f.lagMs} ms > ${f.limitMs} ms` : `${figureLabel(untrusted[0]!.figure)} below it not trusted`);
     checks.push(`not trusted: ${untrusted.map((f) => `${figureLabel(f.figure)} ${f.latencyMs} ms (${why(f)})`).join(', ')}`);
   }
-  const judged = loadHeld(report) && (withSla || report.validity.valid);
-  return {
-    classname: 'modelprof.validity',
-    name: 'run is valid',
-    outcome: judged
+  const reasons = report.validity.reasons.join('; ') || 'the run is invalid';
+  const outcome: TestCase['outcome'] =
+    run.run === 'valid'
       ? { kind: 'pass' }
-      : { kind: 'error', type: 'RunInvalid', message: `no verdict on the target: ${report.validity.reasons.join('; ') || 'the run is invalid'}` },
-    ...(checks.length > 0 ? { output: checks.join(', ') } : {}),
-  };
+      : run.outcome === 'no-verdict' || run.run === 'load-not-held'
+        ? { kind: 'error', type: 'RunInvalid', message: `no verdict on the target: ${reasons}` }
+        : { kind: 'skipped', type: 'NotTrusted', message: `${validityHeadline(report, run).title}: ${reasons}` };
+  return { classname: 'modelprof.validity', name: 'run is valid', outcome, ...(checks.length > 0 ? { output: checks.join(', ') } : {}) };
 }
 
 function reportProperties(report: Report): [string, string][] {

@@ -1,9 +1,10 @@
 import { appendFile } from 'node:fs/promises';
 import { ToolError } from '../core/errors.js';
 import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
+import { judgeRun, type RunVerdict } from '../judge/run-verdict.js';
 import type { Report } from './report.js';
 import { formatCount, formatMs, formatRps, formatShare } from './format.js';
-import { formatLimit, loadHeld, verdictJudgesAvailability, type SlaVerdict } from '../judge/sla.js';
+import { formatLimit, type SlaVerdict } from '../judge/sla.js';
 import { formatMetricValue } from './metric-format.js';
 import { redactUrl } from '../core/redact.js';
 import { generatorDelayName, untrustedFigures, untrustedLegend, validityHeadline } from './validity-text.js';
@@ -14,11 +15,12 @@ import { generatorDelayName, untrustedFigures, untrustedLegend, validityHeadline
  * and the page renders inline HTML.
  */
 export function renderMarkdownSummary(report: Report, verdict?: SlaVerdict): string {
+  const run = judgeRun(report, verdict);
   const lines: string[] = [];
-  lines.push(`### modelprof: ${headline(report, verdict)}`, '');
+  lines.push(`### modelprof: ${headline(run)}`, '');
   lines.push(`\`${code(`${report.target.method} ${redactUrl(report.target.url)}`)}\` · ${report.tool} · ${formatCount(report.measuredSeconds)} s measured · ${report.startTime}`, '');
   if (!report.validity.valid) {
-    lines.push(`${inline(validityHeadline(report).title)}:`, '');
+    lines.push(`${inline(validityHeadline(report, run).title)}:`, '');
     for (const reason of report.validity.reasons) lines.push(`- ${inline(reason)}`);
     lines.push('');
   }
@@ -56,20 +58,12 @@ export function renderMarkdownSummary(report: Report, verdict?: SlaVerdict): str
   return `${lines.join('\n')}\n`;
 }
 
-function headline(report: Report, verdict?: SlaVerdict): string {
-  const target = judgeTarget(report);
-  if (target.noSuccess) return '❌ target error: no request succeeded';
-  if (target.outage && !verdictJudgesAvailability(verdict)) {
-    return `❌ target down ${target.outage.downSeconds.toFixed(1)} s (availability ${formatShare(target.outage.share)})`;
-  }
-  if (!loadHeld(report)) return '⚠️ no verdict, run invalid';
-  if ((!verdict || verdict.results.length === 0) && target.highErrorRate) return '⚠️ high error rate (no SLA given)';
-  if (!verdict || verdict.results.length === 0) return report.validity.valid ? 'measured (no SLA given)' : '⚠️ run invalid: figures not trusted';
-  const broken = verdict.results.filter((r) => r.status === 'fail').length;
-  const unjudged = verdict.results.filter((r) => r.status === 'not-judged').length;
-  if (broken > 0) return `❌ SLA failed (${broken} of ${verdict.results.length} clauses)`;
-  if (unjudged > 0) return `⚠️ no verdict on ${unjudged} of ${verdict.results.length} clauses: figures not trusted`;
-  return `✅ SLA passed (${verdict.results.length} clauses)`;
+const MARKS: Record<RunVerdict['outcome'], string> = { pass: '✅ ', fail: '❌ ', 'no-verdict': '⚠️ ', 'target-error': '❌ ' };
+
+/** The run's one verdict (judge/run-verdict.ts), marked: a measurement without an SLA passes nothing, so it has no tick. */
+function headline(run: RunVerdict): string {
+  const mark = run.kind === 'measured' ? '' : run.kind === 'high-error-rate' ? '⚠️ ' : MARKS[run.outcome];
+  return `${mark}${inline(run.title)}`;
 }
 
 /** Table cell text: pipes, HTML and Markdown punctuation escaped, on one line. */

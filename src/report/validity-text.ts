@@ -2,6 +2,7 @@ import { figureLabel, TRUST_FLOOR_MS, TRUST_SHARE, untrustedKeys } from '../judg
 import { loadModelOf } from '../load/models/registry.js';
 import type { Report } from './report.js';
 import { loadHeld } from '../judge/sla.js';
+import type { RunVerdict } from '../judge/run-verdict.js';
 
 /** The run verdict in words, shared by the console, the HTML page and the Markdown summary. */
 export interface ValidityHeadline {
@@ -10,7 +11,8 @@ export interface ValidityHeadline {
   title: string;
 }
 
-export function validityHeadline(report: Report): ValidityHeadline {
+/** `verdict`: the run's verdict, when an SLA was judged, so the headline says what the verdict rests on. */
+export function validityHeadline(report: Report, verdict?: RunVerdict): ValidityHeadline {
   const { validity } = report;
   const openLoop = report.tool !== 'wrk';
   if (!loadHeld(report)) {
@@ -18,7 +20,9 @@ export function validityHeadline(report: Report): ValidityHeadline {
   }
   if (!validity.valid) {
     const upTo = validity.trustedUpTo ? `trusted up to ${figureLabel(validity.trustedUpTo)}` : 'not even p50 is trusted';
-    return { valid: false, title: `RUN INVALID: the generator's own lag could have moved the latency figures (${upTo})` };
+    // With an SLA, each clause was judged only where that lag cannot change it: say so, or the verdict above reads as contradicted.
+    const judged = verdict?.sla ? "; each SLA clause was judged only where that lag cannot change it" : '';
+    return { valid: false, title: `RUN INVALID: the generator's own lag could have moved the latency figures (${upTo})${judged}` };
   }
   if (report.engine.name === 'external') return { valid: true, title: externalValidTitle(report.tool) };
   if (!openLoop) return { valid: true, title: 'RUN VALID: the generator kept up (closed loop: not saturated, no stalls)' };

@@ -113,10 +113,10 @@ describe('an outage in the verdicts', () => {
     const report = reportWithOutage();
     assert.match(targetHeadline(judgeTarget(report))!, /^TARGET DOWN: 2\.0 s without a successful answer from 2\.0 s into the window; availability 50\.0%/);
     const html = renderHtmlReport(report);
-    assert.match(html, /<h2>Target down: 2 s without a successful answer<\/h2>/);
+    assert.match(html, /<h2>Target down: 2 s without a successful answer \(availability 50\.0%\)<\/h2>/);
     assert.match(html, /<g class="span"><rect [^>]*\/><text [^>]*>target down 2 s<\/text><\/g>/, 'the outage is shaded on the timeline');
     assert.match(html, /id="outages">2\.0 s without a successful answer from 2\.0 s into the window</);
-    assert.match(renderMarkdownSummary(report), /^### modelprof: ❌ target down 2\.0 s \(availability 50%\)/);
+    assert.match(renderMarkdownSummary(report), /^### modelprof: ❌ target down: 2 s without a successful answer \(availability 50\.0%\)/);
   });
 
   it('offers availability and downtime as SLA metrics, with their units', () => {

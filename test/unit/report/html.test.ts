@@ -71,10 +71,10 @@ describe('renderHtmlReport', () => {
   });
 
   const outcomes: [name: string, sla: string | undefined, valid: boolean, kind: string, title: string][] = [
-    ['SLA met', 'p99<=10s', true, 'pass', 'SLA passed'],
-    ['SLA broken', 'p99<=1ms', true, 'fail', 'SLA failed'],
+    ['SLA met', 'p99<=10s', true, 'pass', 'SLA passed \\(1 clause\\)'],
+    ['SLA broken', 'p99<=1ms', true, 'fail', 'SLA failed \\(1 of 1 clauses\\)'],
     ['invalid run', 'p99<=10s', false, 'invalid', 'No verdict: run invalid'],
-    ['no SLA', undefined, true, 'measured', 'Measured'],
+    ['no SLA', undefined, true, 'measured', 'Measured \\(no SLA given\\)'],
   ];
   for (const [name, sla, valid, kind, title] of outcomes) {
     it(`shows the outcome: ${name}`, () => {

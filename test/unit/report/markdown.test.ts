@@ -14,7 +14,7 @@ describe('renderMarkdownSummary', () => {
   const headlines: [name: string, sla: string | undefined, valid: boolean, headline: RegExp][] = [
     ['passing SLA', 'p99<=1s, rps>=50', true, /^### modelprof: ✅ SLA passed \(2 clauses\)\n/],
     ['failing SLA', 'p99<=1s, p50<1ms', true, /^### modelprof: ❌ SLA failed \(1 of 2 clauses\)\n/],
-    ['invalid run', 'p99<=1s', false, /^### modelprof: ⚠️ no verdict, run invalid\n/],
+    ['invalid run', 'p99<=1s', false, /^### modelprof: ⚠️ no verdict: run invalid\n/],
     ['no SLA', undefined, true, /^### modelprof: measured \(no SLA given\)\n/],
   ];
   for (const [name, sla, valid, headline] of headlines) {
