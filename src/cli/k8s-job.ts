@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readBoundedFile } from '../core/bounded-file.js';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { SettingsError } from '../core/errors.js';
@@ -98,7 +98,7 @@ export function k8sJobManifest(options: Record<string, unknown>, nowMs: number):
     memory: String(options['memory']),
     antiAffinity: antiAffinity(String(options['antiAffinity'])),
     secrets: (options['secret'] as string[] | undefined) ?? [],
-    ...(payloadFile ? { payload: { fileName: basename(payloadFile.value), text: readFileSync(payloadFile.value, 'utf8') } } : {}),
+    ...(payloadFile ? { payload: { fileName: basename(payloadFile.value), text: configMapPayload(payloadFile.value, payloadFile.source) } } : {}),
     mergeDeadline: new Date(lastAnswerMs + MERGE_GRACE_SEC * 1000).toISOString(),
   };
   return { text: renderManifests(spec, shardedJobManifests(spec)), startAt: spec.startAt };
@@ -131,4 +131,13 @@ function antiAffinity(kind: string): 'required' | 'preferred' {
 
 function defaultName(nowMs: number): string {
   return `modelprof-${new Date(nowMs).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15).toLowerCase()}`;
+}
+
+/** A ConfigMap holds at most 1 MiB (Kubernetes' etcd limit): a larger payload would fail at kubectl apply. */
+const CONFIG_MAP_BYTES = 1024 * 1024;
+
+function configMapPayload(path: string, source: string): string {
+  const text = readBoundedFile(path, `${source} "${path}"`, 'payload');
+  if (Buffer.byteLength(text) > CONFIG_MAP_BYTES) throw new SettingsError(`${source} "${path}" is larger than 1 MiB, the most a Kubernetes ConfigMap holds: give the pods a smaller sample of the payload`);
+  return text;
 }

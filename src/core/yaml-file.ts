@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import { readBoundedFile } from './bounded-file.js';
 import { SettingsError } from './errors.js';
 
 /**
@@ -13,12 +13,7 @@ const MAX_ALIAS_COUNT = 100;
  * unreadable file, bad YAML or an alias bomb is one SettingsError naming the file and, for YAML, the line.
  */
 export function readYamlFile(path: string, origin: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new SettingsError(`${origin} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
-  }
+  const text = readBoundedFile(path, origin, 'settings');
   const document = parseDocument(text, { prettyErrors: false });
   const problem = document.errors[0];
   if (problem) {

@@ -1,6 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { readBoundedFile } from '../core/bounded-file.js';
 import { SettingsError } from '../core/errors.js';
+import { jsonProblem } from '../core/json-problem.js';
 import { decodeHistogram } from '../record/histogram.js';
 import { REPORT_SCHEMA_VERSION, type Report } from './report.js';
 import { reportSchemaProblems } from './report-schema.js';
@@ -13,17 +15,12 @@ import { reportSchemaProblems } from './report-schema.js';
  */
 export async function readReportFile(given: string): Promise<Report> {
   const path = await reportPathOf(given);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new SettingsError(`${path}: cannot read the report (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
+  const text = readBoundedFile(path, `${path}: the report`, 'report');
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new SettingsError(`${path}: not a modelprof report: not JSON (${(error as Error).message})`);
+    throw new SettingsError(`${path}: not a modelprof report: not JSON (${jsonProblem(text, error)})`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new SettingsError(`${path}: not a modelprof report: expected a JSON object`);
   const other = otherResult(data as Record<string, unknown>, path);

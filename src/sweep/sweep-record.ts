@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readBoundedFile } from '../core/bounded-file.js';
 import { SettingsError } from '../core/errors.js';
 import type { ToolName } from '../settings/settings.js';
 import { costAt, rankDeployments, rankingBasis, type DeploymentStanding, type RankedDeployment } from '../report/cost.js';
@@ -95,13 +96,8 @@ export function unmeasured(point: Pick<SweepPointRecord, 'id' | 'deployment' | '
 
 /** A sweep.json left by an earlier run, for --resume; undefined when there is none. */
 export async function readRecord(path: string): Promise<SweepRecord | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SettingsError(`--resume: "${path}" cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
-  }
+  if (!existsSync(path)) return undefined;
+  const text = readBoundedFile(path, `--resume: "${path}"`, 'report');
   let record: SweepRecord;
   try {
     record = JSON.parse(text) as SweepRecord;

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readBoundedFile } from '../core/bounded-file.js';
 import { SettingsError } from '../core/errors.js';
+import { jsonProblem } from '../core/json-problem.js';
 import type { Payload } from '../settings/settings.js';
 
 /** U+FEFF at the start of a file: editors' "UTF-8 with BOM" mark, never part of the first body. */
@@ -11,13 +12,7 @@ const BYTE_ORDER_MARK = '\uFEFF';
  * line must be valid JSON, and an error names the line as an editor numbers it.
  */
 export function readPayloadFile(path: string, source: string, requireJson: boolean): Payload {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new SettingsError(`${source} "${path}" cannot be read (${code})`);
-  }
+  let text = readBoundedFile(path, `${source} "${path}"`, 'payload');
   if (text.startsWith(BYTE_ORDER_MARK)) text = text.slice(BYTE_ORDER_MARK.length);
   const lines = text.split(/\r?\n/).map((body, index) => ({ body, line: index + 1 })).filter(({ body }) => body.trim() !== '');
   if (lines.length === 0) throw new SettingsError(`${source} "${path}" is empty: expected one request body per line`);
@@ -34,10 +29,11 @@ export function inlinePayload(body: string, source: string, requireJson: boolean
   return { bodies: [body], origin: source };
 }
 
+/** The error never quotes the body: a payload file named by mistake (a key file) must not reach the terminal. */
 function assertJson(body: string, where: string): void {
   try {
     JSON.parse(body);
   } catch (error) {
-    throw new SettingsError(`${where} is not valid JSON (${(error as Error).message}); set a non-JSON Content-Type header to send it as is`);
+    throw new SettingsError(`${where} is not valid JSON (${jsonProblem(body, error)}); set a non-JSON Content-Type header to send it as is`);
   }
 }

@@ -27,8 +27,13 @@ export interface RequestSource {
   request(index: number): PreparedRequest;
 }
 
-/** Built requests kept for reuse: all of a synthetic workload's 1,000; a window of a long trace's. */
+/**
+ * Built requests kept for reuse: all of a synthetic workload's 1,000; a window of a long trace's;
+ * and never more than 64 MiB of them in one load thread (1,000 prompts of 1,000,000 tokens would
+ * be 5 GB): longer prompts are built again when their turn comes.
+ */
 const CACHED_REQUESTS = 1024;
+const CACHED_BYTES = 64 * 1024 * 1024;
 
 export function requestSource(spec: RequestSpec): RequestSource {
   if (spec.kind === 'encoded') {
@@ -38,6 +43,7 @@ export function requestSource(spec: RequestSpec): RequestSource {
   const workload = workloadFrom(spec.workload);
   const adapter = apiAdapter(spec.api);
   const cache = new Map<number, PreparedRequest>();
+  let cachedBytes = 0;
   return {
     size: workload.size,
     request(index) {
@@ -46,8 +52,13 @@ export function requestSource(spec: RequestSpec): RequestSource {
       if (prepared === undefined) {
         const item = workload.item(key);
         prepared = { bytes: encodeRequest(spec.head, adapter.bodyFor(item, spec.options)), plannedInputTokens: item.inputTokens ?? -1 };
-        if (cache.size >= CACHED_REQUESTS) cache.delete(cache.keys().next().value!);
+        while (cache.size > 0 && (cache.size >= CACHED_REQUESTS || cachedBytes + prepared.bytes.length > CACHED_BYTES)) {
+          const oldest = cache.keys().next().value!;
+          cachedBytes -= cache.get(oldest)!.bytes.length;
+          cache.delete(oldest);
+        }
         cache.set(key, prepared);
+        cachedBytes += prepared.bytes.length;
       }
       return prepared;
     },

@@ -1,4 +1,5 @@
 import { SettingsError } from '../../core/errors.js';
+import { withinBound } from '../../settings/bounds.js';
 import type { ChatMessage, Workload, WorkloadItem } from './workload.js';
 import { readJsonLines } from './json-lines.js';
 
@@ -23,7 +24,7 @@ export class DatasetWorkload implements Workload {
 }
 
 export function readDataset(path: string, setting = '--dataset'): DatasetWorkload {
-  const items = readJsonLines(path, setting, parseDatasetLine);
+  const items = readJsonLines(path, setting, 'dataset', parseDatasetLine);
   return new DatasetWorkload(items, path);
 }
 
@@ -60,5 +61,5 @@ function outputTokensOf(record: Record<string, unknown>, where: string): number 
   const value = record['max_tokens'] ?? record['output_tokens'];
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || (value as number) < 1) throw new SettingsError(`${where}: "max_tokens" must be a positive integer`);
-  return value as number;
+  return withinBound('tokens', value as number, `${where}: "max_tokens"`);
 }

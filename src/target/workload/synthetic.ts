@@ -1,5 +1,6 @@
 import { SettingsError } from '../../core/errors.js';
 import { seededRandom } from '../../core/seeded-random.js';
+import { withinBound } from '../../settings/bounds.js';
 import { publicVocabulary } from './public-text.js';
 import type { Workload, WorkloadItem } from './workload.js';
 
@@ -13,7 +14,8 @@ export interface TokenCount {
 export const SYNTHETIC_ITEMS = 1000;
 
 /**
- * Parses "512" (exactly 512) or "512:64" (512 ± 64, uniform). `setting` names the flag.
+ * Parses "512" (exactly 512) or "512:64" (512 ± 64, uniform), at most BOUNDS.tokens (mean + spread).
+ * `setting` names the flag.
  */
 export function parseTokenCount(text: string, setting: string): TokenCount {
   const match = /^\s*(\d+)\s*(?::\s*(\d+)\s*)?$/.exec(text);
@@ -22,6 +24,7 @@ export function parseTokenCount(text: string, setting: string): TokenCount {
   const spread = Number(match[2] ?? 0);
   if (mean < 1) throw new SettingsError(`${setting} must be at least 1 token, got "${text}"`);
   if (spread >= mean) throw new SettingsError(`${setting}: the spread (${spread}) must be smaller than the mean (${mean})`);
+  withinBound('tokens', mean + spread, spread === 0 ? setting : `${setting} (mean + spread)`, text.trim());
   return { mean, spread };
 }
 

@@ -1,5 +1,6 @@
 import { SettingsError } from '../../core/errors.js';
 import { seededRandom } from '../../core/seeded-random.js';
+import { withinBound } from '../../settings/bounds.js';
 import { itemSeed, syntheticPrompt } from './synthetic.js';
 import { readJsonLines } from './json-lines.js';
 import type { Workload, WorkloadItem } from './workload.js';
@@ -25,7 +26,7 @@ export const MOONCAKE_BLOCK_TOKENS = 512;
  * order and offsets start at the first request.
  */
 export function readTrace(path: string, setting = '--trace'): TraceEntry[] {
-  const entries = readJsonLines(path, setting, parseTraceLine);
+  const entries = readJsonLines(path, setting, 'trace', parseTraceLine);
   entries.sort((a, b) => a.offsetMs - b.offsetMs);
   const first = entries[0]!.offsetMs;
   return entries.map((entry) => ({ ...entry, offsetMs: entry.offsetMs - first }));
@@ -48,10 +49,14 @@ export function parseTraceLine(line: string, where: string): TraceEntry {
     }
     return value;
   };
+  const tokens = (names: string[]): number => {
+    const value = Math.round(number(names, 1));
+    return withinBound('tokens', value, `${where}: "${names[0]}"`);
+  };
   const entry = {
     offsetMs: number(['timestamp', 'offset_ms'], 0),
-    inputTokens: Math.round(number(['input_length', 'input_tokens'], 1)),
-    outputTokens: Math.round(number(['output_length', 'output_tokens'], 1)),
+    inputTokens: tokens(['input_length', 'input_tokens']),
+    outputTokens: tokens(['output_length', 'output_tokens']),
   };
   const hashIds = record['hash_ids'];
   if (hashIds === undefined) return entry;

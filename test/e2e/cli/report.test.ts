@@ -77,7 +77,7 @@ describe('modelprof report', () => {
     ['a report missing a field', (p) => ['report', p], JSON.stringify({ ...syntheticReport({ seconds: 2 }), validity: { valid: true } }), /^modelprof: .*bad\.json: not a valid modelprof report: \/validity must have required property 'reasons'.*\n$/],
     ['another schema version', (p) => ['report', p], JSON.stringify({ ...syntheticReport({ seconds: 2 }), schemaVersion: '2.0' }), /schemaVersion 2\.0 is not readable by this modelprof \(reads 1\.1\)/],
     ['a JSON array', (p) => ['report', p], '[]', /not a modelprof report: expected a JSON object/],
-    ['a missing file', () => ['report', join(dir, 'nothing.json')], undefined, /^modelprof: .*nothing\.json: cannot read the report \(ENOENT\)\n$/],
+    ['a missing file', () => ['report', join(dir, 'nothing.json')], undefined, /^modelprof: .*nothing\.json: the report cannot be read \(ENOENT\)\n$/],
     ['an unknown option', (p) => ['report', p, '--bogus'], undefined, /unknown option '--bogus'/],
     ['a folder with no report.json', () => ['report', tmpdir()], undefined, /^modelprof: .* is a folder with no report\.json in it/],
     [

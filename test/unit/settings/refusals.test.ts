@@ -8,6 +8,7 @@ import { parseSla } from '../../../src/judge/sla.js';
 import { checkGeneratorLimits, type MachineLimits } from '../../../src/load/machine-limits.js';
 import { readReportFile } from '../../../src/report/read-report.js';
 import { BOUNDS } from '../../../src/settings/bounds.js';
+import { FILE_BOUNDS, formatBytes, type FileKind } from '../../../src/core/bounded-file.js';
 import { SEED_VARIABLES, settingsFromEnvironment } from '../../../src/settings/environment.js';
 import { parseHeaderFlags } from '../../../src/settings/headers.js';
 import { readJobFile } from '../../../src/settings/job-file.js';
@@ -80,6 +81,10 @@ describe('bounds of the numeric settings', () => {
     [{ duration: '600h' }, /^--duration must be at most 86,400 s, got "600h": /],
     [{ warmup: '2h' }, /^--warmup must be at most 3,600 s, got "2h": /],
     [{ timeout: '2h' }, /^--timeout must be at most 3,600 s, got "2h": the latency histograms record up to 1 h$/],
+    [{ api: 'openai-chat', inputTokens: '100000000' }, /^--inputTokens must be at most 1,000,000 tokens, got "100000000": beyond the longest context windows/],
+    [{ api: 'openai-chat', inputTokens: '999999:2' }, /^--inputTokens \(mean \+ spread\) must be at most 1,000,000 tokens, got "999999:2"/],
+    [{ api: 'openai-chat', inputTokens: '64', outputTokens: '1e9' }, /^--outputTokens must be a token count/],
+    [{ api: 'openai-chat', inputTokens: '64', outputTokens: '2000000' }, /^--outputTokens must be at most 1,000,000 tokens/],
   ];
   for (const [values, message] of cases) {
     it(`refuses ${JSON.stringify(values)}`, () => refused(() => resolve({ ...HTTP, ...values }), message));
@@ -112,6 +117,7 @@ describe('the README states every bound', () => {
     ['instances', '`--instances`', 'at most 100,000', 100_000],
     ['cores', '`--cores`', 'at most 100,000', 100_000],
     ['price', '`--price-per-hour`', 'at most 1,000,000', 1_000_000],
+    ['tokens', '`--input-tokens`', 'at most 1,000,000 tokens', 1_000_000],
   ];
   it('lists each bound in code once, in its Reliability table', () => assert.deepEqual(stated.map(([name]) => name).sort(), Object.keys(BOUNDS).sort()));
   for (const [name, flag, text, value] of stated) {
@@ -119,6 +125,23 @@ describe('the README states every bound', () => {
       assert.equal(BOUNDS[name].max, value);
       const row = rows.find((line) => line.includes(flag));
       assert.ok(row?.includes(text), `README row for ${flag}: ${row}`);
+    });
+  }
+  const files: [kind: FileKind, file: string, text: string][] = [
+    ['payload', '`--payload-file`, a job', 'at most 64 MiB and 100,000 lines'],
+    ['dataset', '`--dataset`', 'at most 64 MiB and 100,000 lines'],
+    ['trace', '`--trace`', 'at most 256 MiB and 1,000,000 lines'],
+    ['settings', 'a job file', 'at most 1 MiB'],
+    ['report', 'report.json', 'at most 256 MiB'],
+  ];
+  it('lists each file bound in code once, in its Reliability table', () => assert.deepEqual(files.map(([kind]) => kind).sort(), Object.keys(FILE_BOUNDS).sort()));
+  for (const [kind, name, text] of files) {
+    it(`${kind} files: ${text}`, () => {
+      const bound = FILE_BOUNDS[kind];
+      const row = rows.find((line) => line.startsWith(`| ${name}`));
+      assert.ok(row?.includes(text), `README row for ${name}: ${row}`);
+      const lines = bound.maxLines === undefined ? '' : ` and ${bound.maxLines.toLocaleString('en-US')} lines`;
+      assert.ok(text === `at most ${formatBytes(bound.maxBytes)}${lines}`, text);
     });
   }
 });

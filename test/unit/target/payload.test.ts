@@ -37,3 +37,21 @@ describe('payload files as editors save them', () => {
     assert.throws(() => readPayloadFile(path, '--payload-file', true), /line 3 is not valid JSON/);
   });
 });
+
+describe('files named by mistake', () => {
+  test('a file that is not JSON (/etc/shadow) is refused by line and column, its content never quoted', () => {
+    const path = file('shadow', 'root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n');
+    assert.throws(
+      () => readPayloadFile(path, 'payload.file', true),
+      (error: unknown) => {
+        assert.ok(error instanceof SettingsError);
+        assert.equal(error.message, `payload.file "${path}" line 1 is not valid JSON (unexpected character at column 1); set a non-JSON Content-Type header to send it as is`);
+        return true;
+      },
+    );
+  });
+
+  test('a device that never ends is refused before it is read', () => {
+    assert.throws(() => readPayloadFile('/dev/zero', '--payload-file', false), /^SettingsError: --payload-file "\/dev\/zero" is a character device, not a file: give a file$/);
+  });
+});

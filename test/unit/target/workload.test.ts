@@ -88,6 +88,7 @@ describe('JSONL datasets', () => {
     ['{"messages": []}', /"messages" must be a non-empty array/],
     ['{"messages": [{"role": "user"}]}', /messages\[0\] must be/],
     ['{"prompt": "x", "max_tokens": 0}', /"max_tokens" must be a positive integer/],
+    ['{"prompt": "x", "max_tokens": 100000000}', /line 1: "max_tokens" must be at most 1,000,000 tokens, got "100000000"/],
     ['\n\n', /is empty/],
   ];
   for (const [text, message] of rejected) {
@@ -136,6 +137,8 @@ describe('Mooncake traces', () => {
     ['{"timestamp": 0, "input_length": 0, "output_length": 2}', /"input_length" must be a number of at least 1/],
     ['{"timestamp": 0, "input_length": 3, "output_length": 2, "hash_ids": "a"}', /"hash_ids" must be an array of integers/],
     ['[1]', /line 1 is not a JSON object/],
+    ['{"timestamp": 0, "input_length": 100000000, "output_length": 2}', /line 1: "input_length" must be at most 1,000,000 tokens/],
+    ['{"timestamp": 0, "input_length": 3, "output_length": 1e9}', /line 1: "output_length" must be at most 1,000,000 tokens/],
   ];
   for (const [text, message] of rejected) {
     it(`rejects ${text}`, () => {
