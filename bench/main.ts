@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Report } from '../src/report/report.js';
 import { runMeasured } from './measured-command.js';
 import { startNginx } from './nginx.js';
-import { measureStreaming, type StreamingCase } from './streaming.js';
+import { streamingSection } from './streaming.js';
 import { precisionSection, cpuSection } from './precision.js';
 import { type Percentiles, wrkPercentiles } from './wrk-output.js';
 
@@ -137,30 +137,6 @@ async function memorySection(): Promise<void> {
   }
 }
 
-async function streamingSection(): Promise<void> {
-  const seconds = Math.max(SECONDS, 5);
-  const cases: StreamingCase[] = [
-    { name: 'as fast as it can, 8 events a write', connections: 16, eventsPerWrite: 8, paceMs: 0 },
-    { name: 'paced: 1 event / 10 ms, 1000 streams', connections: 1000, eventsPerWrite: 1, paceMs: 10 },
-  ];
-  console.log(`\n== Streaming: OpenAI chat chunks from a Node server on core ${TARGET_CORE} (256 tokens an answer), modelprof --api openai-chat on core ${GENERATOR_CORE}, ${seconds}s x ${ROUNDS} rounds (median by tokens per CPU-second)`);
-  console.log(`  ${'server'.padEnd(40)} ${'tokens/s'.padStart(9)} ${'tok/CPU-s'.padStart(10)} ${'CPU us/tok'.padStart(11)} ${'ITL p50'.padStart(8)} ${'ITL p99'.padStart(8)}  ITL trusted up to`);
-  for (const streaming of cases) {
-    const rounds = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      rounds.push(await measureStreaming(streaming, { main: MAIN, out, seconds, targetCore: TARGET_CORE, generatorCore: GENERATOR_CORE, port: 18083 }));
-    }
-    const pick = median(rounds.map((r) => r.tokensPerCpuSecond));
-    const chosen = rounds.find((r) => r.tokensPerCpuSecond === pick)!;
-    const invalid = chosen.valid ? '' : `  (run invalid: ${chosen.reasons.join('; ')})`;
-    console.log(
-      `  ${streaming.name.padEnd(40)} ${chosen.tokensPerSec.toFixed(0).padStart(9)} ${chosen.tokensPerCpuSecond.toFixed(0).padStart(10)} ${chosen.cpuUsPerToken.toFixed(2).padStart(11)} ${(chosen.itlP50Ms ?? NaN).toFixed(3).padStart(8)} ${(chosen.itlP99Ms ?? NaN).toFixed(3).padStart(8)}  ${chosen.itlTrustedUpTo ?? 'none'}${invalid}`,
-    );
-  }
-  console.log('  goal: at least 100,000 tokens per generator CPU-second with the ITL figures trusted (the paced case: gaps a generator can time).');
-  console.log('  Beside the plain-HTTP figures above: CPU us per request there, CPU us per token here.');
-}
-
 const sections = process.argv.slice(2);
 const wanted = (name: string): boolean => sections.length === 0 || sections.includes(name);
 if (wanted('precision')) await precisionSection(out);
@@ -168,4 +144,4 @@ if (wanted('cpu')) await cpuSection(out);
 if (wanted('throughput')) await throughputSection();
 if (wanted('latency')) await latencySection();
 if (wanted('memory')) await memorySection();
-if (wanted('streaming')) await streamingSection();
+if (wanted('streaming')) await streamingSection({ main: MAIN, out, seconds: Math.max(SECONDS, 5), rounds: ROUNDS, targetCore: TARGET_CORE, generatorCore: GENERATOR_CORE });

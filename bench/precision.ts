@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Report } from '../src/report/report.js';
+import { loadAverage, loadNote } from './machine-load.js';
 import { runMeasured } from './measured-command.js';
 import { startNginx } from './nginx.js';
 import { wrkPercentiles } from './wrk-output.js';
@@ -34,13 +34,6 @@ const wrk2Path = (): string | undefined => {
   return undefined;
 };
 
-/** The machine's load while a section ran: the bench itself adds about 2 on two cores. */
-function loadNote(before: number): string {
-  const after = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-  const busy = Math.max(before, after) > 3;
-  return `load average ${before.toFixed(1)} -> ${after.toFixed(1)}${busy ? ': MEASURED ON A BUSY MACHINE, figures are noisy (a quiet one stays under 3 with the bench running)' : ''}`;
-}
-const loadAverage = (): number => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 function builtinRun(out: string, url: string, rate: number, connections: number, seconds: number, warmup: number): string[] {
   return ['node', MAIN, 'run', '--url', url, '--tool', 'wrk2', '-c', String(connections), '-R', String(rate), '-d', `${seconds}s`, '--warmup', `${warmup}s`, '--json', '-o', join(out, `precision-${rate}`)];

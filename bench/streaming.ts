@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Report } from '../src/report/report.js';
+import { join } from 'node:path';
+import { loadAverage, loadNote } from './machine-load.js';
 import { runMeasured } from './measured-command.js';
+import { startNginx } from './nginx.js';
 
 /**
  * The streaming case of the bench: a server that emits OpenAI chat chunks as fast as the socket
@@ -16,6 +19,8 @@ export interface StreamingFigures {
   itlP50Ms?: number;
   itlP99Ms?: number;
   itlTrustedUpTo: string | null | undefined;
+  /** The generator's event-loop lag p99, ms: what the ITL figures are judged against. */
+  loopLagP99Ms?: number;
   valid: boolean;
   reasons: string[];
 }
@@ -59,10 +64,65 @@ export async function measureStreaming(
       ...(llm.itl?.p50 !== undefined ? { itlP50Ms: llm.itl.p50 } : {}),
       ...(llm.itl?.p99 !== undefined ? { itlP99Ms: llm.itl.p99 } : {}),
       itlTrustedUpTo: llm.itlTrust?.trustedUpTo,
+      ...(llm.itlTrust ? { loopLagP99Ms: llm.itlTrust.lagP99Ms } : {}),
       valid: report.validity.valid,
       reasons: report.validity.reasons,
     };
   } finally {
     server.kill('SIGTERM');
   }
+}
+
+const CASES: StreamingCase[] = [
+  { name: 'as fast as it can, 8 events a write', connections: 16, eventsPerWrite: 8, paceMs: 0 },
+  { name: 'paced: 1 event / 10 ms, 1000 streams', connections: 1000, eventsPerWrite: 1, paceMs: 10 },
+];
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const fixed = (value: number | undefined, digits: number): string => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
+
+/**
+ * The plain-HTTP figure the streaming ones stand beside, taken in the same section (so on the same
+ * machine state): the builtin closed loop against nginx (`return 200`), CPU us per request.
+ */
+async function plainHttp(options: { main: string; out: string; seconds: number; generatorCore: number; targetCore: number }): Promise<{ rps: number; cpuUsPerRequest: number }> {
+  const nginx = await startNginx(options.targetCore, 18084);
+  try {
+    const args = ['node', options.main, 'run', '--url', nginx.url, '--tool', 'wrk', '-c', '16', '-t', '1', '--warmup', '1s', '-d', `${options.seconds}s`, '--json', '-o', join(options.out, 'plain')];
+    const run = await runMeasured(args, options.generatorCore);
+    const report = JSON.parse(run.stdout) as Report;
+    const requests = report.requests.total + report.warmup.requests;
+    return { rps: report.throughput.rps, cpuUsPerRequest: (run.cpuSeconds * 1e6) / requests };
+  } finally {
+    nginx.stop();
+  }
+}
+
+/** `npm run bench -- streaming`: the streaming cases, the median round of each by tokens per CPU-second, beside plain HTTP. */
+export async function streamingSection(options: { main: string; out: string; seconds: number; rounds: number; targetCore: number; generatorCore: number }): Promise<void> {
+  const { seconds, rounds } = options;
+  console.log(
+    `\n== Streaming: OpenAI chat chunks from a Node server on core ${options.targetCore} (256 tokens an answer), modelprof --api openai-chat on core ${options.generatorCore}, ${seconds}s x ${rounds} rounds (median by tokens per CPU-second)`,
+  );
+  console.log('  CPU is the whole generator process (start-up, warm-up and report included), so per token it is an upper bound.');
+  const before = loadAverage();
+  const header = ['server', 'tokens/s', 'tok/CPU-s', 'CPU us/tok', 'ITL p50', 'ITL p99', 'loop lag p99', 'ITL trusted up to'];
+  const widths = [40, 9, 10, 11, 8, 8, 12, 0];
+  const row = (cells: string[]): string => `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : i === cells.length - 1 ? c : c.padStart(widths[i]!))).join(' ')}`;
+  const lines = [row(header)];
+  for (const streaming of CASES) {
+    const measured: StreamingFigures[] = [];
+    for (let round = 0; round < rounds; round++) measured.push(await measureStreaming(streaming, { ...options, port: 18083 }));
+    const pick = median(measured.map((r) => r.tokensPerCpuSecond));
+    const chosen = measured.find((r) => r.tokensPerCpuSecond === pick)!;
+    const verdict = `${chosen.itlTrustedUpTo ?? 'none'}${chosen.valid ? '' : `  (run invalid: ${chosen.reasons.join('; ')})`}`;
+    lines.push(
+      row([streaming.name, fixed(chosen.tokensPerSec, 0), fixed(chosen.tokensPerCpuSecond, 0), fixed(chosen.cpuUsPerToken, 2), fixed(chosen.itlP50Ms, 3), fixed(chosen.itlP99Ms, 3), fixed(chosen.loopLagP99Ms, 3), verdict]),
+    );
+  }
+  const plain = await plainHttp(options);
+  for (const line of lines) console.log(line);
+  console.log(`  plain HTTP beside them (builtin wrk model, 16 connections, nginx return 200): ${plain.rps.toFixed(0)} req/s, ${plain.cpuUsPerRequest.toFixed(1)} CPU us/request`);
+  console.log(`  ${loadNote(before)}`);
+  console.log('  goal: at least 100,000 tokens per generator CPU-second with the ITL figures trusted (ITL figures in ms; trusted when the loop lag is at most 5% of a figure or 0.1 ms).');
 }
