@@ -256,6 +256,19 @@ export interface TlsVerification {
   by: string;
 }
 
+/**
+ * The start of a run left out of its figures. `excluded` says from which: `all` (the builtin
+ * engine: its requests are in no figure, and measuredSeconds starts after it; the default when
+ * absent) or `latency` (wrk2's calibration: left out of the latency only, while the request and error
+ * counts and the throughput cover the whole run, calibration included, and measuredSeconds with them).
+ */
+export interface WarmupSpan {
+  seconds: number;
+  /** Answers during it: in no figure (`all`), or only in the counts (`latency`). */
+  requests: number;
+  excluded?: 'all' | 'latency';
+}
+
 /** What one engine measured, before it is shaped into a report. */
 export interface RunResult {
   engine: 'builtin' | 'external';
@@ -265,7 +278,7 @@ export interface RunResult {
   endTime: Date;
   /** Seconds from the start of measurement to the last answer: the time the figures cover. */
   measuredSeconds: number;
-  warmup: { seconds: number; requests: number };
+  warmup: WarmupSpan;
   /** total = ok + errors always; missed ticks (LaBench model) were never sent and are not in total. */
   requests: { total: number; ok: number; errors: number; missed?: number };
   errors: ErrorCounts;

@@ -1,3 +1,4 @@
+import { measuredWindowText } from './window-text.js';
 import { LATENCY_PERCENTILES, type LatencySummary } from '../record/result.js';
 import { judgeTarget, targetHeadline } from '../judge/target-outcome.js';
 import { formatLlmLines } from './llm-console.js';
@@ -24,7 +25,7 @@ export function formatSummary(report: Report, extraLines: readonly string[] = []
   const engine = report.engine.name === 'builtin' ? `builtin ${report.tool} model` : `external ${report.tool} (${report.engine.version})`;
   const name = report.displayName !== undefined ? ` (${report.displayName})` : '';
   lines.push(`modelprof ${report.modelprofVersion}: ${report.target.method} ${report.target.url}${name}`);
-  lines.push(`  load: ${engine}, ${describeLoad(report)}, ${report.measuredSeconds}s measured after ${report.warmup.seconds}s warm-up`);
+  lines.push(`  load: ${engine}, ${describeLoad(report)}, ${measuredWindowText(report)}`);
   const sent = requestSettingsLine(report.settings);
   if (sent) lines.push(`  sent: ${sent}`);
   const tls = report.target.tls;

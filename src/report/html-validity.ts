@@ -1,6 +1,6 @@
 import { figureLabel } from '../judge/trust.js';
-import type { ValidityChecks } from '../record/result.js';
-import { escapeHtml, formatCount, formatMs, formatRps, formatShare } from './format.js';
+import { escapeHtml, formatMs } from './format.js';
+import { validityRows } from './validity-rules.js';
 import type { Report } from './report.js';
 import type { RunVerdict } from '../judge/run-verdict.js';
 import { generatorDelayName, untrustedFigures, validityHeadline } from './validity-text.js';
@@ -21,26 +21,11 @@ export function limitList(report: Report): string {
   return `<ul class="limits">${limits.map((limit) => `<li>${escapeHtml(limit)}</li>`).join('')}</ul>`;
 }
 
-const CHECK_LABELS: [keyof ValidityChecks, string, (v: number) => string][] = [
-  ['targetRps', 'target rate', formatRps],
-  ['sendRps', 'achieved send rate', formatRps],
-  ['achievedRps', 'answers per second', formatRps],
-  ['planHeldShare', 'planned sends made (or kept back by a busy connection)', formatShare],
-  ['owedSends', 'sends still owed when the window closed', formatCount],
-  ['unsentPlanned', 'sends a busy connection kept back', formatCount],
-  ['timelySends', 'sends on schedule (LaBench measure)', formatShare],
-  ['timelyTicks', 'ticks handed out in time', formatShare],
-  ['missedTicks', 'ticks with no free client', formatCount],
-  ['maxSendLagMs', 'worst send lag', formatMs],
-  ['sendToleranceMs', 'a send counts as late after', formatMs],
-  ['eventLoopLagP99Ms', 'generator event-loop lag p99', formatMs],
-  ['eventLoopLagMaxMs', 'generator event-loop lag max', formatMs],
-  ['generatorCpu', 'generator busy or waiting for a CPU', formatShare],
-];
 
 export function validitySection(report: Report, verdict?: RunVerdict): string {
-  const checks = CHECK_LABELS.filter(([key]) => report.validity.checks[key] !== undefined)
-    .map(([key, label, format]) => `<tr><th>${label}</th><td class="num">${escapeHtml(format(report.validity.checks[key]!))}</td></tr>`)
+  // The checks of the rule in force for this engine and model, each beside the bar it is held to.
+  const checks = validityRows(report)
+    .map((row) => `<tr><th>${escapeHtml(row.label)}</th><td class="num">${escapeHtml(row.value)}</td><td class="rule">${escapeHtml(row.rule ?? '')}</td></tr>`)
     .join('');
   const headline = validityHeadline(report, verdict);
   const status = `<p>${escapeHtml(headline.title)}.</p>${

@@ -6,6 +6,7 @@ import { figureLabel, untrustedKeys } from '../judge/trust.js';
 import { judgeRun, type RunVerdict } from '../judge/run-verdict.js';
 import { validityHeadline } from './validity-text.js';
 import type { FigureTrust } from '../record/result.js';
+import { validityRows } from './validity-rules.js';
 
 /**
  * JUnit XML, the test-report format CI systems read (Jenkins, GitLab, GitHub Actions reporters, Azure
@@ -104,7 +105,8 @@ export function renderComparisonJunit(comparison: Comparison): string {
 }
 
 function validityCase(report: Report, run: RunVerdict): TestCase {
-  const checks = Object.entries(report.validity.checks).map(([name, value]) => `${name}=${String(value)}`);
+  // The checks of the rule in force, each with the bar it is held to (report.json keeps every figure).
+  const checks = validityRows(report).map((row) => `${row.key}=${row.value}${row.rule ? ` (${row.rule})` : ''}`);
   const marked = untrustedKeys(report.validity.trust ?? []);
   const untrusted = (report.validity.trust ?? []).filter((f) => marked.has(f.figure));
   if (untrusted.length > 0) {

@@ -1,7 +1,7 @@
 import type { AzureTargetDescription } from '../azure/online-endpoint.js';
 import type { Availability } from '../judge/availability.js';
 import type { ResourceReport } from '../monitors/resources.js';
-import type { ErrorCounts, LatencySummary, TimelinePoint, Validity, TlsVerification } from '../record/result.js';
+import type { ErrorCounts, LatencySummary, TimelinePoint, Validity, TlsVerification, WarmupSpan } from '../record/result.js';
 import type { LlmSection } from '../record/token-summary.js';
 import type { EngineName, ToolName } from '../settings/settings.js';
 
@@ -46,7 +46,7 @@ export interface Report {
   startTime: string;
   endTime: string;
   measuredSeconds: number;
-  warmup: { seconds: number; requests: number };
+  warmup: WarmupSpan;
   /** Present when the run ended early; says why. */
   partial?: string;
   requests: { total: number; ok: number; errors: number; missed?: number };

@@ -285,7 +285,8 @@ export function wrk2RunResult(output: Wrk2Output, facts: ToolRunFacts): RunResul
   return externalRunResult(
     {
       measuredSeconds: output.runtimeSec,
-      warmup: calibrated ? { seconds: calibrationSec, requests: Math.max(0, tally.answered - recorded) } : { seconds: 0, requests: 0 },
+      // The calibration is left out of wrk2's latency only: its counts, and so the throughput, cover the whole run.
+      warmup: calibrated ? { seconds: calibrationSec, requests: Math.max(0, tally.answered - recorded), excluded: 'latency' } : { seconds: 0, requests: 0 },
       requests: tally.requests,
       errors: tally.errors,
       latency: wrk2Latency(output.corrected),
