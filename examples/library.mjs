@@ -38,7 +38,7 @@ try {
   // 'pass', 'fail', or 'not-judged' where the generator's own lag could account for a figure against its limit.
   console.log(`SLA: ${verdict.status} (${verdict.results.map((r) => r.message).join('; ')})`);
   const comparison = compare(baseline, current, 'p99=50%');
-  const outcome = comparison.invalid.length > 0 ? `no verdict (${comparison.invalid[0]})` : comparison.regression ? 'regression' : 'no regression';
+  const outcome = comparison.verdict === 'regression' || comparison.verdict === 'no-regression' ? comparison.verdict.replace('-', ' ') : `no verdict (${comparison.verdict}: ${[...comparison.unlike, ...comparison.invalid, ...comparison.notJudged][0]})`;
   console.log(`compare: ${outcome}`);
   writeFileSync(join(output, 'report.html'), renderHtml(current, options.sla));
   console.log(`page: ${join(output, 'report.html')}`);

@@ -39,7 +39,8 @@ export function readReport(path: string): Promise<Report> {
  * Compares `current` against `baseline`: per-metric deltas, tolerances and a 99% bootstrap interval
  * (see README "Reports, SLAs and CI"). `tolerances` as the CLI's --max-regression takes them
  * ('p99=10%, error_rate=0.5%') or parsed; default p50, p90, p99, mean and rps 10%, error_rate 0.1 point.
- * `comparison.regression` is the verdict; `comparison.invalid` and `comparison.unlike` say why there is none.
+ * `comparison.verdict` is the verdict ('regression', 'no-regression', 'not-judged', 'not-comparable', 'no-verdict'),
+ * the same the CLI's exit code gives; `comparison.unlike`, `comparison.invalid` and `comparison.notJudged` say why there is none.
  */
 export function compare(baseline: Report, current: Report, tolerances: string | Tolerances = {}): Comparison {
   return compareReports(baseline, current, typeof tolerances === 'string' ? parseTolerances(tolerances, 'tolerances') : tolerances);
@@ -47,7 +48,8 @@ export function compare(baseline: Report, current: Report, tolerances: string | 
 
 /**
  * Judges a report against SLA clauses ('p99<=200ms, error_rate<0.1%, rps>=100').
- * An invalid run (report.validity.valid false) gets results but no verdict on the target: check validity first.
+ * A run whose generator did not deliver the load gets no clause judged (each 'not-judged'); on an invalid run
+ * (its p50 not trusted) a clause is judged only where the generator's lag cannot change it.
  * @throws SettingsError (MODELPROF_ERR_SETTINGS) for a clause that does not parse.
  */
 export function checkSla(report: Report, sla: string): SlaVerdict {

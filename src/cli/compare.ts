@@ -35,7 +35,9 @@ export function registerCompare(program: Command): void {
       'after',
       '\nA metric regresses when it worsens by more than its tolerance and the change is beyond noise (a bootstrap\n' +
         'on the histograms, or on the per-second timeline for rps and error_rate).\n' +
-        'Exit codes: 0 no regression, 1 regression, 2 bad settings or report file, 3 a run was invalid (no verdict).\n' +
+        'Rows on figures a run does not trust are judged only where the generator\'s own lag cannot flip them.\n' +
+        'Exit codes: 0 no regression, 1 regression (on figures the lag cannot change), 2 bad settings or report file,\n' +
+        '3 no verdict: the runs are not like with like, a run\'s generator did not deliver the load, or a row the lag could flip.\n' +
         'When GITHUB_STEP_SUMMARY is set, the table is appended to it in Markdown.',
     )
     .action(async (baselinePath: string, currentPath: string, options: CompareOptions) => {

@@ -53,8 +53,19 @@ export function exitCodeForShardReport(): number {
   return EXIT.ok;
 }
 
-/** Exit code of `modelprof compare`: 3 when a run was invalid or the runs are not like with like, 1 on a regression, else 0. */
+const EXIT_BY_COMPARISON: Record<Comparison['verdict'], number> = {
+  regression: EXIT.slaFailed,
+  'no-regression': EXIT.ok,
+  'not-judged': EXIT.runInvalid,
+  'not-comparable': EXIT.runInvalid,
+  'no-verdict': EXIT.runInvalid,
+};
+
+/**
+ * Exit code of `modelprof compare`, from its one verdict: 1 on a regression found on figures the
+ * generator's lag cannot change; 3 when the runs are not like with like, a run's generator did not
+ * deliver the load, or a row the lag could flip was withheld with no regression elsewhere; else 0.
+ */
 export function exitCodeForComparison(comparison: Comparison): number {
-  if (comparison.invalid.length > 0 || comparison.unlike.length > 0) return EXIT.runInvalid;
-  return comparison.regression ? EXIT.slaFailed : EXIT.ok;
+  return EXIT_BY_COMPARISON[comparison.verdict];
 }

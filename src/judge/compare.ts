@@ -2,7 +2,10 @@ import type { Report } from '../report/report.js';
 import { formatDelta, formatInterval } from '../report/comparison-format.js';
 import { formatMetricValue } from '../report/metric-format.js';
 import { NoiseEstimator } from './bootstrap.js';
-import type { Comparison, Direction, MetricComparison, ReportIdentity } from './comparison.js';
+import type { Comparison, ComparisonVerdict, Direction, MetricComparison, ReportIdentity } from './comparison.js';
+import { generatorPartsOf, type GeneratorParts } from './generator-part.js';
+import { loadHeld } from './sla.js';
+import { formatMs } from '../report/format.js';
 import { parseMetricName, readMetric, type MetricRef } from './metrics.js';
 import { DEFAULT_TOLERANCES, type Tolerance, type Tolerances } from './tolerances.js';
 import { redactUrl } from '../core/redact.js';
@@ -29,6 +32,7 @@ export function compareReports(baseline: Report, current: Report, tolerances: To
   const names = [...defaults, ...Object.keys(tolerances).filter((name) => !defaults.includes(name))];
   const refs = names.map((name) => parseMetricName(name, 'compare').ref);
   const noise = new NoiseEstimator(baseline, current, refs);
+  const parts = { baseline: generatorPartsOf(baseline), current: generatorPartsOf(current) };
   const metrics: MetricComparison[] = [];
   for (const [index, name] of names.entries()) {
     const ref = refs[index]!;
@@ -38,28 +42,80 @@ export function compareReports(baseline: Report, current: Report, tolerances: To
     if (row) metrics.push(row);
   }
   const unlike = loadDifferences(baseline, current);
-  // Unlike runs are shown side by side, never judged.
-  if (unlike.length > 0) {
-    for (const row of metrics) {
-      if (row.verdict === 'info') continue;
-      row.verdict = 'not-comparable';
-      row.failed = false;
-      row.message = `${row.message} (not judged: the runs are not like with like)`;
+  const invalid = [
+    ...(loadHeld(baseline) ? [] : [`baseline run: the generator did not deliver the load: ${baseline.validity.reasons.join('; ') || 'no reason given'}`]),
+    ...(loadHeld(current) ? [] : [`current run: the generator did not deliver the load: ${current.validity.reasons.join('; ') || 'no reason given'}`]),
+  ];
+  const withheld = (row: MetricComparison, verdict: 'not-comparable' | 'not-judged', why: string): void => {
+    row.verdict = verdict;
+    row.failed = false;
+    row.message = `${row.message} (not judged: ${why})`;
+  };
+  const notJudged: string[] = [];
+  for (const row of metrics) {
+    if (row.verdict === 'info') continue;
+    // Unlike runs are shown side by side, never judged; nor is a run whose generator did not deliver the load.
+    if (unlike.length > 0) withheld(row, 'not-comparable', 'the runs are not like with like');
+    else if (invalid.length > 0) withheld(row, 'not-judged', 'a run\'s generator did not deliver the load');
+    else {
+      const flip = lagCouldFlip(row, refs[names.indexOf(row.metric)]!, parts);
+      if (flip) notJudged.push(flip);
     }
   }
-  const invalid = [
-    ...(baseline.validity.valid ? [] : [`baseline run invalid: ${baseline.validity.reasons.join('; ') || 'no reason given'}`]),
-    ...(current.validity.valid ? [] : [`current run invalid: ${current.validity.reasons.join('; ') || 'no reason given'}`]),
-  ];
+  const regression = metrics.some((m) => m.failed);
+  const verdict: ComparisonVerdict =
+    unlike.length > 0 ? 'not-comparable' : invalid.length > 0 ? 'no-verdict' : regression ? 'regression' : notJudged.length > 0 ? 'not-judged' : 'no-regression';
   return {
     baseline: identity(baseline),
     current: identity(current),
     metrics,
+    verdict,
     invalid,
     unlike,
+    notJudged,
     notes: settingsDifferences(baseline, current),
-    regression: metrics.some((m) => m.failed),
+    regression,
   };
+}
+
+/**
+ * The SLA's rule (judge/sla.ts) applied to a compared row: a figure the run's verdict does not trust
+ * is judged only where the generator's own lag cannot flip the row. That lag only adds latency, so
+ * each run's own figure lies between its value minus the generator's part and its value; the row is
+ * judged again at both ends (the baseline as low as it could be, then the current), its noise
+ * interval moved with it. Where the answer (regression or not) changes, the row is withheld and the
+ * reason returned; where it cannot, the row says so.
+ */
+function lagCouldFlip(row: MetricComparison, ref: MetricRef, parts: { baseline: GeneratorParts; current: GeneratorParts }): string | undefined {
+  if (!row.tolerance || row.baseline === undefined || row.current === undefined) return undefined;
+  const before = parts.baseline(ref, row.baseline);
+  const after = parts.current(ref, row.current);
+  const lagBefore = before && !before.trusted ? before.ms : 0;
+  const lagAfter = after && !after.trusted ? after.ms : 0;
+  if (lagBefore === 0 && lagAfter === 0) return undefined;
+  const rejudged = (baselineValue: number, currentValue: number): boolean => {
+    const delta = currentValue - baselineValue;
+    const relative = baselineValue === 0 ? undefined : delta / baselineValue;
+    const shift = row.noise === undefined ? 0 : row.noise.scale === 'relative' ? (relative ?? 0) - (row.relative ?? 0) : delta - row.delta!;
+    const noise = row.noise ? { ...row.noise, low: row.noise.low + shift, high: row.noise.high + shift, beyond: row.noise.low + shift > 0 || row.noise.high + shift < 0 } : undefined;
+    const copy: MetricComparison = { ...row, baseline: baselineValue, current: currentValue, delta, ...(relative === undefined ? {} : { relative }), ...(noise ? { noise } : {}), verdict: 'ok', failed: false, message: '' };
+    judge(copy, ref);
+    return copy.failed;
+  };
+  const ends = [rejudged(Math.max(0, row.baseline - lagBefore), row.current), rejudged(row.baseline, Math.max(0, row.current - lagAfter))];
+  const what = [
+    ...(lagBefore > 0 ? [`baseline's ${before!.what} (${before!.from} ${formatMs(lagBefore)})`] : []),
+    ...(lagAfter > 0 ? [`current's ${after!.what} (${after!.from} ${formatMs(lagAfter)})`] : []),
+  ].join(' and ');
+  if (ends.every((failed) => failed === row.failed)) {
+    row.message = `${row.message}; the generator's own lag (${what}) cannot change that`;
+    return undefined;
+  }
+  const why = `the generator's own lag (${what}) could flip it`;
+  row.verdict = 'not-judged';
+  row.failed = false;
+  row.message = `${row.message}, but ${why}: not judged`;
+  return `${row.metric}: ${why}`;
 }
 
 /**

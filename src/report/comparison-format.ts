@@ -28,6 +28,7 @@ const VERDICT_LABELS: Record<MetricVerdict, string> = {
   info: '-',
   missing: 'missing',
   'not-comparable': 'not comparable',
+  'not-judged': 'not judged',
 };
 
 export interface ComparisonNames {
@@ -57,24 +58,32 @@ export function formatComparison(comparison: Comparison, names: ComparisonNames,
     lines.push(`Baseline \`${markdownCode(names.baseline)}\` (${comparison.baseline.startTime}) vs current \`${markdownCode(names.current)}\` (${comparison.current.startTime})`, '');
     lines.push(`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
     for (const row of rows) lines.push(`| ${row.map(markdownCell).join(' | ')} |`);
-    for (const note of [...comparison.invalid, ...comparison.unlike, ...comparison.notes]) lines.push('', `> ${markdownCell(note)}`);
+    for (const note of [...comparison.invalid, ...comparison.unlike, ...comparison.notJudged, ...comparison.notes]) lines.push('', `> ${markdownCell(note)}`);
     return `${lines.join('\n')}\n`;
   }
   lines.push(`modelprof compare: ${names.baseline} -> ${names.current}`);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   lines.push(line(header), ...rows.map(line));
-  for (const note of [...comparison.invalid, ...comparison.unlike, ...comparison.notes]) lines.push(`note: ${note}`);
+  for (const note of [...comparison.invalid, ...comparison.unlike, ...comparison.notJudged, ...comparison.notes]) lines.push(`note: ${note}`);
   lines.push(`result: ${outcome}`);
   return `${lines.join('\n')}\n`;
 }
 
+/** The comparison's one verdict in words, read by the console, the job summary and JUnit alike. */
 export function comparisonOutcome(comparison: Comparison): string {
-  if (comparison.invalid.length > 0) return 'no verdict, a run was invalid';
-  if (comparison.unlike.length > 0) return 'no verdict, the runs are not like with like';
-  const failed = comparison.metrics.filter((m) => m.failed).map((m) => m.metric);
-  if (failed.length > 0) return `regression in ${failed.join(', ')}`;
-  return 'no regression';
+  switch (comparison.verdict) {
+    case 'not-comparable':
+      return `not comparable: ${comparison.unlike.map((reason) => reason.replace(/^not like with like: /, '')).join('; ')}`;
+    case 'no-verdict':
+      return `no verdict: ${comparison.invalid.join('; ')}`;
+    case 'regression':
+      return `regression in ${comparison.metrics.filter((m) => m.failed).map((m) => m.metric).join(', ')}`;
+    case 'not-judged':
+      return `not judged: no regression on the figures the generator's lag cannot change, but ${comparison.notJudged.join('; ')}`;
+    case 'no-regression':
+      return 'no regression';
+  }
 }
 
 function markdownCell(text: string): string {

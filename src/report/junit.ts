@@ -5,6 +5,7 @@ import { redactUrl } from '../core/redact.js';
 import { figureLabel, untrustedKeys } from '../judge/trust.js';
 import { judgeRun, type RunVerdict } from '../judge/run-verdict.js';
 import { validityHeadline } from './validity-text.js';
+import { comparisonOutcome } from './comparison-format.js';
 import type { FigureTrust } from '../record/result.js';
 import { validityRows } from './validity-rules.js';
 
@@ -69,7 +70,7 @@ export function renderJunit(verdict: SlaVerdict | undefined, report: Report): st
 export function renderComparisonJunit(comparison: Comparison): string {
   const cases: TestCase[] = comparison.invalid.map((reason) => ({
     classname: 'modelprof.validity',
-    name: reason.startsWith('baseline') ? 'baseline run is valid' : 'current run is valid',
+    name: reason.startsWith('baseline') ? 'baseline run delivered its load' : 'current run delivered its load',
     outcome: { kind: 'error', type: 'RunInvalid', message: reason },
   }));
   for (const reason of comparison.unlike) {
@@ -79,15 +80,20 @@ export function renderComparisonJunit(comparison: Comparison): string {
     cases.push({
       classname: 'modelprof.compare',
       name: metric.tolerance ? `${metric.metric} within ${metric.tolerance.text}` : metric.metric,
-      outcome: comparison.invalid.length > 0
-        ? { kind: 'skipped', type: 'RunInvalid', message: 'not judged: a run is invalid' }
-        : comparison.unlike.length > 0
-        ? { kind: 'skipped', type: 'NotLikeWithLike', message: 'not judged: the runs are not like with like' }
-        : metric.failed
-          ? { kind: 'failure', type: metric.verdict === 'missing' ? 'MetricMissing' : 'Regression', message: metric.message }
-          : { kind: 'pass' },
+      outcome:
+        metric.verdict === 'not-comparable'
+          ? { kind: 'skipped', type: 'NotLikeWithLike', message: 'not judged: the runs are not like with like' }
+          : metric.verdict === 'not-judged'
+            ? { kind: 'skipped', type: comparison.invalid.length > 0 ? 'RunInvalid' : 'NotTrusted', message: metric.message }
+            : metric.failed
+              ? { kind: 'failure', type: metric.verdict === 'missing' ? 'MetricMissing' : 'Regression', message: metric.message }
+              : { kind: 'pass' },
       output: metric.message,
     });
+  }
+  // Exit 3 for rows withheld: an error says so, as the exit code does.
+  if (comparison.verdict === 'not-judged') {
+    cases.push({ classname: 'modelprof.compare', name: 'compare verdict', outcome: { kind: 'error', type: 'NotJudged', message: comparisonOutcome(comparison) } });
   }
   return renderSuites([
     {

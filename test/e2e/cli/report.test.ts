@@ -136,7 +136,7 @@ describe('modelprof compare', () => {
     assert.doesNotMatch(result.stdout, /REGRESSION/);
     assert.match(result.stdout, /\nnote: not like with like: the offered load differs \(rate 200 -> 400\)/);
     assert.match(result.stdout, /\nnote: settings differ: rate: 200 -> 400\n/);
-    assert.match(result.stdout, /\nresult: no verdict, the runs are not like with like\n$/);
+    assert.match(result.stdout, /\nresult: not comparable: the offered load differs \(rate 200 -> 400\), so every figure would change whatever the target did\n$/);
   });
 
   it('takes tolerances and prints JSON on request', async () => {
@@ -150,7 +150,7 @@ describe('modelprof compare', () => {
   it('exits 3 when a run was invalid', async () => {
     const result = await modelprof(['compare', fast, invalid]);
     assert.equal(result.code, EXIT.runInvalid);
-    assert.match(result.stdout, /note: current run invalid: only 62%/);
+    assert.match(result.stdout, /note: current run: the generator did not deliver the load: only 62%/);
   });
 
   it('exits 2 on a bad tolerance or a bad report, naming it', async () => {

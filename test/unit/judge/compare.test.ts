@@ -6,6 +6,7 @@ import { compareReports } from '../../../src/judge/compare.js';
 import { type Comparison, type MetricComparison } from '../../../src/judge/comparison.js';
 import { parseTolerances } from '../../../src/judge/tolerances.js';
 import { comparisonOutcome, formatComparison } from '../../../src/report/comparison-format.js';
+import { renderComparisonJunit } from '../../../src/report/junit.js';
 import type { Report } from '../../../src/report/report.js';
 import { sampleResources, syntheticReport } from '../../support/sample-reports.js';
 
@@ -158,7 +159,7 @@ describe('compareReports on throughput, errors, resources and validity', () => {
     assert.equal(row.resourceUnit, 'bytes');
   });
 
-  it('gives no verdict (exit 3) when either run is invalid', () => {
+  it("gives no verdict (exit 3) when either run's generator did not deliver the load, and judges no row", () => {
     const valid = syntheticReport({ seed: 1, seconds: 5 });
     const invalid = syntheticReport({ seed: 2, seconds: 5, medianMs: 30, valid: false });
     for (const [a, b, which] of [
@@ -167,8 +168,10 @@ describe('compareReports on throughput, errors, resources and validity', () => {
     ] as const) {
       const comparison = compareReports(a, b);
       assert.equal(exitCodeForComparison(comparison), EXIT.runInvalid);
-      assert.match(comparison.invalid[0]!, new RegExp(`^${which} run invalid: only 62% of sends`));
-      assert.match(formatComparison(comparison, names), /result: no verdict, a run was invalid/);
+      assert.match(comparison.invalid[0]!, new RegExp(`^${which} run: the generator did not deliver the load: only 62% of sends`));
+      assert.equal(comparison.verdict, 'no-verdict');
+      assert.ok(comparison.metrics.every((m) => !m.failed && m.verdict !== 'regression'), 'no row says REGRESSION when the result gives no verdict');
+      assert.match(formatComparison(comparison, names), new RegExp(`result: no verdict: ${which} run: the generator did not deliver the load`));
     }
   });
 
@@ -202,7 +205,37 @@ describe('compareReports on throughput, errors, resources and validity', () => {
       assert.equal(metric(comparison, 'rps').verdict, 'not-comparable');
       assert.equal(metric(comparison, 'p99').verdict, 'not-comparable');
       assert.ok(comparison.metrics.every((m) => !m.failed));
-      assert.match(comparisonOutcome(comparison), /^no verdict, the runs are not like with like$/);
+      assert.equal(comparison.verdict, 'not-comparable');
+      assert.match(comparisonOutcome(comparison), /^not comparable: the (offered load|load models) differ/);
+    });
+  }
+});
+
+describe('compareReports on figures a run does not trust: the SLA\'s rule', () => {
+  // Every other send `lagMs` late: the generator's part in p50 (the lag's p75) is `lagMs`, untrusted beyond 5% of p50.
+  const lagging = (seed: number, medianMs: number, lagMs: number): Report =>
+    syntheticReport({ seed, seconds: 10, rps: 200, medianMs, sigma: 0.05, targetRps: 200, sendLag: (i) => (i % 2 === 0 ? lagMs : 0.02) });
+  const quiet = (seed: number, medianMs: number): Report => syntheticReport({ seed, seconds: 10, rps: 200, medianMs, sigma: 0.05, targetRps: 200, sendLag: () => 0.02 });
+  const cases: [name: string, baseline: () => Report, current: () => Report, verdict: string, exit: number, p50: string, says: RegExp][] = [
+    ['10 ms -> 20 ms, the current run lagging 2 ms: a regression the lag cannot change (exit 1)', () => quiet(1, 10), () => lagging(2, 19, 2), 'regression', EXIT.slaFailed, 'regression', /over the 10% tolerance.*; the generator's own lag \(current's send lag \(p75 2 ms\)\) cannot change that$/],
+    ['10.5 ms (1 ms of it lag) -> 11.2 ms: the lag could flip it, not judged (exit 3)', () => lagging(1, 10, 1), () => quiet(2, 11.2), 'not-judged', EXIT.runInvalid, 'not-judged', /within the 10% tolerance .*, but the generator's own lag \(baseline's send lag \(p75 1 ms\)\) could flip it: not judged$/],
+    ['10 ms -> 10.3 ms (1 ms of it lag): no regression either way (exit 0)', () => quiet(1, 10), () => lagging(2, 9.7, 1), 'no-regression', EXIT.ok, 'ok', /within the 10% tolerance .*; the generator's own lag \(current's send lag \(p75 1 ms\)\) cannot change that$/],
+  ];
+  for (const [name, baseline, current, verdict, exit, p50, says] of cases) {
+    it(name, () => {
+      const comparison = compareReports(baseline(), current());
+      const row = metric(comparison, 'p50');
+      assert.equal(row.verdict, p50, row.message);
+      assert.match(row.message, says);
+      assert.equal(comparison.verdict, verdict, comparisonOutcome(comparison));
+      assert.equal(exitCodeForComparison(comparison), exit);
+      if (verdict === 'not-judged') {
+        assert.match(comparisonOutcome(comparison), /^not judged: no regression on the figures the generator's lag cannot change, but p50: the generator's own lag \(baseline's send lag \(p75 1 ms\)\) could flip it/);
+        assert.match(renderComparisonJunit(comparison), /<testcase classname="modelprof.compare" name="p50 within 10%" time="0">\n {6}<skipped type="NotTrusted"/);
+        assert.match(renderComparisonJunit(comparison), /name="compare verdict" time="0">\n {6}<error type="NotJudged"/);
+      }
+      // The rows and the result line agree: REGRESSION rows exactly when the result is a regression.
+      assert.equal(comparison.metrics.some((m) => m.verdict === 'regression'), verdict === 'regression');
     });
   }
 });
