@@ -45,11 +45,17 @@ export function formatResourceSummary(report: ResourceReport): string[] {
   for (const [label, values] of rows) lines.push(`  ${label.padEnd(width)}  ${values}`);
   const others = Object.keys(report.metrics).length - shown.size;
   if (others > 0) lines.push(`  ${others} more metric${others === 1 ? '' : 's'} in report.json`);
-  if (Object.keys(report.metrics).length === 0) lines.push('  no samples in the measured window');
+  // Each monitor that gave nothing says why, on one line: its failure, or that it read nothing.
   for (const monitor of report.monitors) {
-    if (!monitor.ok) lines.push(`  monitor ${monitor.name} failed: ${monitor.error ?? 'no reason given'}`);
+    if (!monitor.ok) lines.push(`  monitor ${monitor.name} failed: ${oneLine(monitor.error ?? 'no reason given')}`);
+    else if (monitor.samples === 0) lines.push(`  monitor ${monitor.name}: no sample in the measured window`);
   }
   return lines;
+}
+
+/** A reason on one console line: an error body's line breaks folded. */
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
 function formatValue(value: number, metric: ResourceMetric): string {

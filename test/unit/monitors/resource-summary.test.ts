@@ -43,11 +43,20 @@ test('shows the main metrics (avg, max) in a fixed order, counts the others, lis
   ]);
 });
 
-test('nothing to say without monitors; says so when monitors saw nothing in the window', () => {
+test('nothing to say without monitors; each monitor that saw nothing says why, on one line', () => {
   assert.deepEqual(formatResourceSummary({ intervalMs: 1000, monitors: [], metrics: {} }), []);
-  assert.deepEqual(formatResourceSummary({ intervalMs: 500, monitors: [{ name: 'nvidia-smi', ok: false, error: 'nvidia-smi not found', samples: 0 }], metrics: {} }), [
+  const azure = "Azure Monitor has no data for the run's 1 minute(s) after waiting 1s (1-minute grain); try a longer AZURE_METRICS_WAIT (at t=2.5s)";
+  const monitors = [
+    { name: 'nvidia-smi', ok: false, error: 'nvidia-smi not found', samples: 0 },
+    { name: 'azure-monitor:my-endpoint/blue', ok: false, error: azure, samples: 0 },
+    { name: 'metrics-client', ok: false, error: 'ARM said 403:\n  {"error": "AuthorizationFailed"}', samples: 0 },
+    { name: 'process:42', ok: true, samples: 0 },
+  ];
+  assert.deepEqual(formatResourceSummary({ intervalMs: 500, monitors, metrics: {} }), [
     'Server resources (sampled every 500 ms):',
-    '  no samples in the measured window',
     '  monitor nvidia-smi failed: nvidia-smi not found',
+    `  monitor azure-monitor:my-endpoint/blue failed: ${azure}`,
+    '  monitor metrics-client failed: ARM said 403: {"error": "AuthorizationFailed"}',
+    '  monitor process:42: no sample in the measured window',
   ]);
 });
