@@ -49,5 +49,7 @@ export interface HeaderUpdates {
 export interface LoadEngine {
   /** Throws a SettingsError for settings this engine cannot run as asked, before anything starts. */
   check?(settings: Settings): void;
+  /** Finds what the run needs (an external program), throwing its ToolError before the run is announced. */
+  prepare?(settings: Settings): Promise<void>;
   run(settings: Settings, context: EngineContext): Promise<RunResult>;
 }

@@ -105,13 +105,14 @@ export class ReportNotWrittenError extends OutputError {
 
 /**
  * Everything about a run that can be refused before it starts: settings the engine cannot run as
- * asked (2.5 s for the real wrk), a load this machine cannot generate (connections beyond its open
+ * asked (2.5 s for the real wrk), an external program that is not installed, a load this machine cannot generate (connections beyond its open
  * files or ports, threads beyond its cores), and an output folder that cannot be written. Call it
  * before saying that a run begins; profile() calls it too.
  */
 export async function prepareRun(settings: Settings): Promise<void> {
   ENGINES[settings.engine].check?.(settings);
   checkGeneratorLimits(settings);
+  await ENGINES[settings.engine].prepare?.(settings);
   await prepareOutputDir(settings.outputDir);
 }
 

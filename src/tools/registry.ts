@@ -8,6 +8,7 @@ import { SettingsError } from '../core/errors.js';
 import type { ToolAdapter, ToolDiscovery, ToolRunContext } from './adapter.js';
 import { parseToolPath } from '../settings/tool-path-setting.js';
 import { isExecutableFile } from './tool-path.js';
+import { requireTool } from './discovery.js';
 import { labenchAdapter } from './labench.js';
 import { wrk2Adapter } from './wrk2.js';
 import { wrkAdapter } from './wrk.js';
@@ -37,6 +38,8 @@ export async function discoverTools(toolPath?: string): Promise<ToolDiscovery[]>
 /** The external tools behind the LoadEngine seam that the run command uses. */
 export const externalEngine: LoadEngine = {
   check: (settings: Settings) => TOOL_ADAPTERS[settings.tool].check(settings),
+  // A missing program is said before "profiling for 5s", not after it.
+  prepare: async (settings: Settings) => void requireTool(await TOOL_ADAPTERS[settings.tool].discover(settings.toolPath)),
   run: async (settings: Settings, context: EngineContext) => {
     // modelprof checks the TLS peer before a program that may not (wrk, wrk2) is handed the target.
     const tls = await verifyTlsForProgram(settings, { name: settings.tool, verifies: TOOL_ADAPTERS[settings.tool].verifiesTls });

@@ -47,3 +47,13 @@ it('refuses bad files and settings with one line and exit 2, sending nothing', a
   });
   assert.equal(server.received(), 0, 'nothing was sent');
 });
+
+it('a missing program is said before the run is announced: one line, exit 4, nothing sent', async () => {
+  // An empty folder as PATH (node runs by its full path): no wrk, wrk2 or labench.
+  const empty = mkdtempSync(join(tmpdir(), 'modelprof-no-tools-'));
+  const result = await runCli(['run', '--url', server.url, '--tool', 'labench', '--engine', 'external', '-R', '5', '-d', '5s', '-o', join(folder, 'out')], { env: { PATH: empty } });
+  assert.equal(result.code, EXIT.toolError, result.stderr);
+  assert.match(result.stderr, /^modelprof: labench is not installed \(not on PATH\): build it from its source/);
+  assert.equal(result.stderr.trim().split('\n').length, 1, `one line, no "profiling for 5s": ${result.stderr}`);
+  assert.equal(server.received(), 0, 'nothing was sent');
+});
