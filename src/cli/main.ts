@@ -48,4 +48,12 @@ function isCommanderExit(error: unknown): error is { exitCode: number } {
   return typeof error === 'object' && error !== null && 'code' in error && String((error as { code: unknown }).code).startsWith('commander.');
 }
 
+// `modelprof ... | head` closes the pipe early: what is left to print is dropped, quietly, and the
+// run still writes its report and exits with its own code (Node would otherwise crash on EPIPE).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 process.exitCode = await main(process.argv);
