@@ -10,7 +10,7 @@ import { renderJunit } from '../report/junit.js';
 import { appendStepSummary, renderMarkdownSummary } from '../report/markdown.js';
 import { readReportFile, reportPathOf } from '../report/read-report.js';
 import type { Report } from '../report/report.js';
-import { evaluateSla, parseSla, type SlaVerdict } from '../judge/sla.js';
+import { evaluateSla, parseSla, verdictOfStored, type SlaVerdict } from '../judge/sla.js';
 import { judgeRun, type RunVerdict } from '../judge/run-verdict.js';
 import { exitCodeForVerdict } from './exit-codes.js';
 import { collect } from './collect.js';
@@ -22,7 +22,7 @@ export function registerReport(program: Command): void {
     .description('render report.html from a report.json, and judge it against an SLA')
     .argument('<report.json>', 'a report written by modelprof run')
     .option('-o, --output <file>', 'where to write the HTML (default: report.html beside report.json)')
-    .option('--sla <clauses>', 'SLA to judge, e.g. "p99<=200ms, error_rate<0.1%, rps>=100"; repeatable', collect)
+    .option('--sla <clauses>', 'SLA to judge anew, e.g. "p99<=200ms, error_rate<0.1%, rps>=100"; repeatable (default: the SLA the run was judged on, kept in report.json)', collect)
     .option('--junit <file>', 'also write JUnit XML: one test case per SLA clause')
     .addHelpText(
       'after',
@@ -38,7 +38,8 @@ async function reportCommand(given: string, options: { output?: string; sla?: st
   const clauses = options.sla && options.sla.length > 0 ? parseSla(options.sla.join(','), '--sla') : [];
   const reportPath = await reportPathOf(given);
   const report = await readReportFile(reportPath);
-  const verdict = clauses.length > 0 ? evaluateSla(clauses, report) : undefined;
+  // Without --sla, the SLA the run was judged on (report.json keeps it): the page and the exit code are the run's own.
+  const verdict = clauses.length > 0 ? evaluateSla(clauses, report) : verdictOfStored(report.sla);
   const htmlPath = options.output ?? join(dirname(reportPath), 'report.html');
   await writeOutput(htmlPath, renderHtmlReport(report, verdict), '--output');
   if (options.junit) await writeOutput(options.junit, renderJunit(verdict, report), '--junit');

@@ -164,6 +164,26 @@ function holds(actual: number, op: Operator, threshold: number): boolean {
   }
 }
 
+/**
+ * The SLA as report.json keeps it (`sla`): the clauses as written and the verdict the run was given,
+ * so `modelprof report` renders and exits exactly as the run did, whatever modelprof reads it later.
+ */
+export interface StoredSla {
+  /** The clauses as written, comma-separated: what --sla would take to judge the run again. */
+  spec: string;
+  status: ClauseStatus;
+  results: SlaResult[];
+}
+
+export function storedSla(verdict: SlaVerdict): StoredSla {
+  return { spec: verdict.results.filter((result) => !result.implied).map((result) => result.clause.text).join(', '), status: verdict.status, results: verdict.results };
+}
+
+/** The verdict a report was given, as it was given; undefined when it was judged on no SLA. */
+export function verdictOfStored(stored: StoredSla | undefined): SlaVerdict | undefined {
+  return stored && stored.results.length > 0 ? { status: stored.status, pass: stored.status === 'pass', results: stored.results } : undefined;
+}
+
 export function evaluateSla(clauses: readonly SlaClause[], report: Report): SlaVerdict {
   const judging = { held: loadHeld(report), parts: generatorPartsOf(report) };
   const results = clauses.map((clause) => evaluateClause(clause, report, judging));

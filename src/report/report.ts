@@ -1,5 +1,6 @@
 import type { AzureTargetDescription } from '../azure/online-endpoint.js';
 import type { Availability } from '../judge/availability.js';
+import type { StoredSla } from '../judge/sla.js';
 import type { ResourceReport } from '../monitors/resources.js';
 import type { ErrorCounts, LatencySummary, TimelinePoint, Validity, TlsVerification, WarmupSpan } from '../record/result.js';
 import type { LlmSection } from '../record/token-summary.js';
@@ -66,6 +67,8 @@ export interface Report {
   histogramUncorrected?: string;
   /** Open-loop builtin runs: the send lag's HdrHistogram (us, V2 compressed, base64), kept so reports merge exactly. */
   histogramSendLag?: string;
+  /** The SLA the run was judged on and its verdict (schema 1.1); `modelprof report` renders and exits by it. */
+  sla?: StoredSla;
   /** Token figures of an LLM endpoint (--api openai-chat or openai-completions). */
   llm?: LlmSection;
   resources?: ResourceReport;

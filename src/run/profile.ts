@@ -8,7 +8,7 @@ import { startMonitors } from '../monitors/session.js';
 import { buildReport } from '../report/build-report.js';
 import { renderHtmlReport } from '../report/html.js';
 import type { Report } from '../report/report.js';
-import { evaluateSla, type SlaClause, type SlaVerdict } from '../judge/sla.js';
+import { evaluateSla, storedSla, type SlaClause, type SlaVerdict } from '../judge/sla.js';
 import type { EngineName, Settings } from '../settings/settings.js';
 import { externalEngine } from '../tools/registry.js';
 import type { ServedTarget } from '../target/served-process.js';
@@ -75,6 +75,7 @@ export async function profile(settings: Settings, options: ProfileOptions = {}):
   const saturated = saturatedHostWarning(hostBefore && hostAfter ? busyShare(hostBefore, hostAfter) : undefined);
   if (saturated) report.validity.warnings.push(saturated);
   const verdict = options.sla && options.sla.length > 0 ? evaluateSla(options.sla, report) : undefined;
+  if (verdict) report.sla = storedSla(verdict);
   const reportPath = join(settings.outputDir, 'report.json');
   const htmlPath = join(settings.outputDir, 'report.html');
   const outcome: ProfileOutcome = { report, reportPath, htmlPath, ...(verdict ? { verdict } : {}) };

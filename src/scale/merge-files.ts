@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { evaluateSla, type SlaClause, type SlaVerdict } from '../judge/sla.js';
+import { evaluateSla, storedSla, type SlaClause, type SlaVerdict } from '../judge/sla.js';
 import { renderHtmlReport } from '../report/html.js';
 import { readReportFile } from '../report/read-report.js';
 import type { Report } from '../report/report.js';
@@ -62,6 +62,7 @@ export async function mergeReportFiles(inputs: readonly string[], options: Merge
   });
   const report: Report = skipped.size > 0 ? { ...merged, notes: [...skipped.values(), ...merged.notes] } : merged;
   const verdict = options.sla && options.sla.length > 0 ? evaluateSla(options.sla, report) : undefined;
+  if (verdict) report.sla = storedSla(verdict);
   await prepareOutputDir(options.outputDir);
   const reportPath = join(options.outputDir, 'report.json');
   const htmlPath = join(options.outputDir, 'report.html');

@@ -37,6 +37,8 @@ export function mergeReports(reports: readonly SourcedReport[], options: MergeOp
   delete merged.partial;
   delete merged.resources;
   delete merged.latencyUncorrected;
+  // A shard's SLA verdict is on its part of the load: the merged run is judged again (merge --sla).
+  delete merged.sla;
 
   const starts = shards.map((s) => Date.parse(s.report.startTime));
   const ends = shards.map((s) => Date.parse(s.report.endTime));

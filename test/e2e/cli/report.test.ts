@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { EXIT } from '../../../src/cli/exit-codes.js';
 import type { Report } from '../../../src/report/report.js';
 import { syntheticReport } from '../../support/sample-reports.js';
+import { evaluateSla, parseSla, storedSla } from '../../../src/judge/sla.js';
 import { runCli, type CliResult } from '../../support/cli.js';
 
 // `modelprof report` and `modelprof compare` run as real processes, so exit codes, stdout and
@@ -51,6 +52,23 @@ describe('modelprof report', () => {
     assert.match(result.stdout, /\nthroughput .* req\/s/);
     assert.match(result.stdout, /\nlatency \(ms\)/);
     assert.match(result.stdout, /\nhtml: +.*run-folder\/report\.html\n$/);
+  });
+
+  it("re-renders a run's folder as the run judged it: the SLA kept in report.json, its page and its exit code, unless --sla says otherwise", async () => {
+    const folder = join(dir, 'judged-run');
+    await mkdir(folder);
+    const report = syntheticReport({ seconds: 5 });
+    // What `modelprof run --sla` writes: the clauses as written and the verdict given.
+    report.sla = storedSla(evaluateSla(parseSla('p99<=1s, p50<=1ms'), report));
+    await writeFile(join(folder, 'report.json'), JSON.stringify(report));
+    const again = await modelprof(['report', folder]);
+    assert.equal(again.code, EXIT.slaFailed, again.stderr);
+    assert.match(again.stdout, /\nFAIL  p50<=1ms .*\nSLA failed \(1 of 2 clauses\)/);
+    const html = await readFile(join(folder, 'report.html'), 'utf8');
+    assert.match(html, /<h2>SLA failed \(1 of 2 clauses\)<\/h2>/);
+    assert.match(html, /<code>p50&lt;=1ms<\/code>/, 'the SLA table is on the page again');
+    const judgedAnew = await modelprof(['report', folder, '--sla', 'p99<=1s']);
+    assert.equal(judgedAnew.code, EXIT.ok, judgedAnew.stderr);
   });
 
   it('exits 1 when a clause fails, and writes the JUnit file and the HTML where asked', async () => {
