@@ -26,6 +26,7 @@ export const BOUNDS = {
   instances: { max: 100_000, unit: '', why: 'at most 100,000 instances' },
   cores: { max: 100_000, unit: '', why: 'at most 100,000 cores per instance' },
   price: { max: 1_000_000, unit: '', why: 'at most 1,000,000 per hour' },
+  sweepPoints: { max: 1_000, unit: 'points', why: 'at 60 s a point that is 17 hours of load; split a larger sweep into several files' },
   tokens: { max: 1_000_000, unit: 'tokens', why: 'beyond the longest context windows served (a prompt of 1,000,000 tokens is about 5 MB)' },
 } as const;
 

@@ -6,7 +6,7 @@ import { DEFAULT_MONITOR_INTERVAL_MS, DEFAULT_SERVE_TIMEOUT } from '../monitors/
 import { reportSettings } from '../report/build-report.js';
 import type { SlaClause } from '../judge/sla.js';
 import { checkGeneratorLimits } from '../load/machine-limits.js';
-import { withinBound } from '../settings/bounds.js';
+import { BOUNDS, withinBound } from '../settings/bounds.js';
 import { parseDuration } from '../settings/duration.js';
 import type { SettingsLayer } from '../settings/layers.js';
 import { redactUrl } from '../core/redact.js';
@@ -82,7 +82,7 @@ export function planSweep(document: SweepDocument, file: string, baseDir: string
   const cooldownSec = withinBound('cooldown', parseDuration(cooldownText, cooldownSource), cooldownSource, cooldownText);
 
   const deployments = document.deployments.map((entry, index) => planDeployment(entry, `${origin} deployments[${index}]`));
-  const combinations = expandGrid(document);
+  const combinations = expandGrid(document, document.deployments.length, origin);
   let first: RunRequest | undefined;
   const points = document.deployments.flatMap((entry, index) =>
     combinations.map((grid) => {
@@ -146,8 +146,18 @@ function planDeployment(entry: DeploymentEntry, where: string): SweepDeployment 
   return deployment;
 }
 
-/** Every combination of the grid's lists, in GRID_KEYS order with the last key varying fastest. */
-export function expandGrid(document: Pick<SweepDocument, 'grid'>): GridValues[] {
+/**
+ * Every combination of the grid's lists, in GRID_KEYS order with the last key varying fastest.
+ * The number of points (combinations times `deployments`) is checked against BOUNDS.sweepPoints
+ * before any is built: a grid of 3,000 x 3,000 is refused at once, not expanded into 9,000,000.
+ */
+export function expandGrid(document: Pick<SweepDocument, 'grid'>, deployments = 1, origin = 'the sweep file'): GridValues[] {
+  const lists = GRID_KEYS.map((key) => document.grid?.[key] as unknown[] | undefined).filter((values): values is unknown[] => values !== undefined);
+  const count = lists.reduce((product, values) => product * values.length, deployments);
+  if (count > BOUNDS.sweepPoints.max) {
+    const sizes = [...lists.map((values) => values.length), ...(deployments > 1 ? [deployments] : [])].join(' x ');
+    withinBound('sweepPoints', count, `${origin}: the grid (${sizes}${deployments > 1 ? ' deployments' : ''})`, `${count.toLocaleString('en-US')} points`);
+  }
   let combinations: GridValues[] = [{}];
   for (const key of GRID_KEYS) {
     const values = document.grid?.[key] as (string | number)[] | undefined;

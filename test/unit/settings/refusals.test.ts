@@ -118,6 +118,7 @@ describe('the README states every bound', () => {
     ['cores', '`--cores`', 'at most 100,000', 100_000],
     ['price', '`--price-per-hour`', 'at most 1,000,000', 1_000_000],
     ['tokens', '`--input-tokens`', 'at most 1,000,000 tokens', 1_000_000],
+    ['sweepPoints', 'a sweep\'s `grid`', 'at most 1,000 points', 1_000],
   ];
   it('lists each bound in code once, in its Reliability table', () => assert.deepEqual(stated.map(([name]) => name).sort(), Object.keys(BOUNDS).sort()));
   for (const [name, flag, text, value] of stated) {

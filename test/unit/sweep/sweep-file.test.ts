@@ -147,6 +147,12 @@ describe('expandGrid and pointId', () => {
   it('has one "base" point without a grid', () => {
     assert.deepEqual(expandGrid({}).map(pointId), ['base']);
   });
+  it('refuses more points than its bound before building any (3,000 x 3,000 rates and connections)', () => {
+    const many = Array.from({ length: 3000 }, (_, index) => index + 1);
+    assert.throws(() => expandGrid({ grid: { rate: many, connections: many } }, 1, 'sw.yml'), /^SettingsError: sw.yml: the grid \(3000 x 3000\) must be at most 1,000 points, got "9,000,000 points": /);
+    assert.throws(() => expandGrid({ grid: { rate: many.slice(0, 501) } }, 2, 'sw.yml'), /^SettingsError: sw.yml: the grid \(501 x 2 deployments\) must be at most 1,000 points, got "1,002 points"/);
+    assert.equal(expandGrid({ grid: { rate: many.slice(0, 500) } }, 2).length, 500);
+  });
   it('names every key it sets', () => {
     assert.equal(pointId({ tool: 'labench', threads: 2, connections: 8, clients: 4, rate: 12.5 }), 'labench-t2-c8-n4-r12.5');
   });
