@@ -5,12 +5,13 @@ import { SettingsError } from '../core/errors.js';
 import { jsonProblem } from '../core/json-problem.js';
 import { decodeHistogram } from '../record/histogram.js';
 import { REPORT_SCHEMA_VERSION, type Report } from './report.js';
+import { reportInvariantProblem } from './report-invariants.js';
 import { reportSchemaProblems } from './report-schema.js';
 
 /**
  * Reads a report.json (or the report.json in a run's output folder) and checks it against
- * schema/report.schema.json, so that a wrong file gives one clear line naming it rather than a crash
- * halfway through rendering. modelprof's other results (find-max.json, sweep.json) are named as
+ * schema/report.schema.json and the rules every report keeps (report-invariants.ts), so that a wrong
+ * or edited file gives one clear line naming it rather than a crash or contradicting figures. modelprof's other results (find-max.json, sweep.json) are named as
  * such, with where their runs' reports are.
  */
 export async function readReportFile(given: string): Promise<Report> {
@@ -39,6 +40,8 @@ export async function readReportFile(given: string): Promise<Report> {
       throw new SettingsError(`${path}: not a valid modelprof report: ${where} is not an HdrHistogram V2 (compressed, base64): ${(error as Error).message}`);
     }
   }
+  const broken = reportInvariantProblem(data as Report);
+  if (broken !== undefined) throw new SettingsError(`${path}: not a valid modelprof report: ${broken}`);
   return data as Report;
 }
 

@@ -16,6 +16,7 @@ import type { SettingsLayer } from '../../../src/settings/layers.js';
 import { resolveSettings } from '../../../src/settings/resolve.js';
 import { assembleRunRequest } from '../../../src/settings/run-request.js';
 import { buildReport } from '../../../src/report/build-report.js';
+import type { Report } from '../../../src/report/report.js';
 import { readSweepFile } from '../../../src/sweep/sweep-file.js';
 import { syntheticReport } from '../../support/sample-reports.js';
 
@@ -201,6 +202,28 @@ describe('bad files: one line, never a stack trace', () => {
         assert.ok(error instanceof SettingsError, String(error));
         assert.equal(error.message.split(': ')[1], 'not a valid modelprof report');
         assert.ok(error.message.includes(`${where} is not an HdrHistogram V2`), error.message);
+        return true;
+      });
+    });
+  }
+});
+
+describe('reports whose figures contradict each other', () => {
+  const cases: [what: string, edit: (report: Report) => void, message: string | undefined][] = [
+    ['requests.ok above requests.total', (report) => (report.requests.ok = report.requests.total + 100), 'requests.total (600) is not requests.ok + requests.errors (700 + 0)'],
+    ['errors the kinds do not account for', (report) => { report.requests.errors = 5; report.requests.ok -= 5; }, 'errors.byKind adds up to 0, but requests.errors is 5'],
+    ['a second with more errors than requests', (report) => (report.timeline[1]!.errors = report.timeline[1]!.requests + 1), 'timeline[1] has more errors (201) than requests (200)'],
+    ['nothing', () => undefined, undefined],
+  ];
+  for (const [what, edit, message] of cases) {
+    it(message ? `refuses ${what}` : `reads a report with ${what} edited`, async () => {
+      const report = syntheticReport({ seconds: 3 });
+      edit(report);
+      const path = file('edited.json', JSON.stringify(report));
+      if (message === undefined) return void (await readReportFile(path));
+      await assert.rejects(readReportFile(path), (error: unknown) => {
+        assert.ok(error instanceof SettingsError, String(error));
+        assert.equal(error.message, `${path}: not a valid modelprof report: ${message}`);
         return true;
       });
     });
