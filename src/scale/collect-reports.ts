@@ -20,17 +20,23 @@ export interface FoundReport {
  * (`<run>/shard-0/report.json`, ...: `scanned`), leaving out `exclude` (the merge's own output folder).
  * With `notYet`, an input that does not exist yet (a merge step waiting for its shards) holds no
  * report instead of being an error.
- * @throws SettingsError for an input that does not exist.
+ * @throws SettingsError for an input that does not exist, and for a report named twice (as a file,
+ *   or as the folder holding it).
  */
 export async function findReportFiles(inputs: readonly string[], exclude?: string, notYet = false): Promise<FoundReport[]> {
   const files: FoundReport[] = [];
+  // What the user typed for each named file, to name both inputs of one given twice.
+  const given = new Map<FoundReport, string>();
   const skip = exclude === undefined ? undefined : resolve(exclude);
   for (const input of inputs) {
     const kind = await kindOf(input);
     if (kind === 'missing' && notYet) continue;
     if (kind === 'missing') throw new SettingsError(`${input} does not exist: give shard report.json files or the folder that holds their folders`);
-    if (kind === 'file') files.push({ path: input, scanned: false });
-    else if ((await kindOf(join(input, REPORT_FILE))) === 'file') files.push({ path: join(input, REPORT_FILE), scanned: false });
+    if (kind === 'file' || (await kindOf(join(input, REPORT_FILE))) === 'file') {
+      const file = { path: kind === 'file' ? input : join(input, REPORT_FILE), scanned: false };
+      files.push(file);
+      given.set(file, input);
+    }
     else {
       const entries = (await readdir(input, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort(naturalOrder);
       for (const name of entries) {
@@ -40,11 +46,17 @@ export async function findReportFiles(inputs: readonly string[], exclude?: strin
       }
     }
   }
-  // Each file once, as named where it was both named and found.
+  // Each file once, as named where it was both named and found; named twice is a mistake.
   const byPath = new Map<string, FoundReport>();
   for (const file of files) {
-    const seen = byPath.get(file.path);
-    if (!seen || (seen.scanned && !file.scanned)) byPath.set(file.path, file);
+    const key = resolve(file.path);
+    const seen = byPath.get(key);
+    if (seen && !seen.scanned && !file.scanned) {
+      const [first, second] = [given.get(seen)!, given.get(file)!];
+      const both = first === second ? `${first} was given twice` : `${first} and ${second} are the same report (${resolve(file.path)}), given twice`;
+      throw new SettingsError(`${both}: give each shard's report once`);
+    }
+    if (!seen || (seen.scanned && !file.scanned)) byPath.set(key, file);
   }
   return [...byPath.values()];
 }

@@ -14,10 +14,23 @@ describe('findReportFiles', () => {
   it("takes a run folder as its shards' reports, in shard order, leaving out the merge's own output", async () => {
     assert.deepEqual(await findReportFiles([run], join(run, 'merged')), ['shard-0', 'shard-2', 'shard-10'].map((s) => ({ path: join(run, s, 'report.json'), scanned: true })));
   });
-  it('takes files and shard folders as they are, each once', async () => {
+  it('takes files and shard folders as they are', async () => {
     const file = join(run, 'shard-0', 'report.json');
-    assert.deepEqual(await findReportFiles([file, join(run, 'shard-0'), join(run, 'shard-2')]), [file, join(run, 'shard-2', 'report.json')].map((path) => ({ path, scanned: false })));
+    assert.deepEqual(await findReportFiles([file, join(run, 'shard-2')]), [file, join(run, 'shard-2', 'report.json')].map((path) => ({ path, scanned: false })));
   });
+  const twice: [what: string, inputs: string[], message: string][] = [
+    ['the same file', [join(run, 'shard-0', 'report.json'), join(run, 'shard-0', 'report.json')], `${join(run, 'shard-0', 'report.json')} was given twice: give each shard's report once`],
+    ['a file and its folder', [join(run, 'shard-0', 'report.json'), join(run, 'shard-0')], `${join(run, 'shard-0', 'report.json')} and ${join(run, 'shard-0')} are the same report (${join(run, 'shard-0', 'report.json')}), given twice: give each shard's report once`],
+    ['one file spelled two ways', [join(run, 'shard-0', 'report.json'), `${run}/shard-2/../shard-0/report.json`], `${join(run, 'shard-0', 'report.json')} and ${run}/shard-2/../shard-0/report.json are the same report (${join(run, 'shard-0', 'report.json')}), given twice: give each shard's report once`],
+  ];
+  for (const [what, inputs, message] of twice) {
+    it(`refuses a report named twice: ${what}`, async () => {
+      await assert.rejects(findReportFiles(inputs), (error: Error) => {
+        assert.equal(error.message, message);
+        return true;
+      });
+    });
+  }
   it('a file both named and found in a run folder counts as named', async () => {
     const file = join(run, 'shard-2', 'report.json');
     assert.deepEqual(await findReportFiles([run, file], join(run, 'merged')), [
