@@ -21,7 +21,7 @@ export function settingsSection(report: Report, url: string): string {
     ...(report.experimentName !== undefined ? [['experiment', report.experimentName] as [string, string]] : []),
     ['tool', s.tool],
     ['engine', `${report.engine.name} ${report.engine.version}`],
-    ['duration', `${formatNumber(s.durationSec)} s${report.warmup.seconds > 0 ? ` (+ ${formatNumber(report.warmup.seconds)} s warm-up)` : ', no warm-up'}`],
+    ['duration', `${formatNumber(s.durationSec)} s${describeWarmup(report)}`],
     ['connections', model?.ticker ? 'n/a (a client pool)' : String(s.connections)],
     ['threads', String(s.threads)],
     ['rate', model?.loop === 'closed' ? 'n/a (closed loop)' : formatRps(s.rate)],
@@ -38,6 +38,12 @@ export function settingsSection(report: Report, url: string): string {
     : '<tr><td colspan="2" class="empty">none</td></tr>';
   const artifacts = report.artifacts.length ? `<h3>Artifacts</h3><ul>${report.artifacts.map((a) => `<li><code>${escapeHtml(a)}</code></li>`).join('')}</ul>` : '';
   return `<section id="settings"><h2>Settings</h2><div class="two-col"><table class="kv">${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table><div><h3>Headers <span class="meta">(secrets redacted)</span></h3><table class="kv">${headerRows}</table>${artifacts}</div></div></section>`;
+}
+
+function describeWarmup(report: Report): string {
+  const { warmup } = report;
+  if (warmup.excluded === 'latency') return `, latency from after its first ~${formatNumber(warmup.seconds)} s (${report.tool}'s calibration; counts cover the whole run)`;
+  return warmup.seconds > 0 ? ` (+ ${formatNumber(warmup.seconds)} s warm-up, in no figure)` : ', no warm-up';
 }
 
 function describeAzure(azure: NonNullable<Report['target']['azure']>): string {

@@ -93,7 +93,12 @@ function header(report: Report, title: string): string {
     report.engine.name === 'builtin' ? `${report.tool} load model, builtin engine` : `${report.engine.version}, external engine`,
     formatUtcTime(report.startTime),
     `${formatNumber(report.measuredSeconds)} s measured`,
-    report.warmup.seconds > 0 ? `${formatNumber(report.warmup.seconds)} s warm-up excluded` : '',
+    // What the report says was left out: wrk2's calibration only from latency, a warm-up from every figure.
+    report.warmup.excluded === 'latency'
+      ? `latency from after its first ~${formatNumber(report.warmup.seconds)} s (${report.tool}'s calibration)`
+      : report.warmup.seconds > 0
+        ? `${formatNumber(report.warmup.seconds)} s warm-up excluded`
+        : '',
   ].filter((m) => m !== '');
   return `<header><div class="brand">modelprof report</div><h1>${escapeHtml(title)}</h1><p class="meta">${meta.map(escapeHtml).join(' · ')}</p></header>`;
 }

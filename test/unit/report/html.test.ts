@@ -167,6 +167,9 @@ describe('renderHtmlReport', () => {
     const meta = html.match(/<p class="meta">(.*?)<\/p>/)![1]!;
     assert.match(meta, /^wrk2 4\.0\.0, external engine · /);
     assert.doesNotMatch(meta, /wrk2 via|wrk2 wrk2|warm-up/);
+    const calibrated = externalReport();
+    calibrated.warmup = { seconds: 10, requests: 480, excluded: 'latency' };
+    assert.match(renderHtmlReport(calibrated).match(/<p class="meta">(.*?)<\/p>/)![1]!, / · latency from after its first ~10 s \(wrk2&#39;s calibration\)$/);
     const limit = 'wrk2 sleeps in whole milliseconds, rounded up';
     assert.equal(html.split(limit).length - 1, 2);
     assert.ok(html.indexOf(limit) < html.indexOf('id="figures"'), 'first under the verdict');
