@@ -1,5 +1,5 @@
 import { SettingsError } from '../core/errors.js';
-import type { Report } from '../report/report.js';
+import type { Report, ReportSla } from '../report/report.js';
 import { formatMetricValue, isPercentUnit } from '../report/metric-format.js';
 import { formatMs } from '../report/format.js';
 import { describeAvailability } from './availability.js';
@@ -168,20 +168,16 @@ function holds(actual: number, op: Operator, threshold: number): boolean {
  * The SLA as report.json keeps it (`sla`): the clauses as written and the verdict the run was given,
  * so `modelprof report` renders and exits exactly as the run did, whatever modelprof reads it later.
  */
-export interface StoredSla {
-  /** The clauses as written, comma-separated: what --sla would take to judge the run again. */
-  spec: string;
-  status: ClauseStatus;
-  results: SlaResult[];
-}
+export type StoredSla = ReportSla<SlaResult>;
 
 export function storedSla(verdict: SlaVerdict): StoredSla {
   return { spec: verdict.results.filter((result) => !result.implied).map((result) => result.clause.text).join(', '), status: verdict.status, results: verdict.results };
 }
 
 /** The verdict a report was given, as it was given; undefined when it was judged on no SLA. */
-export function verdictOfStored(stored: StoredSla | undefined): SlaVerdict | undefined {
-  return stored && stored.results.length > 0 ? { status: stored.status, pass: stored.status === 'pass', results: stored.results } : undefined;
+export function verdictOfStored(stored: ReportSla | undefined): SlaVerdict | undefined {
+  // Written by storedSla, and checked against the schema when the report was read.
+  return stored && stored.results.length > 0 ? { status: stored.status, pass: stored.status === 'pass', results: stored.results as SlaResult[] } : undefined;
 }
 
 export function evaluateSla(clauses: readonly SlaClause[], report: Report): SlaVerdict {

@@ -1,6 +1,5 @@
 import type { AzureTargetDescription } from '../azure/online-endpoint.js';
 import type { Availability } from '../judge/availability.js';
-import type { StoredSla } from '../judge/sla.js';
 import type { ResourceReport } from '../monitors/resources.js';
 import type { ErrorCounts, LatencySummary, TimelinePoint, Validity, TlsVerification, WarmupSpan } from '../record/result.js';
 import type { LlmSection } from '../record/token-summary.js';
@@ -8,6 +7,18 @@ import type { EngineName, ToolName } from '../settings/settings.js';
 
 /** Bumped on any change that a reader of report.json could notice; see schema/report.schema.json. */
 export const REPORT_SCHEMA_VERSION = '1.1';
+
+/**
+ * The SLA a run was judged on and its verdict, as report.json keeps it. Each result is one of
+ * judge/sla.ts's SlaResult (its StoredSla); left opaque here so that the report's shape does not
+ * depend on the judge, which reads reports.
+ */
+export interface ReportSla<Result = unknown> {
+  /** The clauses as written, comma-separated. */
+  spec: string;
+  status: 'pass' | 'fail' | 'not-judged';
+  results: Result[];
+}
 
 /** Settings as written to reports: secret header values replaced by "<redacted>". */
 export interface ReportSettings {
@@ -68,7 +79,7 @@ export interface Report {
   /** Open-loop builtin runs: the send lag's HdrHistogram (us, V2 compressed, base64), kept so reports merge exactly. */
   histogramSendLag?: string;
   /** The SLA the run was judged on and its verdict (schema 1.1); `modelprof report` renders and exits by it. */
-  sla?: StoredSla;
+  sla?: ReportSla;
   /** Token figures of an LLM endpoint (--api openai-chat or openai-completions). */
   llm?: LlmSection;
   resources?: ResourceReport;
