@@ -28,8 +28,11 @@ export interface Availability {
   /** The sending window the share is of, seconds. */
   windowSec: number;
   outages: Outage[];
-  /** How outages were found: the per-second answers, or only the watched server's exit (no timeline). */
-  basis: 'timeline' | 'server';
+  /**
+   * How outages were found: the per-second answers; modelprof's connection probe of the target
+   * (external programs, which give no timeline); or only the watched server's exit.
+   */
+  basis: 'timeline' | 'probe' | 'server';
 }
 
 /** The watched server's end: when (seconds from the start of measurement) and how. */
@@ -57,13 +60,15 @@ export const OUTAGE_MIN_SECONDS = 1;
  * of requests sent to a target that hung still show it; seconds with no answer at all count as
  * time without one.
  */
-export function findAvailability(seconds: readonly SecondOfService[], windowSec: number, death?: ServerDeath): Availability {
+export function findAvailability(seconds: readonly SecondOfService[], windowSec: number, death?: ServerDeath, source: 'answers' | 'probe' = 'answers'): Availability {
   const outages: Outage[] = [];
   const sorted = [...seconds].sort((a, b) => a.t - b.t);
   const failedBetween = (from: number, to: number): number => sorted.filter((second) => second.t >= Math.floor(from) && second.t <= to).reduce((sum, second) => sum + second.failed, 0);
   const consider = (from: number, to: number, failed: number): void => {
     const end = Math.min(to, windowSec);
-    if (from < windowSec && end - from >= OUTAGE_MIN_SECONDS && failed >= OUTAGE_MIN_FAILURES) outages.push({ startSec: round(from), seconds: round(end - from), failed });
+    if (from < windowSec && end - from >= OUTAGE_MIN_SECONDS && failed >= OUTAGE_MIN_FAILURES) {
+      outages.push({ startSec: round(from), seconds: round(end - from), failed, ...(source === 'probe' ? { cause: `the target's port took no connection: ${failed} of modelprof's probes failed` } : {}) });
+    }
   };
   let lastSuccess = 0;
   for (const second of sorted) {
@@ -81,7 +86,7 @@ export function findAvailability(seconds: readonly SecondOfService[], windowSec:
     downSeconds,
     windowSec: round(windowSec),
     outages,
-    basis: seconds.length > 0 ? 'timeline' : 'server',
+    basis: seconds.length === 0 ? 'server' : source === 'probe' ? 'probe' : 'timeline',
   };
 }
 

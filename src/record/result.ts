@@ -299,7 +299,8 @@ export interface RunResult {
    * engine drained), and the sending window they are judged over: what outages are found from.
    * Absent where the engine gives no per-second figures (the external tools).
    */
-  service?: { seconds: SecondOfService[]; windowSec: number };
+  /** `basis` 'probe': the seconds are modelprof's connection probes (external programs), not the load's answers. */
+  service?: { seconds: SecondOfService[]; windowSec: number; basis?: 'probe' };
   validity: Validity;
   /** Set when the run stopped early (Ctrl-C, target down); says why. */
   partial?: string;

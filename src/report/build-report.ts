@@ -69,8 +69,8 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
       report.errors.samples = [...samples.map((sample) => ({ ...sample, sample: redactSample(sample.sample, secrets) })), ...(result.errors.samples ?? [])];
     }
   }
-  // Without per-second figures (the external tools) only a dead server shows an outage.
-  if (result.service) report.availability = findAvailability(result.service.seconds, result.service.windowSec, death);
+  // The external programs give no per-second figures: their service seconds are modelprof's probes.
+  if (result.service) report.availability = findAvailability(result.service.seconds, result.service.windowSec, death, result.service.basis === 'probe' ? 'probe' : 'answers');
   else if (death) report.availability = findAvailability([], Math.min(settings.durationSec, seconds), death);
   if (settings.shard) {
     const { index, count, run } = settings.shard;

@@ -246,7 +246,9 @@ function timeAxis(report: Report): Axis {
 }
 
 function timelineSection(report: Report): string {
-  if (report.timeline.length === 0) return `<section id="timeline"><h2>Over time</h2><p class="empty">This run has no per-second timeline.</p></section>`;
+  const outages = report.availability?.outages ?? [];
+  const down = outages.length > 0 ? `<p class="partial" id="outages">${outages.map((outage) => escapeHtml(describeOutage(outage))).join('<br>')}</p>` : '';
+  if (report.timeline.length === 0) return `<section id="timeline"><h2>Over time</h2>${down}<p class="empty">This run has no per-second timeline.</p></section>`;
   const x = timeAxis(report);
   // Bars sit on the middle of their second; a partial last second is a rate or left out.
   const { points: bars, note } = rateChartPoints(report);
@@ -254,7 +256,6 @@ function timelineSection(report: Report): string {
   const failed: Series = { name: 'errors / s', color: COLORS.bad, points: bars.map((p) => [p.t + 0.5, p.errors]), style: 'bars', stackOn: ok };
   const target = report.throughput.targetRps;
   const peak = Math.max(0, ...bars.map((p) => p.requests), target ?? 0);
-  const outages = report.availability?.outages ?? [];
   const spans = outages.map((outage) => ({ from: outage.startSec, to: outage.startSec + outage.seconds, label: `target down ${formatNumber(outage.seconds)} s`, color: COLORS.bad }));
   const throughput = renderChart({
     id: 'chart-throughput',
@@ -279,7 +280,6 @@ function timelineSection(report: Report): string {
     series: [p50, p99],
     height: 240,
   });
-  const down = outages.length > 0 ? `<p class="partial" id="outages">${outages.map((outage) => escapeHtml(describeOutage(outage))).join('<br>')}</p>` : '';
   return `<section id="timeline"><h2>Over time</h2>${down}${throughput}${latency}</section>`;
 }
 

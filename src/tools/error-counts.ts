@@ -24,12 +24,17 @@ export interface WrkFamilyCounts {
   writeErrors: number;
   /** wrk: answers that came after the timeout; wrk2: connections found waiting past it at its 2 s checks. */
   timeouts: number;
+  /** modelprof's probe found the target's port refusing connections during the run. */
+  portRefused?: boolean;
+  /** The run was stopped early (Ctrl-C, SIGTERM). */
+  interrupted?: boolean;
 }
 
 /** The counts from what wrk's or wrk2's parser read: its text summary and the script's line. */
 export function countsOfWrkFamily(
   tool: 'wrk' | 'wrk2',
   output: { connections: number; requests: number; statusErrors: number; socketErrors: Record<'connect' | 'read' | 'write' | 'timeout', number>; script: ScriptCounts },
+  run: { portRefused?: boolean; interrupted?: boolean } = {},
 ): WrkFamilyCounts {
   const { socketErrors, script } = output;
   return {
@@ -44,6 +49,8 @@ export function countsOfWrkFamily(
     readErrors: socketErrors.read,
     writeErrors: socketErrors.write,
     timeouts: socketErrors.timeout,
+    ...(run.portRefused ? { portRefused: true } : {}),
+    ...(run.interrupted ? { interrupted: true } : {}),
   };
 }
 
@@ -52,12 +59,16 @@ export interface WrkFamilyTally {
   errors: ErrorCounts;
   /** Final answers: parsed less the interim ones. */
   answered: number;
-  /** Requests lost on a broken connection. */
+  /** Requests lost on a broken connection (refused ones included). */
   lost: number;
+  /** Of `lost`, write errors while the port refused connections: refused connects, which wrk and wrk2 count as write errors. */
+  refused: number;
   /** Read or write errors that cost no request (a connection closed between answers, or bytes after one). */
   spareSocketErrors: number;
   /** Requests still unanswered when the tool stopped, not counted unless nothing was answered. */
   inFlightAtEnd: number;
+  /** Nothing came back at all: the requests in flight, counted as timeouts, or as interrupted when the run was stopped early. */
+  unanswered: number;
   interim: number;
   /** Answers the script never saw (no header field), whose status only wrk's own count knows. */
   unlabelled: number;
@@ -74,10 +85,15 @@ export interface WrkFamilyTally {
  * - read/write errors (less wrk's close-delimited ends) that do not exceed the unanswered requests
  *   are each a lost request;
  * - more errors than that means some cost nothing, and then the lost requests are the unanswered
- *   ones beyond one per connection: requests written as the server closed the connection, counted
- *   as reuse_race, not as the target's errors.
+ *   ones beyond one per connection: requests written as the server closed the connection. Whether
+ *   the server read them is not known (a half-closed socket may still read), so they are
+ *   connection_reset, as the builtin counts a connection closed under a request.
+ * wrk and wrk2 connect without waiting and find a refused connection at the first write: while
+ * modelprof's probe saw the port refuse connections (`portRefused`), write errors are refused
+ * connects (connect_refused), not resets.
  * Requests in flight at the end are left out, as the tools leave them out, except when nothing at
- * all came back (no answer, no close): then they waited the whole run, and are timeouts.
+ * all came back (no answer, no close): then they waited the whole run, and are timeouts; or, when
+ * the run was stopped early, interrupted (they had not had their timeout yet).
  * ok + errors = total always.
  */
 export function wrkFamilyTally(counts: WrkFamilyCounts): WrkFamilyTally {
@@ -94,14 +110,17 @@ export function wrkFamilyTally(counts: WrkFamilyCounts): WrkFamilyTally {
   const inFlightAtEnd = unresolved - lost;
   // Nothing came back at all, neither an answer nor a close: the requests waited the whole run.
   const unanswered = answered === 0 && lost === 0 ? inFlightAtEnd : 0;
+  const refused = counts.portRefused ? Math.min(lost, counts.writeErrors) : 0;
 
   const byStatus: Record<string, number> = {};
   for (const [status, count] of Object.entries(counts.statuses)) if (Number(status) > 399 && count > 0) byStatus[status] = count;
   const byKind = zeroErrorKinds();
   byKind.connect_error = counts.connectErrors;
-  byKind[spareSocketErrors > 0 ? 'reuse_race' : 'connection_reset'] = lost;
+  byKind.connect_refused = refused;
+  byKind.connection_reset = lost - refused;
   // wrk's timeouts are late answers, already among the answers; wrk2's are connection checks, not requests.
-  byKind.timeout = (counts.tool === 'wrk' ? counts.timeouts : 0) + unanswered;
+  byKind.timeout = (counts.tool === 'wrk' ? counts.timeouts : 0) + (counts.interrupted ? 0 : unanswered);
+  byKind.interrupted = counts.interrupted ? unanswered : 0;
   byKind.http_status = Math.max(counts.statusErrors, sumWhere(byStatus, () => true));
 
   const total = answered + lost + unanswered + counts.connectErrors;
@@ -116,8 +135,10 @@ export function wrkFamilyTally(counts: WrkFamilyCounts): WrkFamilyTally {
     errors: { byKind, byStatus },
     answered,
     lost,
+    refused,
     spareSocketErrors,
     inFlightAtEnd,
+    unanswered,
     interim,
     unlabelled,
     notes,
@@ -142,19 +163,27 @@ export function wrkFamilyRemarks(tool: 'wrk' | 'wrk2', tally: WrkFamilyTally): {
       `${tool} reported ${tally.spareSocketErrors} read errors that cost no request: the target closed keep-alive connections between answers without "Connection: close", or sent bytes after a complete answer (a framing error ${tool} cannot pin on an answer); --engine builtin tells them apart`,
     );
   }
-  if (tally.lost > 0) {
+  const reset = tally.lost - tally.refused;
+  if (tally.refused > 0) {
     notes.push(
-      tally.spareSocketErrors > 0
-        ? `${tally.lost} requests were written as the target closed their connection and never reached it: they are counted as reuse_race, not as the target's errors.`
-        : `${tool} does not say why a connection broke: the ${tally.lost} requests lost with it are reported as connection_reset, though some may have been written as the target closed a keep-alive connection unannounced (reuse races); --engine builtin tells them apart.`,
+      `${tally.refused} requests failed on write errors while modelprof's probe found the target's port refusing connections: ${tool} connects without waiting and meets a refused connection at its first write, so they are counted as connect_refused.`,
     );
   }
-  if (tally.inFlightAtEnd > 0) {
-    (tally.answered === 0 ? notes : limits).push(
-      tally.requests.total === tally.errors.byKind.timeout + tally.errors.byKind.connect_error && tally.answered === 0
-        ? `No answer came in the whole run: the ${tally.inFlightAtEnd} requests ${tool} sent count as timeouts.`
-        : `${tally.inFlightAtEnd} requests were still in flight when ${tool} stopped; ${tool} does not wait for them, so they are not counted.`,
+  if (reset > 0) {
+    notes.push(
+      tally.spareSocketErrors > 0
+        ? `${reset} requests were written as the target closed their connection without "Connection: close": ${tool} cannot tell whether the target read them, so they are counted as connection_reset, as --engine builtin counts a connection closed under a request.`
+        : `${tool} does not say why a connection broke: the ${reset} requests lost with it are reported as connection_reset.`,
     );
+  }
+  if (tally.unanswered > 0) {
+    notes.push(
+      tally.errors.byKind.interrupted > 0
+        ? `No answer came before the run was stopped: the ${tally.unanswered} requests in flight count as interrupted (they had not reached their timeout).`
+        : `No answer came in the whole run: the ${tally.unanswered} requests ${tool} sent count as timeouts.`,
+    );
+  } else if (tally.inFlightAtEnd > 0) {
+    (tally.answered === 0 ? notes : limits).push(`${tally.inFlightAtEnd} requests were still in flight when ${tool} stopped; ${tool} does not wait for them, so they are not counted.`);
   }
   if (tally.unlabelled > 0) {
     notes.push(`${tally.unlabelled} answers had no header field, which ${tool} does not pass to its script: their statuses are not in errors.byStatus (${tool}'s own count of statuses above 399 is in http_status).`);

@@ -1,6 +1,7 @@
 import type { RunResult } from '../record/result.js';
 import type { Settings } from '../settings/settings.js';
 import type { ToolRunFacts } from './tool-run.js';
+import { PROBE_INTERVAL_MS, type LivenessRecord } from './liveness-probe.js';
 
 /** What an adapter reads from the tool's output; externalRunResult adds the rest from the facts. */
 export type ExternalFigures = Omit<RunResult, 'engine' | 'engineVersion' | 'startTime' | 'endTime' | 'artifacts' | 'partial'>;
@@ -21,6 +22,8 @@ export function externalRunResult(figures: ExternalFigures, facts: ToolRunFacts)
     artifacts: facts.artifacts,
   };
   if (facts.partial) result.partial = facts.partial;
+  if (facts.service) result.service = facts.service;
+  if (facts.liveness) result.notes.push(livenessNote(facts.liveness));
   return result;
 }
 
@@ -29,4 +32,15 @@ export function noWarmupNote(toolName: string, settings: Settings): string {
   return settings.warmupSec > 0
     ? `${toolName} has no warm-up phase: the ${settings.warmupSec} s warm-up was not run, and the figures include the start of the run.`
     : `${toolName} has no warm-up phase: the figures include the start of the run.`;
+}
+
+/** What modelprof's own probe of the target did, apart from the program's requests. */
+export function livenessNote(liveness: LivenessRecord): string {
+  const failed = liveness.failed === 0 ? 'all connected' : `${liveness.failed} did not connect (${liveness.refused} refused)`;
+  return `Availability comes from modelprof's own probe, a TCP connect to the target every ${PROBE_INTERVAL_MS} ms while the program ran (no request sent; not in the counts above): ${liveness.probes} probes, ${failed}.`;
+}
+
+/** What the tally of wrk or wrk2 needs to know of the run: whether the port refused, whether it was stopped early. */
+export function toolRunOf(facts: ToolRunFacts): { portRefused: boolean; interrupted: boolean } {
+  return { portRefused: (facts.liveness?.refused ?? 0) > 0, interrupted: facts.partial !== undefined };
 }

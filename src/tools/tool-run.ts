@@ -1,10 +1,12 @@
 import { readFile, rm } from 'node:fs/promises';
+import type { RunResult } from '../record/result.js';
 import type { Settings, ToolName } from '../settings/settings.js';
 import type { ToolRunContext } from './adapter.js';
 import { artifactName, keepToolOutput } from './artifacts.js';
 import type { FoundTool } from './discovery.js';
 import { outcomeRemarks, parseToolOutput } from './tool-outcome.js';
 import { runToolProcess } from './tool-process.js';
+import { startLivenessProbe, type LivenessRecord } from './liveness-probe.js';
 
 /** Beyond DURATION, time for the last answers (up to one timeout each way) and for printing. */
 const SLACK_SEC = 30;
@@ -21,6 +23,10 @@ export interface ToolRunFacts {
   partial?: string;
   /** About how the run ended, e.g. a non-zero exit after complete results. */
   notes?: string[];
+  /** modelprof's own probe of the target while the program ran (see liveness-probe.ts). */
+  liveness?: LivenessRecord;
+  /** The probe's seconds over the sending window, for the outage rule. */
+  service?: NonNullable<RunResult['service']>;
 }
 
 export interface ToolInvocation<T> {
@@ -49,6 +55,8 @@ export async function runTool<T>(invocation: ToolInvocation<T>): Promise<{ outpu
   const outputs = invocation.outputs ?? [];
   await Promise.all(outputs.map((path) => rm(path, { force: true })));
   const limitSec = settings.durationSec + 2 * settings.timeoutSec + SLACK_SEC;
+  // The programs print no timeline: modelprof watches whether the target still listens.
+  const probe = startLivenessProbe(settings.url);
   const outcome = await runToolProcess({
     tool,
     command: found.path,
@@ -57,7 +65,12 @@ export async function runTool<T>(invocation: ToolInvocation<T>): Promise<{ outpu
     limitSec,
     ...(invocation.env ? { env: invocation.env } : {}),
     ...(context.signal ? { signal: context.signal } : {}),
+  }).catch((error: unknown) => {
+    probe.stop(Date.now());
+    throw error;
   });
+  const liveness = probe.stop(outcome.startTime.getTime());
+  const windowSec = Math.min(settings.durationSec, (outcome.endTime.getTime() - outcome.startTime.getTime()) / 1000);
   const kept = await keepToolOutput(context.runDir, tool, [found.path, ...args], outcome);
   const written = await Promise.all(outputs.map((path) => readFile(path, 'utf8').catch(() => undefined)));
   const finished = { tool, settings, outcome, kept, limitSec };
@@ -73,6 +86,8 @@ export async function runTool<T>(invocation: ToolInvocation<T>): Promise<{ outpu
       startTime: outcome.startTime,
       endTime: outcome.endTime,
       artifacts: files.map((path) => artifactName(settings.outputDir, path)),
+      liveness,
+      service: { seconds: liveness.seconds, windowSec, basis: 'probe' },
       notes: kept.unkept === undefined ? remarks.notes : [...remarks.notes, `${kept.unkept}; the figures were read from memory`],
       ...(remarks.partial ? { partial: remarks.partial } : {}),
     },

@@ -3,7 +3,7 @@ import type { Settings } from '../settings/settings.js';
 import { judgeProgramRun } from '../judge/validity.js';
 import type { ToolAdapter } from './adapter.js';
 import { countsOfWrkFamily, wrkFamilyRemarks, wrkFamilyTally } from './error-counts.js';
-import { externalRunResult, noWarmupNote } from './external-result.js';
+import { externalRunResult, toolRunOf, noWarmupNote } from './external-result.js';
 import { OutputLines } from './output-lines.js';
 import { checkConnectionsPerThread, checkMethodReadable, commandLineUrl, wholeSecondsArgument } from './tool-arguments.js';
 import { isCount, isJsonObject, parseToolJson } from './tool-json.js';
@@ -142,7 +142,7 @@ function readDoneJson(text: string, summary: Parameters<typeof readScriptCounts>
  */
 export function wrkRunResult(output: WrkDoneOutput, facts: ToolRunFacts): RunResult {
   const { socketErrors } = output;
-  const tally = wrkFamilyTally(countsOfWrkFamily('wrk', output));
+  const tally = wrkFamilyTally(countsOfWrkFamily('wrk', output, toolRunOf(facts)));
   const remarks = wrkFamilyRemarks('wrk', tally);
   const limits = [
     noWarmupNote('wrk', facts.settings),

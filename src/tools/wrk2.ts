@@ -3,7 +3,7 @@ import type { Settings } from '../settings/settings.js';
 import { judgeProgramRun } from '../judge/validity.js';
 import type { ToolAdapter } from './adapter.js';
 import { countsOfWrkFamily, wrkFamilyRemarks, wrkFamilyTally } from './error-counts.js';
-import { externalRunResult } from './external-result.js';
+import { externalRunResult, toolRunOf } from './external-result.js';
 import { OutputLines } from './output-lines.js';
 import { checkConnectionsPerThread, checkMethodReadable, commandLineUrl, wholeNumberArgument, wholeSecondsArgument } from './tool-arguments.js';
 import { isJsonObject, parseToolJson } from './tool-json.js';
@@ -244,7 +244,7 @@ export function wrk2DurationWarning(durationSec: number): string | undefined {
 export function wrk2RunResult(output: Wrk2Output, facts: ToolRunFacts): RunResult {
   const { settings } = facts;
   const { socketErrors } = output;
-  const tally = wrkFamilyTally(countsOfWrkFamily('wrk2', output));
+  const tally = wrkFamilyTally(countsOfWrkFamily('wrk2', output, toolRunOf(facts)));
   const remarks = wrkFamilyRemarks('wrk2', tally);
   const recorded = output.corrected?.totalCount ?? 0;
   const calibrated = output.calibrations.length > 0;
