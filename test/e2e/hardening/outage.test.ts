@@ -70,7 +70,7 @@ describe('outages', { concurrency: true }, () => {
       assert.match(result.stdout, /^TARGET DOWN: [\d.]+ s without a successful answer from [\d.]+ s into the window(?: \(the target's port took no connection: \d+ of modelprof's probes failed\))?; availability [\d.]+% of the 4\.0 s window/m, tool);
       assert.match(result.stdout, /FAIL +availability=100% \(implied\)|n\/a +availability=100% \(implied\)/, `${tool}: the SLA shows it`);
       const html = readFileSync(join(out, 'report.html'), 'utf8');
-      assert.match(html, /<h2>Target down: [\d.]+ s without a successful answer<\/h2>/, tool);
+      assert.match(html, /<h2>Target down: [\d.]+ s without a successful answer(?: \(availability [\d.]+%\))?<\/h2>/, tool);
       // The external programs have no timeline to shade: the Over time section names the outage.
       if (tool.startsWith('external')) assert.match(html, /<p class="partial" id="outages">[\d.]+ s without a successful answer/, tool);
       else assert.match(html, /<g class="span"><rect [^>]*\/><text [^>]*>target down [\d.]+ s<\/text><\/g>/, `${tool}: the timeline shades it`);
