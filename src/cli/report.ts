@@ -26,7 +26,9 @@ export function registerReport(program: Command): void {
     .option('--junit <file>', 'also write JUnit XML: one test case per SLA clause')
     .addHelpText(
       'after',
-      '\nExit codes: 0 pass, 1 SLA failed, 2 bad settings or report file, 3 run invalid (no verdict on the target).\n' +
+      '\nWithout --sla, the SLA the run was judged on (kept in report.json) decides, so the page and the exit code are the run\'s.\n' +
+        'Exit codes: 0 pass, 1 SLA failed, 2 bad settings or report file, 3 no verdict (load not delivered, a clause the\n' +
+        'generator\'s lag could flip, or an invalid run without an SLA), 4 target error.\n' +
         'When GITHUB_STEP_SUMMARY is set, a Markdown summary is appended to it.',
     )
     .action(async (reportPath: string, options: { output?: string; sla?: string[]; junit?: string }) => {
