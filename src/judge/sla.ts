@@ -92,8 +92,28 @@ function parseClause(text: string, field: string): SlaClause {
   const number = Number(valueMatch[1]);
   const unit = valueMatch[2]!.toLowerCase();
   const threshold = thresholdInBaseUnit(ref, number, unit, context);
+  if (op === '=' && !exactlyReachable(ref, threshold)) {
+    throw new SettingsError(`${context}: a measured figure (${ref.kind}) is almost never exactly equal to a limit; use < <= > or >= ("=" is for counts, such as "errors=0", and a share of 0% or 100%, such as "availability=100%")`);
+  }
   const limitText = unit === '' ? '' : unit === '%' ? `${valueMatch[1]}%` : `${valueMatch[1]} ${unit}`;
   return { text, metric, ref, op, threshold, unit, limitText };
+}
+
+/** Whether "=" can mean something: a count, a share at either end, no downtime; never a latency, a rate or a resource figure. */
+function exactlyReachable(ref: MetricRef, threshold: number): boolean {
+  switch (ref.kind) {
+    case 'errors':
+    case 'requests':
+      return true;
+    case 'error_rate':
+    case 'goodput':
+    case 'availability':
+      return threshold === 0 || threshold === 1;
+    case 'downtime':
+      return threshold === 0;
+    default:
+      return false;
+  }
 }
 
 function normalizeOperator(op: string, context: string): Operator {
