@@ -48,9 +48,13 @@ export interface AzureTargetRequest {
  * Reads the Azure names from merged settings (`given`: flags > --set > job file > environment).
  * ONLINE_ENDPOINT makes a run an Azure one (DEPLOYMENT alone only routes, through its header).
  * Undefined when it is not; a SettingsError naming what is missing when some names are, unless
- * SCORING_URI is the target anyway: then `note` says Azure Monitor is left out and why.
+ * SCORING_URI is the target anyway: then `note` says Azure Monitor is left out and why. The Azure
+ * settings that take a value (ARM_ENDPOINT, AZURE_METRICS_WAIT) are checked whenever they are set,
+ * used or not: an http ARM_ENDPOINT is a mistake even on a run that does not reach Azure.
  */
 export function azureTargetRequest(given: SettingsLayer, note: (line: string) => void = () => undefined): AzureTargetRequest | undefined {
+  const armEndpoint = armEndpointOf(given.armEndpoint);
+  const metricsWaitMs = parseDuration(given.azureMetricsWait?.value ?? DEFAULT_METRICS_WAIT, given.azureMetricsWait?.source ?? 'AZURE_METRICS_WAIT') * 1000;
   if (given.endpoint === undefined) return undefined;
   const missing = NAME_KEYS.filter(([key]) => given[key] === undefined).map(([, variable]) => variable);
   if (missing.length > 0 && given.url) {
@@ -71,9 +75,9 @@ export function azureTargetRequest(given: SettingsLayer, note: (line: string) =>
   const request: AzureTargetRequest = {
     names,
     sources,
-    armEndpoint: armEndpointOf(given.armEndpoint),
+    armEndpoint,
     apiVersion: given.azureApiVersion?.value.trim() || DEFAULT_ML_API_VERSION,
-    metricsWaitMs: parseDuration(given.azureMetricsWait?.value ?? DEFAULT_METRICS_WAIT, given.azureMetricsWait?.source ?? 'AZURE_METRICS_WAIT') * 1000,
+    metricsWaitMs,
     authorizationGiven: Object.keys(given.headers?.value ?? {}).some((name) => name.toLowerCase() === 'authorization'),
   };
   if (given.url) request.scoringUriGiven = given.url.source;

@@ -49,6 +49,8 @@ describe('Azure target request from settings', () => {
     ['a plain-http ARM endpoint', { ...NAMES, ARM_ENDPOINT: 'http://management.azure.com' }, /: ARM_ENDPOINT must be an https:\/\/ URL/],
     ['a bad name', { ...NAMES, WORKSPACE: 'a/b' }, /: WORKSPACE "a\/b" is not an Azure resource name/],
     ['a bad metrics wait', { ...NAMES, AZURE_METRICS_WAIT: 'soon' }, /: AZURE_METRICS_WAIT must be a duration/],
+    ['a plain-http ARM endpoint on a run that names no deployment', { SCORING_URI: 'http://127.0.0.1/s', ARM_ENDPOINT: 'http://x' }, /: ARM_ENDPOINT must be an https:\/\/ URL/],
+    ['a bad metrics wait on a run that names no deployment', { SCORING_URI: 'http://127.0.0.1/s', AZURE_METRICS_WAIT: 'soon' }, /: AZURE_METRICS_WAIT must be a duration/],
   ] as const) {
     it(`refuses ${what}`, () => assert.throws(() => azureTargetRequest(settingsFromEnvironment(env)), message));
   }
