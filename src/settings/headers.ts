@@ -35,9 +35,23 @@ export function expandHeaderVariables(headers: Record<string, string>, env: Node
       if (found === undefined) throw new SettingsError(`header "${name}" refers to \${${variable}}, which is not set in the environment`);
       return found;
     });
-    if (/[\r\n]/.test(expanded[name]!)) throw new SettingsError(`header "${name}" must not contain line breaks`);
+    checkFieldValue(name, expanded[name]!);
   }
   return { headers: expanded, secret };
+}
+
+/**
+ * A field value as RFC 9110 section 5.5 allows it: visible characters, spaces and tabs, and obs-text
+ * (0x80-0xFF, sent as bytes); no control character (a line break would split the request, any other
+ * is refused by servers) and nothing beyond 0xFF, which has no single byte on the wire. The error
+ * names the header and the character's code, never the value: it may be a key.
+ */
+function checkFieldValue(name: string, value: string): void {
+  const bad = /[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]/u.exec(value);
+  if (bad === null) return;
+  const code = `U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  const what = /[\r\n]/.test(bad[0]) ? `a line break (${code})` : bad[0].codePointAt(0)! > 0xff ? `a character beyond Latin-1 (${code})` : `a control character (${code})`;
+  throw new SettingsError(`header "${name}" has ${what} in its value at character ${bad.index + 1}: RFC 9110 allows visible characters, spaces and tabs (percent-encode or base64 anything else)`);
 }
 
 /**

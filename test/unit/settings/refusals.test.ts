@@ -72,6 +72,24 @@ describe('request headers the engine owns', () => {
   }
 });
 
+describe('header values RFC 9110 does not allow, refused without quoting them', () => {
+  const cases: [what: string, value: string, env: Record<string, string>, message: RegExp | undefined][] = [
+    ['a control character', 'Bearer s3cr3t\x01', {}, /^header "Authorization" has a control character \(U\+0001\) in its value at character 14: RFC 9110 allows/],
+    ['a line break', 'Bearer s3cr3t\r\nX-Injected: 1', {}, /^header "Authorization" has a line break \(U\+000D\) in its value/],
+    ['DEL', 'Bearer s3cr3t\x7f', {}, /^header "Authorization" has a control character \(U\+007F\)/],
+    ['a character with no byte of its own', 'Bearer s3cr3t\u2013', {}, /^header "Authorization" has a character beyond Latin-1 \(U\+2013\)/],
+    ['a control character from the environment', '${KEY}', { KEY: 's3cr3t\x00' }, /^header "Authorization" has a control character \(U\+0000\)/],
+    ['tabs, spaces and Latin-1', 'Bearer s3cr3t\tcaf\u00e9', {}, undefined],
+  ];
+  for (const [what, value, env, message] of cases) {
+    it(message ? `refuses ${what}` : `accepts ${what}`, () => {
+      if (message === undefined) return void assert.doesNotThrow(() => resolve(HTTP, { Authorization: value }, env));
+      refused(() => resolve(HTTP, { Authorization: value }, env), message);
+      assert.throws(() => resolve(HTTP, { Authorization: value }, env), (error: Error) => !error.message.includes('s3cr3t'));
+    });
+  }
+});
+
 describe('bounds of the numeric settings', () => {
   const cases: [values: Record<string, string>, message: RegExp][] = [
     [{ tool: 'wrk2', rate: '1e12' }, /^--rate must be at most 1,000,000 req\/s, got "1e12": /],
