@@ -51,7 +51,7 @@ export function checkToolReadsSettings(given: SettingsLayer, tool: ToolName, eng
     const value = given[key];
     if (value === undefined || value.implied === 'default' || used.includes(key)) continue;
     // A warm-up of zero is what a tool without one does anyway.
-    if (key === 'warmup' && /^\s*0+(\.0*)?\s*(ms|s|m|h)?\s*$/.test(value.value)) continue;
+    if (key === 'warmup' && /^\s*0+(\.0*)?\s*(ms|s|m|h|d)?\s*$/.test(value.value)) continue;
     if (value.implied !== 'environment') {
       throw new SettingsError(`${value.source} is not used by ${who} (${WHY_NOT[key]}); it is read by ${readersOf(key, engine)}`);
     }

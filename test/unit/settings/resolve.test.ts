@@ -34,6 +34,7 @@ describe('parseDuration', () => {
     ['1h', 3600],
     ['500ms', 0.5],
     ['1.5s', 1.5],
+    ['7d', 604_800],
   ] as const) {
     it(`reads "${text}" as ${seconds} s`, () => assert.equal(parseDuration(text, 'DURATION'), seconds));
   }
@@ -103,7 +104,7 @@ describe('resolveSettings', () => {
     ['connections below threads', { url: URL_OK, connections: '1', threads: '4' }, {}, /^--connections \(1\) must be at least --threads \(4\)/],
     ['fractional connections', { url: URL_OK, connections: '2.5' }, {}, /^--connections must be a whole number of at least 1, got "2.5"$/],
     ['zero clients', {}, { SCORING_URI: URL_OK, CLIENTS: '0' }, /^CLIENTS must be a whole number of at least 1, got "0"$/],
-    ['a bad duration', { url: URL_OK, duration: '5 minutes' }, {}, /^--duration must be a duration like 30, 30s, 500ms, 5m or 1h, got "5 minutes"$/],
+    ['a bad duration', { url: URL_OK, duration: '5 minutes' }, {}, /^--duration must be a duration like 30, 30s, 500ms, 5m, 1h or 1d, got "5 minutes"$/],
     ['a zero duration', {}, { SCORING_URI: URL_OK, DURATION: '0s' }, /^DURATION must be longer than 0, got "0s"$/],
     ['a bad timeout', {}, { SCORING_URI: URL_OK, TIMEOUT: 'soon' }, /^TIMEOUT must be a duration/],
     ['SCORING_HEADERS not JSON', {}, { SCORING_URI: URL_OK, SCORING_HEADERS: 'Authorization: x' }, /^SCORING_HEADERS must be a JSON object/],
