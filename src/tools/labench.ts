@@ -291,6 +291,7 @@ export function labenchRunResult(output: LabenchOutput, facts: ToolRunFacts): Ru
   ];
   const notes = [
     'LaBench gives no per-second timeline.',
+    ...(output.successTotal === 0 ? ['No request succeeded, so LaBench recorded no latency.'] : []),
     ...(Object.keys(byStatus).some((status) => Number(status) < 400)
       ? ['LaBench counts every status other than 200 as a failure, 2xx and 3xx included.']
       : []),
@@ -312,12 +313,14 @@ export function labenchRunResult(output: LabenchOutput, facts: ToolRunFacts): Ru
       validity: judgeProgramRun({
         tool: 'labench',
         program: 'LaBench',
-        achievedRps: output.throughput,
+        // The rate sent, as the builtin reports it: LaBench's own Throughput counts successes only.
+        achievedRps: output.elapsedSec > 0 ? (output.successTotal + output.errorTotal) / output.elapsedSec : 0,
         targetRps: output.requestRate,
         missedTicks: output.ticks.missed,
         ...(timelyTicks !== undefined ? { timelyTicks } : {}),
         ...(timelySends !== undefined ? { timelySends } : {}),
-        reasons: output.successTotal === 0 ? ['no request succeeded, so LaBench recorded no latency'] : [],
+        // No success is the target's failure (TARGET ERROR, exit 4), not the generator's: the ticks and sends judge the load.
+        reasons: [],
         warnings: [],
         ...(facts.partial ? { partial: facts.partial } : {}),
       }),

@@ -8,6 +8,8 @@ import { formatSummary } from '../../../src/report/console.js';
 import { buildLabenchConfig, goDuration } from '../../../src/tools/labench-config.js';
 import { labenchAdapter, labenchErrorKind, labenchRunResult, parseLabenchOutput, parsePercentileFile } from '../../../src/tools/labench.js';
 import { parseToolOutput } from '../../../src/tools/tool-outcome.js';
+import { judgeTarget } from '../../../src/judge/target-outcome.js';
+import { EXIT, exitCodeForVerdict } from '../../../src/cli/exit-codes.js';
 import { externalSettings } from '../../support/external-settings.js';
 import { finishedFromFixture, fixtureCounts, fixtureText } from '../../support/tool-fixtures.js';
 import { assertClearToolError, garbled, testDamagedOutputs, withoutLines, type Alteration } from '../../support/tool-mutations.js';
@@ -148,12 +150,19 @@ describe('parseLabenchOutput on real LaBench output (test/fixtures/labench)', ()
     for (const limit of limits) assert.ok(summary.includes(`  ~ ${limit}`), `the console lacks "${limit}"`);
   });
 
-  test('refused: every request a connect_refused error, no latency, not a valid run', () => {
+  test('refused: every request a connect_refused error, no latency; the target failed, not the generator (TARGET ERROR, never "did not deliver the load")', () => {
     const result = resultOf('refused');
     assert.equal(result.errors.byKind.connect_refused, 500);
     assert.equal(result.requests.ok, 0);
     assert.deepEqual(result.latency, {}, 'the all-zero percentile file is not a latency');
-    assert.equal(result.validity.valid, false);
+    // Every tick found a client and every send left on time: LaBench delivered the 100 req/s it was asked for.
+    assert.equal(result.validity.loadHeld, true, result.validity.reasons.join('; '));
+    assert.ok(Math.abs((result.validity.checks.achievedRps ?? 0) - 100) < 0.01, `sent ${result.validity.checks.achievedRps} req/s`);
+    const report = buildReport(captured, result);
+    assert.equal(judgeTarget(report).noSuccess, true);
+    assert.equal(exitCodeForVerdict(report), EXIT.toolError);
+    assert.match(formatSummary(report), /^TARGET ERROR: none of 500 requests succeeded: no HTTP answer at all: 500 refused/m);
+    assert.doesNotMatch(formatSummary(report), /did not deliver the load/);
   });
 
   test('output without the JSON line (OutputJSON false) is refused', () => {
