@@ -116,7 +116,7 @@ async function runFindMax({ run, search }: FindMaxCommand): Promise<number> {
       if (run.json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
       else writeOut(`${formatFindMax(record)}\n\nrecord: ${recordPath}\n`);
       return exitCodeOf(record);
-    }),
+    }, session.signal),
   );
 }
 

@@ -108,6 +108,6 @@ export async function runAndReport(request: CommandRunRequest, extras: RunExtras
       }
       assertTargetAnswered(report, reportPath);
       return exitCodeForVerdict(report, verdict);
-    }),
+    }, session.signal),
   );
 }

@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TargetError } from '../core/errors.js';
+import { InterruptedError, TargetError } from '../core/errors.js';
 import { runningGroupMembers } from '../monitors/process-tree.js';
 
 /** A server that modelprof started with `--serve` and stops after the run. */
@@ -47,9 +47,10 @@ export async function withServedTarget<T>(
   serve: { command: string; timeoutMs: number } | undefined,
   targetUrl: URL,
   work: (servedPid: number | undefined, served?: ServedTarget) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
   if (!serve) return work(undefined);
-  const served = await startServedTarget(serve.command, targetUrl, serve.timeoutMs);
+  const served = await startServedTarget(serve.command, targetUrl, serve.timeoutMs, signal);
   try {
     return await work(served.pid, served);
   } finally {
@@ -63,7 +64,7 @@ export async function withServedTarget<T>(
  * Fails with TargetError (never quoting the command, which may hold keys) when the port is already taken by something else,
  * when the command exits first (quoting its last stderr line), or after `timeoutMs`.
  */
-export async function startServedTarget(command: string, targetUrl: URL, timeoutMs: number): Promise<ServedTarget> {
+export async function startServedTarget(command: string, targetUrl: URL, timeoutMs: number, signal?: AbortSignal): Promise<ServedTarget> {
   const host = targetUrl.hostname.replace(/^\[|\]$/g, '');
   const port = Number(targetUrl.port || (targetUrl.protocol === 'https:' ? 443 : 80));
   const where = `${targetUrl.hostname}:${port}`;
@@ -116,6 +117,11 @@ export async function startServedTarget(command: string, targetUrl: URL, timeout
     if (performance.now() >= deadline) {
       await served.stop();
       throw new TargetError(`the --serve command: ${where} did not accept connections within ${formatSeconds(timeoutMs)} (--serve-timeout)`);
+    }
+    // The first Ctrl-C or SIGTERM ends the wait at once: nothing was sent, so there is nothing to keep.
+    if (signal?.aborted) {
+      await served.stop();
+      throw new InterruptedError(`interrupted while waiting for the --serve server to accept connections at ${where}: the server was stopped and nothing was sent`);
     }
     await sleep(POLL_MS);
   }

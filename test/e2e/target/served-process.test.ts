@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TargetError } from '../../../src/core/errors.js';
+import { InterruptedError, TargetError } from '../../../src/core/errors.js';
 import { startMonitors } from '../../../src/monitors/session.js';
 import { startServedTarget } from '../../../src/target/served-process.js';
 import { freePort } from '../../support/free-port.js';
@@ -112,4 +112,18 @@ test('--serve refuses a port that something else already listens on', async () =
   } finally {
     other.close();
   }
+});
+
+test('the first signal during the start-up wait ends it at once: the server is stopped, one line says so', async () => {
+  const port = await freePort();
+  const aborter = new AbortController();
+  const started = performance.now();
+  setTimeout(() => aborter.abort(), 200);
+  await assert.rejects(startServedTarget('exec sleep 30', new URL(`http://127.0.0.1:${port}/`), 20_000, aborter.signal), (error: Error) => {
+    assert.ok(error instanceof InterruptedError, String(error));
+    assert.match(error.message, /^interrupted while waiting for the --serve server to accept connections at 127\.0\.0\.1:\d+: the server was stopped and nothing was sent$/);
+    return true;
+  });
+  // Well under the 20 s --serve-timeout (and the 15 s stop deadline), however busy the machine.
+  assert.ok(performance.now() - started < 10_000, `${performance.now() - started} ms`);
 });
