@@ -1,4 +1,4 @@
-import type { RunResult } from '../record/result.js';
+import { ERROR_KINDS, type ErrorKind, type RunResult } from '../record/result.js';
 import type { Settings } from '../settings/settings.js';
 import type { ToolRunFacts } from './tool-run.js';
 import { PROBE_INTERVAL_MS, type LivenessRecord } from './liveness-probe.js';
@@ -43,4 +43,27 @@ export function livenessNote(liveness: LivenessRecord): string {
 /** What the tally of wrk or wrk2 needs to know of the run: whether the port refused, whether it was stopped early. */
 export function toolRunOf(facts: ToolRunFacts): { portRefused: boolean; interrupted: boolean } {
   return { portRefused: (facts.liveness?.refused ?? 0) > 0, interrupted: facts.partial !== undefined };
+}
+
+/**
+ * The RunResult of a program stopped before it printed anything (LaBench on a signal): no request
+ * counts or latency, only the settings, the times, the kept files and modelprof's own probe of the
+ * target, marked partial with why.
+ */
+export function stoppedRunResult(facts: ToolRunFacts): RunResult {
+  const byKind = Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Record<ErrorKind, number>;
+  const reason = `${facts.settings.tool} printed no results when it was stopped: what it sent and measured is not known`;
+  return externalRunResult(
+    {
+      measuredSeconds: (facts.endTime.getTime() - facts.startTime.getTime()) / 1000,
+      warmup: { seconds: 0, requests: 0 },
+      requests: { total: 0, ok: 0, errors: 0 },
+      errors: { byKind, byStatus: {} },
+      latency: {},
+      timeline: [],
+      validity: { valid: false, loadHeld: false, reasons: [reason], warnings: [`partial run: ${facts.partial ?? 'interrupted'}`], checks: { achievedRps: 0 } },
+      notes: [],
+    },
+    facts,
+  );
 }

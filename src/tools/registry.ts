@@ -10,6 +10,8 @@ import { parseToolPath } from '../settings/tool-path-setting.js';
 import { isExecutableFile } from './tool-path.js';
 import { requireTool } from './discovery.js';
 import { labenchAdapter } from './labench.js';
+import { stoppedRunResult } from './external-result.js';
+import { ToolStoppedError } from './tool-run.js';
 import { wrk2Adapter } from './wrk2.js';
 import { wrkAdapter } from './wrk.js';
 
@@ -50,6 +52,9 @@ export const externalEngine: LoadEngine = {
       const result = await runExternal(settings, {
         runDir: context.runDir ?? settings.outputDir,
         ...(context.signal ? { signal: context.signal } : {}),
+      }).catch((error: unknown) => {
+        if (error instanceof ToolStoppedError) return stoppedRunResult(error.facts);
+        throw error;
       });
       return tls ? { ...result, tls } : result;
     } finally {

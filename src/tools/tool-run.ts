@@ -1,4 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
+import { InterruptedError } from '../core/errors.js';
 import type { RunResult } from '../record/result.js';
 import type { Settings, ToolName } from '../settings/settings.js';
 import type { ToolRunContext } from './adapter.js';
@@ -74,22 +75,37 @@ export async function runTool<T>(invocation: ToolInvocation<T>): Promise<{ outpu
   const kept = await keepToolOutput(context.runDir, tool, [found.path, ...args], outcome);
   const written = await Promise.all(outputs.map((path) => readFile(path, 'utf8').catch(() => undefined)));
   const finished = { tool, settings, outcome, kept, limitSec };
-  const output = parseToolOutput(finished, () => invocation.parse(outcome.stdout, written));
-  const remarks = outcomeRemarks(finished, invocation.seconds(output));
   const keptFiles = kept.unkept === undefined ? [kept.commandPath, kept.stdoutPath, kept.stderrPath] : [];
   const files = [...invocation.inputs, ...keptFiles, ...outputs.filter((_, i) => written[i] !== undefined)];
-  return {
-    output,
-    facts: {
-      settings,
-      engineVersion: found.version,
-      startTime: outcome.startTime,
-      endTime: outcome.endTime,
-      artifacts: files.map((path) => artifactName(settings.outputDir, path)),
-      liveness,
-      service: { seconds: liveness.seconds, windowSec, basis: 'probe' },
-      notes: kept.unkept === undefined ? remarks.notes : [...remarks.notes, `${kept.unkept}; the figures were read from memory`],
-      ...(remarks.partial ? { partial: remarks.partial } : {}),
-    },
-  };
+  const facts = (remarks: { partial?: string; notes: string[] }): ToolRunFacts => ({
+    settings,
+    engineVersion: found.version,
+    startTime: outcome.startTime,
+    endTime: outcome.endTime,
+    artifacts: files.map((path) => artifactName(settings.outputDir, path)),
+    liveness,
+    service: { seconds: liveness.seconds, windowSec, basis: 'probe' },
+    notes: kept.unkept === undefined ? remarks.notes : [...remarks.notes, `${kept.unkept}; the figures were read from memory`],
+    ...(remarks.partial ? { partial: remarks.partial } : {}),
+  });
+  let output: T;
+  try {
+    output = parseToolOutput(finished, () => invocation.parse(outcome.stdout, written));
+  } catch (error) {
+    // Stopped before it printed (LaBench prints nothing on a signal): the report keeps what modelprof knows.
+    if (!(error instanceof InterruptedError) || !outcome.interrupted) throw error;
+    const seconds = (outcome.endTime.getTime() - outcome.startTime.getTime()) / 1000;
+    throw new ToolStoppedError(error.message, facts({ partial: `interrupted (Ctrl-C) after ${seconds.toFixed(1)} s; ${tool} prints no results when stopped, so no request count or latency is known`, notes: [] }));
+  }
+  return { output, facts: facts(outcomeRemarks(finished, invocation.seconds(output))) };
+}
+
+/** The program was stopped by the user before it printed any result; `facts` hold what modelprof itself knows. */
+export class ToolStoppedError extends InterruptedError {
+  constructor(
+    message: string,
+    readonly facts: ToolRunFacts,
+  ) {
+    super(message);
+  }
 }

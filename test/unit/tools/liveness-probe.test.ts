@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findAvailability } from '../../../src/judge/availability.js';
 import { livenessRecord, PROBE_INTERVAL_MS, type ProbeOutcome } from '../../../src/tools/liveness-probe.js';
+import { stoppedRunResult } from '../../../src/tools/external-result.js';
+import { buildReport } from '../../../src/report/build-report.js';
+import { externalSettings } from '../../support/external-settings.js';
+import { assertValidReport } from '../../support/report-schema.js';
 
 /** Probes every PROBE_INTERVAL_MS from `startMs` for `seconds`: connected while `up(atSec)`, else refused. */
 function probes(startMs: number, seconds: number, up: (atSec: number) => boolean): ProbeOutcome[] {
@@ -38,5 +42,29 @@ describe("the liveness probe's seconds go through the builtin's outage rule", ()
     const record = livenessRecord(probes(0, 5, (atSec) => atSec < 1 || atSec >= 2.6), 0);
     const { outages } = findAvailability(record.seconds, 5, undefined, 'probe');
     assert.deepEqual(outages.map((o) => [o.startSec, o.seconds]), [[0.8, 1.8]]);
+  });
+});
+
+describe('a program stopped before it printed anything (LaBench on a signal)', () => {
+  it('still gives a report, marked partial, with the settings and the probe: never a lost result', () => {
+    const settings = externalSettings({ tool: 'labench', rate: 100, clients: 4, durationSec: 5 });
+    const liveness = livenessRecord(probes(0, 2, () => true), 0);
+    const result = stoppedRunResult({
+      settings,
+      engineVersion: 'labench test',
+      startTime: new Date(0),
+      endTime: new Date(2_000),
+      artifacts: ['labench-stdout.txt'],
+      liveness,
+      service: { seconds: liveness.seconds, windowSec: 2, basis: 'probe' },
+      partial: 'interrupted (Ctrl-C) after 2.0 s; labench prints no results when stopped, so no request count or latency is known',
+    });
+    const report = buildReport(settings, result);
+    assertValidReport(report);
+    assert.match(report.partial!, /labench prints no results when stopped/);
+    assert.deepEqual(report.requests, { total: 0, ok: 0, errors: 0 });
+    assert.equal(report.availability!.basis, 'probe');
+    assert.match(report.notes.join('\n'), /10 probes, all connected/);
+    assert.match(report.validity.reasons[0]!, /labench printed no results when it was stopped/);
   });
 });
