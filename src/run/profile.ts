@@ -114,7 +114,7 @@ export async function prepareRun(settings: Settings): Promise<void> {
   ENGINES[settings.engine].check?.(settings);
   checkGeneratorLimits(settings);
   await ENGINES[settings.engine].prepare?.(settings);
-  await prepareOutputDir(settings.outputDir);
+  await prepareOutputDir(settings.outputDir, settings.outputSource);
 }
 
 /**

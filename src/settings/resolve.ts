@@ -84,6 +84,7 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
     timeoutSec: bounded('timeout', given.timeout!, timeoutDuration),
     // Absolute, so external tools run from inside it still find their files.
     outputDir: resolve(output),
+    outputSource: given.output!.source,
     ...(api.name !== 'raw' || api.goodput ? { api } : {}),
     ...(arrival.kind !== 'even' ? { arrival } : {}),
     ...(secretHeaders.length > 0 ? { secretHeaders } : {}),

@@ -50,6 +50,8 @@ export interface Settings {
   readonly arrival?: ArrivalSettings;
   /** Folder for report.json and run artifacts, absolute. */
   readonly outputDir: string;
+  /** Where the output folder was given (--output, OUTPUT_DIR, a job file's key), for its errors. */
+  readonly outputSource?: string;
   /** Folder or file where external tools are looked up before PATH. */
   readonly toolPath?: string;
   /** What the user should know about how the settings were read (a variable the tool ignores), one line each. */

@@ -48,6 +48,8 @@ export interface SweepPlan {
   /** The sweep file, as given. */
   file: string;
   outputDir: string;
+  /** Where outputDir was given (--output, or the sweep file's output key), for its errors. */
+  outputSource: string;
   cooldownSec: number;
   sla?: { text: string; clauses: SlaClause[] };
   currency?: string;
@@ -77,6 +79,7 @@ export function planSweep(document: SweepDocument, file: string, baseDir: string
   // The keys every point shares, read as a job document: one way to assemble a run, as for `run`.
   const shared: JobSource = { document: { payload, tool, engine, tool_path, settings, monitors, sla }, origin, baseDir };
   const outputDir = overrides.outputDir ?? document.output ?? DEFAULT_SWEEP_OUTPUT;
+  const outputSource = overrides.outputDir === undefined && document.output !== undefined ? `${origin} output` : '--output';
   const cooldownText = overrides.cooldown ?? (document.cooldown === undefined ? DEFAULT_COOLDOWN : String(document.cooldown));
   const cooldownSource = overrides.cooldown !== undefined ? '--cooldown' : `${origin} cooldown`;
   const cooldownSec = withinBound('cooldown', parseDuration(cooldownText, cooldownSource), cooldownSource, cooldownText);
@@ -90,7 +93,7 @@ export function planSweep(document: SweepDocument, file: string, baseDir: string
       const dir = join(entry.name, id);
       // The sweep file is the whole plan: the seed's environment variables are not read.
       const request = assembleRunRequest({
-        layers: [{ output: { value: join(outputDir, dir), source: '--output' } }, gridLayer(grid, origin), deploymentLayer(entry, `${origin} deployments[${index}]`)],
+        layers: [{ output: { value: join(outputDir, dir), source: outputSource } }, gridLayer(grid, origin), deploymentLayer(entry, `${origin} deployments[${index}]`)],
         jobs: [shared],
         env,
         ...(entry.insecure ? { insecure: true } : {}),
@@ -107,6 +110,7 @@ export function planSweep(document: SweepDocument, file: string, baseDir: string
     ...(document.name === undefined ? {} : { name: document.name }),
     file,
     outputDir,
+    outputSource,
     cooldownSec,
     ...(first?.slaText === undefined ? {} : { sla: { text: first.slaText, clauses: first.sla } }),
     ...(document.currency === undefined ? {} : { currency: document.currency }),

@@ -45,7 +45,7 @@ export async function runSweep(plan: SweepPlan, options: SweepRunOptions): Promi
   }
   let record = freshRecord(plan, new Date());
   if (earlier) record = { ...record, startTime: earlier.startTime, points: record.points.map((point) => keptPoint(point, earlier, plan.outputDir) ?? point) };
-  await prepareOutputDir(plan.outputDir);
+  await prepareOutputDir(plan.outputDir, plan.outputSource);
   const save = async (): Promise<void> => {
     record = settleRecord(record, new Date());
     await writeFileAtomically(recordPath, `${JSON.stringify(record, null, 2)}\n`);

@@ -16,6 +16,7 @@ import type { SettingsLayer } from '../../../src/settings/layers.js';
 import { resolveSettings } from '../../../src/settings/resolve.js';
 import { assembleRunRequest } from '../../../src/settings/run-request.js';
 import { buildReport } from '../../../src/report/build-report.js';
+import { prepareOutputDir } from '../../../src/run/output-files.js';
 import type { Report } from '../../../src/report/report.js';
 import { readSweepFile } from '../../../src/sweep/sweep-file.js';
 import { syntheticReport } from '../../support/sample-reports.js';
@@ -260,6 +261,22 @@ describe('values that were accepted and meant nothing', () => {
     assert.equal(report.displayName, 'DS3_v2:16');
     assert.equal(report.experimentName, 'sku-sweep');
   });
+});
+
+describe('errors name the setting as the user gave it', () => {
+  const cases: [how: string, values: Record<string, string>, env: Record<string, string>, source: string][] = [
+    ['OUTPUT_DIR', {}, { OUTPUT_DIR: '/proc/modelprof-x' }, 'OUTPUT_DIR'],
+    ['--output', { output: '/proc/modelprof-x' }, {}, '--output'],
+  ];
+  for (const [how, values, env, source] of cases) {
+    it(`an output folder given as ${how}`, async () => {
+      const settings = resolve({ ...HTTP, ...values }, {}, env);
+      await assert.rejects(prepareOutputDir(settings.outputDir, settings.outputSource), (error: Error) => {
+        assert.match(error.message, new RegExp(`^${source} "/proc/modelprof-x" cannot be used \\(ENOENT\\): give a writable folder$`));
+        return true;
+      });
+    });
+  }
 });
 
 describe('messages', () => {
