@@ -72,7 +72,7 @@ export function assembleRunRequest(sources: RunSources): RunRequest {
   const job: JobExtras = Object.assign({}, ...[...jobs].reverse().map((each) => each.extras)) as JobExtras;
   const monitors: MonitorRequest = Object.assign({}, ...[...jobs].reverse().map((each) => each.extras.monitors ?? {}), definedKeys(sources.monitors ?? {}));
   let settings = resolveSettings(layers, sources.env);
-  if (sources.insecure === true || job.insecure) settings = { ...settings, insecure: true };
+  if (sources.insecure === true || job.insecure) settings = insecureOn(settings, sources.insecure === true ? '--insecure' : 'target.insecure');
   if (job.displayName !== undefined) settings = { ...settings, displayName: job.displayName };
   if (job.experimentName !== undefined) settings = { ...settings, experimentName: job.experimentName };
   const serve = serveFromOptions(monitors);
@@ -117,4 +117,14 @@ function layersOf(sources: RunSources, jobs: readonly { layers: readonly Setting
 
 function definedKeys<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, each]) => each !== undefined)) as Partial<T>;
+}
+
+/**
+ * --insecure (-k) skips certificate checks; an http URL has none to skip, for every engine alike
+ * (LaBench included, which refuses -k only over https), so there it is a note, not an error.
+ */
+function insecureOn(settings: Settings, source: string): Settings {
+  if (settings.url.protocol === 'https:') return { ...settings, insecure: true };
+  const note = `${source} does nothing here: ${settings.url.protocol.replace(':', '')} has no certificate to check`;
+  return { ...settings, notes: [...(settings.notes ?? []), note] };
 }

@@ -263,6 +263,23 @@ describe('values that were accepted and meant nothing', () => {
   });
 });
 
+describe('--insecure on an http URL, for every engine alike', () => {
+  const cases: [engine: Record<string, string>, url: string, insecure: boolean, note: string | undefined][] = [
+    [{}, HTTP.url, false, '--insecure does nothing here: http has no certificate to check'],
+    [{ engine: 'external', tool: 'labench', rate: '10' }, HTTP.url, false, '--insecure does nothing here: http has no certificate to check'],
+    [{ engine: 'external', tool: 'wrk' }, HTTP.url, false, '--insecure does nothing here: http has no certificate to check'],
+    [{}, HTTPS.url, true, undefined],
+  ];
+  for (const [engine, url, insecure, note] of cases) {
+    it(`${JSON.stringify(engine)} ${url}: ${note ?? 'insecure'}`, () => {
+      const layer: SettingsLayer = Object.fromEntries(Object.entries({ ...engine, url }).map(([key, value]) => [key, { value, source: `--${key}` }]));
+      const { settings } = assembleRunRequest({ layers: [layer], env: {}, insecure: true });
+      assert.equal(settings.insecure === true, insecure);
+      assert.equal(settings.notes?.find((line) => line.startsWith('--insecure')), note);
+    });
+  }
+});
+
 describe('errors name the setting as the user gave it', () => {
   const cases: [how: string, values: Record<string, string>, env: Record<string, string>, source: string][] = [
     ['OUTPUT_DIR', {}, { OUTPUT_DIR: '/proc/modelprof-x' }, 'OUTPUT_DIR'],
