@@ -101,7 +101,9 @@ describe('planSweep', () => {
   it('expands ${VAR} in deployment headers from the environment and never puts the key in the plan record', () => {
     const sweep = plan(`${MINIMAL}    headers:\n      Authorization: "Bearer \${BLUE_KEY}"\n    insecure: true\n`, { BLUE_KEY: 'sekret-123' });
     assert.equal(sweep.points[0]!.settings.headers['Authorization'], 'Bearer sekret-123');
-    assert.equal(sweep.points[0]!.settings.insecure, true);
+    // An http deployment has no certificate to skip: insecure is a note there, not a setting.
+    assert.equal(sweep.points[0]!.settings.insecure, undefined);
+    assert.ok(sweep.points[0]!.settings.notes?.some((line) => line.startsWith('--insecure does nothing here')));
     assert.ok(!JSON.stringify(sweep.deployments).includes('sekret-123'));
     assert.ok(!sweep.points[0]!.fingerprint.includes('sekret'));
   });
