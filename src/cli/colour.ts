@@ -29,7 +29,7 @@ const LINE_STYLES: readonly [RegExp, (c: Colors, line: string) => string][] = [
   [/^SLA not judged\b/, (c, line) => c.bold(c.yellow(line))],
   [/^(SLA failed|run invalid, no verdict)\b/, (c, line) => c.bold(c.red(line))],
   [/^(MAX RATE|MOST LOAD WITHIN|CHEAPEST THAT MEETS)\b/, (c, line) => c.bold(c.green(line))],
-  [/^(NO RATE|NO DEPLOYMENT|NO VALID POINT|INCOMPLETE)\b/, (c, line) => c.bold(c.red(line))],
+  [/^(NO RATE|NO DEPLOYMENT|NO POINT WITH A VERDICT|INCOMPLETE)\b/, (c, line) => c.bold(c.red(line))],
   [/^(TIED|AT LEAST)\b/, (c, line) => c.bold(c.yellow(line))],
   [/^result: no regression\b/, (c, line) => c.bold(c.green(line))],
   [/^result: /, (c, line) => c.bold(c.red(line))],

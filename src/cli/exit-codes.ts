@@ -11,7 +11,7 @@ export const EXIT = {
   slaFailed: 1,
   /** Bad settings, flags, job file or payload: nothing was sent. */
   badSettings: 2,
-  /** No verdict on the target: the generator did not deliver the load, a clause (or compare row) its lag could flip, an invalid run (p50 not trusted) without an SLA, or runs not like with like. */
+  /** No verdict on the target: the generator did not deliver the load, a clause (or compare row) its lag could flip, an invalid run (p50 to p99 not all trusted) without an SLA, or runs not like with like. */
   runInvalid: 3,
   /** A load tool or the target failed (missing program, unparsable output, target down). */
   toolError: 4,

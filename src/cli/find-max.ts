@@ -7,7 +7,7 @@ import { formatTable } from '../report/text-table.js';
 import { withServedTarget } from '../target/served-process.js';
 import { addProgressOption, withConsoleSession } from './console-session.js';
 import { EXIT } from './exit-codes.js';
-import { untrustedMark } from '../report/point-figures.js';
+import { invalidRunNote, untrustedMark } from '../report/point-figures.js';
 import { generatorDelayName, untrustedLegend } from '../report/validity-text.js';
 import { addLoadOptions, runRequestFrom, type CommandRunRequest } from './load-options.js';
 import { addMonitorOptions } from './monitor-options.js';
@@ -142,14 +142,18 @@ export function formatFindMax(record: FindMaxRecord): string {
       p.p50Ms === undefined ? '-' : `${p.p50Ms.toFixed(1)}${untrustedMark(p, 'p50')}`,
       p.p99Ms === undefined ? '-' : `${p.p99Ms.toFixed(1)}${untrustedMark(p, 'p99')}`,
       `${(p.errorRate * 100).toFixed(2)}%`,
-      !p.counted ? 'interrupted' : p.verdict === 'pass' ? 'meets SLA' : p.verdict === 'fail' ? 'breaks SLA' : 'no verdict',
+      !p.counted ? 'interrupted' : p.verdict === 'invalid' ? 'no verdict' : `${p.verdict === 'pass' ? 'meets SLA' : 'breaks SLA'}${p.valid ? '' : ' (run invalid)'}`,
     ]);
+  // A verdict on an invalid run was judged clause by clause: say why the run is invalid, once per rate.
+  const notes = new Set(record.points.filter((p) => p.counted && p.verdict !== 'invalid').map((p) => invalidRunNote(p, `${p.rate} req/s`)));
+  notes.delete(undefined);
   const marked = rows.some((row) => row[2]!.endsWith('*') || row[3]!.endsWith('*'));
   const lines = [
     `modelprof find-max: ${record.target.method} ${record.target.url} (${record.tool}), SLA "${record.sla}"`,
     '',
     formatTable(['rate req/s', 'served req/s', 'p50 ms', 'p99 ms', 'errors', 'verdict'], rows, [true, true, true, true, true, false]),
     ...(marked ? [`* ${untrustedLegend(generatorDelayName(record))}; a verdict stands only where that lag could not change it`] : []),
+    ...[...notes].map((note) => `(run invalid) ${note}`),
     '',
     record.maxRate === null
       ? `NO RATE MEETS THE SLA: ${record.message}`

@@ -59,7 +59,7 @@ async function runSweepCommand(flags: SweepFlags): Promise<number> {
   });
 }
 
-/** 4 when a target or tool failed, 3 when no point was valid, 1 when an SLA was given and nothing met it. */
+/** 4 when a target or tool failed, 3 when no point has a verdict, 1 when an SLA was given and nothing met it. */
 export function exitCodeOf(record: SweepRecord): number {
   if (record.points.some((p) => p.status === 'failed')) return EXIT.toolError;
   if (!record.points.some(judgedPoint)) return EXIT.runInvalid;

@@ -72,7 +72,7 @@ export interface FindMaxRecord {
   target: { url: string; method: string };
   tool: ToolName;
   sla: string;
-  /** The highest measured constant rate that met the SLA on a valid run, in req/s; null when none did. */
+  /** The highest measured constant rate that met the SLA (judged clause by clause where the generator's lag cannot change it), in req/s; null when none did. */
   maxRate: number | null;
   /** How far maxRate can be taken: the limit itself, or only a lower bound of it. */
   answer: AnswerKind;

@@ -1,7 +1,7 @@
 import type { Report } from '../report/report.js';
 import { evaluateSla, loadHeld, type SlaClause } from './sla.js';
 import type { Verdict } from '../find-max/search.js';
-import { SHORTFALL_FIGURES_UP_TO, trustedThrough } from './trust.js';
+import { trustedThrough, VALID_THROUGH } from './trust.js';
 
 /**
  * A constant-rate point holds its load when the target served at least this share of the offered
@@ -16,16 +16,17 @@ export interface PointVerdict {
 }
 
 /**
- * A point's verdict, drawn only from figures the run can defend. No verdict ('invalid') from a
- * cut-short run, from an invalid one (the generator did not deliver the load, or its lag reaches the
- * headline p50), or when an SLA clause could not be judged (the generator's own lag could account
- * for its figure against the limit); the reasons always say which. Otherwise it
- * fails when the target did not serve the offered rate (open-loop tools) or a judged clause broke,
- * and passes when every clause held.
+ * A point's verdict, by the rule a run's SLA verdict follows (judge/run-verdict.ts): each clause is
+ * judged wherever the generator's lag cannot flip it, whether or not the run is labelled valid. No
+ * verdict ('invalid') from a cut-short run, from one whose generator did not deliver the load, or when
+ * an SLA clause or the served-rate shortfall could not be judged (the generator's own lag could
+ * account for the figure against its limit); the reasons always say which. Otherwise it fails when
+ * the target did not serve the offered rate (open-loop tools) or a judged clause broke, and passes
+ * when every clause held: on a run whose p99 is not trusted, a p99 of 3 ms still meets p99<=100ms.
  */
 export function judgePoint(report: Report, clauses: readonly SlaClause[]): PointVerdict {
   if (report.partial) return { verdict: 'invalid', reasons: [`partial run: ${report.partial}`] };
-  if (!loadHeld(report) || !report.validity.valid) return { verdict: 'invalid', reasons: invalidReasons(report) };
+  if (!loadHeld(report)) return { verdict: 'invalid', reasons: notHeldReasons(report) };
   const reasons: string[] = [];
   const unjudgedRate: string[] = [];
   const offered = report.throughput.targetRps;
@@ -47,13 +48,12 @@ export function judgePoint(report: Report, clauses: readonly SlaClause[]): Point
 /** Whether p50 to p99 are trusted (external programs judge no trust: their verdict says it). */
 function shortfallJudged(report: Report): boolean {
   const trust = report.validity.trust;
-  return trust === undefined ? report.validity.valid : trustedThrough(trust, SHORTFALL_FIGURES_UP_TO);
+  return trust === undefined ? report.validity.valid : trustedThrough(trust, VALID_THROUGH);
 }
 
-/** An invalid run's reasons; never empty, even for a report that names none. */
-function invalidReasons(report: Report): string[] {
-  if (report.validity.reasons.length > 0) return report.validity.reasons;
-  return [loadHeld(report) ? "the run is invalid: the generator's own lag could have moved its p50" : 'the run is invalid: the generator did not deliver the load'];
+/** Why the load was not held; never empty, even for a report that names no reason. */
+function notHeldReasons(report: Report): string[] {
+  return report.validity.reasons.length > 0 ? report.validity.reasons : ['the run is invalid: the generator did not deliver the load'];
 }
 
 /** Why a point's report gives no verdict (empty when it gives one): what makes it worth measuring again. */

@@ -12,7 +12,7 @@ import { figureLabel } from './trust.js';
  * a target error. The generator did not deliver the load: no verdict. With an SLA: failed when a
  * judged clause broke, no verdict when a clause could not be judged (the generator's own lag could
  * flip it), else passed, even on an invalid run (each clause was judged only where the lag cannot
- * change it). Without one: no verdict on an invalid run (its headline p50 not trusted), else measured.
+ * change it). Without one: no verdict on an invalid run (p50 to p99 not all trusted), else measured.
  */
 export type RunOutcome = 'pass' | 'fail' | 'no-verdict' | 'target-error';
 
@@ -34,7 +34,7 @@ export interface RunVerdict {
   title: string;
   /** What it rests on, one line. */
   detail: string;
-  /** The run as a measurement: valid, invalid with the load delivered (its headline p50 not trusted), or the load not delivered. */
+  /** The run as a measurement: valid, invalid with the load delivered (p50 to p99 not all trusted), or the load not delivered. */
   run: 'valid' | 'not-trusted' | 'load-not-held';
   /** Present when an SLA was given. */
   sla?: SlaVerdict;
@@ -70,7 +70,7 @@ export function judgeRun(report: Report, sla?: SlaVerdict): RunVerdict {
     return verdict('sla-passed', 'pass', `SLA passed (${n} clause${n === 1 ? '' : 's'})`, `All ${n} SLA clause${n === 1 ? '' : 's'} met.${trust}`);
   }
   if (run === 'not-trusted') {
-    return verdict('not-trusted', 'no-verdict', 'no verdict: run invalid, figures not trusted', `The generator's own lag could have moved the headline figures (${trustedUpToText(report)}): ${report.validity.reasons.join('; ')}`);
+    return verdict('not-trusted', 'no-verdict', 'no verdict: run invalid, figures not trusted', `The generator's own lag could have moved figures from p50 to p99 (${trustedUpToText(report)}): ${report.validity.reasons.join('; ')}`);
   }
   if (target.highErrorRate) {
     return verdict('high-error-rate', 'pass', `high error rate: ${((100 * target.failed) / target.requests).toFixed(2)}% of requests failed (no SLA given)`, `${target.seen}. The figures include the failed requests.`);

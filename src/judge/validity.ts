@@ -3,7 +3,7 @@ import { LOAD_MODELS } from '../load/models/registry.js';
 import { summarizeSendLag, type Histogram } from '../record/histogram.js';
 import type { FigureTrust, LatencySummary, TimelinePoint, Validity, ValidityChecks } from '../record/result.js';
 import type { ToolName } from '../settings/settings.js';
-import { figureLabel, headlineTrusted, judgeTrust, lagLabel, trustedUpTo, TRUST_FLOOR_MS, TRUST_SHARE } from './trust.js';
+import { figureLabel, judgeTrust, lagLabel, trustedThrough, trustedUpTo, TRUST_FLOOR_MS, TRUST_SHARE, VALID_THROUGH } from './trust.js';
 
 /** LaBench's bar: at least this share of ticks and sends must be timely (kept for LaBench's own figures). */
 export const TIMELY_SHARE_REQUIRED = 0.999;
@@ -70,10 +70,11 @@ const percent = (share: number): string => `${(Math.floor(share * 10000) / 100).
  * The load is held when the generator made its planned sends (open loop: at least 99% of those it
  * was free to make, with no backlog growing through the window), was not saturated (no worker busier
  * than 95% of the time) and had sockets to spare. Then each latency figure is judged by the trust
- * rule (judge/trust.ts): an open-loop run is valid when its headline figure, p50, is trusted; the
- * closed loop, with no plan, is judged on saturation alone, its untrusted figures (on its event-loop
- * delay) marked. Untrusted figures of a valid run (a tail the generator's stalls reach) are named in a
- * warning, and an SLA clause on one is judged only where the lag could not change it.
+ * rule (judge/trust.ts): an open-loop run is valid when p50 to p99 (VALID_THROUGH) are all trusted
+ * (issue 9); the closed loop, with no plan, is judged on saturation alone, its untrusted figures (on
+ * its event-loop delay) marked. Untrusted figures above p99 of a valid run are named in a warning.
+ * Either way an SLA clause on an untrusted figure is judged only where the lag could not change it
+ * (judge/sla.ts): validity labels the run as a measurement, the verdict is per clause.
  */
 export function judgeValidity(seen: GeneratorObservation): Validity {
   const reasons: string[] = [];
@@ -118,7 +119,7 @@ export function judgeValidity(seen: GeneratorObservation): Validity {
     }
     const untrusted = validity.trust!.filter((f) => !f.trusted);
     // The closed loop is judged on saturation alone: its untrusted figures are marked, not voided.
-    if (openLoop && !headlineTrusted(validity.trust!)) {
+    if (openLoop && !trustedThrough(validity.trust!, VALID_THROUGH)) {
       validity.valid = false;
       reasons.push(untrustedReason(untrusted, seen.timeline, openLoop));
     } else if (untrusted.length > 0) {

@@ -178,7 +178,11 @@ export interface FigureTrust {
 }
 
 export interface Validity {
-  /** The generator delivered the load (below) and its headline figure, p50, is trusted (the higher figures are each marked in `trust`). */
+  /**
+   * The generator delivered the load (below) and, for the builtin open loop, p50 to p99 are all
+   * trusted (issue 9; the figures above are each marked in `trust`). An SLA is judged per clause
+   * whatever this says: a clause the generator's lag cannot flip is judged on an invalid run too.
+   */
   valid: boolean;
   /**
    * The generator delivered the load as planned and was not saturated, so the figures are the

@@ -1,5 +1,6 @@
 import { PLAN_HELD_SHARE, SATURATED_GENERATOR, TIMELY_SHARE_REQUIRED } from '../judge/validity.js';
-import { HEADLINE_FIGURE, figureLabel } from '../judge/trust.js';
+import { JUDGED_FIGURES, figureLabel, VALID_THROUGH } from '../judge/trust.js';
+import type { FigureTrust } from '../record/result.js';
 import { loadModelOf } from '../load/models/registry.js';
 import type { ValidityChecks } from '../record/result.js';
 import { formatCount, formatMs, formatRps, formatShare } from './format.js';
@@ -7,7 +8,7 @@ import type { Report } from './report.js';
 
 /** One check of the run's validity as the page and JUnit show it: its value, and the rule it is held to (none: shown for context). */
 export interface ValidityRow {
-  key: keyof ValidityChecks | 'headline';
+  key: keyof ValidityChecks | 'trust';
   label: string;
   value: string;
   /** The rule in force for this run's engine and model, e.g. "at least 99%"; absent for a figure no rule judges. */
@@ -22,7 +23,7 @@ const percent = (share: number): string => `${+(share * 100).toFixed(2)}%`;
  * The checks the verdict on this run was drawn from, each with its rule, for the engine and load
  * model that ran. LaBench's timely sends and ticks and its late-send tolerance decide only a real
  * LaBench run's verdict: report.json keeps them for a builtin run, but they are not shown as rules
- * there, where the plan, the generator's load and the trust of p50 decide (judge/validity.ts).
+ * there, where the plan, the generator's load and the trust of p50 to p99 decide (judge/validity.ts).
  */
 export function validityRows(report: Report): ValidityRow[] {
   const model = loadModelOf(report.tool);
@@ -32,13 +33,14 @@ export function validityRows(report: Report): ValidityRow[] {
   const rows: ValidityRow[] = checks
     .filter(([key]) => report.validity.checks[key] !== undefined)
     .map(([key, label, format, rule]) => ({ key, label, value: format(report.validity.checks[key]!), ...(rule ? { rule } : {}) }));
-  const trust = report.validity.trust?.find((f) => f.figure === HEADLINE_FIGURE);
-  if (builtin && openLoop && trust) {
+  const worst = worstUpToValidThrough(report.validity.trust ?? []);
+  if (builtin && openLoop && worst) {
+    const through = `${figureLabel('p50')}..${figureLabel(VALID_THROUGH)}`;
     rows.push({
-      key: 'headline',
-      label: `generator's part in ${figureLabel(HEADLINE_FIGURE)} (the headline figure)`,
-      value: formatMs(trust.lagMs),
-      rule: `at most ${formatMs(trust.limitMs)} (the larger of 5% of ${formatMs(trust.latencyMs)} and 0.1 ms); the figures above are marked, not judged here`,
+      key: 'trust',
+      label: `generator's part in ${through} (nearest its limit: ${figureLabel(worst.figure)})`,
+      value: formatMs(worst.lagMs),
+      rule: `at most ${formatMs(worst.limitMs)} (the larger of 5% of ${formatMs(worst.latencyMs)} and 0.1 ms), and likewise at every figure from ${through}; the figures above are marked, not judged here`,
     });
   }
   return rows;
@@ -82,4 +84,12 @@ function externalChecks(openLoop: boolean, ticker: boolean): Check[] {
     ['targetRps', 'target rate', formatRps],
     ['achievedRps', 'answers per second', formatRps, 'below 99% of the target: a warning (the target, or the program, could not keep up)'],
   ];
+}
+
+/** Of the figures from p50 to VALID_THROUGH, the first not trusted, else the one whose part is nearest its limit. */
+function worstUpToValidThrough(trust: readonly FigureTrust[]): FigureTrust | undefined {
+  const last = JUDGED_FIGURES.findIndex(({ key }) => key === VALID_THROUGH);
+  const judged = new Set(JUDGED_FIGURES.slice(0, last + 1).map(({ key }) => key as string));
+  const figures = trust.filter((f) => judged.has(f.figure));
+  return figures.find((f) => !f.trusted) ?? figures.reduce<FigureTrust | undefined>((top, f) => (top === undefined || f.lagMs / f.limitMs > top.lagMs / top.limitMs ? f : top), undefined);
 }

@@ -1,4 +1,4 @@
-import { figureLabel, headlineTrusted, lagLabel } from '../judge/trust.js';
+import { figureLabel, lagLabel, trustedThrough, VALID_THROUGH } from '../judge/trust.js';
 import { judgeTrustOf } from '../judge/validity.js';
 import type { Histogram } from '../record/histogram.js';
 import type { LatencySummary, Validity, ValidityChecks } from '../record/result.js';
@@ -57,7 +57,8 @@ export function combineValidity(shards: readonly ShardVerdict[], facts: MergeFac
 
 /**
  * Judges each merged latency figure on the merged send-lag histogram (judge/validity.ts, the rule
- * one run is judged by) and voids the merge when its headline figure, p50, is not trusted.
+ * one run is judged by) and voids the merge, as that rule voids a run, when p50 to p99 (VALID_THROUGH)
+ * are not all trusted.
  */
 export function judgeMergedTrust(validity: Validity, latency: LatencySummary, sendLag: Histogram): void {
   Object.assign(validity, judgeTrustOf(latency, sendLag));
@@ -65,7 +66,7 @@ export function judgeMergedTrust(validity: Validity, latency: LatencySummary, se
   if (untrusted.length === 0) return;
   const worst = untrusted[0]!;
   const summary = `on the merged send lag, ${untrusted.map((f) => figureLabel(f.figure)).join(', ')} ${untrusted.length === 1 ? 'is' : 'are'} not trusted: the generators' own lag (${lagLabel(worst.figure)} ${worst.lagMs.toFixed(3)} ms) could have moved ${figureLabel(worst.figure)} (${worst.latencyMs.toFixed(3)} ms) by more than ${worst.limitMs.toFixed(3)} ms`;
-  if (headlineTrusted(validity.trust!)) {
+  if (trustedThrough(validity.trust!, VALID_THROUGH)) {
     validity.warnings.push(`${summary}; an SLA on them is judged only where the lag could not change the verdict`);
   } else {
     validity.valid = false;

@@ -28,10 +28,10 @@ export function sweepAnswer(record: SweepRecord): SweepAnswer {
   }
   const winners = tiedWithBest(record);
   if (winners.length === 0) {
-    const anyValid = record.points.some(judgedPoint);
-    if (!anyValid) return { kind: 'nothing-valid', headline: 'NO VALID POINT: no deployment can be judged', caveats, deployments: [] };
+    const anyJudged = record.points.some(judgedPoint);
+    if (!anyJudged) return { kind: 'nothing-valid', headline: 'NO POINT WITH A VERDICT: no deployment can be judged', caveats, deployments: [] };
     const what = record.sla === null ? 'held its offered load' : 'meets the SLA';
-    return { kind: 'none-meets', headline: `NO DEPLOYMENT ${what.toUpperCase()} on any valid point`, caveats, deployments: [] };
+    return { kind: 'none-meets', headline: `NO DEPLOYMENT ${what.toUpperCase()} on any point with a verdict`, caveats, deployments: [] };
   }
   const title = record.rankingBasis === 'throughput' ? 'MOST LOAD WITHIN THE SLA' : 'CHEAPEST THAT MEETS THE SLA';
   const each = winners.map((r) => `${r.deployment}, ${r.slaRps!.toFixed(1)} ok req/s (point ${r.pointId})${costText(r, record)}`);
@@ -71,7 +71,7 @@ function pointCaveats(record: SweepRecord): string[] {
   const invalid = count('invalid');
   if (invalid.length > 0) {
     caveats.push(
-      `${invalid.length} of ${total} points without a verdict (the run was invalid, or the generator's own lag could flip a clause): not ranked, not drawn (${names(invalid)}: ${invalid[0]!.reasons[0] ?? 'invalid'})`,
+      `${invalid.length} of ${total} points without a verdict (the generator did not deliver the load, or its own lag could flip a clause): not ranked, not drawn (${names(invalid)}: ${invalid[0]!.reasons[0] ?? 'invalid'})`,
     );
   }
   for (const deployment of record.deployments) {

@@ -1,7 +1,7 @@
 import { formatNumber } from '../report/format.js';
-import { untrustedMark } from '../report/point-figures.js';
+import { invalidRunNote, untrustedMark } from '../report/point-figures.js';
 import { generatorDelayName, untrustedLegend } from '../report/validity-text.js';
-import { pointOutcome, type SweepRecord } from './sweep-record.js';
+import { judgedPoint, pointOutcome, type SweepRecord } from './sweep-record.js';
 import { formatTable } from '../report/text-table.js';
 import { sweepAnswer } from './sweep-answer.js';
 
@@ -25,6 +25,10 @@ export function formatSweep(record: SweepRecord): string {
   );
   const marked = record.points.find((_, i) => points[i]![4]!.endsWith('*') || points[i]![5]!.endsWith('*'));
   if (marked) lines.push(`* ${untrustedLegend(generatorDelayName(marked))}; a verdict stands only where that delay could not change it`);
+  for (const p of record.points) {
+    const note = judgedPoint(p) ? invalidRunNote(p, `${p.deployment} ${p.id}`) : undefined;
+    if (note) lines.push(`(run invalid) ${note}`);
+  }
 
   const money = record.currency ? ` (${record.currency})` : '';
   const byName = new Map(record.deployments.map((d) => [d.name, d]));

@@ -6,7 +6,7 @@ import { GRID_KEYS } from './sweep-file.js';
 import { pointId } from './sweep-plan.js';
 import { judgedPoint, pointOutcome, type SweepPointRecord, type SweepRecord } from './sweep-record.js';
 import { redactUrl } from '../core/redact.js';
-import { untrustedMark } from '../report/point-figures.js';
+import { invalidRunNote, untrustedMark } from '../report/point-figures.js';
 import { sweepAnswer, type SweepAnswer } from './sweep-answer.js';
 
 /**
@@ -207,7 +207,7 @@ function pointsSection(record: SweepRecord): string {
       `${figure(p.p99Ms, formatMs)}${untrustedMark(p, 'p99')}`,
       figure(p.errorRate, formatShare),
       `<span class="pill pill-${pill}">${escapeHtml(outcome)}</span>`,
-      escapeHtml(p.reasons.join('; ')),
+      escapeHtml([...p.reasons, ...(judgedPoint(p) ? [invalidRunNote(p, p.id)] : [])].filter((why) => why !== undefined).join('; ')),
       p.report === undefined ? '' : `<a href="${escapeHtml(reportPage(p.report))}">page</a> · <a href="${escapeHtml(p.report)}">json</a>`,
     ];
     return `<tr>${cells.map((c, i) => `<td${i >= 3 && i <= 8 ? ' class="num"' : i === 10 ? ' class="detail"' : ''}>${c}</td>`).join('')}</tr>`;

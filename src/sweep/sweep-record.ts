@@ -11,8 +11,9 @@ import type { GridValues, SweepDeployment, SweepPlan } from './sweep-plan.js';
 export const SWEEP_SCHEMA_VERSION = '1.0';
 
 /**
- * pending: not measured yet. measured: a valid report with a verdict. invalid: no valid run after
- * a re-run, so no verdict. interrupted: cut short by Ctrl-C. failed: the target or a tool failed.
+ * pending: not measured yet. measured: a report with a verdict (judged clause by clause where the
+ * generator's lag cannot change it, on an invalid run too: `valid` says which). invalid: no verdict
+ * after a re-run (the load not held, or a clause or shortfall the lag could flip). interrupted: cut short by Ctrl-C. failed: the target or a tool failed.
  */
 export type PointStatus = 'pending' | 'measured' | 'invalid' | 'interrupted' | 'failed';
 
@@ -110,15 +111,19 @@ export async function readRecord(path: string): Promise<SweepRecord | undefined>
   return record;
 }
 
-/** Whether a point has an SLA verdict the sweep may rank and draw: measured, on a valid run. */
+/**
+ * Whether a point has a verdict the sweep may rank and draw: measured. Its run may be invalid (p50 to
+ * p99 not all trusted): the verdict was judged by judgePoint only where the generator's lag cannot
+ * change it, as `run --sla` judges, and the tables say why the run is invalid (invalidRunNote).
+ */
 export function judgedPoint(p: SweepPointRecord): boolean {
-  return p.status === 'measured' && p.valid !== false;
+  return p.status === 'measured';
 }
 
-/** A point's outcome in words: "meets SLA" and "breaks SLA" only for a judged point; its status otherwise. */
+/** A point's outcome in words: "meets SLA" and "breaks SLA" for a judged point ("(run invalid)" added on an invalid run); its status otherwise. */
 export function pointOutcome(p: SweepPointRecord): string {
-  if (judgedPoint(p)) return p.verdict === 'pass' ? 'meets SLA' : 'breaks SLA';
-  return p.status === 'measured' ? 'invalid' : p.status;
+  if (!judgedPoint(p)) return p.status;
+  return `${p.verdict === 'pass' ? 'meets SLA' : 'breaks SLA'}${p.valid === false ? ' (run invalid)' : ''}`;
 }
 
 /** Each deployment's best SLA-meeting point, its cost there, and the ranking; `complete` from the statuses. */

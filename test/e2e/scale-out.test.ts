@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EXIT } from '../../src/cli/exit-codes.js';
+import { trustedThrough, VALID_THROUGH } from '../../src/judge/trust.js';
 import { decodeHistogram } from '../../src/record/histogram.js';
 import type { Report } from '../../src/report/report.js';
 import { runCli, type CliResult } from '../support/cli.js';
@@ -67,7 +68,9 @@ describe('scale-out: shards started together with --start-at, merged', () => {
     assert.equal(decodeHistogram(merged.histogram!).totalCount, shards.reduce((n, s) => n + decodeHistogram(s.histogram!).totalCount, 0));
     assert.deepEqual(merged.settings, shards[0]!.shard!.run);
     assert.deepEqual(merged.merge!.missing, []);
-    assert.equal(merged.validity.valid, shards.every((s) => s.validity.valid));
+    // The merge is judged by one run's rule, on the merged send lag: valid when every shard held its load and p50 to p99 are trusted.
+    assert.equal(merged.validity.loadHeld, shards.every((s) => s.validity.loadHeld));
+    assert.equal(merged.validity.valid, merged.validity.loadHeld && trustedThrough(merged.validity.trust!, VALID_THROUGH), JSON.stringify(merged.validity.trust));
   });
 
   it("leaves out a report in the run folder that is not a shard's, naming it", () => {

@@ -4,7 +4,7 @@ import type { ResourceMetric, ResourceReport } from '../../src/monitors/resource
 import { REPORT_SCHEMA_VERSION, type Report } from '../../src/report/report.js';
 import type { ToolName } from '../../src/settings/settings.js';
 import { seededRandom } from '../../src/core/seeded-random.js';
-import { headlineTrusted, judgeTrust, trustedUpTo } from '../../src/judge/trust.js';
+import { judgeTrust, trustedThrough, trustedUpTo, VALID_THROUGH } from '../../src/judge/trust.js';
 import { createLatencyHistogram, encodeHistogram, recordLagMs, summarizeSendLag } from '../../src/record/histogram.js';
 
 /**
@@ -107,7 +107,7 @@ export function buildReport(samples: RequestSample[], options: ReportOptions = {
   const latency = summaryOf(corrected);
   const trust = sendLag.totalCount > 0 ? judgeTrust(latency, sendLag) : undefined;
   const loadHeld = options.loadHeld ?? options.valid ?? true;
-  const valid = options.valid ?? (loadHeld && (trust === undefined || headlineTrusted(trust)));
+  const valid = options.valid ?? (loadHeld && (trust === undefined || trustedThrough(trust, VALID_THROUGH)));
   const start = options.startTime ?? new Date('2026-11-24T10:00:00Z');
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,

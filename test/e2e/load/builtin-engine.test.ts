@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { TargetError } from '../../../src/core/errors.js';
+import { trustedThrough, VALID_THROUGH } from '../../../src/judge/trust.js';
 import { runBuiltin } from '../../../src/load/builtin-engine.js';
 import { settingsFor } from '../../support/settings.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
@@ -39,8 +40,10 @@ describe('builtin engine against real servers on 127.0.0.1', () => {
     assert.equal(target.received(), result.requests.total);
     // The server answers on the test's own event loop: its delays, like the generator's, add to p50.
     assert.ok(Math.abs(result.latency.p50! - 10) <= 1 + 2 * sendLag!.p50, `p50 ${result.latency.p50} ms, send lag p50 ${sendLag!.p50} ms`);
-    // Valid exactly when the load was held and the headline p50 is trusted (judge/trust.ts).
-    assert.equal(result.validity.valid, result.validity.trustedUpTo !== null && result.validity.loadHeld, JSON.stringify(result.validity.reasons));
+    // Valid exactly when the load was held and p50 to p99 are all trusted (issue 9; judge/trust.ts).
+    assert.equal(result.validity.valid, result.validity.loadHeld && trustedThrough(result.validity.trust!, VALID_THROUGH), JSON.stringify(result.validity.reasons));
+    const p99 = result.validity.trust!.find((f) => f.figure === 'p99')!;
+    if (p99.lagMs > p99.limitMs) assert.equal(result.validity.valid, false, 'a lag that reaches p99 voids the run');
   });
 
   it('constant rate (wrk2): a 500 ms stall shows in the corrected p99 but not in the uncorrected one', async () => {

@@ -16,7 +16,9 @@ const point = (rate: number, verdict: FindMaxPoint['verdict'], trustedUpTo: stri
   p50Ms: 3,
   p99Ms: 9,
   errorRate: 0,
-  valid: trustedUpTo !== null,
+  // Valid only when p50 to p99 are trusted (issue 9).
+  valid: trustedUpTo !== null && ['p99', 'p999', 'p9999', 'max'].includes(trustedUpTo),
+  ...(trustedUpTo !== null && ['p99', 'p999', 'p9999', 'max'].includes(trustedUpTo) ? {} : { invalidBecause: [`${untrusted.join(', ')} are not trusted`] }),
   trustedUpTo,
   untrusted,
 });
@@ -66,8 +68,15 @@ describe('find-max answers state what they rest on', () => {
   it('marks the figures a point did not trust', () => {
     const text = formatFindMax(record('precision', 320));
     assert.match(text, /^\s+80\s+80\.0\s+3\.0\s+9\.0\s+0\.00%\s+meets SLA$/m);
-    assert.match(text, /^\s+160\s+160\.0\s+3\.0\s+9\.0 \*\s+0\.00%\s+meets SLA$/m);
     assert.match(text, /^\s+320\s+320\.0\s+3\.0 \*\s+9\.0 \*\s+0\.00%\s+no verdict$/m);
     assert.match(text, /^\* not trusted: the generator's own send lag could have moved it/m);
+  });
+
+  it('says why a point judged on an invalid run is invalid: its SLA was judged clause by clause, where the lag cannot change it', () => {
+    const text = formatFindMax(record('precision', 320));
+    assert.match(text, /^\s+160\s+160\.0\s+3\.0\s+9\.0 \*\s+0\.00%\s+meets SLA \(run invalid\)$/m);
+    assert.match(text, /^\(run invalid\) 160 req\/s: run invalid \(p99, p999, max are not trusted\); its verdict was judged clause by clause, only where the generator's own lag cannot change it$/m);
+    // Only for a point with a verdict: 320 req/s has none, and says so in its row.
+    assert.equal(text.match(/^\(run invalid\)/gm)?.length, 1);
   });
 });

@@ -38,7 +38,9 @@ describe('judgePoint', () => {
   it("decides on figures the generator's lag could not have moved, and gives no verdict where it could", () => {
     // p95 and above are not trusted: every 33rd send left 2 ms late.
     const noisy = syntheticReport({ seconds: 5, rps: 200, medianMs: 10, sigma: 0.02, targetRps: 200, sendLag: (i) => (i % 33 === 0 ? 2 : 0.02) });
-    assert.equal(noisy.validity.valid, true, 'p50 stands: the run is valid, its tail marked');
+    assert.equal(noisy.validity.valid, false, 'p95 and p99 not trusted: the run is not valid');
+    assert.equal(noisy.validity.loadHeld, true);
+    // Judged per clause, as the run's own gate is: no lag can lift a p99 of ~12 ms past 100 ms.
     assert.deepEqual(judgePoint(noisy, sla), { verdict: 'pass', reasons: [] });
     assert.equal(judgePoint(noisy, parseSla('p99<=5ms')).verdict, 'fail');
     const close = judgePoint(noisy, parseSla(`p99<=${(noisy.latency.p99! - 1).toFixed(3)}ms`));
@@ -46,23 +48,33 @@ describe('judgePoint', () => {
     assert.match(close.reasons[0]!, /could account for the difference: not judged/);
   });
 
-  it('gives no verdict on a run whose headline p50 the lag could have moved, however far within the SLA, and says why', () => {
-    // Every other send 2 ms late: the lag's p75 is 2 ms, beyond 5% of a 10 ms p50.
+  it('judges a point on an invalid run clause by clause, even one whose p50 the lag could have moved', () => {
+    // Every other send 2 ms late: the lag's p75 is 2 ms, beyond 5% of a 10 ms p50; p99 is ~12 ms.
     const laggy = syntheticReport({ seconds: 5, rps: 200, medianMs: 10, sigma: 0.02, targetRps: 200, sendLag: (i) => (i % 2 === 0 ? 2 : 0.02) });
     assert.equal(laggy.validity.valid, false);
-    assert.equal(laggy.validity.loadHeld, true);
-    const { verdict, reasons } = judgePoint(laggy, sla);
-    assert.equal(verdict, 'invalid');
-    assert.ok(reasons.length > 0);
-    // A report that names no reason (written by an older modelprof) still gets one.
-    const silent = judgePoint(syntheticReport({ ...fast, targetRps: 100, valid: false, loadHeld: true, reasons: [] }), sla);
-    assert.equal(silent.verdict, 'invalid');
-    assert.ok(silent.reasons.length > 0 && silent.reasons[0]!.length > 0);
+    assert.equal(laggy.validity.trustedUpTo, null);
+    assert.deepEqual(judgePoint(laggy, sla), { verdict: 'pass', reasons: [] });
+    assert.equal(judgePoint(laggy, parseSla('p50<=5ms')).verdict, 'fail', 'a 10 ms p50 breaks 5 ms whatever a 2 ms lag did');
+    const close = judgePoint(laggy, parseSla(`p50<=${(laggy.latency.p50! - 0.5).toFixed(3)}ms`));
+    assert.equal(close.verdict, 'invalid');
+    assert.match(close.reasons[0]!, /not judged/);
   });
 
-  it('gives no verdict on an invalid or cut-short run, however good its figures', () => {
+  it('leaves a served-rate shortfall unjudged on a run whose p50 to p99 are not all trusted', () => {
+    const short = syntheticReport({ seconds: 5, rps: 200, medianMs: 10, sigma: 0.02, targetRps: 250, sendLag: (i) => (i % 33 === 0 ? 2 : 0.02) });
+    assert.equal(short.validity.valid, false);
+    const { verdict, reasons } = judgePoint(short, sla);
+    assert.equal(verdict, 'invalid');
+    assert.match(reasons[0]!, /served 200\.0 of the offered 250 req\/s .*the generator's own lag could account for it: not judged/);
+  });
+
+  it('gives no verdict on a run whose load was not held, or a cut-short one, however good its figures, and says why', () => {
     const invalid = judgePoint(syntheticReport({ ...fast, targetRps: 100, valid: false, reasons: ['the generator stalled'] }), sla);
     assert.deepEqual(invalid, { verdict: 'invalid', reasons: ['the generator stalled'] });
+    // A report that names no reason still gets one.
+    const silent = judgePoint(syntheticReport({ ...fast, targetRps: 100, valid: false, loadHeld: false, reasons: [] }), sla);
+    assert.equal(silent.verdict, 'invalid');
+    assert.match(silent.reasons[0]!, /did not deliver the load/);
     const partial = judgePoint(syntheticReport({ ...fast, targetRps: 100, partial: 'interrupted before the planned end' }), sla);
     assert.equal(partial.verdict, 'invalid');
     assert.match(partial.reasons[0]!, /partial run: interrupted/);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { generatorPart, headlineTrusted, judgeTrust, lagPercentileFor, trustedThrough, trustedUpTo, trustLimitMs, untrustedKeys } from '../../../src/judge/trust.js';
+import { generatorPart, judgeTrust, lagPercentileFor, trustedThrough, trustedUpTo, trustLimitMs, untrustedKeys, VALID_THROUGH } from '../../../src/judge/trust.js';
 import { createLatencyHistogram, recordLagMs } from '../../../src/record/histogram.js';
 
 /** 1000 sends: `late` of them `lateMs` late, the rest `typicalMs`. */
@@ -37,9 +37,10 @@ describe('the trust rule', () => {
       [['p50', true], ['p75', true], ['p90', true], ['p95', true], ['p99', false], ['p999', false], ['p9999', false], ['max', false]],
     );
     assert.equal(trustedUpTo(judged), 'p95');
-    assert.equal(trustedThrough(judged, 'p99'), false);
-    // The headline p50 stands: the run is valid, its p99 and above marked.
-    assert.equal(headlineTrusted(judged), true);
+    // A run is valid only when p50 to p99 are trusted (issue 9): this one is not, though p50 to p95 are.
+    assert.equal(VALID_THROUGH, 'p99');
+    assert.equal(trustedThrough(judged, VALID_THROUGH), false);
+    assert.equal(trustedThrough(judged, 'p95'), true);
   });
 
   it('trusts no figure above one it does not trust, max included, whatever its own part (so the marks and trustedUpTo agree)', () => {
@@ -67,7 +68,7 @@ describe('the trust rule', () => {
   it('trusts nothing when even the median lag is beyond p50', () => {
     const judged = judgeTrust({ p50: 0.05, p99: 0.3, max: 2 }, lags(0.5, 0, 0));
     assert.equal(trustedUpTo(judged), null);
-    assert.equal(headlineTrusted(judged), false);
+    assert.equal(trustedThrough(judged, 'p50'), false);
   });
 
   it("gives the generator's part in every statistic an SLA can name", () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { formatMs } from '../../../src/report/format.js';
 import { renderHtmlReport } from '../../../src/report/html.js';
 import { renderJunit } from '../../../src/report/junit.js';
 import type { Report } from '../../../src/report/report.js';
@@ -31,12 +32,12 @@ function withEveryCheck(change: (report: Report) => void): Report {
 describe('validityRows: the rule in force, for the engine and model that ran', () => {
   const cases: [name: string, change: (report: Report) => void, shown: string[], hidden: string[]][] = [
     [
-      'builtin wrk2 model: the plan, saturation and the headline p50; none of LaBench\'s rows',
+      'builtin wrk2 model: the plan, saturation and the trust of p50..p99; none of LaBench\'s rows',
       () => {},
-      ['planHeldShare', 'generatorCpu', 'maxSendLagMs', 'headline'],
+      ['planHeldShare', 'generatorCpu', 'maxSendLagMs', 'trust'],
       ['timelySends', 'timelyTicks', 'sendToleranceMs', 'missedTicks'],
     ],
-    ['builtin labench model: its missed ticks too, still not LaBench\'s timely shares', (r) => (r.tool = 'labench'), ['planHeldShare', 'missedTicks', 'headline'], ['timelySends', 'timelyTicks', 'sendToleranceMs']],
+    ['builtin labench model: its missed ticks too, still not LaBench\'s timely shares', (r) => (r.tool = 'labench'), ['planHeldShare', 'missedTicks', 'trust'], ['timelySends', 'timelyTicks', 'sendToleranceMs']],
     [
       'real LaBench: its own timely ticks and sends, at 99.9%',
       (r) => {
@@ -44,13 +45,13 @@ describe('validityRows: the rule in force, for the engine and model that ran', (
         r.engine = { name: 'external', version: 'labench' };
       },
       ['timelyTicks', 'timelySends'],
-      ['planHeldShare', 'generatorCpu', 'headline', 'sendToleranceMs'],
+      ['planHeldShare', 'generatorCpu', 'trust', 'sendToleranceMs'],
     ],
     [
       'real wrk2: its rate',
       (r) => (r.engine = { name: 'external', version: 'wrk2 4.0.0' }),
       ['targetRps', 'achievedRps'],
-      ['timelySends', 'planHeldShare', 'generatorCpu', 'headline'],
+      ['timelySends', 'planHeldShare', 'generatorCpu', 'trust'],
     ],
     [
       'real wrk (closed loop): nothing but what it achieved',
@@ -59,7 +60,7 @@ describe('validityRows: the rule in force, for the engine and model that ran', (
         r.engine = { name: 'external', version: 'wrk 4.2.0' };
       },
       ['achievedRps'],
-      ['targetRps', 'timelySends', 'planHeldShare', 'headline'],
+      ['targetRps', 'timelySends', 'planHeldShare', 'trust'],
     ],
   ];
   for (const [name, change, shown, hidden] of cases) {
@@ -78,11 +79,27 @@ describe('validityRows: the rule in force, for the engine and model that ran', (
     const rows = validityRows(report);
     assert.equal(rows.find((r) => r.key === 'planHeldShare')!.rule, 'at least 99%, with no backlog growing through the run');
     assert.equal(rows.find((r) => r.key === 'generatorCpu')!.rule, 'at most 95%');
-    assert.match(rows.find((r) => r.key === 'headline')!.rule!, /^at most [\d.]+ ms \(the larger of 5% of [\d.]+ ms and 0\.1 ms\); the figures above are marked/);
+    const trust = rows.find((r) => r.key === 'trust')!;
+    assert.match(trust.label, /^generator's part in p50\.\.p99 \(nearest its limit: p\d+\)$/);
+    assert.match(trust.rule!, /^at most [\d.]+ ms \(the larger of 5% of [\d.]+ ms and 0\.1 ms\), and likewise at every figure from p50\.\.p99; the figures above are marked/);
     const html = renderHtmlReport(report);
     assert.doesNotMatch(html, /sends on schedule|counts as late after/);
     assert.match(html, /<th>planned sends made \(or kept back by a busy connection\)<\/th><td class="num">100(\.0+)?%<\/td><td class="rule">at least 99%/);
     assert.match(renderJunit(undefined, report), /planHeldShare=100(\.0+)?% \(at least 99%, with no backlog growing through the run\)/);
+  });
+});
+
+describe('validityRows: the trust row shows the rule in force, p50 to p99', () => {
+  it('names the first figure up to p99 the lag reaches, not p50, when p50 stands', () => {
+    // Every 33rd send 2 ms late: p95 and above are not trusted, p50 to p90 are.
+    const noisy = syntheticReport({ seconds: 5, rps: 200, medianMs: 10, sigma: 0.02, targetRps: 200, sendLag: (i) => (i % 33 === 0 ? 2 : 0.02) });
+    assert.equal(noisy.validity.valid, false);
+    const row = validityRows(noisy).find((r) => r.key === 'trust')!;
+    const p95 = noisy.validity.trust!.find((f) => f.figure === 'p95')!;
+    assert.equal(p95.trusted, false);
+    assert.match(row.label, /\(nearest its limit: p95\)$/);
+    assert.equal(row.value, formatMs(p95.lagMs));
+    assert.ok(row.rule!.startsWith(`at most ${formatMs(p95.limitMs)} (the larger of 5% of ${formatMs(p95.latencyMs)}`), row.rule);
   });
 });
 
