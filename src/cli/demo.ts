@@ -44,7 +44,7 @@ export function registerDemo(program: Command): void {
   addProgressOption(addLoadOptions(
     program
       .command('demo')
-      .description('start the bundled sample endpoint on 127.0.0.1 and profile it (what `npm start` runs)'),
+      .description('start the bundled sample endpoint on 127.0.0.1 and profile it (what `npm start` runs); exits 0 once its report is written, whatever the verdict, and says what `run` would exit'),
     { defaults: { ...DEMO_LAYER, url: { value: 'the sample endpoint', source: 'demo url' } }, unreadVariables: ['url', 'endpoint', 'deployment'] },
   ))
     .option('--json', 'print report.json to stdout instead of the summary')
@@ -77,7 +77,7 @@ export function registerDemo(program: Command): void {
           const used = defaultsUsed(defaults, givenSettings(sources));
           if (used !== '') process.stderr.write(`modelprof: demo defaults (a flag overrides each): ${used}\n`);
         }
-        process.exitCode = await runAndReport({ ...request, json: options['json'] === true, progressEverySec: progressEverySec(options) });
+        process.exitCode = await runAndReport({ ...request, json: options['json'] === true, progressEverySec: progressEverySec(options) }, { demo: true });
       } finally {
         await server.close();
       }

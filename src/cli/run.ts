@@ -13,6 +13,8 @@ import { addLoadOptions, azureRunRequestFrom, type CommandRunRequest } from './l
 import { addMonitorOptions } from './monitor-options.js';
 import { appendSummary, formatRunSummary } from './report.js';
 import { collect } from './collect.js';
+import { demoExit } from './demo-exit.js';
+import { judgeRun } from '../judge/run-verdict.js';
 import { writeErr, writeOut } from './colour.js';
 
 export function registerRun(program: Command): void {
@@ -50,6 +52,8 @@ export interface RunExtras {
   headerUpdates?: HeaderUpdates;
   /** Called once the console session is up, with its log. */
   useLog?: (log: (line: string) => void) => void;
+  /** `modelprof demo`: exit 0 once the report is written, whatever the verdict, and say what `run` would exit (cli/demo-exit.ts). */
+  demo?: boolean;
 }
 
 /**
@@ -107,7 +111,11 @@ export async function runAndReport(request: CommandRunRequest, extras: RunExtras
         return exitCodeForShardReport();
       }
       assertTargetAnswered(report, reportPath);
-      return exitCodeForVerdict(report, verdict);
+      const code = exitCodeForVerdict(report, verdict);
+      if (!extras.demo) return code;
+      const demo = demoExit(code, judgeRun(report, verdict));
+      process.stderr.write(`modelprof: ${demo.line}\n`);
+      return demo.code;
     }, session.signal),
   );
 }
