@@ -87,7 +87,7 @@ const KIND_ADVICE: Partial<Record<ErrorKind, (report: ReportPart) => string>> = 
   connect_refused: (r) => `refused (nothing listens at ${hostOf(r.target.url)})`,
   connection_reset: () => 'reset by the target',
   connect_error: () => 'could not connect (DNS, TLS or routing)',
-  protocol: () => 'answered with something that is not HTTP/1.1',
+  protocol: () => 'answered with broken HTTP/1.1 framing (a bad chunk size, Content-Length values that differ, bytes after a complete answer, or no HTTP/1.1 status line)',
   other: () => 'failed otherwise',
 };
 
@@ -113,7 +113,9 @@ export function describeFailures(report: ReportPart): string {
     if (count > 0) withoutAnswer.push([count, `${count} ${advice(report)}`]);
   }
   const byCount = (a: [number, string], b: [number, string]): number => b[0] - a[0];
-  if (parts.length === 0 && withoutAnswer.length > 0) return `no HTTP answer at all: ${withoutAnswer.sort(byCount).map(([, text]) => text).join('; ')}`;
+  // A broken answer is an answer: "no HTTP answer at all" only when none came.
+  const lead = (errors.byKind.protocol ?? 0) > 0 ? 'no valid HTTP answer' : 'no HTTP answer at all';
+  if (parts.length === 0 && withoutAnswer.length > 0) return `${lead}: ${withoutAnswer.sort(byCount).map(([, text]) => text).join('; ')}`;
   return [...parts, ...withoutAnswer].sort(byCount).map(([, text]) => text).join('; ');
 }
 

@@ -33,6 +33,13 @@ describe('judgeTarget: what the target did with the requests', () => {
       false,
       /^no HTTP answer at all: 100 refused \(nothing listens at 127\.0\.0\.1:5001\); 30 timed out \(no answer within the 2 s timeout\); 5 reset by the target$/,
     ],
+    [
+      'framing faults are broken answers, named as such, never "no HTTP answer at all"',
+      part(0, { protocol: 40, timeout: 2 }),
+      true,
+      false,
+      /^no valid HTTP answer: 40 answered with broken HTTP\/1\.1 framing \(a bad chunk size, Content-Length values that differ, bytes after a complete answer, or no HTTP\/1\.1 status line\); 2 timed out/,
+    ],
     ['statuses and timeouts together', part(0, { http_status: 10, timeout: 20 }, { 503: 10 }), true, false, /^20 timed out .*; 10 HTTP 503 \(Service Unavailable/],
     ['a few errors: under 1% is not flagged', part(995, { http_status: 5 }, { 500: 5 }), false, false, /^5 HTTP 500/],
     ['Ctrl-C and local socket limits are not the target', part(0, { interrupted: 3, local_resources: 2 }), false, false, /^$/],
