@@ -57,7 +57,13 @@ export function checkToolReadsSettings(given: SettingsLayer, tool: ToolName, eng
     }
     ignored.push([key, value]);
   }
-  if (ignored.length === 0) return [];
+  const notes: string[] = [];
+  // The tool path names external programs: a flag or job key the builtin engine would ignore is a mistake.
+  if (given.toolPath !== undefined && engine === 'builtin' && given.toolPath.implied !== 'default') {
+    if (given.toolPath.implied !== 'environment') throw new SettingsError(`${given.toolPath.source} is not used by the builtin engine (it names the external programs); give --engine external with it`);
+    notes.push(`the builtin engine does not use ${given.toolPath.source} (it names the external programs): it is ignored`);
+  }
+  if (ignored.length === 0) return notes;
   const names = ignored.map(([key, value]) => `${value.source}=${value.value} (read by ${readersOf(key, engine)})`);
-  return [`${who} does not use ${names.join(', ')}: ${ignored.length === 1 ? 'it is' : 'they are'} ignored`];
+  return [`${who} does not use ${names.join(', ')}: ${ignored.length === 1 ? 'it is' : 'they are'} ignored`, ...notes];
 }

@@ -280,6 +280,14 @@ describe('--insecure on an http URL, for every engine alike', () => {
   }
 });
 
+describe('--tool-path with the builtin engine, which runs no external program', () => {
+  it('refuses it as a flag', () => refused(() => resolve({ ...HTTP, toolPath: '/nonexistent' }), /^--toolPath is not used by the builtin engine \(it names the external programs\); give --engine external with it$/));
+  it('notes it as TOOL_PATH', () => {
+    const settings = resolve(HTTP, {}, { TOOL_PATH: '/opt/tools' });
+    assert.ok(settings.notes?.includes('the builtin engine does not use TOOL_PATH (it names the external programs): it is ignored'), String(settings.notes));
+  });
+});
+
 describe('errors name the setting as the user gave it', () => {
   const cases: [how: string, values: Record<string, string>, env: Record<string, string>, source: string][] = [
     ['OUTPUT_DIR', {}, { OUTPUT_DIR: '/proc/modelprof-x' }, 'OUTPUT_DIR'],
