@@ -1,4 +1,5 @@
-import { workerData } from 'node:worker_threads';
+import { once } from 'node:events';
+import { parentPort } from 'node:worker_threads';
 import { DUE, FIRED, FLOAT_OFFSET, FLOAT_SLOTS, SEQ, sharedClockOffsetMs, STOP } from './ticker-slots.js';
 
 /**
@@ -21,7 +22,11 @@ const MIN_SLEEP_MS = 0.03;
 const AIM_MIN_MS = 0.02;
 const AIM_MAX_MS = 0.3;
 
-const buffer = (workerData as { buffer: SharedArrayBuffer }).buffer;
+// Loaded ahead of its run (wake-timer.ts, startTickers): say so, then wait for the WakeTimer's buffer.
+const port = parentPort!;
+const received = once(port, 'message');
+port.postMessage('ready');
+const [{ buffer }] = (await received) as [{ buffer: SharedArrayBuffer }];
 const slots = new Int32Array(buffer, 0, 4);
 const times = new Float64Array(buffer, FLOAT_OFFSET, FLOAT_SLOTS);
 const offset = sharedClockOffsetMs();

@@ -8,6 +8,37 @@ const SKEW_MS = 0.02;
 type WaitAsync = (array: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
+/** Ticker threads started ahead of the run (startTickers), each waiting for the WakeTimer that takes it. */
+const spareTickers: Worker[] = [];
+
+/**
+ * Starts `count` ticker threads now and resolves once each has loaded its code. A load worker calls
+ * it before it says it is ready: a ticker started when the run begins would load its code while the
+ * run opens its connections, and where they take the last file descriptors (ulimit -n) the load
+ * fails with EMFILE and takes the run down, instead of the run reporting that it ran out of sockets;
+ * its start-up would also land in the first measured seconds.
+ * @throws the ticker thread's own error when one cannot start.
+ */
+export async function startTickers(count: number): Promise<void> {
+  const started = Array.from({ length: count }, () => new Worker(TICKER_URL));
+  await Promise.all(
+    started.map(
+      (ticker) =>
+        new Promise<void>((resolve, reject) => {
+          ticker.once('message', () => resolve());
+          ticker.once('error', reject);
+        }),
+    ),
+  );
+  for (const ticker of started) ticker.unref();
+  spareTickers.push(...started);
+}
+
+/** Ends the ticker threads started ahead and never taken. */
+export function stopSpareTickers(): void {
+  for (const ticker of spareTickers.splice(0)) void ticker.terminate();
+}
+
 /**
  * Calls `fire` once the clock reaches a due time, within tens of microseconds, without spinning on
  * this thread's event loop: a ticker thread (ticker-thread.ts) sleeps until just before the due
@@ -45,7 +76,9 @@ export class WakeTimer {
     this.slots = new Int32Array(buffer, 0, 4);
     this.times = new Float64Array(buffer, FLOAT_OFFSET, FLOAT_SLOTS);
     this.times[DUE] = Infinity;
-    this.ticker = new Worker(TICKER_URL, { workerData: { buffer } });
+    // One started ahead (startTickers) if there is one; otherwise (a test, a probe of its own) now.
+    this.ticker = spareTickers.pop() ?? new Worker(TICKER_URL);
+    this.ticker.postMessage({ buffer });
     this.ticker.unref();
   }
 

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { IntervalRecorder } from '../record/interval-recorder.js';
 import { LoopLagProbe } from './loop-lag-probe.js';
+import { startTickers, stopSpareTickers } from './wake-timer.js';
 import { LOAD_MODELS } from './models/registry.js';
 import { SendContext } from './send-context.js';
 import { busyOrWaitingShare, threadSchedule } from './thread-schedule.js';
@@ -40,6 +41,13 @@ port.on('message', (message: MainMessage) => {
     }
   } else stopEarly();
 });
+// The closed loop has no plan to measure lag against: its event loop's delay in answering an event
+// stands in, as it does for the reading of streamed tokens (ITL). An open-loop model measures its
+// send lag instead, and otherwise spares the probe's wakes.
+const openLoop = LOAD_MODELS[job.model].loop === 'open';
+const probed = !openLoop || job.api !== undefined;
+// Every ticker thread the run will use is running before the first connection opens (see startTickers).
+await startTickers(LOAD_MODELS[job.model].wakeTimers + (probed ? 1 : 0));
 post({ type: 'ready' });
 
 function schedule(loadStartMs: number): void {
@@ -49,11 +57,7 @@ function schedule(loadStartMs: number): void {
   const ctx = new SendContext(job, now, recorder, loadStartMs);
   running = ctx;
   const model = LOAD_MODELS[job.model].create(ctx);
-  // The closed loop has no plan to measure lag against: its event loop's delay in answering an event
-  // stands in, as it does for the reading of streamed tokens (ITL). An open-loop model measures its
-  // send lag instead, and otherwise spares the probe's wakes.
-  const openLoop = LOAD_MODELS[job.model].loop === 'open';
-  const loopDelay = openLoop && job.api === undefined ? undefined : new LoopLagProbe(now);
+  const loopDelay = probed ? new LoopLagProbe(now) : undefined;
   let utilizationAtStart = performance.eventLoopUtilization();
   let scheduleAtStart = threadSchedule();
   let wallAtStart = now();
@@ -87,6 +91,7 @@ function schedule(loadStartMs: number): void {
       stats.loopDelayMs = Object.fromEntries(JUDGED_FIGURES.map(({ key, percent }) => [key, loopDelay.lagMs(percent)]));
     }
     ctx.closeAll();
+    stopSpareTickers();
     const bodies = ctx.errorBodies.samples;
     post({
       type: 'done',

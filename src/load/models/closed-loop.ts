@@ -49,6 +49,7 @@ export const CLOSED_LOOP: LoadModelDescription = {
   tool: 'wrk',
   loop: 'closed',
   ticker: false,
+  wakeTimers: 0,
   uncorrectedLatency: false,
   reads: ['connections', 'threads'],
   senders: (settings) => settings.connections,

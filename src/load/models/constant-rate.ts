@@ -126,6 +126,7 @@ export const CONSTANT_RATE: LoadModelDescription = {
   tool: 'wrk2',
   loop: 'open',
   ticker: false,
+  wakeTimers: 1,
   uncorrectedLatency: true,
   reads: ['connections', 'threads', 'rate'],
   latencyNote: "latency counts from each request's planned send time (coordinated-omission corrected); latencyUncorrected counts from the actual send",

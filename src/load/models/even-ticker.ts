@@ -103,6 +103,7 @@ export const EVEN_TICKER: LoadModelDescription = {
   tool: 'labench',
   loop: 'open',
   ticker: true,
+  wakeTimers: 1,
   uncorrectedLatency: true,
   reads: ['clients', 'rate', 'threads'],
   latencyNote: 'latency counts from each tick (the planned send time); latencyUncorrected counts from the actual send',

@@ -38,6 +38,8 @@ export interface LoadModelDescription {
   readonly loop: 'closed' | 'open';
   /** One ticker hands each tick to a free sender; ticks that find none are counted as missed. */
   readonly ticker: boolean;
+  /** How many WakeTimers its scheduler makes: their ticker threads are started before the worker is ready. */
+  readonly wakeTimers: number;
   /** Latency from the actual send is kept apart from latency from the plan (coordinated-omission corrected). */
   readonly uncorrectedLatency: boolean;
   /** What the report says about where this model's latency counts from. */

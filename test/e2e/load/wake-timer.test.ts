@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WakeTimer } from '../../../src/load/wake-timer.js';
 
 /** The precise wake the open-loop models send by: a ticker thread sleeping in Atomics.wait. */
@@ -54,5 +58,31 @@ describe('WakeTimer', () => {
     timer.close();
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(fired, 0);
+  });
+
+  it('started ahead (startTickers), still fires when the run has since taken every file descriptor', async () => {
+    // A ticker thread started only when the run begins must load its code then: with the sockets
+    // holding the last descriptors that load fails (EMFILE) and the run crashes instead of reporting.
+    const module = new URL('../../../src/load/wake-timer.js', import.meta.url).href;
+    const script = `
+      import { openSync } from 'node:fs';
+      import { startTickers, WakeTimer } from ${JSON.stringify(module)};
+      await startTickers(1);
+      let taken = 0;
+      try { for (;;) { openSync('/dev/null'); taken++; } } catch (error) { if (error.code !== 'EMFILE') throw error; }
+      const now = () => performance.now();
+      const timer = new WakeTimer(now, () => { timer.close(); console.log('fired after taking ' + taken); });
+      timer.arm(now() + 5);`;
+    const dir = await mkdtemp(join(tmpdir(), 'modelprof-wake-timer-'));
+    try {
+      const file = join(dir, 'take-every-descriptor.mjs');
+      await writeFile(file, script);
+      const stdout = await new Promise<string>((resolve, reject) =>
+        execFile('bash', ['-c', `ulimit -n 100; exec "${process.execPath}" "$0"`, file], (error, out, err) => (error ? reject(new Error(err)) : resolve(out))),
+      );
+      assert.match(stdout, /^fired after taking \d+/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
