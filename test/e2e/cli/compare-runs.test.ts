@@ -14,11 +14,21 @@ import { settingsFor } from '../../support/settings.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 // Real runs of the builtin engine against real servers on 127.0.0.1 whose service time is known,
-// compared the way `modelprof compare` compares report files. The closed-loop wrk model (4 connections,
-// 2 s) keeps the runs valid on a busy 2-core machine, where an open-loop schedule can slip.
+// compared the way `modelprof compare` compares report files. The closed-loop wrk model (4 connections)
+// keeps the runs valid on a busy 2-core machine, where an open-loop schedule can slip; 5 s give the
+// throughput its noise estimate (from the run's seconds), so a generator stall that slows one second
+// of one run is seen as noise, not called a change.
+//
+// The runs are made at the same time: the servers share this machine with the generator, so on a
+// busy machine their answers slow with whatever else runs then, and two runs taken one after the
+// other differ by that drift (p90 +19% was seen), which no noise estimate made within one run can
+// see. Run side by side, the compared runs meet the same machine, and what is left between them is
+// the sampling noise the bootstrap measures. Half a second of warm-up keeps each run's start (its
+// threads, connections and first compiled code, which the three meet at different moments) out of
+// what is compared.
 
 async function profileRun(server: TestServer): Promise<Report> {
-  const settings = settingsFor({ url: server.url, tool: 'wrk', connections: '4', duration: '2s', payload: '{"x":[1]}' });
+  const settings = settingsFor({ url: server.url, tool: 'wrk', connections: '4', duration: '5s', warmup: '0.5s', payload: '{"x":[1]}' });
   const report = buildReport(settings, await runBuiltin(settings));
   assertValidReport(report);
   assert.ok(report.validity.valid, `the run must be valid to be compared: ${report.validity.reasons.join('; ')}`);
@@ -41,12 +51,14 @@ describe('compare on real runs against servers with known latencies', () => {
     dir = await mkdtemp(join(tmpdir(), 'modelprof-compare-runs-'));
     fast = await startTestServer({ delayMs: 10 });
     slow = await startTestServer({ delayMs: 15 });
-    for (const [name, server] of [
+    const runs = [
       ['fast', fast],
       ['fastAgain', fast],
       ['slow', slow],
-    ] as const) {
-      reports[name] = await profileRun(server);
+    ] as const;
+    const measured = await Promise.all(runs.map(([, server]) => profileRun(server)));
+    for (const [index, [name]] of runs.entries()) {
+      reports[name] = measured[index]!;
       paths[name] = join(dir, `${name}.json`);
       await writeFile(paths[name], JSON.stringify(reports[name]));
     }
@@ -73,8 +85,18 @@ describe('compare on real runs against servers with known latencies', () => {
 
   it('two runs of the same server are not a regression', async () => {
     const comparison = compareReports(reports.fast!, reports.fastAgain!);
-    assert.equal(comparison.regression, false, comparison.metrics.map((m) => m.message).join('\n'));
+    const messages = comparison.metrics.map((m) => m.message).join('\n');
+    assert.equal(comparison.regression, false, messages);
+    assert.ok(['no-regression', 'not-judged'].includes(comparison.verdict), messages);
+    // p50 stands whatever the machine's load: it did not change beyond the tolerance or noise.
+    assert.ok(['ok', 'within-noise'].includes(comparison.metrics.find((m) => m.metric === 'p50')!.verdict), messages);
+    // On a busy machine the generator's measured event-loop delay may leave a tail figure unjudged (exit
+    // 3), never called a regression; only a figure the run itself did not trust is withheld.
+    for (const row of comparison.metrics.filter((m) => m.verdict === 'not-judged')) {
+      const untrusted = [reports.fast!, reports.fastAgain!].some((report) => report.validity.trust?.some((f) => f.figure === row.metric && !f.trusted));
+      assert.ok(untrusted, `${row.metric} withheld though both runs trust it: ${row.message}`);
+    }
     const cli = await compareCli(paths.fast, paths.fastAgain);
-    assert.equal(cli.code, EXIT.ok, cli.stdout);
+    assert.equal(cli.code, comparison.verdict === 'no-regression' ? EXIT.ok : EXIT.runInvalid, cli.stdout);
   });
 });
