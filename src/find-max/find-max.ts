@@ -55,6 +55,14 @@ export interface FindMaxPoint extends PointFigures {
   report: string;
   /** False for a point cut short by Ctrl-C: its verdict was not used. */
   counted: boolean;
+  /** When the point began (its cool-down first), seconds after the search started. */
+  startedSec: number;
+  /**
+   * How long it took, s: cool-down, every attempt, reports. The search starts a point only when the
+   * longest so far (or the first estimate) would end within --max-time; these say where a machine
+   * that slowed down made the last one end later.
+   */
+  tookSec: number;
   /** Open-loop builtin runs: the highest latency figure (from p50 up) the generator's lag could not have moved. */
   trustedUpTo?: string | null;
 }
@@ -106,7 +114,9 @@ export async function findMax(request: FindMaxRequest): Promise<{ record: FindMa
   const startMs = performance.now();
   const log = request.log ?? (() => {});
 
+  const seconds = (ms: number): number => Math.round(ms) / 1000;
   const measure = async (rate: number): Promise<FindMaxPoint> => {
+    const pointStartMs = performance.now();
     if (points.length > 0 && request.cooldownSec > 0) await cooldown(request.cooldownSec, request.signal);
     const outputDir = join(root, 'find-max', `${String(points.length + 1).padStart(2, '0')}-${rate}rps`);
     const measured = await measurePoint({
@@ -128,6 +138,8 @@ export async function findMax(request: FindMaxRequest): Promise<{ record: FindMa
       attempts: measured.attempts,
       report: relative(root, measured.reportPath),
       counted: true,
+      startedSec: seconds(pointStartMs - startMs),
+      tookSec: seconds(performance.now() - pointStartMs),
       ...pointFigures(measured.report),
       ...(measured.report.validity.trustedUpTo === undefined ? {} : { trustedUpTo: measured.report.validity.trustedUpTo }),
     };
@@ -165,7 +177,7 @@ export async function findMax(request: FindMaxRequest): Promise<{ record: FindMa
     stop: result.stop,
     message: describeOutcome(result.stop, result.bracket, request, points),
     startTime: started.toISOString(),
-    elapsedSec: Math.round(performance.now() - startMs) / 1000,
+    elapsedSec: seconds(performance.now() - startMs),
     maxTimeSec: request.maxTimeSec,
     points,
   };

@@ -15,6 +15,8 @@ export interface TestServerOptions {
   hangEvery?: number;
   /** Answer `status` to every request whose body contains `contains` (a payload line the model rejects). */
   rejectBody?: { contains: string; status: number };
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
 }
 
 export interface TestServer {
@@ -55,7 +57,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/score`,

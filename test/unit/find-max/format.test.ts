@@ -11,6 +11,8 @@ const point = (rate: number, verdict: FindMaxPoint['verdict'], trustedUpTo: stri
   attempts: 1,
   report: `find-max/${rate}/report.json`,
   counted: true,
+  startedSec: 0,
+  tookSec: 2.5,
   servedRps: rate,
   okRps: rate,
   p50Ms: 3,
