@@ -1,10 +1,10 @@
 import hdr from 'hdr-histogram-js';
-import { ERROR_KINDS, LATENCY_PERCENTILES, type ErrorKind, type LatencySummary, type TimelinePoint } from '../../src/record/result.js';
+import { ERROR_KINDS, LATENCY_PERCENTILES, type ErrorKind, type FigureTrust, type LatencySummary, type TimelinePoint } from '../../src/record/result.js';
 import type { ResourceMetric, ResourceReport } from '../../src/monitors/resources.js';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../src/report/report.js';
 import type { ToolName } from '../../src/settings/settings.js';
 import { seededRandom } from '../../src/core/seeded-random.js';
-import { judgeTrust, trustedThrough, trustedUpTo, VALID_THROUGH } from '../../src/judge/trust.js';
+import { figureLabel, judgeTrust, trustedThrough, trustedUpTo, VALID_THROUGH } from '../../src/judge/trust.js';
 import { createLatencyHistogram, encodeHistogram, recordLagMs, summarizeSendLag } from '../../src/record/histogram.js';
 
 /**
@@ -147,7 +147,7 @@ export function buildReport(samples: RequestSample[], options: ReportOptions = {
     validity: {
       valid,
       loadHeld,
-      reasons: !valid ? (options.reasons ?? ['only 62% of sends left on schedule (need 99%)']) : [],
+      reasons: !valid ? (options.reasons ?? [loadHeld && trust ? untrustedReason(trust) : 'only 62% of sends left on schedule (need 99%)']) : [],
       warnings: [],
       checks: options.targetRps !== undefined ? { targetRps: options.targetRps, achievedRps: total / seconds, timelySends: 0.998, maxSendLagMs: 3.2 } : {},
       ...(trust ? { sendLag: summarizeSendLag(sendLag)!, trust, trustedUpTo: trustedUpTo(trust) } : {}),
@@ -235,4 +235,11 @@ export function sampleResources(seconds: number): ResourceReport {
       'gpu.0.utilization_percent': resourceMetric('nvidia-smi', '%', seconds, (t) => 70 + 15 * Math.cos(t / 2)),
     },
   };
+}
+
+/** What judgeValidity says of a run whose load was held but whose lag reached p50..p99 (its wording, shortened). */
+function untrustedReason(trust: readonly FigureTrust[]): string {
+  const untrusted = trust.filter((f) => !f.trusted);
+  const worst = untrusted[0]!;
+  return `${untrusted.map((f) => figureLabel(f.figure)).join(', ')} ${untrusted.length === 1 ? 'is' : 'are'} not trusted: the generator's own send lag (${worst.lagMs.toFixed(3)} ms) could have moved ${figureLabel(worst.figure)} (${worst.latencyMs.toFixed(3)} ms) by more than 5% (or 0.1 ms): pin the generator to a core of its own`;
 }

@@ -72,17 +72,22 @@ describe('renderJunit', () => {
     const close = `p99<=${(noisy.latency.p99! - 1).toFixed(3)}ms`;
     const xml = renderJunit(evaluateSla(parseSla(`${close}, p99<=50ms`), noisy), noisy);
     assertValidJunit(xml);
-    // A valid run (p50 trusted) whose clause was not judged has no verdict (exit 3): a case of its own says so.
-    assert.equal(xpath(xml, 'count(//testcase[@name="run is valid"]/error)'), '0');
-    assert.equal(xpath(xml, 'string(//testcase[@name="SLA verdict"]/error/@type)'), 'NotJudged');
+    // Not valid (p95 and p99 not trusted), and a clause not judged: no verdict (exit 3), said by the validity case's error.
+    assert.equal(noisy.validity.valid, false);
+    assert.equal(xpath(xml, 'string(//testcase[@name="run is valid"]/error/@type)'), 'RunInvalid');
+    assert.match(xpath(xml, 'string(//testcase[@name="run is valid"]/error/@message)'), /p95, p99, .* not trusted/);
+    assert.equal(xpath(xml, 'count(//testcase[@name="SLA verdict"])'), '0');
     assert.match(xpath(xml, 'string(//testcase[@name="run is valid"]/system-out)'), /not trusted: p95 [\d.]+ ms \(generator's part 2 ms > [\d.]+ ms\), p99 /);
     assert.equal(xpath(xml, `string(//testcase[@name="${close}"]/skipped/@type)`), 'NotTrusted');
     assert.match(xpath(xml, `string(//testcase[@name="${close}"]/skipped/@message)`), /could account for the difference: not judged/);
     assert.equal(xpath(xml, 'count(//testcase[@name="p99<=50ms"]/*[self::skipped or self::failure])'), '0');
     assert.equal(xpath(xml, 'string(//property[@name="trustedUpTo"]/@value)'), 'p90');
-    // Every clause judged (exit 0), and without an SLA (a valid run, exit 0): no error, no failure.
-    assert.equal(xpath(renderJunit(evaluateSla(parseSla('p99<=50ms'), noisy), noisy), 'count(//error | //failure)'), '0');
-    assert.equal(xpath(renderJunit(undefined, noisy), 'count(//error | //failure)'), '0');
+    // Every clause judged (exit 0): no error, no failure, the validity case skipped (never passed). Without an SLA the
+    // invalid run has no verdict (exit 3): one error.
+    const allJudged = renderJunit(evaluateSla(parseSla('p99<=50ms'), noisy), noisy);
+    assert.equal(xpath(allJudged, 'count(//error | //failure)'), '0');
+    assert.equal(xpath(allJudged, 'count(//testcase[@name="run is valid"]/skipped)'), '1');
+    assert.equal(xpath(renderJunit(undefined, noisy), 'count(//error)'), '1');
     // Every other send 1 ms late: not even p50 is trusted, the run is invalid. Without an SLA its validity case is an error (exit 3);
     // with an SLA judged despite it (exit 0) the case is skipped with why, never passed.
     const invalid = syntheticReport({ seconds: 5, rps: 200, medianMs: 10, sigma: 0.02, targetRps: 200, sendLag: (i) => (i % 2 === 0 ? 1 : 0.02) });
