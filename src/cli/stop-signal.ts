@@ -49,6 +49,9 @@ export function stopOnSignals(message: string, options: StopOptions = {}): StopS
     signal: aborter.signal,
     dispose: () => {
       clearTimeout(deadline);
+      // Once stopping, the process is on its way out: a second Ctrl-C must still quit with 130, not
+      // meet the default handler and die by the signal.
+      if (aborter.signal.aborted) return;
       source.off('SIGINT', onSignal);
       source.off('SIGTERM', onSignal);
     },

@@ -34,5 +34,15 @@ it('work that stops in time is not cut short', async () => {
   stop.dispose();
   await sleep(60);
   assert.deepEqual(exits, []);
+  // On its way out after the first signal, a second one still quits with 130 (never the default
+  // handler's death by signal).
+  source.emit('SIGINT');
+  assert.deepEqual(exits, [EXIT.interrupted]);
+});
+
+it('disposed before any signal, it stops listening', () => {
+  const source = new EventEmitter();
+  const stop = stopOnSignals('stopping', { deadlineMs: 30, exit: () => assert.fail('no exit'), source });
+  stop.dispose();
   assert.equal(source.listenerCount('SIGINT') + source.listenerCount('SIGTERM'), 0);
 });
