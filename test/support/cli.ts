@@ -5,6 +5,8 @@ export const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.u
 
 export interface CliResult {
   code: number | null;
+  /** The signal that ended the child, when one did (code is then null). */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -29,6 +31,6 @@ export function runCli(
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.once('error', reject);
     child.once('spawn', () => options.onStart?.(child.pid!));
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }

@@ -110,7 +110,9 @@ describe('modelprof run --serve on a second Ctrl-C', () => {
           }, 100);
         }, 1000),
     });
-    assert.equal(result.code, EXIT.interrupted, result.stderr);
+    // A second signal that lands while the process is already exiting meets the kernel's default
+    // action: death by SIGINT, which a shell reports as 130 too.
+    assert.ok(result.code === EXIT.interrupted || result.signal === 'SIGINT', `code ${result.code}, signal ${result.signal}: ${result.stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const survivors = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }).stdout.trim();
     assert.equal(survivors, '', 'the served command was killed on the way out');
