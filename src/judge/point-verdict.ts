@@ -5,7 +5,8 @@ import { trustedThrough, VALID_THROUGH } from './trust.js';
 
 /**
  * A constant-rate point holds its load when the target served at least this share of the offered
- * rate. Below it requests pile up, and a longer run would only show higher latency.
+ * rate (throughput.servedRps: answers as many as the window's sends, coming back at that pace; see
+ * judge/served-rate.ts). Below it requests pile up, and a longer run would only show higher latency.
  */
 export const HELD_SHARE = 0.95;
 
@@ -30,8 +31,10 @@ export function judgePoint(report: Report, clauses: readonly SlaClause[]): Point
   const reasons: string[] = [];
   const unjudgedRate: string[] = [];
   const offered = report.throughput.targetRps;
-  if (offered !== undefined && report.throughput.rps < HELD_SHARE * offered) {
-    const served = `served ${report.throughput.rps.toFixed(1)} of the offered ${offered} req/s (needs ${HELD_SHARE * 100}%)`;
+  // The builtin engine's served rate; the external programs' answers per second of their window.
+  const servedRate = report.throughput.servedRps ?? report.throughput.rps;
+  if (offered !== undefined && servedRate < HELD_SHARE * offered) {
+    const served = `served ${servedRate.toFixed(1)} of the offered ${offered} req/s (needs ${HELD_SHARE * 100}%)`;
     // A shortfall is the target's only when the generator's own delays (which hold connections
     // longer) are too small to move the latency, and so the throughput, by more than 5%.
     if (shortfallJudged(report)) reasons.push(`${served}: the target did not keep up`);

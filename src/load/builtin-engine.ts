@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { InterruptedError } from '../core/errors.js';
 import { RunAggregator } from '../record/aggregator.js';
-import { summarizeHistogram } from '../record/histogram.js';
+import { addBuckets, createLatencyHistogram, summarizeHistogram } from '../record/histogram.js';
+import { servedRps } from '../judge/served-rate.js';
 import { ERROR_KINDS, type RunAnswers, type RunResult } from '../record/result.js';
 import { parseGoodput } from '../record/goodput.js';
 import { mergeTokenSnapshots } from '../record/token-recorder.js';
@@ -80,6 +81,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   const live = new LiveCounters(jobs.length);
   jobs.forEach((job, index) => (job.live = live.forWorker(index)));
   const stats: WorkerStats[] = [];
+  const completions = createLatencyHistogram();
   const lineCounts: { requests: Uint32Array; errors: Uint32Array }[] = [];
   const answers: AnswerSnapshot[] = [];
   const bodies: ErrorBodySample[] = [];
@@ -102,6 +104,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
               done = true;
               aggregator.workerDone(index);
               stats.push(message.stats);
+              if (message.completions) addBuckets(completions, message.completions);
               if (message.lines) lineCounts.push(message.lines);
               if (message.answers) answers.push(message.answers);
               if (message.bodies) bodies.push(...message.bodies);
@@ -166,6 +169,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   const sendingEndedEpochMs = Math.min(performance.timeOrigin + performance.now(), measureStartEpochMs + settings.durationSec * 1000);
   const endEpochMs = Math.max(sendingEndedEpochMs, max(stats, 'lastCompletionEpochMs'));
   const measuredSeconds = Math.max(0, (endEpochMs - measureStartEpochMs) / 1000);
+  const sendingSeconds = Math.max(0, (sendingEndedEpochMs - measureStartEpochMs) / 1000);
 
   const total = aggregator.total;
   const achievedRps = measuredSeconds > 0 ? aggregator.total / measuredSeconds : 0;
@@ -177,7 +181,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     ok: aggregator.ok,
     unsentPlanned: sum(stats, 'unsentPlanned'),
     owedSends: sum(stats, 'owedSends'),
-    sendingSeconds: Math.max(0, (sendingEndedEpochMs - measureStartEpochMs) / 1000),
+    sendingSeconds,
     latency,
     ...(aggregator.histogramSendLag ? { sendLag: aggregator.histogramSendLag } : {}),
     timeline,
@@ -227,7 +231,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     errors: { ...aggregator.errorCounts(), ...byPayloadLine(settings, lineCounts), ...errorSamples(settings, bodies) },
     latency,
     timeline,
-    service: { seconds: aggregator.service(), windowSec: Math.max(0, (sendingEndedEpochMs - measureStartEpochMs) / 1000) },
+    service: { seconds: aggregator.service(), windowSec: sendingSeconds },
     validity,
     notes,
     artifacts: [],
@@ -242,6 +246,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     if (withoutDone > 0) notes.push(`${withoutDone} streams ended on a finish_reason without data: [DONE]; they were accepted`);
   }
   if (model.ticker) result.requests.missed = sum(stats, 'missedTicks');
+  if (model.loop === 'open') result.servedRps = servedRps(completions, sendingSeconds);
   if (partial) result.partial = partial;
   const tls = builtinTlsVerification(settings);
   if (tls) result.tls = tls;

@@ -1,5 +1,6 @@
 import { HttpConnection, ERROR_KIND_INDEX, type ConnectionOwner } from './http-connection.js';
 import { IntervalRecorder } from '../record/interval-recorder.js';
+import { createLatencyHistogram, recordLatencyMs, type Histogram } from '../record/histogram.js';
 import { apiAdapter } from '../target/apis/registry.js';
 import { requestSource, type RequestSource } from '../target/request-source.js';
 import { LlmAnswers } from './llm-answers.js';
@@ -40,6 +41,11 @@ export class SendContext {
   /** This thread's clock when the last measured answer arrived (0: none yet); failures such as timeouts do not count. */
   lastCompletionMs = 0;
   /**
+   * Open-loop models: when each measured answer arrived, us from the start of measurement, for the
+   * rate the target served (judge/served-rate.ts); the closed loop offers no rate to serve.
+   */
+  readonly completions: Histogram | undefined;
+  /**
    * Per payload line (when there is more than one), the measured requests and how many failed on
    * the target's account: two typed-array increments per request, handed over once at the end.
    */
@@ -65,7 +71,10 @@ export class SendContext {
     readonly recorder: IntervalRecorder,
     /** Where the load starts on this thread's clock. */
     loadStartMs: number,
+    /** Whether the model is open-loop (it then records when each answer arrived). */
+    openLoop = false,
   ) {
+    this.completions = openLoop ? createLatencyHistogram() : undefined;
     this.loadStartMs = loadStartMs;
     this.measureStartMs = this.loadStartMs + job.warmupMs;
     this.endMs = this.measureStartMs + job.durationMs;
@@ -166,6 +175,7 @@ export class SendContext {
     else {
       this.recorder.recordResponse(nowMs, connection.intendedAt, connection.sentAt, status);
       this.lastCompletionMs = nowMs;
+      if (this.completions) recordLatencyMs(this.completions, nowMs - this.measureStartMs);
       if (this.live) this.live[LIVE_SLOTS.measured]!++;
       if (status >= 400 && this.live) this.live[LIVE_SLOTS.errors]!++;
       if (this.lines) this.countLine(connection, status >= 400);

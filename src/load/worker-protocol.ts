@@ -74,8 +74,11 @@ export interface WorkerStats {
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'interval'; snapshot: IntervalSnapshot }
-  /** `lines`: per payload line, measured requests and their failures (when there is more than one line). */
-  | { type: 'done'; stats: WorkerStats; lines?: { requests: Uint32Array; errors: Uint32Array }; answers?: AnswerSnapshot; bodies?: ErrorBodySample[] };
+  /**
+   * `lines`: per payload line, measured requests and their failures (when there is more than one line);
+   * `completions` (open-loop models): when each measured answer arrived, us from the start of measurement, as histogramBuckets pairs.
+   */
+  | { type: 'done'; stats: WorkerStats; completions?: Float64Array; lines?: { requests: Uint32Array; errors: Uint32Array }; answers?: AnswerSnapshot; bodies?: ErrorBodySample[] };
 
 /**
  * `start` carries the load's start as epoch ms on the performance.timeOrigin + performance.now()

@@ -7,6 +7,7 @@ import { LOAD_MODELS } from './models/registry.js';
 import { SendContext } from './send-context.js';
 import { busyOrWaitingShare, threadSchedule } from './thread-schedule.js';
 import { JUDGED_FIGURES } from '../judge/trust.js';
+import { histogramBuckets } from '../record/histogram.js';
 import type { MainMessage, WorkerJob, WorkerMessage } from './worker-protocol.js';
 
 /** Open-loop models start this early: their plan, not the start timer (a millisecond coarse), times the first send. */
@@ -54,7 +55,7 @@ function schedule(loadStartMs: number): void {
   const recorder = new IntervalRecorder(loadStartMs + job.warmupMs, LOAD_MODELS[job.model].uncorrectedLatency, (snapshot) =>
     post({ type: 'interval', snapshot }),
   );
-  const ctx = new SendContext(job, now, recorder, loadStartMs);
+  const ctx = new SendContext(job, now, recorder, loadStartMs, openLoop);
   running = ctx;
   const model = LOAD_MODELS[job.model].create(ctx);
   const loopDelay = probed ? new LoopLagProbe(now) : undefined;
@@ -96,6 +97,7 @@ function schedule(loadStartMs: number): void {
     post({
       type: 'done',
       stats,
+      ...(ctx.completions ? { completions: histogramBuckets(ctx.completions) } : {}),
       ...(ctx.lines ? { lines: ctx.lines } : {}),
       ...(ctx.answers ? { answers: ctx.answers.snapshot() } : {}),
       ...(bodies.length > 0 ? { bodies } : {}),

@@ -33,6 +33,7 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
       rps: seconds > 0 ? round(requests.total / seconds) : 0,
       okRps: seconds > 0 ? round(requests.ok / seconds) : 0,
       ...(LOAD_MODELS[settings.tool].loop === 'open' ? { targetRps: settings.rate } : {}),
+      ...(result.servedRps !== undefined ? { servedRps: round(result.servedRps) } : {}),
     },
     latency: result.latency,
     errors: { ...result.errors, rate: requests.total > 0 ? requests.errors / requests.total : 0 },

@@ -5,7 +5,10 @@ import type { Report } from './report.js';
 export interface PointFigures {
   /** The planned rate of open-loop tools (wrk2, labench); absent for closed-loop wrk. */
   offeredRps?: number;
-  /** All completions per second, errors included. */
+  /**
+   * The rate the target served, errors included: throughput.servedRps where the engine measured it
+   * (what the served-rate check reads), else all completions per second of the run's window.
+   */
   servedRps: number;
   /** Completions without error per second: what the cost figures count. */
   okRps: number;
@@ -41,7 +44,7 @@ export function pointFigures(report: Report): PointFigures {
   const { latency, throughput } = report;
   return {
     ...(throughput.targetRps === undefined ? {} : { offeredRps: throughput.targetRps }),
-    servedRps: throughput.rps,
+    servedRps: throughput.servedRps ?? throughput.rps,
     okRps: throughput.okRps,
     ...(latency.p50 === undefined ? {} : { p50Ms: latency.p50 }),
     ...(latency.p90 === undefined ? {} : { p90Ms: latency.p90 }),

@@ -62,7 +62,11 @@ export interface Report {
   /** Present when the run ended early; says why. */
   partial?: string;
   requests: { total: number; ok: number; errors: number; missed?: number };
-  throughput: { rps: number; okRps: number; targetRps?: number };
+  /**
+   * rps and okRps: answers per second of the window that runs to the last answer; servedRps (open-loop
+   * builtin runs): the rate the target served, which a point's served-rate check reads (judge/served-rate.ts).
+   */
+  throughput: { rps: number; okRps: number; targetRps?: number; servedRps?: number };
   latency: LatencySummary;
   latencyUncorrected?: LatencySummary;
   errors: ErrorCounts & { rate: number };

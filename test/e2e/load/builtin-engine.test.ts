@@ -22,6 +22,7 @@ describe('builtin engine against real servers on 127.0.0.1', () => {
     assert.equal(result.requests.total, result.requests.ok + result.requests.errors);
     assert.ok(result.warmup.requests > 0);
     assert.equal(target.received(), result.requests.total + result.warmup.requests);
+    assert.equal(result.servedRps, undefined, 'the closed loop offers no rate to serve');
     assert.equal(result.latencyUncorrected, undefined);
     // The closed loop is valid exactly when the generator was not saturated (a busy machine may saturate it);
     // its figures are judged on its event-loop delay, and marked where that could have moved them.
@@ -38,6 +39,8 @@ describe('builtin engine against real servers on 127.0.0.1', () => {
     assert.ok(Math.abs(offered - 200) / 200 <= 0.01, `sent ${checks.sendRps} req/s, ${checks.unsentPlanned} kept back`);
     assert.ok(checks.planHeldShare! >= 0.99, `plan held ${checks.planHeldShare}`);
     assert.equal(target.received(), result.requests.total);
+    // The rate the target served (judge/served-rate.ts): never more answers than it gave per second of the sending window.
+    assert.ok(result.servedRps! > 0 && result.servedRps! <= result.requests.total / result.service!.windowSec + 1e-9, `served ${result.servedRps} req/s`);
     // The server answers on the test's own event loop: its delays, like the generator's, add to p50.
     assert.ok(Math.abs(result.latency.p50! - 10) <= 1 + 2 * sendLag!.p50, `p50 ${result.latency.p50} ms, send lag p50 ${sendLag!.p50} ms`);
     // Valid exactly when the load was held and p50 to p99 are all trusted (issue 9; judge/trust.ts).
