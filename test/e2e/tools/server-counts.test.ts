@@ -70,6 +70,7 @@ const ENGINES: Engine[] = [
       // wrk waits for a body after a 304 with a Content-Length.
       'not-modified': { answered: 'timeout' },
       'keepalive-close': { racesUnknown: true },
+      'idle-close': { racesUnknown: true },
     },
     available: async (t) => programAvailable(t, await discoverWrkFamily('wrk'), true),
     run: (url) => {
@@ -91,6 +92,7 @@ const ENGINES: Engine[] = [
       // wrk 4.0.0 ignores an end of file before any byte of an answer: the request waits to the end.
       'reset-on-receipt': { dropped: 'timeout' },
       'keepalive-close': { racesUnknown: true },
+      'idle-close': { racesUnknown: true },
     },
     available: async (t) => programAvailable(t, await discoverWrkFamily('wrk2'), true),
     run: (url) => {
@@ -174,10 +176,15 @@ for (const engine of ENGINES) {
         const fewest = reading.racesUnknown ? reached - resets : reached;
         assert.ok(counts.received >= fewest - engine.slack && counts.received <= reached + engine.slack, `reached ${reached}: ${where}`);
         for (const [outcome, count] of expectedOutcomes(counts, reading)) {
-          if (reading.racesUnknown && outcome === 'connection_reset') continue;
-          assert.ok(Math.abs(reported(result, outcome) - count) <= engine.slack, `${outcome}: expected ${count}; ${where}`);
+          // Resets the program cannot tell from races: the drops, and at most one race per unannounced close.
+          const raceRoom = reading.racesUnknown && outcome === 'connection_reset' ? counts.closedUnannounced : 0;
+          const got = reported(result, outcome);
+          assert.ok(got >= count - engine.slack && got <= count + raceRoom + engine.slack, `${outcome}: expected ${count}${raceRoom ? ` (+ up to ${raceRoom} races)` : ''}; ${where}`);
         }
-        if (framing !== 'keepalive-close') assert.equal(result.errors.byKind.reuse_race, 0, where);
+        // A race needs a close the client was not told of (keepalive-close, and idle-close: a request
+        // written as the idle timer fires, likelier on a busy machine): at most one request per such
+        // close, as a connection carries one at a time. Any other framing has none.
+        assert.ok(races <= counts.closedUnannounced, `${races} reuse races for ${counts.closedUnannounced} unannounced closes: ${where}`);
       });
     }
   });
