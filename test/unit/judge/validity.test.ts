@@ -51,7 +51,12 @@ describe('judgeValidity', () => {
   const cases: [name: string, change: Partial<GeneratorObservation>, expected: { valid: boolean; loadHeld: boolean; says?: RegExp }][] = [
     ['a healthy constant-rate run', {}, { valid: true, loadHeld: true }],
     ["late sends by LaBench's measure alone, their lag too small to move a figure", { lateSends: 200 }, { valid: true, loadHeld: true }],
-    ['a target too slow for the rate (a warning only)', { achievedRps: 80 }, { valid: true, loadHeld: true, says: /achieved 80\.0 req\/s of the 100 req\/s target/ }],
+    ['a target too slow for the rate (a warning only)', { achievedRps: 80 }, { valid: true, loadHeld: true, says: /achieved 80\.0 req\/s of the 100 req\/s target: the target answered too slowly for the connections available;/ }],
+    [
+      'a rate shortfall beside a generator busy most of the time names both: its late reads hold connections too',
+      { achievedRps: 80, generatorBusy: 0.94 },
+      { valid: true, loadHeld: true, says: /the target answered too slowly for the connections available, or the generator, busy or waiting for a CPU 94\.00% of the time, read the answers late/ },
+    ],
     ['sends kept back by busy connections (a warning only)', { unsentPlanned: 70 }, { valid: true, loadHeld: true, says: /70 planned sends inside the window were never sent/ }],
     ['every answer an HTTP error (valid: the target error is judged apart, in judge/target-outcome)', { ok: 0 }, { valid: true, loadHeld: true }],
     ['a generator that owed 2% of its plan at the end', { owedSends: 20, plannedSends: 980 }, { valid: false, loadHeld: false, says: /made only 98\.00% of its planned sends .*: it cannot send 100 req\/s here; add threads \(-t\)/ }],
