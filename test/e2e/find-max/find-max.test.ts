@@ -18,7 +18,9 @@ import { settingsFor } from '../../support/settings.js';
  * test/e2e/cli/find-max.test.ts; one library search is enough for the landing checks. Its capacity is
  * measured independently, by closed-loop runs before and after the search; the search must land
  * within 60-105% of it. On a shared machine the capacity itself drifts (other processes take the
- * server's core), so the answer is held to the range the two closed-loop runs measured.
+ * server's core; 1328 to 2422 req/s seen within one test), so the answer is held to the range the
+ * closed-loop runs measured: at least 60% of the lower of what 8 connections got answered, at most
+ * 105% of the most any run got answered, 32 connections (the search's own) included.
  *
  * The points are short (1 s after 0.3 s of warm-up): enough for a queue to build above capacity
  * and for the served-rate check (95% of the offered rate) to see it, and the search then costs
@@ -31,32 +33,47 @@ const PAYLOAD = '{"data": [[1,2,3,4,5,6,7,8,9,10]]}';
 const MAX_TIME_SEC = 120;
 const SKLEARN_APP = fileURLToPath(new URL('../../../../test/support', import.meta.url));
 
+/** Connections the search's open-loop points use. */
+const SEARCH_CONNECTIONS = 32;
+/** The capacity floor's concurrency: few enough that the server sustains it on a busy machine. */
+const FLOOR_CONNECTIONS = 8;
+
+interface Capacity {
+  /** req/s answered with 8 connections always busy. */
+  floor: number;
+  /** The most answered with 8 or with the search's 32. */
+  ceiling: number;
+}
+
 /**
- * Requests per second the endpoint answers with every connection always busy (the wrk model), the
- * best of two concurrencies: a server sharing a busy machine may answer fewer with more in flight.
+ * Requests per second the endpoint answers with every connection always busy (the wrk model), with
+ * 8 connections and with the search's 32. The ceiling needs as many in flight as the search keeps:
+ * with fewer, the server idles whenever the machine deschedules the generator (8 connections
+ * measured 1104-1153 req/s where the search's 32 served 1478 req/s on trusted figures). The floor
+ * is the 8-connection figure: a server sharing a busy machine may answer fewer with more in flight.
  */
-async function closedLoopCapacity(url: string, name: string): Promise<number> {
-  let best = 0;
-  for (const connections of ['2', '8']) {
-    const settings = { ...settingsFor({ url, payload: PAYLOAD, tool: 'wrk', connections, duration: '1.5s', output: join(work, `${name}-c${connections}`) }), warmupSec: 0.3 };
+async function closedLoopCapacity(url: string, name: string): Promise<Capacity> {
+  const answered: Record<number, number> = {};
+  for (const connections of [FLOOR_CONNECTIONS, SEARCH_CONNECTIONS]) {
+    const settings = { ...settingsFor({ url, payload: PAYLOAD, tool: 'wrk', connections: String(connections), duration: '1.5s', output: join(work, `${name}-c${connections}`) }), warmupSec: 0.3 };
     const { report } = await profile(settings);
     assert.equal(report.errors.rate, 0);
-    best = Math.max(best, report.throughput.okRps);
+    answered[connections] = report.throughput.okRps;
   }
-  return best;
+  return { floor: answered[FLOOR_CONNECTIONS]!, ceiling: Math.max(...Object.values(answered)) };
 }
 
 interface Searched {
   record: FindMaxRecord;
   recordPath: string;
-  capacity: [number, number];
+  capacity: [Capacity, Capacity];
   wallSec: number;
 }
 
 async function search(url: string, name: string, startRate: number): Promise<Searched> {
   const before = await closedLoopCapacity(url, `${name}-closed-before`);
   const started = performance.now();
-  const settings = settingsFor({ url, payload: PAYLOAD, tool: 'wrk2', connections: '32', duration: '1s', output: join(work, name) });
+  const settings = settingsFor({ url, payload: PAYLOAD, tool: 'wrk2', connections: String(SEARCH_CONNECTIONS), duration: '1s', output: join(work, name) });
   const { record, recordPath } = await findMax({
     settings: { ...settings, warmupSec: 0.3 },
     sla: { text: 'p99<=300ms, error_rate<1%', clauses: parseSla('p99<=300ms, error_rate<1%') },
@@ -77,7 +94,8 @@ async function search(url: string, name: string, startRate: number): Promise<Sea
 
 function checkLanding({ record, capacity }: Searched): void {
   const curve = record.points.map((p) => `${p.rate}:${p.verdict}(served ${p.servedRps}, p99 ${p.p99Ms})`).join(' ');
-  const [low, high] = [Math.min(...capacity), Math.max(...capacity)];
+  const low = Math.min(...capacity.map((c) => c.floor));
+  const high = Math.max(...capacity.map((c) => c.ceiling));
   // The open loop costs the generator more a request than the closed loop did: on a machine busy
   // enough to make the generator the limit first (its lag reaching even the p50 of a 1-2 ms target,
   // from the first point on), the search must say so and stop at a lower bound, or with none.
@@ -90,7 +108,7 @@ function checkLanding({ record, capacity }: Searched): void {
   assert.notEqual(record.maxRate, null, record.message);
   assert.ok(
     record.maxRate! >= 0.6 * low && record.maxRate! <= 1.05 * high,
-    `find-max ${record.maxRate} req/s vs closed loop ${capacity[0].toFixed(1)} then ${capacity[1].toFixed(1)} req/s; ${curve}`,
+    `find-max ${record.maxRate} req/s vs closed loop ${JSON.stringify(capacity)} req/s (floor ${low.toFixed(1)}, ceiling ${high.toFixed(1)}); ${curve}`,
   );
 }
 
