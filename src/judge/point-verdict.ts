@@ -5,8 +5,8 @@ import { trustedThrough, VALID_THROUGH } from './trust.js';
 
 /**
  * A constant-rate point holds its load when the target served at least this share of the offered
- * rate (throughput.servedRps: answers as many as the window's sends, coming back at that pace; see
- * judge/served-rate.ts). Below it requests pile up, and a longer run would only show higher latency.
+ * rate (throughput.servedRps: answers as many as the window's planned sends, coming back at their
+ * pace; see judge/served-rate.ts). Below it requests pile up, and a longer run would only show higher latency.
  */
 export const HELD_SHARE = 0.95;
 

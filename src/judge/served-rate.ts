@@ -1,33 +1,39 @@
 import { histogramBuckets, type Histogram } from '../record/histogram.js';
 
-/** The share of answers left out at each end of the answers' span: a lone slow (or first) answer moves nothing. */
+/** The share of entries left out at each end of a span: a lone slow (or first) answer moves nothing. */
 export const PACE_TRIM_SHARE = 0.025;
 
 /**
- * The rate the target served, in answers per second: the lower of
- * - the answers per second of the sending window (`answers / sendingSeconds`): a request never
- *   answered (timed out, abandoned, never sent because its connection was still busy) is not served;
- * - the pace the answers came back at: the middle 95% of them (PACE_TRIM_SHARE off each end) over
- *   the time they took to arrive, so answers late but at the offered pace (a long, steady latency)
- *   count in full, and a target that fell behind reads at its own pace, not the offered one, however
- *   many answers it still gave after the sending stopped.
- * `completions` holds each answer's arrival, in microseconds from the start of measurement (a
- * latency histogram's range and precision: 0.1% of the value). 0 when nothing was answered.
+ * The share of an open-loop plan the target served (1: all of it, at its pace): the lower of
+ * - the answers per planned send of the window (`answers.totalCount / plan`): a request never
+ *   answered (timed out, abandoned, kept back by a busy connection, never sent) is not served;
+ * - the pace the answers came back at over the pace their sends were due at, each the middle 95%
+ *   of its entries (PACE_TRIM_SHARE off each end) over the time they spanned. Answers late but at
+ *   the plan's pace (a long, steady latency) count in full; a target that fell behind answers at its
+ *   own pace, however many answers it still gives after the sending stops; and since both paces come
+ *   from the same plan, a Poisson or trace plan that happened to offer fewer requests than its nominal
+ *   rate in the window is not taken for a shortfall.
+ * `answers`: when each measured answer arrived; `planned`: when each planned send of the window that
+ * went out was due; both in us from the start of measurement (a latency histogram's range and
+ * precision: 0.1% of the value). `plan`: the window's planned sends, made or not. 0 when nothing was
+ * answered; 1 when nothing was planned.
  */
-export function servedRps(completions: Histogram, sendingSeconds: number): number {
-  const answers = completions.totalCount;
-  if (answers === 0 || sendingSeconds <= 0) return 0;
-  const perSendingSecond = answers / sendingSeconds;
-  const pace = answerPace(histogramBuckets(completions), answers);
-  return pace === undefined ? perSendingSecond : Math.min(perSendingSecond, pace);
+export function servedShare(answers: Histogram, planned: Histogram, plan: number): number {
+  if (plan <= 0) return 1;
+  const counted = answers.totalCount / plan;
+  const answerPace = pace(answers);
+  const planPace = pace(planned);
+  return answerPace === undefined || planPace === undefined ? counted : Math.min(counted, answerPace / planPace);
 }
 
-/** Answers per second between the first and last answer kept after trimming; undefined when they arrived together. */
-function answerPace(buckets: Float64Array, answers: number): number | undefined {
-  const trimmed = Math.floor(answers * PACE_TRIM_SHARE);
+/** Entries per second between the first and last entry kept after trimming; undefined when they fell together. */
+function pace(times: Histogram): number | undefined {
+  const count = times.totalCount;
+  const trimmed = Math.floor(count * PACE_TRIM_SHARE);
   const first = trimmed + 1;
-  const last = answers - trimmed;
+  const last = count - trimmed;
   if (last <= first) return undefined;
+  const buckets = histogramBuckets(times);
   const spanUs = valueAtRank(buckets, last) - valueAtRank(buckets, first);
   return spanUs > 0 ? ((last - first) * 1e6) / spanUs : undefined;
 }

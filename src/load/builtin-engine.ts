@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { InterruptedError } from '../core/errors.js';
 import { RunAggregator } from '../record/aggregator.js';
 import { addBuckets, createLatencyHistogram, summarizeHistogram } from '../record/histogram.js';
-import { servedRps } from '../judge/served-rate.js';
+import { servedShare } from '../judge/served-rate.js';
 import { ERROR_KINDS, type RunAnswers, type RunResult } from '../record/result.js';
 import { parseGoodput } from '../record/goodput.js';
 import { mergeTokenSnapshots } from '../record/token-recorder.js';
@@ -81,7 +81,8 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   const live = new LiveCounters(jobs.length);
   jobs.forEach((job, index) => (job.live = live.forWorker(index)));
   const stats: WorkerStats[] = [];
-  const completions = createLatencyHistogram();
+  // When the answers arrived and when the sends that went out were due: the share of the plan served.
+  const served = { answers: createLatencyHistogram(), planned: createLatencyHistogram() };
   const lineCounts: { requests: Uint32Array; errors: Uint32Array }[] = [];
   const answers: AnswerSnapshot[] = [];
   const bodies: ErrorBodySample[] = [];
@@ -104,7 +105,10 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
               done = true;
               aggregator.workerDone(index);
               stats.push(message.stats);
-              if (message.completions) addBuckets(completions, message.completions);
+              if (message.served) {
+                addBuckets(served.answers, message.served.answers);
+                addBuckets(served.planned, message.served.planned);
+              }
               if (message.lines) lineCounts.push(message.lines);
               if (message.answers) answers.push(message.answers);
               if (message.bodies) bodies.push(...message.bodies);
@@ -246,7 +250,10 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     if (withoutDone > 0) notes.push(`${withoutDone} streams ended on a finish_reason without data: [DONE]; they were accepted`);
   }
   if (model.ticker) result.requests.missed = sum(stats, 'missedTicks');
-  if (model.loop === 'open') result.servedRps = servedRps(completions, sendingSeconds);
+  if (model.loop === 'open') {
+    const plan = sum(stats, 'plannedSends') + sum(stats, 'unsentPlanned') + sum(stats, 'owedSends') + sum(stats, 'missedTicks');
+    result.servedRps = settings.rate * servedShare(served.answers, served.planned, plan);
+  }
   if (partial) result.partial = partial;
   const tls = builtinTlsVerification(settings);
   if (tls) result.tls = tls;

@@ -41,10 +41,12 @@ export class SendContext {
   /** This thread's clock when the last measured answer arrived (0: none yet); failures such as timeouts do not count. */
   lastCompletionMs = 0;
   /**
-   * Open-loop models: when each measured answer arrived, us from the start of measurement, for the
-   * rate the target served (judge/served-rate.ts); the closed loop offers no rate to serve.
+   * Open-loop models, for the share of the plan the target served (judge/served-rate.ts): when each
+   * measured answer arrived, and when each planned send of the window that went out was due, us from
+   * the start of measurement. The closed loop offers no rate to serve.
    */
   readonly completions: Histogram | undefined;
+  readonly plannedTimes: Histogram | undefined;
   /**
    * Per payload line (when there is more than one), the measured requests and how many failed on
    * the target's account: two typed-array increments per request, handed over once at the end.
@@ -75,6 +77,7 @@ export class SendContext {
     openLoop = false,
   ) {
     this.completions = openLoop ? createLatencyHistogram() : undefined;
+    this.plannedTimes = openLoop ? createLatencyHistogram() : undefined;
     this.loadStartMs = loadStartMs;
     this.measureStartMs = this.loadStartMs + job.warmupMs;
     this.endMs = this.measureStartMs + job.durationMs;
@@ -156,7 +159,9 @@ export class SendContext {
 
   /** A planned send of the measured window went out (on time or after its busy connection's answer). */
   notePlannedSent(intendedMs: number): void {
-    if (intendedMs >= this.measureStartMs) this.stats.plannedSends++;
+    if (intendedMs < this.measureStartMs) return;
+    this.stats.plannedSends++;
+    if (this.plannedTimes) recordLatencyMs(this.plannedTimes, intendedMs - this.measureStartMs);
   }
 
   recordResponse(connection: HttpConnection, status: number, nowMs: number): void {

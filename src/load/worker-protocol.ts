@@ -76,9 +76,10 @@ export type WorkerMessage =
   | { type: 'interval'; snapshot: IntervalSnapshot }
   /**
    * `lines`: per payload line, measured requests and their failures (when there is more than one line);
-   * `completions` (open-loop models): when each measured answer arrived, us from the start of measurement, as histogramBuckets pairs.
+   * `served` (open-loop models): when each measured answer arrived and when each planned send of the
+   * window that went out was due, us from the start of measurement, as histogramBuckets pairs.
    */
-  | { type: 'done'; stats: WorkerStats; completions?: Float64Array; lines?: { requests: Uint32Array; errors: Uint32Array }; answers?: AnswerSnapshot; bodies?: ErrorBodySample[] };
+  | { type: 'done'; stats: WorkerStats; served?: { answers: Float64Array; planned: Float64Array }; lines?: { requests: Uint32Array; errors: Uint32Array }; answers?: AnswerSnapshot; bodies?: ErrorBodySample[] };
 
 /**
  * `start` carries the load's start as epoch ms on the performance.timeOrigin + performance.now()

@@ -97,7 +97,7 @@ function schedule(loadStartMs: number): void {
     post({
       type: 'done',
       stats,
-      ...(ctx.completions ? { completions: histogramBuckets(ctx.completions) } : {}),
+      ...(ctx.completions && ctx.plannedTimes ? { served: { answers: histogramBuckets(ctx.completions), planned: histogramBuckets(ctx.plannedTimes) } } : {}),
       ...(ctx.lines ? { lines: ctx.lines } : {}),
       ...(ctx.answers ? { answers: ctx.answers.snapshot() } : {}),
       ...(bodies.length > 0 ? { bodies } : {}),

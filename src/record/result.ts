@@ -285,7 +285,7 @@ export interface RunResult {
   warmup: WarmupSpan;
   /** total = ok + errors always; missed ticks (LaBench model) were never sent and are not in total. */
   requests: { total: number; ok: number; errors: number; missed?: number };
-  /** Open-loop builtin runs: the rate the target served, answers per second (judge/served-rate.ts). */
+  /** Open-loop builtin runs: the offered rate times the share of the window's plan the target served (judge/served-rate.ts). */
   servedRps?: number;
   errors: ErrorCounts;
   /** Corrected latency for open-loop models (from intended send time), plain for wrk. */

@@ -64,7 +64,8 @@ export interface Report {
   requests: { total: number; ok: number; errors: number; missed?: number };
   /**
    * rps and okRps: answers per second of the window that runs to the last answer; servedRps (open-loop
-   * builtin runs): the rate the target served, which a point's served-rate check reads (judge/served-rate.ts).
+   * builtin runs): targetRps times the share of the window's plan the target served, which a point's
+   * served-rate check reads (judge/served-rate.ts).
    */
   throughput: { rps: number; okRps: number; targetRps?: number; servedRps?: number };
   latency: LatencySummary;

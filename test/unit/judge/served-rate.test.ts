@@ -1,38 +1,51 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLatencyHistogram, recordLatencyMs } from '../../../src/record/histogram.js';
-import { servedRps } from '../../../src/judge/served-rate.js';
+import { servedShare } from '../../../src/judge/served-rate.js';
 import { HELD_SHARE, judgePoint } from '../../../src/judge/point-verdict.js';
 import { syntheticReport } from '../../support/sample-reports.js';
 import { pointFigures } from '../../../src/report/point-figures.js';
 
-/** Answers' arrival times (ms from the start of measurement) of an open-loop window, built without a clock. */
+/** An open-loop window built without a clock: the plan's due times and the answers' arrival times, ms from the start of measurement. */
 interface Window {
   rate: number;
   seconds: number;
+  /** Due times of the planned sends that went out. */
+  sentMs: number[];
+  /** The window's planned sends, made or not. */
+  plan: number;
   arrivalsMs: number[];
 }
 
-/** A target that answers every send of `rate` req/s for `seconds`, each `latencyMs(i)` after it. */
-function keepsUp(rate: number, seconds: number, latencyMs: (i: number) => number): Window {
-  const sends = Array.from({ length: rate * seconds }, (_, i) => (i * 1000) / rate);
-  return { rate, seconds, arrivalsMs: sends.map((sentMs, i) => sentMs + latencyMs(i)) };
+const evenPlan = (rate: number, seconds: number): number[] => Array.from({ length: rate * seconds }, (_, i) => (i * 1000) / rate);
+
+/** A target that answers every send of `planMs` (by default `rate` req/s, evenly) `latencyMs(i)` after it. */
+function keepsUp(rate: number, seconds: number, latencyMs: (i: number) => number, planMs = evenPlan(rate, seconds)): Window {
+  return { rate, seconds, sentMs: planMs, plan: planMs.length, arrivalsMs: planMs.map((dueMs, i) => dueMs + latencyMs(i)) };
 }
 
 /**
  * A target that serves `capacity` req/s while `rate` req/s are offered on `connections` connections
  * (one request each in flight): answers come every 1/capacity s through the window, and the
- * requests still queued when the sending stops are answered after it, at the same pace.
+ * requests still queued when the sending stops are answered after it, at the same pace. The sends
+ * kept back by busy connections never went out.
  */
 function fallsBehind(rate: number, capacity: number, seconds: number, connections: number, serviceMs: number): Window {
   const answers = capacity * seconds + connections;
-  return { rate, seconds, arrivalsMs: Array.from({ length: answers }, (_, k) => serviceMs + (k * 1000) / capacity) };
+  return {
+    rate,
+    seconds,
+    sentMs: evenPlan(rate, seconds).slice(0, answers),
+    plan: rate * seconds,
+    arrivalsMs: Array.from({ length: answers }, (_, k) => serviceMs + (k * 1000) / capacity),
+  };
 }
 
 function served(window: Window): number {
-  const completions = createLatencyHistogram();
-  for (const ms of window.arrivalsMs) recordLatencyMs(completions, ms);
-  return servedRps(completions, window.seconds);
+  const [answers, planned] = [createLatencyHistogram(), createLatencyHistogram()];
+  for (const ms of window.arrivalsMs) recordLatencyMs(answers, ms);
+  for (const ms of window.sentMs) recordLatencyMs(planned, ms);
+  return window.rate * servedShare(answers, planned, window.plan);
 }
 
 /** What the served-rate check read before: answers over the window that runs to the last answer. */
@@ -53,7 +66,7 @@ function pointOf(window: Window) {
   return report;
 }
 
-describe('servedRps: did the target answer at the offered rate?', () => {
+describe('servedShare: did the target answer at the offered rate?', () => {
   // `simple`: what the two simple readings say (to the last answer, per sending second); each misjudges a case the rule gets right.
   const cases: { name: string; window: Window; held: boolean; simple: [boolean, boolean] }[] = [
     { name: 'keeps up, 100 ms answers, 1 s point', window: keepsUp(40, 1, (i) => 100 + (i % 7)), held: true, simple: [false, true] },
@@ -63,6 +76,12 @@ describe('servedRps: did the target answer at the offered rate?', () => {
     { name: 'capacity 80% of offered, 16 connections, 1 s point', window: fallsBehind(40, 32, 1, 16, 5), held: false, simple: [false, true] },
     { name: 'capacity 80% of offered, 64 connections, 10 s point', window: fallsBehind(100, 80, 10, 64, 5), held: false, simple: [false, false] },
     { name: 'capacity 92% of offered, 64 connections, 10 s point', window: fallsBehind(100, 92, 10, 64, 5), held: false, simple: [false, true] },
+    {
+      name: 'a Poisson plan that offered 8% fewer sends than its nominal rate, all answered in 50 ms',
+      window: keepsUp(100, 10, () => 50, evenPlan(92, 10)),
+      held: true,
+      simple: [false, false],
+    },
     { name: 'answers stop halfway (the rest time out)', window: { ...keepsUp(40, 10, () => 20), arrivalsMs: keepsUp(40, 5, () => 20).arrivalsMs }, held: false, simple: [false, false] },
   ];
   for (const { name, window, held, simple } of cases) {
@@ -90,9 +109,10 @@ describe('servedRps: did the target answer at the offered rate?', () => {
     assert.ok(Math.abs(served(keepsUp(100, 10, (i) => (i === 999 ? 2000 : 5))) - 100) < 0.5);
   });
 
-  it('is 0 with no answer, and the answers per sending second when they all came at once', () => {
-    assert.equal(served({ rate: 10, seconds: 1, arrivalsMs: [] }), 0);
-    assert.equal(served({ rate: 10, seconds: 2, arrivalsMs: [50, 50, 50, 50] }), 2);
-    assert.equal(served({ rate: 10, seconds: 1, arrivalsMs: [50] }), 1);
+  it('is 0 with no answer, 1 with no plan, and the answers per planned send when they all came at once', () => {
+    assert.equal(served({ ...keepsUp(10, 1, () => 5), arrivalsMs: [] }), 0);
+    assert.equal(served({ rate: 10, seconds: 1, sentMs: [], plan: 0, arrivalsMs: [] }), 10);
+    assert.equal(served({ ...keepsUp(10, 2, () => 5), arrivalsMs: [50, 50, 50, 50] }), 2);
+    assert.equal(served({ ...keepsUp(10, 1, () => 5), arrivalsMs: [50] }), 1);
   });
 });
