@@ -31,6 +31,10 @@ import { settingsFor } from '../../support/settings.js';
 const work = mkdtempSync(join(tmpdir(), 'modelprof-find-max-'));
 const PAYLOAD = '{"data": [[1,2,3,4,5,6,7,8,9,10]]}';
 const MAX_TIME_SEC = 120;
+// A 20% bracket: the landing (60-105% of capacity) and the confirmations are what this test proves,
+// and each halving of the bracket costs two more points; the search at the CLI default (5%) is
+// test/unit/find-max/search.test.ts.
+const PRECISION = 0.2;
 const SKLEARN_APP = fileURLToPath(new URL('../../../../test/support', import.meta.url));
 
 /** Connections the search's open-loop points use. */
@@ -79,7 +83,7 @@ async function search(url: string, name: string, startRate: number): Promise<Sea
     sla: { text: 'p99<=300ms, error_rate<1%', clauses: parseSla('p99<=300ms, error_rate<1%') },
     startRate,
     factor: 2,
-    precision: 0.1,
+    precision: PRECISION,
     confirm: true,
     maxTimeSec: MAX_TIME_SEC,
     cooldownSec: 0.2,
@@ -123,7 +127,7 @@ function checkRecord({ record, recordPath }: Searched, folder: string): void {
   const { low, high } = record.bracket;
   assert.equal(low, record.maxRate);
   assert.ok(high !== null && low !== null && high > low, `bracket ${low}..${high}`);
-  if (record.converged) assert.ok(high - low <= 0.1 * low, `bracket ${low}..${high}`);
+  if (record.converged) assert.ok(high - low <= PRECISION * low, `bracket ${low}..${high}`);
   // The verdicts at both ends stand by majority; converged, both ends were measured at least twice.
   const looks = (rate: number) => record.points.filter((p) => p.rate === rate).map((p) => p.verdict);
   assert.ok(looks(low).filter((v) => v === 'pass').length > looks(low).length / 2, looks(low).join());
