@@ -93,7 +93,7 @@ async function runFindMax({ run, search }: FindMaxCommand): Promise<number> {
   const latencyKinds = ['percentile', 'latency', 'token-percentile', 'token-latency'];
   if (!search.sla.clauses.some((clause) => latencyKinds.includes(clause.ref.kind))) {
     // Above capacity an open-loop target mostly queues rather than fails: only latency shows it.
-    writeErr('modelprof: note: the SLA has no latency clause; only the 95% served-rate check bounds the search from above\n');
+    writeErr('modelprof: note: the SLA has no latency clause; only the 97% served-rate check bounds the search from above\n');
   }
   const consoleOptions = { stopMessage: 'modelprof: stopping; writing what was measured (Ctrl-C again to quit at once)', progressEverySec: run.progressEverySec, logPrefix: '  ', quiet: run.json };
   return withConsoleSession(consoleOptions, (session) =>

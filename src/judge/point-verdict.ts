@@ -7,8 +7,10 @@ import { trustedThrough, VALID_THROUGH } from './trust.js';
  * A constant-rate point holds its load when the target served at least this share of the offered
  * rate (throughput.servedRps: answers as many as the window's planned sends, coming back at their
  * pace; see judge/served-rate.ts). Below it requests pile up, and a longer run would only show higher latency.
+ * find-max's answer can sit above the target's capacity by at most 1/HELD_SHARE - 1 (3%): issue 9 holds it
+ * within 105% of the closed-loop capacity, which 95% (5.3% by design) left no room for noise to meet.
  */
-export const HELD_SHARE = 0.95;
+export const HELD_SHARE = 0.97;
 
 export interface PointVerdict {
   verdict: Verdict;

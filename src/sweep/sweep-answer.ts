@@ -4,7 +4,7 @@ import { judgedPoint, type SweepPointRecord, type SweepRecord } from './sweep-re
 
 /**
  * Deployments whose ranking figure is within this share of the best one's are tied: a sweep point
- * is one run, and the served rate it rests on is only held to 95% of the offered one.
+ * is one run, and the served rate it rests on is only held to 97% of the offered one.
  */
 export const TIE_SHARE = 0.05;
 

@@ -23,7 +23,7 @@ import { settingsFor } from '../../support/settings.js';
  * 105% of the most any run got answered, 32 connections (the search's own) included.
  *
  * The points are short (1 s after 0.3 s of warm-up): enough for a queue to build above capacity
- * and for the served-rate check (95% of the offered rate) to see it, and the search then costs
+ * and for the served-rate check (97% of the offered rate) to see it, and the search then costs
  * about two seconds a point. The full-length search (10 s points) is what `modelprof find-max`
  * runs by default.
  */

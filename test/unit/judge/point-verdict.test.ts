@@ -28,7 +28,8 @@ describe('judgePoint', () => {
     const { verdict, reasons } = judgePoint(report, []);
     assert.equal(verdict, 'fail');
     assert.match(reasons[0]!, /served 100\.0 of the offered 120 req\/s/);
-    assert.equal(judgePoint(syntheticReport({ ...fast, targetRps: 104 }), []).verdict, 'pass');
+    assert.equal(judgePoint(syntheticReport({ ...fast, targetRps: 102 }), []).verdict, 'pass');
+    assert.equal(judgePoint(syntheticReport({ ...fast, targetRps: 104 }), []).verdict, 'fail', '100 of 104 is under 97%');
   });
 
   it('has no verdict on a closed-loop point beyond the SLA: it offers no rate to hold', () => {
