@@ -80,11 +80,18 @@ describe('scale-out: shards started together with --start-at, merged', () => {
     assert.equal(merged.merge!.shards.length, SHARDS);
   });
 
-  it('equals one process doing the same load within noise: rate within 3%, p50 within 5%', () => {
+  it('equals one process doing the same load within noise: rate within 3%, p50 within 5% plus the send lag each measured', () => {
     const rate = Math.abs(merged.throughput.rps - single.throughput.rps) / single.throughput.rps;
     assert.ok(rate <= 0.03, `merged ${merged.throughput.rps} req/s vs one process ${single.throughput.rps} req/s`);
-    const p50 = Math.abs(merged.latency.p50! - single.latency.p50!) / single.latency.p50!;
-    assert.ok(p50 <= 0.05, `merged p50 ${merged.latency.p50} ms vs one process ${single.latency.p50} ms`);
+    // Each corrected p50 carries its own generator's send lag (at most its p90 reaches p50, by the
+    // trust rule's (100+50)/2 = p75): three generators share a busy machine, so the lag each run
+    // measured widens the 5% the split itself may cost.
+    const lag = (report: Report): number => report.validity.sendLag?.p90 ?? 0;
+    const tolerance = 0.05 * single.latency.p50! + lag(single) + lag(merged);
+    assert.ok(
+      Math.abs(merged.latency.p50! - single.latency.p50!) <= tolerance,
+      `merged p50 ${merged.latency.p50} ms vs one process ${single.latency.p50} ms (tolerance ${tolerance.toFixed(3)} ms: 5% + send lag p90 ${lag(single)} and ${lag(merged)} ms)`,
+    );
   });
 
   it('report, SLA gates and compare work on the merged report', async () => {
