@@ -9,6 +9,7 @@ import { startNginx } from './nginx.js';
 import { streamingSection } from './streaming.js';
 import { precisionSection, cpuSection } from './precision.js';
 import { type Percentiles, wrkPercentiles } from './wrk-output.js';
+import { median } from './median.js';
 
 /**
  * `npm run bench`: modelprof's builtin engine side by side with its peers, on this machine.
@@ -53,7 +54,6 @@ async function autocannonThroughput(url: string): Promise<Sample> {
   return { rps: result.requests.total / result.duration, cpuUsPerRequest: (run.cpuSeconds * 1e6) / result.requests.total };
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function throughputSection(): Promise<void> {
   console.log(`\n== Throughput: nginx (1 worker, return 200) on core ${TARGET_CORE}, generator on core ${GENERATOR_CORE}, 50 connections, ${SECONDS}s x ${ROUNDS} rounds`);

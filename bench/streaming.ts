@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadAverage, loadNote } from './machine-load.js';
 import { runMeasured } from './measured-command.js';
 import { startNginx } from './nginx.js';
+import { median } from './median.js';
 
 /**
  * The streaming case of the bench: a server that emits OpenAI chat chunks as fast as the socket
@@ -80,7 +81,6 @@ const CASES: StreamingCase[] = [
   { name: 'paced: 1 event / 10 ms, 1000 streams', connections: 1000, eventsPerWrite: 1, paceMs: 10, minSeconds: 10 },
 ];
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fixed = (value: number | undefined, digits: number): string => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
 
 /**

@@ -4,8 +4,8 @@ import { WakeTimer } from './wake-timer.js';
 
 /** What the probe needs of a WakeTimer. */
 export interface ProbeWake {
-  /** Runs the callback once the clock reaches `dueMs` (an earlier pending time is kept). */
-  arm(dueMs: number): void;
+  /** Runs the callback at each due time `upcoming` returns (ms, never decreasing; Infinity: no more), or once for several that fall due together. */
+  start(upcoming: () => number): void;
   close(): void;
 }
 
@@ -32,11 +32,12 @@ export const PROBE_MEAN_INTERVAL_MS = 2;
 export class LoopLagProbe {
   readonly histogram: Histogram = createLatencyHistogram();
   private readonly wake: ProbeWake;
-  private readonly random = seededRandom(0x10071a6);
   private readonly meanIntervalMs: number;
+  /** The probe times not yet run: the same Poisson sequence the wake is handed (the same seed). */
+  private nextProbe: () => number = () => Infinity;
   private dueMs = Infinity;
 
-  /** `wake` makes the timer that runs a callback once the clock reaches an armed time (a WakeTimer; tests pass their own). */
+  /** `wake` makes the timer that runs a callback at each of a sequence of times (a WakeTimer; tests pass their own). */
   constructor(
     private readonly now: () => number,
     options: { meanIntervalMs?: number; wake?: (fire: () => void) => ProbeWake } = {},
@@ -45,12 +46,13 @@ export class LoopLagProbe {
     this.wake = (options.wake ?? ((fire) => new WakeTimer(now, fire)))(() => this.fired());
   }
 
-
-  /** Starts probing (clearing what was recorded). */
+  /** Starts probing (clearing what was recorded). Call once. */
   start(): void {
     this.histogram.reset();
-    this.dueMs = this.now() + this.gap();
-    this.wake.arm(this.dueMs);
+    const startMs = this.now();
+    this.nextProbe = this.probeTimes(startMs);
+    this.dueMs = this.nextProbe();
+    this.wake.start(this.probeTimes(startMs));
   }
 
   /** Stops probing for good and ends the ticker thread. */
@@ -66,18 +68,18 @@ export class LoopLagProbe {
   }
 
   private fired(): void {
-    if (this.dueMs === Infinity) return;
     const t = this.now();
     // Every probe due by now is late by its own amount: a stall of 20 ms holds ten of them.
     while (this.dueMs <= t) {
       recordLagMs(this.histogram, t - this.dueMs);
-      this.dueMs += this.gap();
+      this.dueMs = this.nextProbe();
     }
-    this.wake.arm(this.dueMs);
   }
 
-  /** An exponential gap (a Poisson process's). */
-  private gap(): number {
-    return -Math.log(1 - this.random()) * this.meanIntervalMs;
+  /** Probe times from `startMs` on, a Poisson process's (exponential gaps), the same for every call. */
+  private probeTimes(startMs: number): () => number {
+    const random = seededRandom(0x10071a6);
+    let at = startMs;
+    return () => (at += -Math.log(1 - random()) * this.meanIntervalMs);
   }
 }

@@ -1,9 +1,10 @@
 import { Worker } from 'node:worker_threads';
-import { DUE, FIRED, FLOAT_OFFSET, FLOAT_SLOTS, SEQ, sharedClockOffsetMs, STOP, TICKER_BYTES } from './ticker-slots.js';
+import { ACK_TIME, ACKED, FIRED, FLOAT_OFFSET, FLOAT_SLOTS, RING, RING_SIZE, sharedClockOffsetMs, STOP, TAKEN, TICKER_BYTES, WAITING, WAKE, WRITTEN } from './ticker-slots.js';
 
 const TICKER_URL = new URL('./ticker-thread.js', import.meta.url);
 /** How far the worker's and the ticker's clocks may disagree, ms. */
 const SKEW_MS = 0.02;
+const RING_MASK = RING_SIZE - 1;
 
 type WaitAsync = (array: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
@@ -40,32 +41,49 @@ export function stopSpareTickers(): void {
 }
 
 /**
- * Calls `fire` once the clock reaches a due time, within tens of microseconds, without spinning on
- * this thread's event loop: a ticker thread (ticker-thread.ts) sleeps until just before the due
- * time and resolves an Atomics.waitAsync here, which wakes the event loop like any I/O.
+ * Calls `fire` at each of a sequence of due times, within tens of microseconds, without spinning on
+ * this thread's event loop: a ticker thread (ticker-thread.ts) sleeps until just before each due
+ * time and resolves an Atomics.waitAsync here, which wakes the event loop like any I/O. The due
+ * times are handed to the ticker ahead, in a ring (ticker-slots.ts), so it needs no word from this
+ * thread between wakes.
+ *
+ * `fire` must handle everything due by the clock when it is called: the ticker gives no second wake
+ * while one is being handled, and passes over the due times that handling had reached.
  */
 export class WakeTimer {
   private readonly slots: Int32Array;
   private readonly times: Float64Array;
   private readonly offset = sharedClockOffsetMs();
-  /** Held (ref'd) while a wake is armed: a pending Atomics.waitAsync alone does not keep the event loop alive. */
+  /** Held (ref'd) from start to close: a pending Atomics.waitAsync alone does not keep the event loop alive. */
   private readonly ticker: Worker;
-  private armedFor = Infinity;
+  private upcoming: () => number = () => Infinity;
+  /** The next due time not yet in the ring; Infinity once there is none. */
+  private pending = Infinity;
+  /** Due times put in the ring, ever (Int32 arithmetic, as the shared slot wraps). */
+  private written = 0;
+  /** The FIRED count last acted on. */
+  private acked = 0;
   private listening = false;
   private closed = false;
   private readonly onFired = (): void => {
     this.listening = false;
     if (this.closed) return;
-    const due = this.armedFor;
-    if (due === Infinity) return;
-    const early = due - this.now();
-    // A fire a hair early (the threads' clocks agree to a microsecond) is waited out; one meant for
-    // an earlier arming is not this one's: arm again, which also tells the ticker.
-    if (early > SKEW_MS) return this.rearm(due);
-    while (this.now() < due);
-    this.armedFor = Infinity;
-    this.ticker.unref();
+    const fired = Atomics.load(this.slots, FIRED);
+    // The ticker moves TAKEN before FIRED: the newest due time taken is the one this wake is for at
+    // the latest. Its clock said the time had come; this thread's may be a hair behind.
+    const taken = Atomics.load(this.slots, TAKEN);
+    const latest = Math.min(this.times[RING + ((taken - 1) & RING_MASK)]! - this.offset, this.now() + SKEW_MS);
+    while (this.now() < latest);
+    const noticedAt = this.now();
     this.fire();
+    if (this.closed) return;
+    this.fill();
+    // Acked after the ring is filled, so a ticker waiting on the ack finds the due times that follow.
+    this.acked = fired;
+    this.times[ACK_TIME] = noticedAt + this.offset;
+    Atomics.store(this.slots, ACKED, fired);
+    this.rouseTicker();
+    this.listen();
   };
 
   constructor(
@@ -73,49 +91,64 @@ export class WakeTimer {
     private readonly fire: () => void,
   ) {
     const buffer = new SharedArrayBuffer(TICKER_BYTES);
-    this.slots = new Int32Array(buffer, 0, 4);
+    this.slots = new Int32Array(buffer, 0, FLOAT_OFFSET / 4);
     this.times = new Float64Array(buffer, FLOAT_OFFSET, FLOAT_SLOTS);
-    this.times[DUE] = Infinity;
+    this.times[ACK_TIME] = -Infinity;
     // One started ahead (startTickers) if there is one; otherwise (a test, a probe of its own) now.
     this.ticker = spareTickers.pop() ?? new Worker(TICKER_URL);
     this.ticker.postMessage({ buffer });
     this.ticker.unref();
   }
 
-  /** Makes sure `fire` runs by `dueMs` (this thread's clock); an earlier pending wake is kept. */
-  arm(dueMs: number): void {
-    if (dueMs >= this.armedFor || this.closed) return;
-    this.rearm(dueMs);
+  /**
+   * Starts firing at the due times `upcoming` returns, one per call, ms on this thread's clock, never
+   * decreasing, then Infinity once there are no more. Call once.
+   */
+  start(upcoming: () => number): void {
+    if (this.closed) return;
+    this.upcoming = upcoming;
+    this.pending = upcoming();
+    this.ticker.ref();
+    this.fill();
+    this.listen();
   }
 
-  /** Ends the ticker thread. */
+  /** Ends the ticker thread; `fire` is not called again. */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
-    this.armedFor = Infinity;
     this.ticker.unref();
     Atomics.store(this.slots, STOP, 1);
-    this.bump();
+    Atomics.add(this.slots, WAKE, 1);
+    Atomics.notify(this.slots, WAKE);
   }
 
-  private rearm(dueMs: number): void {
-    const fired = Atomics.load(this.slots, FIRED);
-    this.armedFor = dueMs;
-    this.ticker.ref();
-    this.times[DUE] = dueMs + this.offset;
-    this.bump();
-    this.listen(fired);
+  /** Tops the ring up with the coming due times. */
+  private fill(): void {
+    const taken = Atomics.load(this.slots, TAKEN);
+    const before = this.written;
+    while (((this.written - taken) | 0) < RING_SIZE && this.pending < Infinity) {
+      this.times[RING + (this.written & RING_MASK)] = this.pending + this.offset;
+      this.written = (this.written + 1) | 0;
+      this.pending = this.upcoming();
+    }
+    if (this.written === before) return;
+    Atomics.store(this.slots, WRITTEN, this.written);
+    this.rouseTicker();
   }
 
-  private bump(): void {
-    Atomics.add(this.slots, SEQ, 1);
-    Atomics.notify(this.slots, SEQ);
+  /** Bumps WAKE when the ticker waits on it without a time limit (it publishes WAITING before it looks again). */
+  private rouseTicker(): void {
+    if (Atomics.load(this.slots, WAITING) === 0) return;
+    Atomics.add(this.slots, WAKE, 1);
+    Atomics.notify(this.slots, WAKE);
   }
 
-  /** Waits for FIRED to move on from `fired` (a pending wait serves: any fire wakes it). */
-  private listen(fired: number): void {
-    if (this.listening) return;
+  /** Waits for FIRED to move on from the count last acted on. */
+  private listen(): void {
+    if (this.listening || this.closed) return;
     this.listening = true;
-    const waited = waitAsync(this.slots, FIRED, fired);
+    const waited = waitAsync(this.slots, FIRED, this.acked);
     if (waited.async) void waited.value.then(this.onFired);
     else queueMicrotask(this.onFired);
   }

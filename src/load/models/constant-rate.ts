@@ -1,6 +1,6 @@
-import { DueQueue } from '../due-queue.js';
 import type { HttpConnection } from '../http-connection.js';
 import { senderPlans } from '../arrivals.js';
+import { MergedPlans } from '../merged-plans.js';
 import { countPlanned, type SendPlan } from '../plan.js';
 import type { SendContext } from '../send-context.js';
 import { WakeTimer } from '../wake-timer.js';
@@ -20,12 +20,12 @@ import type { LoadModel, LoadModelDescription } from './load-model.js';
  */
 export class ConstantRateModel implements LoadModel {
   private readonly plans: SendPlan[] = [];
-  /** Per connection: the next planned index not yet noticed. Float64: exact far beyond Int32. */
-  private readonly noticeIndex: Float64Array;
-  /** Per connection: the next planned index not yet sent (never beyond noticeIndex). */
+  /** Every connection's plan, merged: the planned sends not yet noticed. */
+  private readonly noticed: MergedPlans;
+  /** Per connection: the next planned index not yet sent (never beyond the next not yet noticed). Float64: exact far beyond Int32. */
   private readonly sendIndex: Float64Array;
-  /** One entry per connection: the time its next planned send falls due. */
-  private readonly due: DueQueue;
+  /** The same plans, merged again: the times the ticker is yet to be handed. */
+  private readonly woken: MergedPlans;
   private readonly wake: WakeTimer;
   private stopped = false;
 
@@ -35,18 +35,21 @@ export class ConstantRateModel implements LoadModel {
     // Each connection's own plan: the even one, or its share of Poisson or trace arrivals.
     const planFor = senderPlans(job.arrival, job.rate);
     for (let id = 0; id < job.connections; id++) this.plans.push(planFor(job.totalConnections, job.firstConnection + id));
-    this.noticeIndex = new Float64Array(job.connections);
+    const end = (): number => context.endMs;
+    this.noticed = new MergedPlans(this.plans, context.loadStartMs, end);
     this.sendIndex = new Float64Array(job.connections);
-    this.due = new DueQueue(job.connections);
     this.wake = new WakeTimer(context.now, () => this.noticeDue());
+    this.woken = new MergedPlans(this.plans, context.loadStartMs, end);
   }
 
   start(): void {
-    for (let id = 0; id < this.plans.length; id++) {
-      const intended = this.intendedTime(id, 0);
-      if (intended < this.context.endMs) this.due.push(id, intended);
-    }
     this.noticeDue();
+    // The ticker wakes the worker at every planned time not noticed by the time it is handed over.
+    this.wake.start(() => {
+      const noticed = this.noticed.peekDue();
+      while (this.woken.peekDue() < noticed) this.woken.take();
+      return this.woken.takeTime();
+    });
   }
 
   stop(): void {
@@ -62,7 +65,7 @@ export class ConstantRateModel implements LoadModel {
     const { measureStartMs, endMs, loadStartMs, stats } = this.context;
     for (let id = 0; id < this.plans.length; id++) {
       const plan = this.plans[id]!;
-      const notNoticed = countPlanned(plan, this.noticeIndex[id]!, measureStartMs, endMs, loadStartMs);
+      const notNoticed = countPlanned(plan, this.noticed.nextIndex[id]!, measureStartMs, endMs, loadStartMs);
       stats.owedSends += notNoticed;
       stats.unsentPlanned += countPlanned(plan, this.sendIndex[id]!, measureStartMs, endMs, loadStartMs) - notNoticed;
     }
@@ -78,10 +81,6 @@ export class ConstantRateModel implements LoadModel {
     this.release(connection);
   }
 
-  private intendedTime(id: number, index: number): number {
-    return this.context.loadStartMs + this.plans[id]!.intendedTimeMs(index);
-  }
-
   /** The connection is free: awake anyway, notice what fell due meanwhile, and send its overdue request if any. */
   private release(connection: HttpConnection): void {
     if (this.stopped) return;
@@ -94,27 +93,24 @@ export class ConstantRateModel implements LoadModel {
     if (this.stopped) return;
     const { context } = this;
     let now = context.now();
-    while (this.due.peekDue() <= now) {
-      const intended = this.due.peekDue();
-      const id = this.due.pop();
+    while (this.noticed.peekDue() <= now) {
+      const intended = this.noticed.peekDue();
+      const id = this.noticed.take();
       context.notePlanned(intended, now - intended, now);
-      const next = this.intendedTime(id, ++this.noticeIndex[id]!);
-      if (next < context.endMs) this.due.push(id, next);
       if (!context.connections[id]!.inFlight) {
         this.sendNext(id, now);
         // Each send of a batch is timed on its own: the writes before it delayed it.
         now = context.now();
       }
     }
-    if (this.due.size > 0) this.wake.arm(this.due.peekDue());
   }
 
   /** Sends the connection's oldest noticed, unsent planned request, if it has one. */
   private sendNext(id: number, now: number): void {
     const index = this.sendIndex[id]!;
-    if (index >= this.noticeIndex[id]!) return;
+    if (index >= this.noticed.nextIndex[id]!) return;
     this.sendIndex[id] = index + 1;
-    const intended = this.intendedTime(id, index);
+    const intended = this.noticed.time(id, index);
     this.context.notePlannedSent(intended);
     // A trace or workload plan names the request each send carries.
     this.context.send(this.context.connections[id]!, intended, now, this.plans[id]!.requestIndex?.(index));

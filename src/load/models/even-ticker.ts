@@ -30,6 +30,16 @@ export class EvenTickerModel implements LoadModel {
 
   start(): void {
     this.onTicks();
+    // The ticker wakes the worker at every tick not handled (or missed) by the time it is handed over.
+    const { context, plan } = this;
+    let tick = this.tick;
+    this.wake.start(() => {
+      tick = Math.max(tick, this.tick);
+      const due = context.loadStartMs + plan.intendedTimeMs(tick);
+      if (due >= context.endMs) return Infinity;
+      tick++;
+      return due;
+    });
   }
 
   stop(): void {
@@ -77,7 +87,6 @@ export class EvenTickerModel implements LoadModel {
       now = context.now();
       due = context.loadStartMs + this.plan.intendedTimeMs(this.tick);
     }
-    if (!this.stopped && due < context.endMs) this.wake.arm(due);
   }
 
   /**
