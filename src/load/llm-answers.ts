@@ -31,12 +31,20 @@ export interface SentRequest {
 export class LlmAnswers {
   private readonly readers: AnswerReader[];
   readonly recorder: TokenRecorder;
+  /** Takes the warm-up's valid answers, to be thrown away (see SendContext's rehearsal); undefined once measuring. */
+  private rehearsal: TokenRecorder | undefined;
   private badAnswers = 0;
   private readonly samples: BadAnswerSample[] = [];
 
   constructor(adapter: ApiAdapter, connections: number, corrected: boolean, objectives: readonly GoodputObjective[]) {
     this.readers = Array.from({ length: connections }, () => adapter.answerReader()!);
     this.recorder = new TokenRecorder(corrected, objectives);
+    this.rehearsal = new TokenRecorder(corrected, objectives);
+  }
+
+  /** Measuring starts: warm-up answers are no longer recorded anywhere. */
+  endRehearsal(): void {
+    this.rehearsal = undefined;
   }
 
   begin(connection: number, nowMs: number): void {
@@ -55,13 +63,14 @@ export class LlmAnswers {
   finish(connection: number, status: number, sent: SentRequest, nowMs: number): string | undefined {
     const reader = this.readers[connection]!;
     const problem = reader.end(nowMs);
-    if (!sent.measured) return problem;
+    const recorder = sent.measured ? this.recorder : this.rehearsal;
+    if (!sent.measured && (problem !== undefined || recorder === undefined)) return problem;
     if (problem !== undefined) {
       this.badAnswers++;
       if (this.samples.length < MAX_SAMPLES) this.samples.push({ problem, status, sample: reader.sample() });
       return problem;
     }
-    this.recorder.record({
+    recorder!.record({
       intendedMs: sent.intendedMs,
       sentMs: sent.sentMs,
       endMs: nowMs,

@@ -66,6 +66,13 @@ export class SendContext {
   private readonly plannedInput: Float64Array;
   /** Reads and judges answers when the job names an API (see LlmAnswers); undefined for raw answers. */
   readonly answers: LlmAnswers | undefined;
+  /**
+   * The warm-up's recorder, until measuring starts: warm-up seconds are recorded, handed over and
+   * merged as measured ones are, then thrown away. The code that records and merges is thus
+   * compiled (V8's JIT, on threads that share the generator's core) before the measured window
+   * rather than in its first seconds, where that compiling stalled sends for milliseconds.
+   */
+  private rehearsal: IntervalRecorder | undefined;
 
   constructor(
     readonly job: WorkerJob,
@@ -75,7 +82,9 @@ export class SendContext {
     loadStartMs: number,
     /** Whether the model is open-loop (it then records when each answer arrived). */
     openLoop = false,
+    rehearsal?: IntervalRecorder,
   ) {
+    this.rehearsal = rehearsal;
     this.completions = openLoop ? createLatencyHistogram() : undefined;
     this.plannedTimes = openLoop ? createLatencyHistogram() : undefined;
     this.loadStartMs = loadStartMs;
@@ -90,6 +99,17 @@ export class SendContext {
     this.plannedInput = new Float64Array(job.connections).fill(-1);
     if (job.api) this.answers = new LlmAnswers(apiAdapter(job.api.name), job.connections, job.model !== 'wrk', job.api.objectives);
     if (this.requests.length > 1) this.lines = { requests: new Uint32Array(this.requests.length), errors: new Uint32Array(this.requests.length) };
+  }
+
+  /** Measuring starts: what the warm-up sends from now on is counted, not recorded. */
+  endRehearsal(): void {
+    this.rehearsal = undefined;
+    this.answers?.endRehearsal();
+  }
+
+  /** Hands over the warm-up's seconds before `nowMs` (the sweep calls it while warming up). */
+  advanceRehearsal(nowMs: number): void {
+    this.rehearsal?.advanceTo(nowMs);
   }
 
   /** Swaps the rotation for re-encoded requests (new header values); the next send takes the next of them. */
@@ -150,7 +170,7 @@ export class SendContext {
    * planned): its send lag, whether its connection was free to send it then or not.
    */
   notePlanned(intendedMs: number, lagMs: number, nowMs: number): void {
-    if (intendedMs < this.measureStartMs) return;
+    if (intendedMs < this.measureStartMs) return this.rehearsal?.recordSendLag(nowMs, lagMs);
     this.stats.noticedSends++;
     if (lagMs > this.job.timelyToleranceMs) this.stats.lateSends++;
     if (lagMs > this.stats.maxSendLagMs) this.stats.maxSendLagMs = lagMs;
@@ -176,8 +196,10 @@ export class SendContext {
     }
     const measured = connection.intendedAt >= this.measureStartMs;
     this.errorBodies.finish(connection.id, measured ? status : undefined, this.lines ? this.lineOf[connection.id] : undefined);
-    if (!measured) this.countWarmup();
-    else {
+    if (!measured) {
+      this.countWarmup();
+      this.rehearsal?.recordResponse(nowMs, connection.intendedAt, connection.sentAt, status);
+    } else {
       this.recorder.recordResponse(nowMs, connection.intendedAt, connection.sentAt, status);
       this.lastCompletionMs = nowMs;
       if (this.completions) recordLatencyMs(this.completions, nowMs - this.measureStartMs);
@@ -189,8 +211,10 @@ export class SendContext {
 
   recordFailure(connection: HttpConnection, kind: number, nowMs: number): void {
     this.errorBodies.finish(connection.id, undefined, undefined);
-    if (connection.intendedAt < this.measureStartMs) this.countWarmup();
-    else {
+    if (connection.intendedAt < this.measureStartMs) {
+      this.countWarmup();
+      this.rehearsal?.recordFailure(nowMs, kind);
+    } else {
       this.recorder.recordFailure(nowMs, kind);
       if (this.live) {
         this.live[LIVE_SLOTS.measured]!++;

@@ -13,9 +13,9 @@ export const RING_SIZE = 64;
 export const WRITTEN = 0; // due times the worker has put in the ring, ever
 export const TAKEN = 1; // due times the ticker has taken from the ring, ever (fired or passed over)
 export const FIRED = 2; // wakes the ticker has given; the worker waits on it (Atomics.waitAsync)
-export const ACKED = 3; // the FIRED count the worker last acted on
+export const ACKED = 3; // the FIRED count the worker last started acting on
 export const WAKE = 4; // bumped by the worker to rouse a ticker waiting without a time limit
-export const WAITING = 5; // 1 while the ticker waits without a time limit (for due times or for an ack)
+export const WAITING = 5; // 1 while the ticker waits without a time limit, for due times
 export const STOP = 6; // set to 1 to end the ticker
 const INT_SLOTS = 8;
 

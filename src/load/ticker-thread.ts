@@ -13,10 +13,10 @@ import { ACK_TIME, ACKED, FIRED, FLOAT_OFFSET, FLOAT_SLOTS, RING, RING_SIZE, sha
  *
  * The worker puts its coming due times in a ring ahead of time (ticker-slots.ts), so after a wake the
  * ticker goes straight on to the next due time: the worker does not rouse it to say what comes next.
- * While the worker has yet to act on a wake, the ticker gives no other (that wake's handling notices
- * everything due by then), and it passes over the due times the worker has noticed meanwhile: at a
- * high rate, where the worker is awake anyway and sends between answers, it wakes once per pass of
- * the worker's event loop, not once per send.
+ * While the worker has yet to start on a wake, the ticker gives no other (that wake's handling
+ * notices everything due by then), and it passes over the due times the worker has noticed
+ * meanwhile: at a high rate, where the worker is awake anyway and sends between answers, it wakes the
+ * worker once per pass of the worker's event loop, not once per send.
  *
  * Spinning is bounded to SPIN_SHARE of the thread's wall time, so it never turns into a busy loop.
  */
@@ -66,13 +66,11 @@ while (Atomics.load(slots, STOP) === 0) {
     if (Atomics.wait(slots, WAKE, Atomics.load(slots, WAKE), sleep) === 'timed-out') oversleep += 0.1 * (clock() - wakeAt - oversleep);
     continue;
   }
-  if (Atomics.load(slots, ACKED) !== fired) {
-    waitUntil(() => Atomics.load(slots, ACKED) === fired);
-    continue;
-  }
   if (!approach(due)) continue;
-  // TAKEN before FIRED: a worker that sees the wake sees which due time it was for.
+  // Taken before the look at ACKED: a worker acking now sees it in TAKEN and waits its clock up to it.
   take();
+  // The worker has yet to start on the last wake: starting later, it notices this due time too.
+  if (Atomics.load(slots, ACKED) !== fired) continue;
   fired = (fired + 1) | 0;
   Atomics.store(slots, FIRED, fired);
   Atomics.notify(slots, FIRED);
@@ -85,7 +83,8 @@ function take(): void {
 
 /**
  * Sleeps until `ready()` (or STOP), with no time limit. WAITING tells the worker to bump WAKE once
- * it makes `ready()` true; both publish before they look at the other's slot, so one of them sees it.
+ * it makes `ready()` true (it fills the ring); both publish before they look at the other's slot, so
+ * one of them sees it.
  */
 function waitUntil(ready: () => boolean): void {
   const wake = Atomics.load(slots, WAKE);

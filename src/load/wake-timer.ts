@@ -68,21 +68,21 @@ export class WakeTimer {
   private readonly onFired = (): void => {
     this.listening = false;
     if (this.closed) return;
+    // Acked before handling: a due time that falls due meanwhile gets its wake at once, and this
+    // thread, awake anyway, takes it as it listens again (no second pass through the event loop).
     const fired = Atomics.load(this.slots, FIRED);
-    // The ticker moves TAKEN before FIRED: the newest due time taken is the one this wake is for at
-    // the latest. Its clock said the time had come; this thread's may be a hair behind.
+    this.acked = fired;
+    this.times[ACK_TIME] = this.now() + this.offset;
+    Atomics.store(this.slots, ACKED, fired);
+    // Read after the ack: every due time the ticker took, with a wake or without one (it looks at
+    // ACKED after it takes), is in TAKEN. Its clock said their time had come; this thread's may be a
+    // hair behind.
     const taken = Atomics.load(this.slots, TAKEN);
     const latest = Math.min(this.times[RING + ((taken - 1) & RING_MASK)]! - this.offset, this.now() + SKEW_MS);
     while (this.now() < latest);
-    const noticedAt = this.now();
     this.fire();
     if (this.closed) return;
     this.fill();
-    // Acked after the ring is filled, so a ticker waiting on the ack finds the due times that follow.
-    this.acked = fired;
-    this.times[ACK_TIME] = noticedAt + this.offset;
-    Atomics.store(this.slots, ACKED, fired);
-    this.rouseTicker();
     this.listen();
   };
 

@@ -74,6 +74,8 @@ export interface WorkerStats {
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'interval'; snapshot: IntervalSnapshot }
+  /** A second of the warm-up, recorded as a measured one is and merged into a throwaway aggregator (see SendContext's rehearsal). */
+  | { type: 'rehearsal'; snapshot: IntervalSnapshot }
   /**
    * `lines`: per payload line, measured requests and their failures (when there is more than one line);
    * `served` (open-loop models): when each measured answer arrived and when each planned send of the
