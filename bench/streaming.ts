@@ -38,6 +38,8 @@ export interface StreamingCase {
   paceMs: number;
   /** Shortest run: a paced answer takes 256 x paceMs, and the window must see answers sent in it complete. */
   minSeconds?: number;
+  /** Answers a second, sent open-loop (the wrk2 model); absent: a closed loop over the connections. */
+  rate?: number;
 }
 
 export async function measureStreaming(
@@ -52,7 +54,11 @@ export async function measureStreaming(
   try {
     const url = `http://127.0.0.1:${options.port}/v1/chat/completions`;
     const run = await runMeasured(
-      ['node', options.main, 'run', '--url', url, '--api', 'openai-chat', '--payload', CHAT, '--tool', 'wrk', '-c', String(streaming.connections), '-t', '1', '--timeout', '60s', '--warmup', '1s', '-d', `${options.seconds}s`, '--json', '-o', `${options.out}/streaming`],
+      [
+        ...['node', options.main, 'run', '--url', url, '--api', 'openai-chat', '--payload', CHAT],
+        ...(streaming.rate === undefined ? ['--tool', 'wrk'] : ['--tool', 'wrk2', '-R', String(streaming.rate)]),
+        ...['-c', String(streaming.connections), '-t', '1', '--timeout', '60s', '--warmup', '1s', '-d', `${options.seconds}s`, '--json', '-o', `${options.out}/streaming`],
+      ],
       options.generatorCore,
     );
     const report = JSON.parse(run.stdout) as Report;
@@ -78,6 +84,8 @@ export async function measureStreaming(
 
 const CASES: StreamingCase[] = [
   { name: 'as fast as it can, 8 events a write', connections: 16, eventsPerWrite: 8, paceMs: 0 },
+  // The generator not saturated: 400 answers a second of 256 tokens, each streamed as fast as it can.
+  { name: 'as fast as it can, 400 answers/s (102,400 tok/s)', connections: 32, eventsPerWrite: 8, paceMs: 0, rate: 400 },
   { name: 'paced: 1 event / 10 ms, 1000 streams', connections: 1000, eventsPerWrite: 1, paceMs: 10, minSeconds: 10 },
 ];
 
@@ -109,7 +117,7 @@ export async function streamingSection(options: { main: string; out: string; sec
   console.log('  CPU is the whole generator process (start-up, warm-up and report included), so per token it is an upper bound.');
   const before = loadAverage();
   const header = ['server', 'tokens/s', 'tok/CPU-s', 'CPU us/tok', 'ITL p50', 'ITL p99', 'loop lag p99', 'ITL trusted up to'];
-  const widths = [40, 9, 10, 11, 8, 8, 12, 0];
+  const widths = [48, 9, 10, 11, 8, 8, 12, 0];
   const row = (cells: string[]): string => `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : i === cells.length - 1 ? c : c.padStart(widths[i]!))).join(' ')}`;
   const lines = [row(header)];
   for (const streaming of CASES) {

@@ -189,10 +189,12 @@ function judgePlan(seen: GeneratorObservation, ticker: boolean, checks: Validity
 /**
  * A backlog that grows shows as a send lag whose median climbs through the run: the median of the
  * last third of the seconds well above that of the first third (by half again and a millisecond). A
- * steady lag, however large, keeps the two together, and so does a spike in one second alone.
+ * steady lag, however large, keeps the two together, and so does a spike in one second alone. Only
+ * seconds with TREND_MIN_REQUESTS answers count: at 1 req/s a second's "median" is one send, and one
+ * late send is no trend (a backlog at so low a rate shows as owed sends instead).
  */
 function backlogGrowth(timeline: readonly TimelinePoint[]): { earlyMs: number; lateMs: number } | undefined {
-  const medians = timeline.filter((p) => p.sendLagP50 !== undefined).map((p) => p.sendLagP50!);
+  const medians = timeline.filter((p) => p.sendLagP50 !== undefined && p.requests >= TREND_MIN_REQUESTS).map((p) => p.sendLagP50!);
   if (medians.length < 3) return undefined;
   const third = Math.floor(medians.length / 3);
   const middle = (values: number[]): number => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
@@ -200,6 +202,8 @@ function backlogGrowth(timeline: readonly TimelinePoint[]): { earlyMs: number; l
   const lateMs = middle(medians.slice(medians.length - third));
   return lateMs > 1.5 * earlyMs + 1 ? { earlyMs, lateMs } : undefined;
 }
+
+const TREND_MIN_REQUESTS = 10;
 
 function untrustedSummary(untrusted: readonly FigureTrust[], openLoop: boolean): string {
   const worst = untrusted[0]!;

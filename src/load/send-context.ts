@@ -67,12 +67,14 @@ export class SendContext {
   /** Reads and judges answers when the job names an API (see LlmAnswers); undefined for raw answers. */
   readonly answers: LlmAnswers | undefined;
   /**
-   * The warm-up's recorder, until measuring starts: warm-up seconds are recorded, handed over and
-   * merged as measured ones are, then thrown away. The code that records and merges is thus
-   * compiled (V8's JIT, on threads that share the generator's core) before the measured window
-   * rather than in its first seconds, where that compiling stalled sends for milliseconds.
+   * Until measuring starts, a second context that takes every warm-up event as a measured one, into
+   * throwaway recorders: warm-up seconds are recorded, handed over and merged as measured ones are.
+   * The measured path's code (the same methods, on an object of the same shape) is thus compiled by
+   * V8's JIT, on threads that share the generator's core, before the window opens: compiling it in
+   * the window's first second, and throwing away code compiled without it, stalled sends for
+   * milliseconds.
    */
-  private rehearsal: IntervalRecorder | undefined;
+  private rehearsal: SendContext | undefined;
 
   constructor(
     readonly job: WorkerJob,
@@ -82,9 +84,14 @@ export class SendContext {
     loadStartMs: number,
     /** Whether the model is open-loop (it then records when each answer arrived). */
     openLoop = false,
+    /** Records the warm-up as measured (see `rehearsal`); absent: the warm-up is only counted. */
     rehearsal?: IntervalRecorder,
   ) {
-    this.rehearsal = rehearsal;
+    if (rehearsal) {
+      // Everything it is told is measured (no warm-up of its own), and its counters are its own.
+      const rehearsed: WorkerJob = { ...job, warmupMs: 0, api: undefined, live: new Float64Array(job.live?.length ?? 3) };
+      this.rehearsal = new SendContext(rehearsed, now, rehearsal, loadStartMs, openLoop);
+    }
     this.completions = openLoop ? createLatencyHistogram() : undefined;
     this.plannedTimes = openLoop ? createLatencyHistogram() : undefined;
     this.loadStartMs = loadStartMs;
@@ -101,7 +108,7 @@ export class SendContext {
     if (this.requests.length > 1) this.lines = { requests: new Uint32Array(this.requests.length), errors: new Uint32Array(this.requests.length) };
   }
 
-  /** Measuring starts: what the warm-up sends from now on is counted, not recorded. */
+  /** Measuring starts: what the warm-up sent is counted from now on, not recorded. */
   endRehearsal(): void {
     this.rehearsal = undefined;
     this.answers?.endRehearsal();
@@ -109,7 +116,7 @@ export class SendContext {
 
   /** Hands over the warm-up's seconds before `nowMs` (the sweep calls it while warming up). */
   advanceRehearsal(nowMs: number): void {
-    this.rehearsal?.advanceTo(nowMs);
+    this.rehearsal?.recorder.advanceTo(nowMs);
   }
 
   /** Swaps the rotation for re-encoded requests (new header values); the next send takes the next of them. */
@@ -170,7 +177,7 @@ export class SendContext {
    * planned): its send lag, whether its connection was free to send it then or not.
    */
   notePlanned(intendedMs: number, lagMs: number, nowMs: number): void {
-    if (intendedMs < this.measureStartMs) return this.rehearsal?.recordSendLag(nowMs, lagMs);
+    if (intendedMs < this.measureStartMs) return this.rehearsal?.notePlanned(intendedMs, lagMs, nowMs);
     this.stats.noticedSends++;
     if (lagMs > this.job.timelyToleranceMs) this.stats.lateSends++;
     if (lagMs > this.stats.maxSendLagMs) this.stats.maxSendLagMs = lagMs;
@@ -179,7 +186,7 @@ export class SendContext {
 
   /** A planned send of the measured window went out (on time or after its busy connection's answer). */
   notePlannedSent(intendedMs: number): void {
-    if (intendedMs < this.measureStartMs) return;
+    if (intendedMs < this.measureStartMs) return this.rehearsal?.notePlannedSent(intendedMs);
     this.stats.plannedSends++;
     if (this.plannedTimes) recordLatencyMs(this.plannedTimes, intendedMs - this.measureStartMs);
   }
@@ -198,7 +205,7 @@ export class SendContext {
     this.errorBodies.finish(connection.id, measured ? status : undefined, this.lines ? this.lineOf[connection.id] : undefined);
     if (!measured) {
       this.countWarmup();
-      this.rehearsal?.recordResponse(nowMs, connection.intendedAt, connection.sentAt, status);
+      this.rehearsal?.recordResponse(connection, status, nowMs);
     } else {
       this.recorder.recordResponse(nowMs, connection.intendedAt, connection.sentAt, status);
       this.lastCompletionMs = nowMs;
@@ -213,7 +220,7 @@ export class SendContext {
     this.errorBodies.finish(connection.id, undefined, undefined);
     if (connection.intendedAt < this.measureStartMs) {
       this.countWarmup();
-      this.rehearsal?.recordFailure(nowMs, kind);
+      this.rehearsal?.recordFailure(connection, kind, nowMs);
     } else {
       this.recorder.recordFailure(nowMs, kind);
       if (this.live) {

@@ -17,6 +17,8 @@ export interface ResolvedApi {
   payload: Payload;
   /** Set when a trace sets how long the load runs: the trace's span at its speed-up, s. */
   traceSeconds?: number;
+  /** With traceSeconds: the trace's mean rate, its requests over that span, req/s. */
+  traceRps?: number;
 }
 
 /**
@@ -47,6 +49,7 @@ export function resolveApi(given: SettingsLayer, context: { url: URL; payload: P
 
   let workload: WorkloadSpec | undefined;
   let traceSeconds: number | undefined;
+  let traceRps: number | undefined;
   if (input) {
     workload = { kind: 'synthetic', input, ...(output ? { output } : {}), seed };
   } else if (given.dataset) {
@@ -66,6 +69,7 @@ export function resolveApi(given: SettingsLayer, context: { url: URL; payload: P
     arrival = { kind: 'trace', speedup };
     const entries = (workload as Extract<WorkloadSpec, { kind: 'trace' }>).entries;
     traceSeconds = entries[entries.length - 1]!.offsetMs / speedup / 1000;
+    traceRps = entries.length / Math.max(traceSeconds, 0.001);
     if (given.arrival && given.arrival.value.toLowerCase() !== 'trace') throw new SettingsError(`${given.arrival.source}: a trace brings its own arrival times; leave it out with --trace`);
   } else {
     if (given.traceSpeedup) throw new SettingsError(`${given.traceSpeedup.source} speeds up a trace: give --trace with it`);
@@ -97,7 +101,7 @@ export function resolveApi(given: SettingsLayer, context: { url: URL; payload: P
     ...(workload ? { workloadDescription: workloadFrom(workload).description } : {}),
     ...(goodput !== undefined ? { goodput } : {}),
   };
-  return { api, arrival, url, payload, ...(traceSeconds !== undefined ? { traceSeconds } : {}) };
+  return { api, arrival, url, payload, ...(traceSeconds !== undefined && traceRps !== undefined ? { traceSeconds, traceRps } : {}) };
 }
 
 /** Payload lines made fit for the API; each mistake names its line. */

@@ -45,7 +45,7 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
   const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
   const tool = oneOf(given.tool!, TOOLS) as ToolName;
   const engine = oneOf(given.engine!, ENGINES) as EngineName;
-  const { api, arrival, url, payload, traceSeconds } = resolveApi(given, {
+  const { api, arrival, url, payload, traceSeconds, traceRps } = resolveApi(given, {
     url: baseUrl,
     payload: resolvePayload(given, contentType === undefined || /json/i.test(contentType)),
     tool,
@@ -56,7 +56,8 @@ export function resolveSettings(layers: readonly SettingsLayer[], env: NodeJS.Pr
 
   const connections = bounded('connections', given.connections!, wholeNumber);
   const threads = bounded('threads', given.threads!, wholeNumber);
-  const rate = bounded('rate', given.rate!, (given) => positiveNumber(given.value, given.source));
+  // A trace brings its own rate (its requests over its span, at its speed-up) unless one is given.
+  const rate = traceRps !== undefined && given.rate!.implied === 'default' ? traceRps : bounded('rate', given.rate!, (given) => positiveNumber(given.value, given.source));
   const clients = bounded('clients', given.clients!, wholeNumber);
   LOAD_MODELS[tool].validate({ tool, connections, threads, clients, rate }, (key) => given[key]!.source);
   const method = (given.method?.value ?? (payload.bodies.length > 0 || api.workload ? 'POST' : 'GET')).toUpperCase();
@@ -154,7 +155,8 @@ function positiveDuration(given: Given): number {
  * given explicitly may cut it shorter, the default never does.
  */
 function traceDuration(given: Given, traceSeconds: number, warmupSec: number): number {
-  const whole = traceSeconds - warmupSec + 0.001;
+  // To the millisecond, the last request's own included.
+  const whole = Math.round((traceSeconds - warmupSec) * 1000 + 1) / 1000;
   if (whole <= 0) throw new SettingsError(`the warm-up (${warmupSec}s) is as long as the whole trace (${traceSeconds}s at its speed-up): nothing would be measured`);
   if (given.implied === 'default') return whole;
   return Math.min(positiveDuration(given), whole);

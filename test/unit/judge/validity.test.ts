@@ -67,6 +67,11 @@ describe('judgeValidity', () => {
       { valid: false, loadHeld: false, says: /fell further behind its plan as the run went on \(send lag p50 0\.50 ms in the first third of the window, 3\.50 ms in the last\)/ },
     ],
     [
+      'at 1 req/s one late send in the last third is no growing backlog (a second of one send has no median worth the name)',
+      { timeline: Array.from({ length: 9 }, (_, t) => ({ t, requests: 1, errors: 0, sendLagP50: t < 6 ? 0.23 : 2.49, sendLagP99: t < 6 ? 0.23 : 2.49 })) },
+      { valid: true, loadHeld: true },
+    ],
+    [
       'a lag spike in the last second alone is no growing backlog',
       { timeline: [...steadySeconds(8, 0.05, 0.1), { t: 8, requests: 100, errors: 0, sendLagP50: 9, sendLagP99: 10 }] },
       { valid: true, loadHeld: true },

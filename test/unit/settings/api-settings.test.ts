@@ -57,6 +57,9 @@ describe('--api and its workload', () => {
     const settings = settingsFor({ url: base, api: 'openai-chat', trace, traceSpeedup: '2', tool: 'wrk2' });
     assert.deepEqual(settings.arrival, { kind: 'trace', speedup: 2 });
     assert.equal(settings.durationSec, 2.001);
+    // Its target rate is its own (2 requests over its 2 s), not the default -R; a given -R stands.
+    assert.equal(settings.rate, 1);
+    assert.equal(settingsFor({ url: base, api: 'openai-chat', trace, tool: 'wrk2', rate: '7' }).rate, 7);
     assert.equal(settings.api?.ignoreEos, true);
     const shorter = settingsFor({ url: base, api: 'openai-chat', trace, tool: 'labench', duration: '1s' });
     assert.equal(shorter.durationSec, 1);
