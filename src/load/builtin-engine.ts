@@ -80,7 +80,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   // A shard keeps each second's histogram, so a merge gives exact per-second percentiles.
   const aggregator = new RunAggregator(jobs.length, model.uncorrectedLatency, settings.shard !== undefined);
   // The warm-up's seconds, merged as the measured ones are and never reported (see SendContext's rehearsal).
-  const rehearsal = new RunAggregator(jobs.length, model.uncorrectedLatency, settings.shard !== undefined);
+  const rehearsal = settings.warmupSec > 0 ? new RunAggregator(jobs.length, model.uncorrectedLatency, settings.shard !== undefined) : undefined;
   const live = new LiveCounters(jobs.length);
   jobs.forEach((job, index) => (job.live = live.forWorker(index)));
   const stats: WorkerStats[] = [];
@@ -105,7 +105,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
           let done = false;
           worker.on('message', (message: WorkerMessage) => {
             if (message.type === 'interval') aggregator.add(index, message.snapshot);
-            else if (message.type === 'rehearsal') rehearsal.add(index, message.snapshot);
+            else if (message.type === 'rehearsal') rehearsal?.add(index, message.snapshot);
             else if (message.type === 'done') {
               done = true;
               aggregator.workerDone(index);

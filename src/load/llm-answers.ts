@@ -36,10 +36,11 @@ export class LlmAnswers {
   private badAnswers = 0;
   private readonly samples: BadAnswerSample[] = [];
 
-  constructor(adapter: ApiAdapter, connections: number, corrected: boolean, objectives: readonly GoodputObjective[]) {
+  /** `rehearse`: the run has a warm-up, whose valid answers go to a throwaway recorder. */
+  constructor(adapter: ApiAdapter, connections: number, corrected: boolean, objectives: readonly GoodputObjective[], rehearse = false) {
     this.readers = Array.from({ length: connections }, () => adapter.answerReader()!);
     this.recorder = new TokenRecorder(corrected, objectives);
-    this.rehearsal = new TokenRecorder(corrected, objectives);
+    this.rehearsal = rehearse ? new TokenRecorder(corrected, objectives) : undefined;
   }
 
   /** Measuring starts: warm-up answers are no longer recorded anywhere. */
@@ -63,14 +64,25 @@ export class LlmAnswers {
   finish(connection: number, status: number, sent: SentRequest, nowMs: number): string | undefined {
     const reader = this.readers[connection]!;
     const problem = reader.end(nowMs);
-    const recorder = sent.measured ? this.recorder : this.rehearsal;
-    if (!sent.measured && (problem !== undefined || recorder === undefined)) return problem;
+    if (!sent.measured) {
+      if (problem === undefined && this.rehearsal) this.record(this.rehearsal, reader, sent, nowMs);
+      return problem;
+    }
     if (problem !== undefined) {
       this.badAnswers++;
       if (this.samples.length < MAX_SAMPLES) this.samples.push({ problem, status, sample: reader.sample() });
       return problem;
     }
-    recorder!.record({
+    this.record(this.recorder, reader, sent, nowMs);
+    return undefined;
+  }
+
+  snapshot(): AnswerSnapshot {
+    return { tokens: this.recorder.snapshot(), badAnswers: this.badAnswers, samples: [...this.samples] };
+  }
+
+  private record(recorder: TokenRecorder, reader: AnswerReader, sent: SentRequest, nowMs: number): void {
+    recorder.record({
       intendedMs: sent.intendedMs,
       sentMs: sent.sentMs,
       endMs: nowMs,
@@ -82,10 +94,5 @@ export class LlmAnswers {
       promptTokens: reader.promptTokens,
       plannedInputTokens: sent.plannedInputTokens,
     });
-    return undefined;
-  }
-
-  snapshot(): AnswerSnapshot {
-    return { tokens: this.recorder.snapshot(), badAnswers: this.badAnswers, samples: [...this.samples] };
   }
 }

@@ -104,7 +104,7 @@ export class SendContext {
     this.lineOf = new Uint32Array(job.connections);
     this.live = job.live;
     this.plannedInput = new Float64Array(job.connections).fill(-1);
-    if (job.api) this.answers = new LlmAnswers(apiAdapter(job.api.name), job.connections, job.model !== 'wrk', job.api.objectives);
+    if (job.api) this.answers = new LlmAnswers(apiAdapter(job.api.name), job.connections, job.model !== 'wrk', job.api.objectives, rehearsal !== undefined);
     if (this.requests.length > 1) this.lines = { requests: new Uint32Array(this.requests.length), errors: new Uint32Array(this.requests.length) };
   }
 
