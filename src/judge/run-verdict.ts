@@ -9,7 +9,7 @@ import { figureLabel } from './trust.js';
  * JUnit, the job summary, `modelprof report`): nothing else decides pass, fail or no verdict.
  *
  * In order: no request succeeded, or the target was down and the SLA says nothing of availability:
- * a target error. The generator did not deliver the load: no verdict. With an SLA: failed when a
+ * a target error. Nothing measured in the window, or the generator did not deliver the load: no verdict. With an SLA: failed when a
  * judged clause broke, no verdict when a clause could not be judged (the generator's own lag could
  * flip it), else passed, even on an invalid run (each clause was judged only where the lag cannot
  * change it). Without one: no verdict on an invalid run (p50 to p99 not all trusted), else measured.
@@ -20,6 +20,7 @@ export type RunVerdictKind =
   | 'no-success'
   | 'target-down'
   | 'load-not-held'
+  | 'nothing-measured'
   | 'sla-failed'
   | 'sla-not-judged'
   | 'sla-passed'
@@ -51,6 +52,9 @@ export function judgeRun(report: Report, sla?: SlaVerdict): RunVerdict {
   if (target.outage && !verdictJudgesAvailability(given)) {
     const down = `${Number(target.outage.downSeconds.toFixed(1))} s without a successful answer (availability ${(100 * target.outage.share).toFixed(1)}%)`;
     return verdict('target-down', 'target-error', `target down: ${down}`, `${describeAvailability(target.outage)}. The figures include the outage.`);
+  }
+  if (run === 'load-not-held' && report.requests.total === 0) {
+    return verdict('nothing-measured', 'no-verdict', 'no verdict: nothing measured', `No request of the measured window ended, so no figure describes the target: ${report.validity.reasons.join('; ')}`);
   }
   if (run === 'load-not-held') {
     return verdict('load-not-held', 'no-verdict', 'no verdict: run invalid', `The generator did not deliver the load, so no figure describes the target: ${report.validity.reasons.join('; ')}`);

@@ -25,10 +25,24 @@ export interface TargetOutcome {
   outage?: Availability;
 }
 
-type ReportPart = Pick<Report, 'requests' | 'errors' | 'target' | 'availability'> & { settings: Pick<Report['settings'], 'timeoutSec' | 'payload'> };
+type ReportPart = Pick<Report, 'requests' | 'errors' | 'target' | 'availability'> & {
+  settings: Pick<Report['settings'], 'timeoutSec' | 'payload'>;
+  warmup?: Pick<Report['warmup'], 'carried'>;
+};
 
+/**
+ * What the target did with the window's requests. A window that holds none, because requests planned
+ * in the warm-up held its connections and every one of them failed (a target that never answers), is
+ * judged on those: with no success at all the target is at fault, not the generator.
+ */
 export function judgeTarget(report: ReportPart): TargetOutcome {
   const { requests, errors } = report;
+  const carried = report.warmup?.carried;
+  if (requests.total === 0 && carried && carried.ok === 0 && carried.failed > 0) {
+    const timedOut = carried.timedOut > 0 ? `: ${carried.timedOut} ${KIND_ADVICE.timeout!(report)}` : '';
+    const seen = `no send of the measured window was answered; the ${carried.failed} requests planned in the warm-up that held its connections all failed${timedOut}`;
+    return { requests: carried.failed, noSuccess: true, failed: carried.failed, highErrorRate: false, seen };
+  }
   const excluded = TARGET_BLAMELESS_KINDS.reduce((sum, kind) => sum + (errors.byKind[kind] ?? 0), 0);
   const targetRequests = requests.total - excluded;
   const failed = requests.errors - excluded;

@@ -1,7 +1,7 @@
 import { round } from '../core/numbers.js';
 import { LOAD_MODELS } from '../load/models/registry.js';
 import { summarizeSendLag, type Histogram } from '../record/histogram.js';
-import type { FigureTrust, LatencySummary, TimelinePoint, Validity, ValidityChecks } from '../record/result.js';
+import type { CarriedRequests, FigureTrust, LatencySummary, TimelinePoint, Validity, ValidityChecks } from '../record/result.js';
 import type { ToolName } from '../settings/settings.js';
 import { figureLabel, judgeTrust, lagLabel, trustedThrough, trustedUpTo, TRUST_FLOOR_MS, TRUST_SHARE, VALID_THROUGH } from './trust.js';
 
@@ -24,6 +24,8 @@ export interface GeneratorObservation {
   completed: number;
   /** Completed without an error (status below 400). */
   ok: number;
+  /** Connections (LaBench: clients) the load had, over every worker. */
+  connections?: number;
   /** Planned sends of the window never sent because their connection was busy when it closed. */
   unsentPlanned: number;
   /** Planned sends of the window due with a connection free but unsent when it closed: the generator's backlog. */
@@ -60,6 +62,8 @@ export interface GeneratorObservation {
   /** Per second: the send lag's p50, to see a backlog grow. */
   timeline: readonly TimelinePoint[];
   partial?: string;
+  /** Requests planned in the warm-up that ended in the window: what held the connections when it measured nothing. */
+  carried?: CarriedRequests;
 }
 
 /** What the user can do about a generator that could not deliver its load. */
@@ -92,7 +96,7 @@ export function judgeValidity(seen: GeneratorObservation): Validity {
     ...(seen.eventLoopWatched ? { eventLoopLagP99Ms: round(seen.eventLoopLagP99Ms), eventLoopLagMaxMs: round(seen.eventLoopLagMaxMs) } : {}),
     generatorCpu: round(seen.generatorBusy),
   };
-  if (seen.completed === 0) reasons.push('no request completed in the measured window: check that the target answers (URL, key, timeout)');
+  if (seen.completed === 0) reasons.push(nothingMeasured(seen));
 
   if (openLoop) judgePlan(seen, model.ticker, checks, reasons, warnings);
   if (seen.generatorBusy > SATURATED_GENERATOR) {
@@ -170,10 +174,19 @@ function judgePlan(seen: GeneratorObservation, ticker: boolean, checks: Validity
     checks.timelyTicks = round((seen.ticks - seen.lateTicks) / seen.ticks, 6);
     checks.missedTicks = seen.missedTicks;
     if (seen.missedTicks / seen.ticks > 1 - TIMELY_SHARE_REQUIRED) {
-      reasons.push(`${seen.missedTicks} of ${seen.ticks} ticks found every client busy and were not sent: raise CLIENTS or lower TARGET_RPS`);
+      // A stall of the generator's own piles up the ticks due in it: more than the pool holds, and the
+      // rest are missed however fast the target is (seen: 66 ms stalls at 10k req/s over 64 clients).
+      const stallTicks = seen.targetRps !== undefined ? Math.floor((seen.maxSendLagMs * seen.targetRps) / 1000) : 0;
+      const missed = `${seen.missedTicks} of ${seen.ticks} ticks found every client busy and were not sent`;
+      reasons.push(
+        seen.connections !== undefined && stallTicks > seen.connections
+          ? `${missed}: the generator itself stalled for up to ${seen.maxSendLagMs.toFixed(1)} ms (its send lag), and the ${stallTicks} ticks due in that time outnumber the ${seen.connections} clients; ${QUIETER_GENERATOR}, or raise CLIENTS`
+          : `${missed}: raise CLIENTS or lower TARGET_RPS`,
+      );
     }
   }
-  if (seen.targetRps !== undefined && seen.achievedRps < seen.targetRps * RATE_SHORTFALL) {
+  // A run stopped in its warm-up sent nothing of the window: there is no rate to fall short of.
+  if (seen.targetRps !== undefined && seen.sendingSeconds > 0 && seen.achievedRps < seen.targetRps * RATE_SHORTFALL) {
     // A starved generator's connections wait on its own late reads (722 req/s of 300,000 seen beside a
     // nice -10 busy loop, where the same nginx answered 39,080 to an unstarved one).
     const orGenerator =
@@ -184,6 +197,19 @@ function judgePlan(seen: GeneratorObservation, ticker: boolean, checks: Validity
       `achieved ${seen.achievedRps.toFixed(1)} req/s of the ${seen.targetRps} req/s target: the target answered too slowly for the connections available${orGenerator}; latencies count from planned send times, so they include the wait`,
     );
   }
+}
+
+/**
+ * Why the window holds no request, and what to do: a stop before it opened; connections held all
+ * window by sends planned in the warm-up (a target far slower than the plan, or one that never
+ * answers: judge/target-outcome.ts blames it when none of them succeeded either); or nothing sent at all.
+ */
+function nothingMeasured(seen: GeneratorObservation): string {
+  if (seen.partial && seen.sendingSeconds === 0) return 'the run was stopped during the warm-up: nothing was measured; run it again past its warm-up (or with a shorter --warmup)';
+  const carried = seen.carried;
+  if (!carried) return 'no request completed in the measured window: check that the target answers (URL, key, timeout)';
+  const timedOut = carried.timedOut > 0 ? `, ${carried.timedOut} of them timed out` : '';
+  return `no send planned in the measured window was answered: its connections were busy all window with ${carried.ok + carried.failed} sends planned in the warm-up (${carried.ok} answered, ${carried.failed} failed${timedOut}), so the target answers far slower than ${seen.targetRps !== undefined ? `the plan of ${seen.targetRps} req/s; lower the rate (-R),` : 'the load asks;'} add connections (-c), or check the target`;
 }
 
 /**

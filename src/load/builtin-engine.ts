@@ -3,10 +3,11 @@ import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { InterruptedError } from '../core/errors.js';
+import { round } from '../core/numbers.js';
 import { RunAggregator } from '../record/aggregator.js';
 import { addBuckets, createLatencyHistogram, summarizeHistogram } from '../record/histogram.js';
 import { servedShare } from '../judge/served-rate.js';
-import { ERROR_KINDS, type RunAnswers, type RunResult } from '../record/result.js';
+import { ERROR_KINDS, type CarriedRequests, type RunAnswers, type RunResult } from '../record/result.js';
 import { parseGoodput } from '../record/goodput.js';
 import { mergeTokenSnapshots } from '../record/token-recorder.js';
 import type { AnswerSnapshot } from './llm-answers.js';
@@ -93,8 +94,11 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   const workers = jobs.map((job) => new Worker(WORKER_URL, { workerData: job }));
   const send = (message: MainMessage): void => workers.forEach((worker) => worker.postMessage(message));
   let partial: string | undefined;
+  /** When a stop was asked for (epoch ms on the shared clock): the sending ended there, not when the answers drained. */
+  let stoppedAtEpochMs = Infinity;
   const onAbort = (): void => {
     partial = 'interrupted before the planned end';
+    stoppedAtEpochMs = performance.timeOrigin + performance.now();
     send({ type: 'stop' });
   };
 
@@ -175,12 +179,13 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   }
   // The window runs until the last answer, not just the last send: a target that fell behind
   // answers after the sending stopped, and its throughput must not be counted as the offered rate.
-  const sendingEndedEpochMs = Math.min(performance.timeOrigin + performance.now(), measureStartEpochMs + settings.durationSec * 1000);
+  const sendingEndedEpochMs = Math.min(performance.timeOrigin + performance.now(), stoppedAtEpochMs, measureStartEpochMs + settings.durationSec * 1000);
   const endEpochMs = Math.max(sendingEndedEpochMs, max(stats, 'lastCompletionEpochMs'));
   const measuredSeconds = Math.max(0, (endEpochMs - measureStartEpochMs) / 1000);
   const sendingSeconds = Math.max(0, (sendingEndedEpochMs - measureStartEpochMs) / 1000);
 
   const total = aggregator.total;
+  const carried = carriedRequests(stats);
   const achievedRps = measuredSeconds > 0 ? aggregator.total / measuredSeconds : 0;
   const latency = summarizeHistogram(aggregator.histogram);
   const timeline = aggregator.timeline();
@@ -188,6 +193,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     tool: settings.tool,
     completed: aggregator.total,
     ok: aggregator.ok,
+    connections: settings.connections,
     unsentPlanned: sum(stats, 'unsentPlanned'),
     owedSends: sum(stats, 'owedSends'),
     sendingSeconds,
@@ -212,6 +218,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     // Busy in its loop, or wanting a CPU it did not get: either way the generator could not keep up.
     generatorBusy: Math.max(max(stats, 'eventLoopUtilization'), max(stats, 'busyOrWaiting')),
     ...(partial ? { partial } : {}),
+    ...(carried ? { carried } : {}),
   });
 
   const notes: string[] = [];
@@ -235,7 +242,12 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     startTime: new Date(measureStartEpochMs),
     endTime: new Date(endEpochMs),
     measuredSeconds,
-    warmup: { seconds: settings.warmupSec, requests: sum(stats, 'warmupRequests') },
+    // A stop during the warm-up ends it there.
+    warmup: {
+      seconds: round(Math.max(0, Math.min(settings.warmupSec, (sendingEndedEpochMs - loadStartEpochMs) / 1000))),
+      requests: sum(stats, 'warmupRequests'),
+      ...(carried ? { carried } : {}),
+    },
     requests: { total, ok: aggregator.ok, errors: aggregator.errors },
     errors: { ...aggregator.errorCounts(), ...byPayloadLine(settings, lineCounts), ...errorSamples(settings, bodies) },
     latency,
@@ -255,7 +267,8 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     if (withoutDone > 0) notes.push(`${withoutDone} streams ended on a finish_reason without data: [DONE]; they were accepted`);
   }
   if (model.ticker) result.requests.missed = sum(stats, 'missedTicks');
-  if (model.loop === 'open') {
+  // A run stopped before its window opened offered nothing to serve.
+  if (model.loop === 'open' && sendingSeconds > 0) {
     const plan = sum(stats, 'plannedSends') + sum(stats, 'unsentPlanned') + sum(stats, 'owedSends') + sum(stats, 'missedTicks');
     result.servedRps = settings.rate * servedShare(served.answers, served.planned, plan);
   }
@@ -302,6 +315,12 @@ function loadStart(startAtMs: number | undefined): { loadStartEpochMs: number; l
   if (startAtMs === undefined) return { loadStartEpochMs: soonest, lateMs: 0 };
   const wanted = startAtMs - Date.now() + now;
   return wanted >= soonest ? { loadStartEpochMs: wanted, lateMs: 0 } : { loadStartEpochMs: soonest, lateMs: soonest - wanted };
+}
+
+/** Requests planned in the warm-up that ended in the window, when any did. */
+function carriedRequests(stats: WorkerStats[]): CarriedRequests | undefined {
+  const carried = { ok: sum(stats, 'carriedOk'), failed: sum(stats, 'carriedFailed'), timedOut: sum(stats, 'carriedTimedOut') };
+  return carried.ok + carried.failed > 0 ? carried : undefined;
 }
 
 /** Per judged figure, the worst worker's event-loop delay (a figure merges every worker's requests). */

@@ -1,5 +1,6 @@
 import { HttpConnection, ERROR_KIND_INDEX, type ConnectionOwner } from './http-connection.js';
 import { IntervalRecorder } from '../record/interval-recorder.js';
+import { TARGET_BLAMELESS_KINDS } from '../record/result.js';
 import { createLatencyHistogram, recordLatencyMs, type Histogram } from '../record/histogram.js';
 import { apiAdapter } from '../target/apis/registry.js';
 import { requestSource, type RequestSource } from '../target/request-source.js';
@@ -8,8 +9,8 @@ import type { WorkerJob, WorkerStats } from './worker-protocol.js';
 import { LIVE_SLOTS } from './live-progress.js';
 import { ErrorBodySampler } from './error-bodies.js';
 
-/** Failures that say nothing about the request's body: Ctrl-C, this machine's limits, a reuse race. */
-const NOT_THE_LINES_FAULT = new Set([ERROR_KIND_INDEX.interrupted, ERROR_KIND_INDEX.local_resources, ERROR_KIND_INDEX.reuse_race]);
+/** Failures that say nothing about the target or the request's body: Ctrl-C, this machine's limits, a reuse race. */
+const NOT_THE_TARGETS_FAULT = new Set(TARGET_BLAMELESS_KINDS.map((kind) => ERROR_KIND_INDEX[kind]));
 
 /**
  * What every load model shares inside a worker: the clock, the connections, the request rotation,
@@ -30,6 +31,9 @@ export class SendContext {
     lateTicks: 0,
     missedTicks: 0,
     warmupRequests: 0,
+    carriedOk: 0,
+    carriedFailed: 0,
+    carriedTimedOut: 0,
     unsentPlanned: 0,
     owedSends: 0,
     lastCompletionEpochMs: 0,
@@ -204,7 +208,7 @@ export class SendContext {
     const measured = connection.intendedAt >= this.measureStartMs;
     this.errorBodies.finish(connection.id, measured ? status : undefined, this.lines ? this.lineOf[connection.id] : undefined);
     if (!measured) {
-      this.countWarmup();
+      this.countWarmup(nowMs, status >= 400 ? ERROR_KIND_INDEX.http_status : -1);
       this.rehearsal?.recordResponse(connection, status, nowMs);
     } else {
       this.recorder.recordResponse(nowMs, connection.intendedAt, connection.sentAt, status);
@@ -219,7 +223,7 @@ export class SendContext {
   recordFailure(connection: HttpConnection, kind: number, nowMs: number): void {
     this.errorBodies.finish(connection.id, undefined, undefined);
     if (connection.intendedAt < this.measureStartMs) {
-      this.countWarmup();
+      this.countWarmup(nowMs, kind);
       this.rehearsal?.recordFailure(connection, kind, nowMs);
     } else {
       this.recorder.recordFailure(nowMs, kind);
@@ -227,13 +231,20 @@ export class SendContext {
         this.live[LIVE_SLOTS.measured]!++;
         this.live[LIVE_SLOTS.errors]!++;
       }
-      if (this.lines) this.countLine(connection, !NOT_THE_LINES_FAULT.has(kind));
+      if (this.lines) this.countLine(connection, !NOT_THE_TARGETS_FAULT.has(kind));
     }
   }
 
-  private countWarmup(): void {
+  /** A request planned in the warm-up ended at `nowMs`: `failedKind` is its error kind, or -1 when it was answered below 400. */
+  private countWarmup(nowMs: number, failedKind: number): void {
     this.stats.warmupRequests++;
     if (this.live) this.live[LIVE_SLOTS.warmup]!++;
+    if (nowMs < this.measureStartMs || NOT_THE_TARGETS_FAULT.has(failedKind)) return;
+    if (failedKind < 0) this.stats.carriedOk++;
+    else {
+      this.stats.carriedFailed++;
+      if (failedKind === ERROR_KIND_INDEX.timeout) this.stats.carriedTimedOut++;
+    }
   }
 
   private countLine(connection: HttpConnection, failed: boolean): void {

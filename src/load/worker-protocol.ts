@@ -55,6 +55,14 @@ export interface WorkerStats {
   lateTicks: number;
   missedTicks: number;
   warmupRequests: number;
+  /**
+   * Requests planned in the warm-up that ended inside the window (answered with a status below 400,
+   * failed, and of those timed out): in no figure, but what held the connections when the window
+   * measured nothing (a hung or far too slow target).
+   */
+  carriedOk: number;
+  carriedFailed: number;
+  carriedTimedOut: number;
   /** Planned sends of the measured window never sent because their connection was still busy at its end. */
   unsentPlanned: number;
   /** Planned sends (or ticks) of the measured window that were due, with a connection free, but not yet sent when it ended: the generator's own backlog. */

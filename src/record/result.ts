@@ -271,6 +271,18 @@ export interface WarmupSpan {
   /** Answers during it: in no figure (`all`), or only in the counts (`latency`). */
   requests: number;
   excluded?: 'all' | 'latency';
+  /**
+   * Builtin engine, when any: requests planned in the warm-up that ended inside the window (in no
+   * figure). When the window measured nothing they say why: its connections were still busy with them.
+   */
+  carried?: CarriedRequests;
+}
+
+/** Requests planned in the warm-up that ended in the window: answered below 400, failed on the target's account, of those timed out. */
+export interface CarriedRequests {
+  ok: number;
+  failed: number;
+  timedOut: number;
 }
 
 /** What one engine measured, before it is shaped into a report. */

@@ -53,6 +53,7 @@ const OUTCOME_KINDS: Record<RunVerdictKind, Outcome['kind']> = {
   'no-success': 'fail',
   'target-down': 'fail',
   'load-not-held': 'invalid',
+  'nothing-measured': 'invalid',
   'sla-failed': 'fail',
   'sla-not-judged': 'invalid',
   'sla-passed': 'pass',

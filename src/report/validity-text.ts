@@ -15,6 +15,7 @@ export interface ValidityHeadline {
 export function validityHeadline(report: Report, verdict?: RunVerdict): ValidityHeadline {
   const { validity } = report;
   const openLoop = report.tool !== 'wrk';
+  if (!loadHeld(report) && report.requests.total === 0) return { valid: false, title: 'RUN INVALID: nothing was measured in the window, so no figure here describes the target' };
   if (!loadHeld(report)) {
     return { valid: false, title: 'RUN INVALID: the generator did not deliver the load, so no figure here describes the target' };
   }

@@ -199,6 +199,32 @@ describe('builtin engine at the edges of the window', () => {
     assert.equal(result.requests.total, result.requests.ok + result.requests.errors);
   });
 
+  it("a target that never answers, with a warm-up: the warm-up's sends that held the window are counted, and the target is blamed", async () => {
+    const target = await server({ hangEvery: 1 });
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk2', rate: '10', connections: '2', warmup: '0.5s', duration: '1s', timeout: '0.7s' }));
+    assert.deepEqual(result.requests, { total: 0, ok: 0, errors: 0 });
+    const carried = result.warmup.carried!;
+    // The first sends time out inside the window; the sends after them may too, in the drain.
+    assert.ok(carried.ok === 0 && carried.failed >= 2 && carried.timedOut === carried.failed, JSON.stringify(carried));
+    assert.match(result.validity.reasons.join(' '), /^no send planned in the measured window was answered: its connections were busy all window with \d+ sends planned in the warm-up \(0 answered/);
+  });
+
+  it('stopped during the warm-up: the warm-up as it ran, and no rate to fall short of', async () => {
+    const target = await server({ delayMs: 1 });
+    const aborter = new AbortController();
+    const poll = setInterval(() => {
+      if (target.received() < 5) return;
+      clearInterval(poll);
+      aborter.abort();
+    }, 20);
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk2', rate: '50', connections: '2', warmup: '30s', duration: '1s' }), { signal: aborter.signal });
+    assert.ok(result.warmup.seconds > 0 && result.warmup.seconds < 30, `${result.warmup.seconds} s`);
+    assert.equal(result.requests.total, 0);
+    assert.equal(result.servedRps, undefined);
+    assert.deepEqual(result.validity.reasons, ['the run was stopped during the warm-up: nothing was measured; run it again past its warm-up (or with a shorter --warmup)']);
+    assert.doesNotMatch(result.validity.warnings.join(' '), /answered too slowly/);
+  });
+
   it('counts a request cut off by Ctrl-C once, as interrupted', async () => {
     const target = await server({ delayMs: 3000 });
     const aborter = new AbortController();

@@ -53,6 +53,20 @@ describe('judgeTarget: what the target did with the requests', () => {
     });
   }
 
+  it("judges a window that measured nothing on the warm-up's sends that held its connections", () => {
+    const empty = part(0, {});
+    const hung = judgeTarget({ ...empty, warmup: { carried: { ok: 0, failed: 4, timedOut: 4 } } });
+    assert.equal(hung.noSuccess, true);
+    assert.match(
+      targetHeadline(hung)!,
+      /^TARGET ERROR: none of 4 requests succeeded: no send of the measured window was answered; the 4 requests planned in the warm-up that held its connections all failed: 4 timed out \(no answer within the 2 s timeout\)$/,
+    );
+    // Answered, only far too slowly: no target error (validity says why nothing was measured).
+    assert.equal(judgeTarget({ ...empty, warmup: { carried: { ok: 287, failed: 0, timedOut: 0 } } }).noSuccess, false);
+    // A window with requests of its own is judged on them alone.
+    assert.equal(judgeTarget({ ...part(10, {}), warmup: { carried: { ok: 0, failed: 2, timedOut: 2 } } }).noSuccess, false);
+  });
+
   it('heads the summary with a target error, or a high error rate, or nothing', () => {
     assert.match(targetHeadline(judgeTarget(part(0, { http_status: 4 }, { 401: 4 })))!, /^TARGET ERROR: none of 4 requests succeeded: 4 HTTP 401/);
     assert.match(targetHeadline(judgeTarget(part(500, { http_status: 500 }, { 400: 500 })))!, /^HIGH ERROR RATE: 50\.00% of 1000 requests failed: 500 HTTP 400/);

@@ -99,9 +99,29 @@ describe('judgeValidity', () => {
     ['the generator out of sockets', { localResourceErrors: 3 }, { valid: false, loadHeld: false, says: /ran out of sockets or ports/ }],
     ['nothing completed', { completed: 0, ok: 0 }, { valid: false, loadHeld: false, says: /no request completed/ }],
     [
+      "nothing completed because the warm-up's sends held every connection: the target, not the generator",
+      { completed: 0, ok: 0, carried: { ok: 287, failed: 0, timedOut: 0 } },
+      { valid: false, loadHeld: false, says: /^no send planned in the measured window was answered: its connections were busy all window with 287 sends planned in the warm-up \(287 answered, 0 failed\), so the target answers far slower than the plan of 100 req\/s; lower the rate/ },
+    ],
+    [
+      'a hung target held every connection from the warm-up on',
+      { completed: 0, ok: 0, carried: { ok: 0, failed: 4, timedOut: 4 } },
+      { valid: false, loadHeld: false, says: /\(0 answered, 4 failed, 4 of them timed out\)/ },
+    ],
+    [
+      'stopped during the warm-up: nothing measured, and no rate to fall short of',
+      { completed: 0, ok: 0, achievedRps: 0, sendingSeconds: 0, partial: 'interrupted before the planned end' },
+      { valid: false, loadHeld: false, says: /^the run was stopped during the warm-up: nothing was measured; run it again past its warm-up \(or with a shorter --warmup\) \| partial run: interrupted before the planned end$/ },
+    ],
+    [
       'labench ticks with no free client',
-      { tool: 'labench', ticks: 1000, missedTicks: 50, plannedSends: 950, noticedSends: 950 },
-      { valid: false, loadHeld: false, says: /50 of 1000 ticks found every client busy/ },
+      { tool: 'labench', ticks: 1000, missedTicks: 50, plannedSends: 950, noticedSends: 950, connections: 64 },
+      { valid: false, loadHeld: false, says: /50 of 1000 ticks found every client busy and were not sent: raise CLIENTS/ },
+    ],
+    [
+      "labench ticks missed after the generator's own stall: the ticks due in it outnumber the clients",
+      { tool: 'labench', ticks: 1000, missedTicks: 50, plannedSends: 950, noticedSends: 950, connections: 4, maxSendLagMs: 66 },
+      { valid: false, loadHeld: false, says: /the generator itself stalled for up to 66\.0 ms \(its send lag\), and the 6 ticks due in that time outnumber the 4 clients; pin the generator/ },
     ],
     ['a closed loop at ease', { tool: 'wrk', sendLag: undefined, loopDelay: loopDelays(0.2, 0.2) }, { valid: true, loadHeld: true }],
     ['a saturated closed loop: its figures are its own limit', { tool: 'wrk', sendLag: undefined, generatorBusy: 0.99 }, { valid: false, loadHeld: false, says: /modelprof's limit, not the target's/ }],
@@ -120,7 +140,7 @@ describe('judgeValidity', () => {
       if (expected.says) assert.match(said, expected.says);
       else assert.deepEqual([verdict.reasons, verdict.warnings], [[], []]);
       // Every reason says what to do about it.
-      for (const reason of verdict.reasons) assert.match(reason, /add |pin |raise |longer|lower |check /, reason);
+      for (const reason of verdict.reasons) assert.match(reason, /add |pin |raise |longer|lower |check |shorter /, reason);
     });
   }
 

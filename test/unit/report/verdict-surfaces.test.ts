@@ -21,6 +21,12 @@ const notTrusted = (): Report => syntheticReport({ seconds: 5, rps: 200, medianM
 const tailNotTrusted = (): Report => syntheticReport({ seconds: 5, rps: 1000, medianMs: 10, sigma: 0.02, targetRps: 1000, sendLag: (i) => (i % 500 === 7 ? 1.5 : 0.02) });
 const valid = (): Report => syntheticReport({ seconds: 5, rps: 200, medianMs: 10, sigma: 0.02, targetRps: 200, sendLag: () => 0.02 });
 const loadNotHeld = (): Report => syntheticReport({ seconds: 5, valid: false });
+/** No request of the window ended: its connections were busy all window with the warm-up's sends. */
+const nothingMeasured = (): Report => {
+  const report = syntheticReport({ seconds: 5, valid: false });
+  const reasons = ['no send planned in the measured window was answered: its connections were busy all window with 287 sends planned in the warm-up'];
+  return { ...report, requests: { total: 0, ok: 0, errors: 0 }, latency: {}, timeline: [], validity: { ...report.validity, reasons } };
+};
 
 interface Case {
   name: string;
@@ -42,6 +48,16 @@ const cases: Case[] = [
   { name: 'a valid run, SLA met', report: valid, sla: 'p99<=1s', exit: EXIT.ok, markdown: /^✅ SLA passed \(1 clause\)$/, html: 'pass', validityCase: 'pass', console: /^SLA passed \(1 clause\)$/m },
   { name: 'a valid run, SLA broken', report: valid, sla: 'p99<=1s, p50<=1ms', exit: EXIT.slaFailed, markdown: /^❌ SLA failed \(1 of 2 clauses\)$/, html: 'fail', validityCase: 'pass', console: /^SLA failed \(1 of 2 clauses\): 1 of 2 clauses broken: p50<=1ms\.$/m },
   { name: 'load not held, SLA met on paper: no verdict', report: loadNotHeld, sla: 'p99<=10s', exit: EXIT.runInvalid, markdown: /^⚠️ no verdict: run invalid$/, html: 'invalid', validityCase: 'error', console: /^no verdict: run invalid: The generator did not deliver the load/m },
+  {
+    name: 'nothing measured: no verdict, and no blame on the generator',
+    report: nothingMeasured,
+    sla: 'p99<=10s',
+    exit: EXIT.runInvalid,
+    markdown: /^⚠️ no verdict: nothing measured$/,
+    html: 'invalid',
+    validityCase: 'error',
+    console: /^RUN INVALID: nothing was measured in the window[^]*^no verdict: nothing measured: No request of the measured window ended, so no figure describes the target: no send planned/m,
+  },
   { name: 'figures not trusted, no SLA: no verdict', report: notTrusted, exit: EXIT.runInvalid, markdown: /^⚠️ no verdict: run invalid, figures not trusted$/, html: 'invalid', validityCase: 'error', console: /^no verdict: run invalid, figures not trusted: .*not even p50 is trusted/m },
   {
     name: "figures not trusted, an SLA the lag cannot flip: passed, the validity case skipped (never passed, never failing a gate that passed)",
