@@ -14,6 +14,17 @@ async function server(options: Parameters<typeof startTestServer>[0]): Promise<T
 }
 after(() => Promise.all(servers.map((s) => s.close())));
 
+/** A signal that stops the run (as Ctrl-C does) once `target` has received `count` requests. */
+function stopOnceReceived(target: TestServer, count: number): AbortSignal {
+  const aborter = new AbortController();
+  const poll = setInterval(() => {
+    if (target.received() < count) return;
+    clearInterval(poll);
+    aborter.abort();
+  }, 20);
+  return aborter.signal;
+}
+
 describe('builtin engine against real servers on 127.0.0.1', () => {
   it('closed loop (wrk): the server received exactly what the report says was sent, warm-up included', async () => {
     const target = await server({ delayMs: 2 });
@@ -211,13 +222,7 @@ describe('builtin engine at the edges of the window', () => {
 
   it('stopped during the warm-up: the warm-up as it ran, and no rate to fall short of', async () => {
     const target = await server({ delayMs: 1 });
-    const aborter = new AbortController();
-    const poll = setInterval(() => {
-      if (target.received() < 5) return;
-      clearInterval(poll);
-      aborter.abort();
-    }, 20);
-    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk2', rate: '50', connections: '2', warmup: '30s', duration: '1s' }), { signal: aborter.signal });
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk2', rate: '50', connections: '2', warmup: '30s', duration: '1s' }), { signal: stopOnceReceived(target, 5) });
     assert.ok(result.warmup.seconds > 0 && result.warmup.seconds < 30, `${result.warmup.seconds} s`);
     assert.equal(result.requests.total, 0);
     assert.equal(result.servedRps, undefined);
@@ -227,14 +232,8 @@ describe('builtin engine at the edges of the window', () => {
 
   it('counts a request cut off by Ctrl-C once, as interrupted', async () => {
     const target = await server({ delayMs: 3000 });
-    const aborter = new AbortController();
     // Once the three requests are in flight, however long the workers took to start on a busy machine.
-    const poll = setInterval(() => {
-      if (target.received() < 3) return;
-      clearInterval(poll);
-      aborter.abort();
-    }, 20);
-    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk', connections: '3', duration: '10s' }), { signal: aborter.signal });
+    const result = await runBuiltin(settingsFor({ url: target.url, tool: 'wrk', connections: '3', duration: '10s' }), { signal: stopOnceReceived(target, 3) });
     assert.deepEqual(result.requests, { total: 3, ok: 0, errors: 3 });
     assert.equal(result.errors.byKind.interrupted, 3);
     assert.equal(target.received(), 3);
