@@ -9,10 +9,11 @@ import { figureLabel } from './trust.js';
  * JUnit, the job summary, `modelprof report`): nothing else decides pass, fail or no verdict.
  *
  * In order: no request succeeded, or the target was down and the SLA says nothing of availability:
- * a target error. Nothing measured in the window, or the generator did not deliver the load: no verdict. With an SLA: failed when a
- * judged clause broke, no verdict when a clause could not be judged (the generator's own lag could
- * flip it), else passed, even on an invalid run (each clause was judged only where the lag cannot
- * change it). Without one: no verdict on an invalid run (p50 to p99 not all trusted), else measured.
+ * a target error. Nothing measured in the window, or the generator did not deliver the load: no
+ * verdict. With an SLA: failed when a judged clause broke, no verdict when a clause could not be
+ * judged (the generator's own lag could flip it), else passed, even on an invalid run (each clause
+ * was judged only where the lag cannot change it). Without one: no verdict on an invalid run (p50 to
+ * p99 not all trusted), else measured.
  */
 export type RunOutcome = 'pass' | 'fail' | 'no-verdict' | 'target-error';
 
