@@ -90,25 +90,28 @@ export class SendContext {
     openLoop = false,
     /** Records the warm-up as measured (see `rehearsal`); absent: the warm-up is only counted. */
     rehearsal?: IntervalRecorder,
+    /**
+     * This context is another's rehearsal: everything it is told is measured (no warm-up of its
+     * own), its live counters are its own, and it reads no answers. It shares the job object: a copy
+     * would have another map, and the measured path's code, compiled for the copy's, would be thrown
+     * away at the first measured send.
+     */
+    rehearses = false,
   ) {
-    if (rehearsal) {
-      // Everything it is told is measured (no warm-up of its own), and its counters are its own.
-      const rehearsed: WorkerJob = { ...job, warmupMs: 0, api: undefined, live: new Float64Array(job.live?.length ?? 3) };
-      this.rehearsal = new SendContext(rehearsed, now, rehearsal, loadStartMs, openLoop);
-    }
+    if (rehearsal) this.rehearsal = new SendContext(job, now, rehearsal, loadStartMs, openLoop, undefined, true);
     this.completions = openLoop ? createLatencyHistogram() : undefined;
     this.plannedTimes = openLoop ? createLatencyHistogram() : undefined;
     this.loadStartMs = loadStartMs;
-    this.measureStartMs = this.loadStartMs + job.warmupMs;
+    this.measureStartMs = rehearses ? loadStartMs : loadStartMs + job.warmupMs;
     this.endMs = this.measureStartMs + job.durationMs;
     this.requests = job.requests.map((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     if (job.workload) this.workload = requestSource(job.workload);
     // Workers start at different places in the rotation so lines are spread over time, not in lockstep.
     this.nextRequestIndex = job.workerIndex % this.rotationLength();
     this.lineOf = new Uint32Array(job.connections);
-    this.live = job.live;
+    this.live = rehearses ? new Float64Array(job.live?.length ?? 3) : job.live;
     this.plannedInput = new Float64Array(job.connections).fill(-1);
-    if (job.api) this.answers = new LlmAnswers(apiAdapter(job.api.name), job.connections, job.model !== 'wrk', job.api.objectives, rehearsal !== undefined);
+    if (job.api && !rehearses) this.answers = new LlmAnswers(apiAdapter(job.api.name), job.connections, job.model !== 'wrk', job.api.objectives, rehearsal !== undefined);
     if (this.requests.length > 1) this.lines = { requests: new Uint32Array(this.requests.length), errors: new Uint32Array(this.requests.length) };
   }
 

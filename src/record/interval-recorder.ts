@@ -32,8 +32,15 @@ export class IntervalRecorder {
   private errors = 0;
   private readonly byKind = new Array<number>(ERROR_KINDS.length).fill(0);
   private byStatus = new Map<number, number>();
-  private firstOkMs = 0;
-  private lastOkMs = 0;
+  /**
+   * Doubles from the start (NaN, read only once an answer is ok): a field born a small integer
+   * changes its representation at the first double stored, and V8 then deprecates the shape of
+   * every recorder built with it. The warm-up's throwaway recorder (see SendContext) stores the
+   * first, and the measured one, untouched until the window opens, would meet its first measured
+   * answer on a deprecated shape: its compiled code thrown away in the window's first second.
+   */
+  private firstOkMs = NaN;
+  private lastOkMs = NaN;
   private readonly corrected: Histogram = createLatencyHistogram();
   private readonly uncorrected: Histogram | undefined;
   private readonly sendLag: Histogram | undefined;
