@@ -31,8 +31,13 @@ export interface SentRequest {
 export class LlmAnswers {
   private readonly readers: AnswerReader[];
   readonly recorder: TokenRecorder;
-  /** Takes the warm-up's valid answers, to be thrown away (see SendContext's rehearsal); undefined once measuring. */
-  private rehearsal: TokenRecorder | undefined;
+  /**
+   * Where valid answers go, by whether they were measured: [a throwaway recorder that takes the
+   * warm-up's (see SendContext's rehearsal; undefined without a warm-up and once measuring),
+   * `recorder`]. One call site for both: the warm-up's answers thus compile the measured ones' code,
+   * which a branch of their own would compile in the window's first second.
+   */
+  private readonly recordInto: [TokenRecorder | undefined, TokenRecorder];
   private badAnswers = 0;
   private readonly samples: BadAnswerSample[] = [];
 
@@ -40,12 +45,12 @@ export class LlmAnswers {
   constructor(adapter: ApiAdapter, connections: number, corrected: boolean, objectives: readonly GoodputObjective[], rehearse = false) {
     this.readers = Array.from({ length: connections }, () => adapter.answerReader()!);
     this.recorder = new TokenRecorder(corrected, objectives);
-    this.rehearsal = rehearse ? new TokenRecorder(corrected, objectives) : undefined;
+    this.recordInto = [rehearse ? new TokenRecorder(corrected, objectives) : undefined, this.recorder];
   }
 
   /** Measuring starts: warm-up answers are no longer recorded anywhere. */
   endRehearsal(): void {
-    this.rehearsal = undefined;
+    this.recordInto[0] = undefined;
   }
 
   begin(connection: number, nowMs: number): void {
@@ -64,16 +69,14 @@ export class LlmAnswers {
   finish(connection: number, status: number, sent: SentRequest, nowMs: number): string | undefined {
     const reader = this.readers[connection]!;
     const problem = reader.end(nowMs);
-    if (!sent.measured) {
-      if (problem === undefined && this.rehearsal) this.record(this.rehearsal, reader, sent, nowMs);
-      return problem;
-    }
     if (problem !== undefined) {
+      if (!sent.measured) return problem;
       this.badAnswers++;
       if (this.samples.length < MAX_SAMPLES) this.samples.push({ problem, status, sample: reader.sample() });
       return problem;
     }
-    this.record(this.recorder, reader, sent, nowMs);
+    const recorder = this.recordInto[sent.measured ? 1 : 0];
+    if (recorder) this.record(recorder, reader, sent, nowMs);
     return undefined;
   }
 

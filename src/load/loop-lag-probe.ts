@@ -55,6 +55,11 @@ export class LoopLagProbe {
     this.wake.start(this.probeTimes(startMs));
   }
 
+  /** Drops what was recorded so far: probing goes on, and what the histogram holds starts now. */
+  clear(): void {
+    this.histogram.reset();
+  }
+
   /** Stops probing for good and ends the ticker thread. */
   stop(): void {
     this.dueMs = Infinity;

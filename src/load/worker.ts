@@ -71,11 +71,16 @@ function schedule(loadStartMs: number): void {
     else ctx.advanceRehearsal(t);
   }, SWEEP_INTERVAL_MS);
 
-  runAt(openLoop ? loadStartMs - PLANNED_START_LEAD_MS : loadStartMs, () => model.start());
+  runAt(openLoop ? loadStartMs - PLANNED_START_LEAD_MS : loadStartMs, () => {
+    model.start();
+    // Probing from the start, the warm-up runs the probe's code (and the wake timer's with the
+    // probe's callback) before the window: started with the window, it was compiled in its first second.
+    loopDelay?.start();
+  });
   runAt(ctx.measureStartMs, () => {
     ctx.endRehearsal();
     // Judge the generator on the measured window only.
-    loopDelay?.start();
+    loopDelay?.clear();
     utilizationAtStart = performance.eventLoopUtilization();
     scheduleAtStart = threadSchedule();
     wallAtStart = now();

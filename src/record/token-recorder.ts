@@ -38,7 +38,13 @@ export interface AnswerTiming {
 export class TokenRecorder {
   readonly counts = emptyTokenCounts();
   private readonly histograms: Record<TokenHistogramName, Histogram>;
-  private readonly figures: RequestFigures = { e2e: 0 };
+  /**
+   * Every field there from the start, e2e a double (NaN): a field added later, or born a small
+   * integer and then given a double, changes the object's map, and the warm-up's throwaway recorder
+   * (see LlmAnswers) would change it first, leaving the measured recorder's on a deprecated map
+   * and the code compiled for it to be thrown away at the first measured answer.
+   */
+  private readonly figures: RequestFigures = { e2e: NaN, ttft: undefined, tpot: undefined, itl: undefined };
 
   constructor(
     private readonly corrected: boolean,

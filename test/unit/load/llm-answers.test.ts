@@ -44,4 +44,18 @@ describe('LlmAnswers', () => {
     assert.equal(snapshot.samples.length, MAX_SAMPLES);
     assert.equal(snapshot.tokens.counts.answers, 0);
   });
+
+  it('keeps valid warm-up answers out of the measured figures, before measuring starts and after', () => {
+    const answers = new LlmAnswers(apiAdapter('openai-chat'), 1, true, [], true);
+    const answer = (measured: boolean): string | undefined => {
+      answers.begin(0, 0);
+      feed(answers, 0, event('a', 'stop') + 'data: [DONE]\n\n', 10);
+      return answers.finish(0, 200, { intendedMs: 0, sentMs: 0, plannedInputTokens: -1, measured }, 11);
+    };
+    assert.equal(answer(false), undefined);
+    answers.endRehearsal();
+    assert.equal(answer(false), undefined);
+    assert.equal(answer(true), undefined);
+    assert.equal(answers.snapshot().tokens.counts.answers, 1);
+  });
 });

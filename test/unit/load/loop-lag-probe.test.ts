@@ -60,4 +60,28 @@ describe('LoopLagProbe', () => {
     assert.ok(Math.abs(probe.lagMs(90) - 0.2) < 0.03, `p90 ${probe.lagMs(90)} ms`);
     assert.ok(probe.lagMs(99) > 0.25 && probe.lagMs(99) <= 0.3, `p99 ${probe.lagMs(99)} ms`);
   });
+
+  it('clears what it recorded and goes on probing', () => {
+    let clock = 0;
+    let upcoming: () => number = () => Infinity;
+    let fire: () => void = () => {};
+    const wake = (callback: () => void): ProbeWake => {
+      fire = callback;
+      return { start: (times) => void (upcoming = times), close: () => {} };
+    };
+    const probe = new LoopLagProbe(() => clock, { wake });
+    probe.start();
+    // A stall of 50 ms holds probes of up to 50 ms lag; after the clear, only the next one's counts.
+    clock = 50;
+    fire();
+    assert.ok(probe.lagMs(100) > 40, `max ${probe.lagMs(100)} ms before the clear`);
+    probe.clear();
+    assert.equal(probe.histogram.totalCount, 0);
+    let due = upcoming();
+    while (due <= 50) due = upcoming();
+    clock = due + 0.005;
+    fire();
+    assert.equal(probe.histogram.totalCount, 1);
+    assert.equal(probe.lagMs(100), 0.005);
+  });
 });
