@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface Measured {
   stdout: string;
@@ -9,13 +9,18 @@ export interface Measured {
   cpuSeconds: number;
   /** Highest resident set size seen while it ran, bytes. */
   peakRssBytes: number;
+  /** CPU seconds its threads had run by each of `cpuSamplesAtSec` (from the start), read from /proc/<tid>/schedstat. */
+  cpuSamples: number[];
 }
 
 /**
  * Runs a command pinned to `core` under bash, reading its CPU time from bash's `times` builtin
- * (children's user and system time) and sampling its RSS from /proc while it runs.
+ * (children's user and system time) and sampling its RSS from /proc while it runs. With
+ * `cpuSamplesAtSec`, also the CPU time its threads had run by those instants: the scheduler's own
+ * count (schedstat's run time, in ns), so the CPU of a stretch of steady load is the difference of two
+ * samples of one run, with no start-up, report writing, or second run in it.
  */
-export function runMeasured(command: string[], core: number): Promise<Measured> {
+export function runMeasured(command: string[], core: number, cpuSamplesAtSec: readonly number[] = []): Promise<Measured> {
   const quoted = command.map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
   const script = `taskset -c ${core} ${quoted}; status=$?; times >&2; exit $status`;
   return new Promise((resolve, reject) => {
@@ -28,13 +33,16 @@ export function runMeasured(command: string[], core: number): Promise<Measured> 
     const sampler = setInterval(() => {
       peakRssBytes = Math.max(peakRssBytes, treeRss(child.pid!));
     }, 200);
+    const cpuSamples: number[] = [];
+    const timers = cpuSamplesAtSec.map((atSec, index) => setTimeout(() => (cpuSamples[index] = treeCpuSeconds(child.pid!)), atSec * 1000));
     child.once('error', reject);
     child.once('close', (code) => {
       clearInterval(sampler);
+      timers.forEach(clearTimeout);
       const lines = stderr.trimEnd().split('\n');
       const children = lines.pop() ?? '';
       lines.pop();
-      resolve({ stdout, stderr: lines.join('\n'), code, cpuSeconds: parseTimes(children), peakRssBytes });
+      resolve({ stdout, stderr: lines.join('\n'), code, cpuSeconds: parseTimes(children), peakRssBytes, cpuSamples });
     });
   });
 }
@@ -44,6 +52,18 @@ function parseTimes(line: string): number {
   const parts = [...line.matchAll(/(\d+)m([\d.]+)s/g)];
   if (parts.length !== 2) throw new Error(`cannot read CPU times from bash: "${line}"`);
   return parts.reduce((sum, part) => sum + Number(part[1]) * 60 + Number(part[2]), 0);
+}
+
+/** CPU seconds run by every thread of a process and of its descendants (0 once it is gone). */
+function treeCpuSeconds(pid: number): number {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return ns / 1e9 + children.reduce((sum, child) => sum + treeCpuSeconds(Number(child)), 0);
+  } catch {
+    return 0;
+  }
 }
 
 /** RSS of a process and its descendants, bytes (0 once it is gone). */

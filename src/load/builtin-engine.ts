@@ -90,7 +90,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   const lineCounts: { requests: Uint32Array; errors: Uint32Array }[] = [];
   const answers: AnswerSnapshot[] = [];
   const bodies: ErrorBodySample[] = [];
-  quietenGarbageCollection();
+  prepareV8ForLoad();
   const workers = jobs.map((job) => new Worker(WORKER_URL, { workerData: job }));
   const send = (message: MainMessage): void => workers.forEach((worker) => worker.postMessage(message));
   let partial: string | undefined;
@@ -350,13 +350,24 @@ function threadAdvice(threads: number): string | undefined {
 }
 
 /**
- * Turns off V8's memory reducer for this process (a V8 flag is process-wide; the thread heaps made
- * after this read it). Eight seconds after start, and again whenever a heap looks idle, it runs full
- * garbage collections to shrink the heaps: at a low rate a load worker and its ticker look idle, so
- * it paused them for up to 5 ms (a send-lag spike the verdict must then charge to the generator) and
- * cost about 10 ms of CPU per second of a 15 s run at 200 req/s. The heaps here are small and the
- * run is short, so there is nothing worth the shrinking.
+ * Sets V8 up for the load threads (a V8 flag is process-wide; the thread heaps made after this read
+ * it):
+ * - No memory reducer. Eight seconds after start, and again whenever a heap looks idle, it runs full
+ *   garbage collections to shrink the heaps: at a low rate a load worker and its ticker look idle, so
+ *   it paused them for up to 5 ms (a send-lag spike the verdict must then charge to the generator)
+ *   and cost about 10 ms of CPU per second of a 15 s run at 200 req/s. The heaps here are small and
+ *   the run is short, so there is nothing worth the shrinking.
+ * - A quarter of the default interrupt budget (the bytecode a function runs between V8's checks
+ *   whether to optimize it), so the send path reaches optimized code within the warm-up. At 200
+ *   req/s it otherwise ran interpreted for 5 to 11 s, at about twice the CPU, and its TurboFan
+ *   compiles (2-6 ms each, on threads sharing the generator's core) fell in the measured window
+ *   (`--trace-opt`; CPU by thread from /proc/<tid>/schedstat, seconds 3-11 of 16 s runs: 40-54
+ *   against 23-34 ms per second of load).
  */
-function quietenGarbageCollection(): void {
+function prepareV8ForLoad(): void {
   setFlagsFromString('--no-memory-reducer');
+  setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
 }
+
+/** V8's default is 67,584 (Node 20, V8 11.3: `node --v8-options`). */
+const INTERRUPT_BUDGET = 16_384;
