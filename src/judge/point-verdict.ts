@@ -29,6 +29,11 @@ export interface PointVerdict {
  */
 export function judgePoint(report: Report, clauses: readonly SlaClause[]): PointVerdict {
   if (report.partial) return { verdict: 'invalid', reasons: [`partial run: ${report.partial}`] };
+  const carried = report.warmup.carried;
+  // Every answer in the window was to a send of the warm-up: the target fell that far behind the plan.
+  if (report.requests.total === 0 && carried && carried.ok > 0 && report.throughput.targetRps !== undefined) {
+    return { verdict: 'fail', reasons: [`served none of the offered ${report.throughput.targetRps} req/s: the connections were busy all window with ${carried.ok + carried.failed} sends of the warm-up, so the target did not keep up`] };
+  }
   if (!loadHeld(report)) return { verdict: 'invalid', reasons: notHeldReasons(report) };
   const reasons: string[] = [];
   const unjudgedRate: string[] = [];

@@ -48,7 +48,7 @@ export function judgeRun(report: Report, sla?: SlaVerdict): RunVerdict {
   const verdict = (kind: RunVerdictKind, outcome: RunOutcome, title: string, detail: string): RunVerdict => ({ kind, outcome, title, detail, run, ...(given ? { sla: given } : {}) });
   const target = judgeTarget(report);
   if (target.noSuccess) {
-    return verdict('no-success', 'target-error', 'target error: no request succeeded', `None of ${target.requests} requests succeeded: ${target.seen}. The figures describe error answers, not the model.`);
+    return verdict('no-success', 'target-error', 'target error: no request succeeded', `None of ${target.requests} requests succeeded: ${target.seen}. ${report.requests.total > 0 ? 'The figures describe error answers, not the model.' : 'The window holds no figure.'}`);
   }
   if (target.outage && !verdictJudgesAvailability(given)) {
     const down = `${Number(target.outage.downSeconds.toFixed(1))} s without a successful answer (availability ${(100 * target.outage.share).toFixed(1)}%)`;

@@ -244,6 +244,8 @@ function impliedAvailability(clauses: readonly SlaClause[], report: Report): Sla
 }
 
 function evaluateClause(clause: SlaClause, report: Report, judging: { held: boolean; parts: GeneratorParts }): SlaResult {
+  // Nothing measured: no figure to show beside the clause (an empty window's error rate is no 0%).
+  if (!judging.held && report.requests.total === 0) return { clause, status: 'not-judged', pass: false, message: `${clause.metric}: not judged: nothing was measured in the window (see the run validity)` };
   const notHeld = 'not judged: the generator did not deliver the load (see the run validity)';
   const reading = readMetric(report, clause.ref);
   if ('missing' in reading) {

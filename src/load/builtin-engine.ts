@@ -187,13 +187,18 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
   const total = aggregator.total;
   const carried = carriedRequests(stats);
   const achievedRps = measuredSeconds > 0 ? aggregator.total / measuredSeconds : 0;
+  // The offered rate times the share of the window's plan served; a run stopped before its window opened offered nothing to serve.
+  const planned = sum(stats, 'plannedSends') + sum(stats, 'unsentPlanned') + sum(stats, 'owedSends') + sum(stats, 'missedTicks');
+  const servedRps = model.loop === 'open' && sendingSeconds > 0 ? settings.rate * servedShare(served.answers, served.planned, planned) : undefined;
   const latency = summarizeHistogram(aggregator.histogram);
   const timeline = aggregator.timeline();
   const validity = judgeValidity({
     tool: settings.tool,
     completed: aggregator.total,
     ok: aggregator.ok,
-    connections: settings.connections,
+    senders,
+    // A sender is held from its request's actual send to the answer: the mean of that is its service time.
+    ...(aggregator.histogramUncorrected && aggregator.histogramUncorrected.totalCount > 0 ? { serviceMeanMs: aggregator.histogramUncorrected.mean / 1000 } : {}),
     unsentPlanned: sum(stats, 'unsentPlanned'),
     owedSends: sum(stats, 'owedSends'),
     sendingSeconds,
@@ -203,6 +208,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     localResourceErrors: aggregator.byKind[ERROR_KINDS.indexOf('local_resources')]!,
     ...(model.loop === 'open' ? { targetRps: settings.rate } : {}),
     achievedRps,
+    ...(servedRps !== undefined ? { servedRps } : {}),
     plannedSends: sum(stats, 'plannedSends'),
     noticedSends: sum(stats, 'noticedSends'),
     lateSends: sum(stats, 'lateSends'),
@@ -267,11 +273,7 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     if (withoutDone > 0) notes.push(`${withoutDone} streams ended on a finish_reason without data: [DONE]; they were accepted`);
   }
   if (model.ticker) result.requests.missed = sum(stats, 'missedTicks');
-  // A run stopped before its window opened offered nothing to serve.
-  if (model.loop === 'open' && sendingSeconds > 0) {
-    const plan = sum(stats, 'plannedSends') + sum(stats, 'unsentPlanned') + sum(stats, 'owedSends') + sum(stats, 'missedTicks');
-    result.servedRps = settings.rate * servedShare(served.answers, served.planned, plan);
-  }
+  if (servedRps !== undefined) result.servedRps = servedRps;
   if (partial) result.partial = partial;
   const tls = builtinTlsVerification(settings);
   if (tls) result.tls = tls;

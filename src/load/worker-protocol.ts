@@ -56,7 +56,7 @@ export interface WorkerStats {
   missedTicks: number;
   warmupRequests: number;
   /**
-   * Requests planned in the warm-up that ended inside the window (answered with a status below 400,
+   * Requests planned in the warm-up that ended after the window opened (answered with a status below 400,
    * failed, and of those timed out): in no figure, but what held the connections when the window
    * measured nothing (a hung or far too slow target).
    */

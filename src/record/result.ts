@@ -272,13 +272,17 @@ export interface WarmupSpan {
   requests: number;
   excluded?: 'all' | 'latency';
   /**
-   * Builtin engine, when any: requests planned in the warm-up that ended inside the window (in no
-   * figure). When the window measured nothing they say why: its connections were still busy with them.
+   * Builtin engine, when any: requests planned in the warm-up that ended after the window opened
+   * (in it, or while the run drained; in no figure). When the window measured nothing they say
+   * why: its connections were still busy with them.
    */
   carried?: CarriedRequests;
 }
 
-/** Requests planned in the warm-up that ended in the window: answered below 400, failed on the target's account, of those timed out. */
+/**
+ * Requests planned in the warm-up that ended after the window opened (in it, or while the run
+ * drained): answered below 400, failed on the target's account, and of those timed out.
+ */
 export interface CarriedRequests {
   ok: number;
   failed: number;

@@ -71,7 +71,8 @@ export function buildReport(settings: Settings, result: RunResult, resources?: R
     }
   }
   // The external programs give no per-second figures: their service seconds are modelprof's probes.
-  if (result.service) report.availability = findAvailability(result.service.seconds, result.service.windowSec, death, result.service.basis === 'probe' ? 'probe' : 'answers');
+  // A window that measured no answer has none to judge service on (an external program's probes still do).
+  if (result.service && (result.service.basis === 'probe' || result.requests.total > 0)) report.availability = findAvailability(result.service.seconds, result.service.windowSec, death, result.service.basis === 'probe' ? 'probe' : 'answers');
   else if (death) report.availability = findAvailability([], Math.min(settings.durationSec, seconds), death);
   if (settings.shard) {
     const { index, count, run } = settings.shard;

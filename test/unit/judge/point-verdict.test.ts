@@ -32,6 +32,16 @@ describe('judgePoint', () => {
     assert.equal(judgePoint(syntheticReport({ ...fast, targetRps: 104 }), []).verdict, 'fail', '100 of 104 is under 97%');
   });
 
+  it("fails a point whose window measured nothing because the warm-up's sends held every connection", () => {
+    const base = syntheticReport({ seconds: 5, valid: false, targetRps: 3000 });
+    const empty = { ...base, requests: { total: 0, ok: 0, errors: 0 }, latency: {} };
+    const { verdict, reasons } = judgePoint({ ...empty, warmup: { seconds: 1, requests: 300, carried: { ok: 287, failed: 0, timedOut: 0 } } }, sla);
+    assert.equal(verdict, 'fail');
+    assert.match(reasons[0]!, /^served none of the offered 3000 req\/s: the connections were busy all window with 287 sends of the warm-up/);
+    // Nothing carried (a stop, or nothing sent): no verdict, as before.
+    assert.equal(judgePoint(empty, sla).verdict, 'invalid');
+  });
+
   it('has no verdict on a closed-loop point beyond the SLA: it offers no rate to hold', () => {
     assert.equal(judgePoint(syntheticReport({ ...fast, tool: 'wrk' }), sla).verdict, 'pass');
   });

@@ -52,6 +52,8 @@ describe('judgeValidity', () => {
     ['a healthy constant-rate run', {}, { valid: true, loadHeld: true }],
     ["late sends by LaBench's measure alone, their lag too small to move a figure", { lateSends: 200 }, { valid: true, loadHeld: true }],
     ['a target too slow for the rate (a warning only)', { achievedRps: 80 }, { valid: true, loadHeld: true, says: /achieved 80\.0 req\/s of the 100 req\/s target: the target answered too slowly for the connections available;/ }],
+    ['answers still coming after the sending ended thin the achieved rate, not the served one: no shortfall', { achievedRps: 70, servedRps: 100 }, { valid: true, loadHeld: true }],
+    ['a served rate short of the plan', { achievedRps: 70, servedRps: 80 }, { valid: true, loadHeld: true, says: /^served 80\.0 req\/s of the 100 req\/s target: the target answered too slowly/ }],
     [
       'a rate shortfall beside a generator busy most of the time names both: its late reads hold connections too',
       { achievedRps: 80, generatorBusy: 0.94 },
@@ -115,13 +117,18 @@ describe('judgeValidity', () => {
     ],
     [
       'labench ticks with no free client',
-      { tool: 'labench', ticks: 1000, missedTicks: 50, plannedSends: 950, noticedSends: 950, connections: 64 },
+      { tool: 'labench', ticks: 1000, missedTicks: 50, plannedSends: 950, noticedSends: 950 },
       { valid: false, loadHeld: false, says: /50 of 1000 ticks found every client busy and were not sent: raise CLIENTS/ },
     ],
     [
-      "labench ticks missed after the generator's own stall: the ticks due in it outnumber the clients",
-      { tool: 'labench', ticks: 1000, missedTicks: 50, plannedSends: 950, noticedSends: 950, connections: 4, maxSendLagMs: 66 },
-      { valid: false, loadHeld: false, says: /the generator itself stalled for up to 66\.0 ms \(its send lag\), and the 6 ticks due in that time outnumber the 4 clients; pin the generator/ },
+      'labench ticks missed by a pool too small for the rate, beside a stall that alone would outnumber it',
+      { tool: 'labench', ticks: 1000, missedTicks: 600, plannedSends: 400, noticedSends: 400, senders: 4, serviceMeanMs: 10, maxSendLagMs: 3.2, targetRps: 2000 },
+      { valid: false, loadHeld: false, says: /600 of 1000 ticks found every client busy and were not sent: 2000 req\/s at the target's mean 10\.00 ms keeps about 20 clients busy \(Little's law\) against a pool of 4; raise CLIENTS/ },
+    ],
+    [
+      "labench ticks missed after the generator's own stall: the pool is ample, the ticks due in the stall outnumber it",
+      { tool: 'labench', ticks: 100000, missedTicks: 185, plannedSends: 99815, noticedSends: 99815, senders: 64, serviceMeanMs: 0.08, maxSendLagMs: 66, targetRps: 10000 },
+      { valid: false, loadHeld: false, says: /keeps about 1 of the 64 clients busy, but the generator itself stalled for up to 66\.0 ms \(its send lag\) and the 660 ticks due in that time outnumbered the pool; pin the generator/ },
     ],
     ['a closed loop at ease', { tool: 'wrk', sendLag: undefined, loopDelay: loopDelays(0.2, 0.2) }, { valid: true, loadHeld: true }],
     ['a saturated closed loop: its figures are its own limit', { tool: 'wrk', sendLag: undefined, generatorBusy: 0.99 }, { valid: false, loadHeld: false, says: /modelprof's limit, not the target's/ }],
