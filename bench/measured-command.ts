@@ -9,7 +9,7 @@ export interface Measured {
   cpuSeconds: number;
   /** Highest resident set size seen while it ran, bytes. */
   peakRssBytes: number;
-  /** CPU seconds its threads had run by each of `cpuSamplesAtSec` (from the start), read from /proc/<tid>/schedstat. */
+  /** CPU seconds its threads had run by each of `cpuSamplesAtSec` (from the start), read from /proc/<tid>/schedstat; missing where it had ended. */
   cpuSamples: number[];
 }
 
@@ -34,7 +34,15 @@ export function runMeasured(command: string[], core: number, cpuSamplesAtSec: re
       peakRssBytes = Math.max(peakRssBytes, treeRss(child.pid!));
     }, 200);
     const cpuSamples: number[] = [];
-    const timers = cpuSamplesAtSec.map((atSec, index) => setTimeout(() => (cpuSamples[index] = treeCpuSeconds(child.pid!)), atSec * 1000));
+    const timers = cpuSamplesAtSec.map((atSec, index) =>
+      setTimeout(() => {
+        try {
+          cpuSamples[index] = treeCpuSeconds(child.pid!);
+        } catch {
+          // The command ended before this instant: the sample stays missing.
+        }
+      }, atSec * 1000),
+    );
     child.once('error', reject);
     child.once('close', (code) => {
       clearInterval(sampler);
@@ -54,15 +62,24 @@ function parseTimes(line: string): number {
   return parts.reduce((sum, part) => sum + Number(part[1]) * 60 + Number(part[2]), 0);
 }
 
-/** CPU seconds run by every thread of a process and of its descendants (0 once it is gone). */
+/**
+ * CPU seconds run by the live threads of a process and of its descendants. schedstat covers live
+ * threads only, so a thread that ends between two samples takes its time with it: in steady load none
+ * does. Throws when the process is gone, so a run that ended early gives no figure rather than 0.
+ */
 function treeCpuSeconds(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readOrEmpty(`/proc/${pid}/task/${tid}/schedstat`).split(' ')[0] || 0);
+  const children = readOrEmpty(`/proc/${pid}/task/${pid}/children`).trim().split(/\s+/).filter(Boolean);
+  return ns / 1e9 + children.reduce((sum, child) => sum + treeCpuSeconds(Number(child)), 0);
+}
+
+/** A /proc file's text, or '' when it is gone (a thread that ended while the tree was read). */
+function readOrEmpty(path: string): string {
   try {
-    let ns = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    return ns / 1e9 + children.reduce((sum, child) => sum + treeCpuSeconds(Number(child)), 0);
+    return readFileSync(path, 'utf8');
   } catch {
-    return 0;
+    return '';
   }
 }
 

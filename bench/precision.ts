@@ -22,7 +22,7 @@ const GENERATOR_CORE = 1;
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const RATES = (process.env['BENCH_RATES'] ?? '1000,5000,20000').split(',').map(Number);
 const SECONDS = Number(process.env['BENCH_PRECISION_SECONDS'] ?? 10);
-const PRECISION_ROUNDS = Number(process.env['BENCH_PRECISION_ROUNDS'] ?? 3);
+const PRECISION_ROUNDS = Number(process.env['BENCH_PRECISION_ROUNDS'] || 3);
 /** wrk2 discards its first 10 s (calibration): it runs that much longer to report as long a window. */
 const WRK2_CALIBRATION_SEC = 10;
 const CPU_RATE = 200;
@@ -30,7 +30,7 @@ const CPU_RUN_SEC = 12;
 /** The steady stretch whose CPU counts: after start-up (Node's is about half a second), before the end and the report. */
 const CPU_FROM_SEC = 3;
 const CPU_TO_SEC = 11;
-const CPU_ROUNDS = Number(process.env['BENCH_CPU_ROUNDS'] ?? 5);
+const CPU_ROUNDS = Number(process.env['BENCH_CPU_ROUNDS'] || 5);
 
 const wrk2Path = (): string | undefined => {
   for (const candidate of ['wrk2', fileURLToPath(new URL('../../../shared/tools/wrk2/wrk2', import.meta.url))]) {
@@ -129,7 +129,8 @@ export async function cpuSection(out: string): Promise<void> {
       tool === 'modelprof' ? builtinRun(out, nginx.url, CPU_RATE, 8, CPU_RUN_SEC, 0) : [wrk2!, '-t1', '-c8', `-d${CPU_RUN_SEC}s`, `-R${CPU_RATE}`, nginx.url];
     const run = await runMeasured(command, GENERATOR_CORE, [CPU_FROM_SEC, CPU_TO_SEC]);
     const [from, to] = run.cpuSamples;
-    return { whole: run.cpuSeconds, perSecondMs: ((to! - from!) / (CPU_TO_SEC - CPU_FROM_SEC)) * 1000 };
+    if (from === undefined || to === undefined) throw new Error(`${tool} ended before ${CPU_TO_SEC} s into its ${CPU_RUN_SEC} s run: no CPU figure (exit ${run.code}): ${run.stderr.slice(-300)}`);
+    return { whole: run.cpuSeconds, perSecondMs: ((to - from) / (CPU_TO_SEC - CPU_FROM_SEC)) * 1000 };
   };
   const tools: ('modelprof' | 'wrk2')[] = wrk2 ? ['modelprof', 'wrk2'] : ['modelprof'];
   const rounds: Map<string, { whole: number; perSecondMs: number }>[] = [];

@@ -132,6 +132,9 @@ export function exitCodeOf(record: FindMaxRecord): number {
   return EXIT.runInvalid;
 }
 
+/** A point whose window held no request of its own: it has no latency figure. */
+const measuredNothing = (point: FindMaxRecord['points'][number]): boolean => !point.valid && point.p50Ms === undefined;
+
 /** The curve as measured (in rate order), then the answer and its cost. */
 export function formatFindMax(record: FindMaxRecord): string {
   const rows = [...record.points]
@@ -142,18 +145,23 @@ export function formatFindMax(record: FindMaxRecord): string {
       p.p50Ms === undefined ? '-' : `${p.p50Ms.toFixed(1)}${untrustedMark(p, 'p50')}`,
       p.p99Ms === undefined ? '-' : `${p.p99Ms.toFixed(1)}${untrustedMark(p, 'p99')}`,
       `${(p.errorRate * 100).toFixed(2)}%`,
-      !p.counted ? 'interrupted' : p.verdict === 'invalid' ? 'no verdict' : `${p.verdict === 'pass' ? 'meets SLA' : 'breaks SLA'}${p.valid ? '' : ' (run invalid)'}`,
+      !p.counted ? 'interrupted' : p.verdict === 'invalid' ? 'no verdict' : `${p.verdict === 'pass' ? 'meets SLA' : 'breaks SLA'}${p.valid ? '' : measuredNothing(p) ? ' (nothing measured)' : ' (run invalid)'}`,
     ]);
   // A verdict on an invalid run was judged clause by clause: say why the run is invalid, once per rate.
-  const notes = new Set(record.points.filter((p) => p.counted && p.verdict !== 'invalid').map((p) => invalidRunNote(p, `${p.rate} req/s`)));
-  notes.delete(undefined);
+  // A point that measured nothing failed on that alone (the target fell behind from the warm-up on).
+  const notes = new Set<string>();
+  for (const p of record.points.filter((each) => each.counted && each.verdict !== 'invalid')) {
+    const invalid = invalidRunNote(p, `${p.rate} req/s`);
+    if (measuredNothing(p)) notes.add(`(nothing measured) ${p.rate} req/s: ${p.invalidBecause?.[0] ?? 'no request of the window ended'}`);
+    else if (invalid) notes.add(`(run invalid) ${invalid}`);
+  }
   const marked = rows.some((row) => row[2]!.endsWith('*') || row[3]!.endsWith('*'));
   const lines = [
     `modelprof find-max: ${record.target.method} ${record.target.url} (${record.tool}), SLA "${record.sla}"`,
     '',
     formatTable(['rate req/s', 'served req/s', 'p50 ms', 'p99 ms', 'errors', 'verdict'], rows, [true, true, true, true, true, false]),
     ...(marked ? [`* ${untrustedLegend(generatorDelayName(record))}; a verdict stands only where that lag could not change it`] : []),
-    ...[...notes].map((note) => `(run invalid) ${note}`),
+    ...notes,
     '',
     record.maxRate === null
       ? `NO RATE MEETS THE SLA: ${record.message}`

@@ -39,8 +39,10 @@ export function judgeTarget(report: ReportPart): TargetOutcome {
   const { requests, errors } = report;
   const carried = report.warmup?.carried;
   if (requests.total === 0 && carried && carried.ok === 0 && carried.failed > 0) {
-    const timedOut = carried.timedOut > 0 ? `: ${carried.timedOut} ${KIND_ADVICE.timeout!(report)}` : '';
-    const seen = `no send of the measured window was answered; the ${carried.failed} requests planned in the warm-up that held its connections all failed${timedOut}`;
+    const statuses = Object.entries(carried.byStatus ?? {}).map(([status, count]): [number, string] => [count, `${count} HTTP ${status} (${statusAdvice(Number(status), report.target.method, report.settings.payload.lines)})`]);
+    const timedOut: [number, string][] = carried.timedOut > 0 ? [[carried.timedOut, `${carried.timedOut} ${KIND_ADVICE.timeout!(report)}`]] : [];
+    const what = [...statuses, ...timedOut].sort((a, b) => b[0] - a[0]).map(([, text]) => text).join('; ');
+    const seen = `no send of the measured window was answered; the ${carried.failed} requests planned in the warm-up that held its connections all failed${what ? `: ${what}` : ''}`;
     return { requests: carried.failed, noSuccess: true, failed: carried.failed, highErrorRate: false, seen };
   }
   const excluded = TARGET_BLAMELESS_KINDS.reduce((sum, kind) => sum + (errors.byKind[kind] ?? 0), 0);

@@ -26,8 +26,9 @@ export interface GeneratorObservation {
   ok: number;
   /** Connections (LaBench: clients) the load had, over every worker. */
   senders?: number;
-  /** Mean time a sender was held per request, ms (from the actual send to the answer). */
+  /** Mean and longest time a sender was held per request, ms (from the actual send to the answer). */
   serviceMeanMs?: number;
+  serviceMaxMs?: number;
   /** Planned sends of the window never sent because their connection was busy when it closed. */
   unsentPlanned: number;
   /** Planned sends of the window due with a connection free but unsent when it closed: the generator's backlog. */
@@ -128,7 +129,8 @@ export function judgeValidity(seen: GeneratorObservation): Validity {
   const validity: Validity = { valid: loadHeld, loadHeld, reasons, warnings, checks };
 
   const generator = openLoop ? (seen.sendLag && seen.sendLag.totalCount > 0 ? seen.sendLag : undefined) : seen.loopDelay;
-  if (generator) {
+  // No figure, nothing to trust: a window that measured nothing is judged on why (above) alone.
+  if (generator && seen.completed > 0) {
     if (openLoop) Object.assign(validity, judgeTrustOf(seen.latency, seen.sendLag!));
     else {
       validity.trust = judgeTrust(seen.latency, generator);
@@ -157,6 +159,7 @@ export function judgeTrustOf(latency: LatencySummary, sendLag: Histogram): Pick<
 /** Open loop: did the generator make its planned sends, on time, without falling further behind? */
 function judgePlan(seen: GeneratorObservation, ticker: boolean, checks: ValidityChecks, reasons: string[], warnings: string[]): void {
   checks.targetRps = seen.targetRps;
+  if (seen.servedRps !== undefined) checks.servedRps = round(seen.servedRps);
   checks.maxSendLagMs = round(seen.maxSendLagMs);
   if (seen.toleranceMs !== undefined) checks.sendToleranceMs = round(seen.toleranceMs);
   if (seen.noticedSends > 0) checks.timelySends = round((seen.noticedSends - seen.lateSends) / seen.noticedSends, 6);
@@ -201,8 +204,9 @@ function judgePlan(seen: GeneratorObservation, ticker: boolean, checks: Validity
 /**
  * Why ticks found every client busy. By Little's law the plan keeps rate x mean service time clients
  * busy on average: when that nears the pool, the pool is too small. When it is well inside the pool,
- * the misses came in bursts, and a stall of the generator's own that piled up more ticks than there
- * are clients explains them (seen: 66 ms stalls at 10k req/s over 64 clients on nginx, which needs one).
+ * the misses came in bursts: a stall of the generator's own that piled up more ticks than there are
+ * clients (seen: 66 ms stalls at 10k req/s over 64 clients on nginx, which needs one), or else the
+ * target's, whose slowest answers held the clients while the ticks went on.
  */
 function missedTicksReason(seen: GeneratorObservation): string {
   const missed = `${seen.missedTicks} of ${seen.ticks} ticks found every client busy and were not sent`;
@@ -211,8 +215,12 @@ function missedTicksReason(seen: GeneratorObservation): string {
   if (rate === undefined || clients === undefined || seen.serviceMeanMs === undefined) return `${missed}: raise CLIENTS or lower TARGET_RPS`;
   const needed = (rate * seen.serviceMeanMs) / 1000;
   const stallTicks = Math.floor((seen.maxSendLagMs * rate) / 1000);
+  const ample = `${rate} req/s at the target's mean ${seen.serviceMeanMs.toFixed(2)} ms keeps about ${Math.ceil(needed)} of the ${clients} clients busy`;
   if (needed <= POOL_AMPLE_SHARE * clients && stallTicks > clients) {
-    return `${missed}: ${rate} req/s at the target's mean ${seen.serviceMeanMs.toFixed(2)} ms keeps about ${Math.ceil(needed)} of the ${clients} clients busy, but the generator itself stalled for up to ${seen.maxSendLagMs.toFixed(1)} ms (its send lag) and the ${stallTicks} ticks due in that time outnumbered the pool; ${QUIETER_GENERATOR}, or raise CLIENTS`;
+    return `${missed}: ${ample}, but the generator itself stalled for up to ${seen.maxSendLagMs.toFixed(1)} ms (its send lag) and the ${stallTicks} ticks due in that time outnumbered the pool; ${QUIETER_GENERATOR}, or raise CLIENTS`;
+  }
+  if (needed <= POOL_AMPLE_SHARE * clients && seen.serviceMaxMs !== undefined) {
+    return `${missed}: ${ample}, but the target held answers for up to ${seen.serviceMaxMs.toFixed(1)} ms at times, and the ${Math.floor((seen.serviceMaxMs * rate) / 1000)} ticks due in such a stall outnumber the pool; raise CLIENTS to carry the rate through the target's stalls, or lower TARGET_RPS`;
   }
   return `${missed}: ${rate} req/s at the target's mean ${seen.serviceMeanMs.toFixed(2)} ms keeps about ${Math.ceil(needed)} clients busy (Little's law) against a pool of ${clients}; raise CLIENTS or lower TARGET_RPS`;
 }
@@ -230,7 +238,10 @@ function nothingMeasured(seen: GeneratorObservation): string {
   const carried = seen.carried;
   if (!carried) return 'no request completed in the measured window: check that the target answers (URL, key, timeout)';
   const timedOut = carried.timedOut > 0 ? `, ${carried.timedOut} of them timed out` : '';
-  return `no send planned in the measured window was answered: its connections were busy all window with ${carried.ok + carried.failed} sends planned in the warm-up (${carried.ok} answered, ${carried.failed} failed${timedOut}), so the target answers far slower than ${seen.targetRps !== undefined ? `the plan of ${seen.targetRps} req/s; lower the rate (-R),` : 'the load asks;'} add connections (-c), or check the target`;
+  const held = `no send planned in the measured window was answered: its connections were busy all window with ${carried.ok + carried.failed} sends planned in the warm-up (${carried.ok} answered, ${carried.failed} failed${timedOut})`;
+  // None answered: the target failed them (judge/target-outcome.ts names how); a rate or connection change would not help.
+  if (carried.ok === 0) return `${held}: the target answered none of them; check the target (URL, key, timeout)`;
+  return `${held}, so the target answers far slower than ${seen.targetRps !== undefined ? `the plan of ${seen.targetRps} req/s; lower the rate (-R),` : 'the load asks;'} add connections (-c), or check the target`;
 }
 
 /**

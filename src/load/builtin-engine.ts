@@ -198,7 +198,9 @@ export async function runBuiltin(settings: Settings, context: EngineContext = {}
     ok: aggregator.ok,
     senders,
     // A sender is held from its request's actual send to the answer: the mean of that is its service time.
-    ...(aggregator.histogramUncorrected && aggregator.histogramUncorrected.totalCount > 0 ? { serviceMeanMs: aggregator.histogramUncorrected.mean / 1000 } : {}),
+    ...(aggregator.histogramUncorrected && aggregator.histogramUncorrected.totalCount > 0
+      ? { serviceMeanMs: aggregator.histogramUncorrected.mean / 1000, serviceMaxMs: aggregator.histogramUncorrected.maxValue / 1000 }
+      : {}),
     unsentPlanned: sum(stats, 'unsentPlanned'),
     owedSends: sum(stats, 'owedSends'),
     sendingSeconds,
@@ -321,7 +323,10 @@ function loadStart(startAtMs: number | undefined): { loadStartEpochMs: number; l
 
 /** Requests planned in the warm-up that ended in the window, when any did. */
 function carriedRequests(stats: WorkerStats[]): CarriedRequests | undefined {
-  const carried = { ok: sum(stats, 'carriedOk'), failed: sum(stats, 'carriedFailed'), timedOut: sum(stats, 'carriedTimedOut') };
+  const carried: CarriedRequests = { ok: sum(stats, 'carriedOk'), failed: sum(stats, 'carriedFailed'), timedOut: sum(stats, 'carriedTimedOut') };
+  const byStatus: Record<string, number> = {};
+  for (const s of stats) for (const [status, count] of Object.entries(s.carriedByStatus)) byStatus[status] = (byStatus[status] ?? 0) + count;
+  if (Object.keys(byStatus).length > 0) carried.byStatus = byStatus;
   return carried.ok + carried.failed > 0 ? carried : undefined;
 }
 

@@ -36,6 +36,8 @@ export class LoopLagProbe {
   /** The probe times not yet run: the same Poisson sequence the wake is handed (the same seed). */
   private nextProbe: () => number = () => Infinity;
   private dueMs = Infinity;
+  /** Probes due before this are not recorded (see clear). */
+  private keepFromMs = -Infinity;
 
   /** `wake` makes the timer that runs a callback at each of a sequence of times (a WakeTimer; tests pass their own). */
   constructor(
@@ -55,9 +57,13 @@ export class LoopLagProbe {
     this.wake.start(this.probeTimes(startMs));
   }
 
-  /** Drops what was recorded so far: probing goes on, and what the histogram holds starts now. */
-  clear(): void {
+  /**
+   * Drops what was recorded so far and keeps only probes due at or after `fromMs`: probing goes on.
+   * A probe due before it but run after (a stall across `fromMs`) is not kept either.
+   */
+  clear(fromMs: number): void {
     this.histogram.reset();
+    this.keepFromMs = fromMs;
   }
 
   /** Stops probing for good and ends the ticker thread. */
@@ -76,7 +82,7 @@ export class LoopLagProbe {
     const t = this.now();
     // Every probe due by now is late by its own amount: a stall of 20 ms holds ten of them.
     while (this.dueMs <= t) {
-      recordLagMs(this.histogram, t - this.dueMs);
+      if (this.dueMs >= this.keepFromMs) recordLagMs(this.histogram, t - this.dueMs);
       this.dueMs = this.nextProbe();
     }
   }

@@ -34,6 +34,7 @@ export class SendContext {
     carriedOk: 0,
     carriedFailed: 0,
     carriedTimedOut: 0,
+    carriedByStatus: {},
     unsentPlanned: 0,
     owedSends: 0,
     lastCompletionEpochMs: 0,
@@ -211,7 +212,7 @@ export class SendContext {
     const measured = connection.intendedAt >= this.measureStartMs;
     this.errorBodies.finish(connection.id, measured ? status : undefined, this.lines ? this.lineOf[connection.id] : undefined);
     if (!measured) {
-      this.countWarmup(nowMs, status >= 400 ? ERROR_KIND_INDEX.http_status : -1);
+      this.countWarmup(nowMs, status >= 400 ? ERROR_KIND_INDEX.http_status : -1, status);
       this.rehearsal?.recordResponse(connection, status, nowMs);
     } else {
       this.recorder.recordResponse(nowMs, connection.intendedAt, connection.sentAt, status);
@@ -238,8 +239,8 @@ export class SendContext {
     }
   }
 
-  /** A request planned in the warm-up ended at `nowMs`: `failedKind` is its error kind, or -1 when it was answered below 400. */
-  private countWarmup(nowMs: number, failedKind: number): void {
+  /** A request planned in the warm-up ended at `nowMs`: `failedKind` is its error kind, or -1 when it was answered below 400; `status`, its answer's. */
+  private countWarmup(nowMs: number, failedKind: number, status = 0): void {
     this.stats.warmupRequests++;
     if (this.live) this.live[LIVE_SLOTS.warmup]!++;
     if (nowMs < this.measureStartMs || NOT_THE_TARGETS_FAULT.has(failedKind)) return;
@@ -247,6 +248,7 @@ export class SendContext {
     else {
       this.stats.carriedFailed++;
       if (failedKind === ERROR_KIND_INDEX.timeout) this.stats.carriedTimedOut++;
+      else if (failedKind === ERROR_KIND_INDEX.http_status) this.stats.carriedByStatus[status] = (this.stats.carriedByStatus[status] ?? 0) + 1;
     }
   }
 

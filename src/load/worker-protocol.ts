@@ -63,6 +63,8 @@ export interface WorkerStats {
   carriedOk: number;
   carriedFailed: number;
   carriedTimedOut: number;
+  /** Of carriedFailed, the error answers by HTTP status. */
+  carriedByStatus: Record<string, number>;
   /** Planned sends of the measured window never sent because their connection was still busy at its end. */
   unsentPlanned: number;
   /** Planned sends (or ticks) of the measured window that were due, with a connection free, but not yet sent when it ended: the generator's own backlog. */

@@ -77,10 +77,12 @@ function schedule(loadStartMs: number): void {
     // probe's callback) before the window: started with the window, it was compiled in its first second.
     loopDelay?.start();
   });
+  let measuring = false;
   runAt(ctx.measureStartMs, () => {
+    measuring = true;
     ctx.endRehearsal();
     // Judge the generator on the measured window only.
-    loopDelay?.clear();
+    loopDelay?.clear(ctx.measureStartMs);
     utilizationAtStart = performance.eventLoopUtilization();
     scheduleAtStart = threadSchedule();
     wallAtStart = now();
@@ -94,7 +96,8 @@ function schedule(loadStartMs: number): void {
     if (ctx.lastCompletionMs > 0) stats.lastCompletionEpochMs = performance.timeOrigin + ctx.lastCompletionMs;
     stats.eventLoopUtilization = performance.eventLoopUtilization(utilizationAtStart).utilization;
     stats.busyOrWaiting = busyOrWaitingShare(scheduleAtStart, threadSchedule(), now() - wallAtStart);
-    if (loopDelay && loopDelay.histogram.totalCount > 0) {
+    // A run stopped in its warm-up has no window to judge the loop's delay in.
+    if (loopDelay && measuring && loopDelay.histogram.totalCount > 0) {
       stats.eventLoopLagP99Ms = loopDelay.lagMs(99);
       stats.eventLoopLagMaxMs = loopDelay.lagMs(100);
       stats.loopDelayMs = Object.fromEntries(JUDGED_FIGURES.map(({ key, percent }) => [key, loopDelay.lagMs(percent)]));

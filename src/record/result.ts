@@ -208,6 +208,8 @@ export interface ValidityChecks {
   targetRps?: number;
   /** Completions per second of the measured window. */
   achievedRps?: number;
+  /** Open-loop builtin runs: the served rate (as throughput.servedRps), which the rate-shortfall warning reads. */
+  servedRps?: number;
   /** Open-loop builtin runs: planned sends made per second of the sending window. */
   sendRps?: number;
   /**
@@ -287,6 +289,8 @@ export interface CarriedRequests {
   ok: number;
   failed: number;
   timedOut: number;
+  /** Of `failed`, the error answers by HTTP status, when any. */
+  byStatus?: Record<string, number>;
 }
 
 /** What one engine measured, before it is shaped into a report. */

@@ -59,7 +59,8 @@ function builtinChecks(openLoop: boolean, ticker: boolean): Check[] {
   return [
     ['targetRps', 'target rate', formatRps],
     ['sendRps', 'achieved send rate', formatRps],
-    ['achievedRps', 'answers per second', formatRps, 'below 99% of the target: a warning (the target was too slow)'],
+    ['achievedRps', 'answers per second', formatRps],
+    ['servedRps', 'served rate (the plan served, at its pace)', formatRps, 'below 99% of the target: a warning (the target was too slow)'],
     ['planHeldShare', 'planned sends made (or kept back by a busy connection)', formatShare, `at least ${percent(PLAN_HELD_SHARE)}, with no backlog growing through the run`],
     ['owedSends', 'sends still owed when the window closed', formatCount],
     ['unsentPlanned', 'sends a busy connection kept back', formatCount, 'a warning: the corrected latency lacks them'],

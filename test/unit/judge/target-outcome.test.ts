@@ -61,6 +61,8 @@ describe('judgeTarget: what the target did with the requests', () => {
       targetHeadline(hung)!,
       /^TARGET ERROR: none of 4 requests succeeded: no send of the measured window was answered; the 4 requests planned in the warm-up that held its connections all failed: 4 timed out \(no answer within the 2 s timeout\)$/,
     );
+    const refused = judgeTarget({ ...empty, warmup: { carried: { ok: 0, failed: 5, timedOut: 1, byStatus: { '503': 4 } } } });
+    assert.match(refused.seen, /all failed: 4 HTTP 503 \(Service Unavailable: no healthy instance took the request\); 1 timed out/);
     // Answered, only far too slowly: no target error (validity says why nothing was measured).
     assert.equal(judgeTarget({ ...empty, warmup: { carried: { ok: 287, failed: 0, timedOut: 0 } } }).noSuccess, false);
     // A window with requests of its own is judged on them alone.

@@ -108,7 +108,7 @@ describe('judgeValidity', () => {
     [
       'a hung target held every connection from the warm-up on',
       { completed: 0, ok: 0, carried: { ok: 0, failed: 4, timedOut: 4 } },
-      { valid: false, loadHeld: false, says: /\(0 answered, 4 failed, 4 of them timed out\)/ },
+      { valid: false, loadHeld: false, says: /\(0 answered, 4 failed, 4 of them timed out\): the target answered none of them; check the target/ },
     ],
     [
       'stopped during the warm-up: nothing measured, and no rate to fall short of',
@@ -124,6 +124,11 @@ describe('judgeValidity', () => {
       'labench ticks missed by a pool too small for the rate, beside a stall that alone would outnumber it',
       { tool: 'labench', ticks: 1000, missedTicks: 600, plannedSends: 400, noticedSends: 400, senders: 4, serviceMeanMs: 10, maxSendLagMs: 3.2, targetRps: 2000 },
       { valid: false, loadHeld: false, says: /600 of 1000 ticks found every client busy and were not sent: 2000 req\/s at the target's mean 10\.00 ms keeps about 20 clients busy \(Little's law\) against a pool of 4; raise CLIENTS/ },
+    ],
+    [
+      'labench ticks missed while the target held its answers: the pool is ample on average, the generator did not stall',
+      { tool: 'labench', ticks: 5000, missedTicks: 595, plannedSends: 4405, noticedSends: 4405, senders: 32, serviceMeanMs: 5, serviceMaxMs: 151, maxSendLagMs: 4, targetRps: 1000 },
+      { valid: false, loadHeld: false, says: /keeps about 5 of the 32 clients busy, but the target held answers for up to 151\.0 ms at times, and the 151 ticks due in such a stall outnumber the pool; raise CLIENTS/ },
     ],
     [
       "labench ticks missed after the generator's own stall: the pool is ample, the ticks due in the stall outnumber it",

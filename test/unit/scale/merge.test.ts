@@ -59,11 +59,11 @@ describe('mergeReports: exactness', () => {
     assert.equal(merged.errors.byKind.timeout, 3);
     assert.equal(merged.warmup.requests, 30);
     assert.equal(merged.warmup.carried, undefined);
-    const carried = [{ ok: 0, failed: 2, timedOut: 2 }, undefined, { ok: 5, failed: 1, timedOut: 0 }];
+    const carried = [{ ok: 0, failed: 2, timedOut: 2 }, undefined, { ok: 5, failed: 1, timedOut: 0, byStatus: { '503': 1 } }];
     const shards = shardsOf(3, (report, index) => {
       if (carried[index]) report.warmup.carried = carried[index];
     });
-    assert.deepEqual(mergeReports(shards).warmup.carried, { ok: 5, failed: 3, timedOut: 2 });
+    assert.deepEqual(mergeReports(shards).warmup.carried, { ok: 5, failed: 3, timedOut: 2, byStatus: { '503': 1 } });
     assert.equal(merged.startTime, new Date(START).toISOString());
     assert.equal(merged.endTime, new Date(START + 6 + 10_000).toISOString());
     assert.equal(merged.measuredSeconds, 10.006);
