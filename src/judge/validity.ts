@@ -219,9 +219,11 @@ function missedTicksReason(seen: GeneratorObservation): string {
   if (needed <= POOL_AMPLE_SHARE * clients && stallTicks > clients) {
     return `${missed}: ${ample}, but the generator itself stalled for up to ${seen.maxSendLagMs.toFixed(1)} ms (its send lag) and the ${stallTicks} ticks due in that time outnumbered the pool; ${QUIETER_GENERATOR}, or raise CLIENTS`;
   }
-  if (needed <= POOL_AMPLE_SHARE * clients && seen.serviceMaxMs !== undefined) {
-    return `${missed}: ${ample}, but the target held answers for up to ${seen.serviceMaxMs.toFixed(1)} ms at times, and the ${Math.floor((seen.serviceMaxMs * rate) / 1000)} ticks due in such a stall outnumber the pool; raise CLIENTS to carry the rate through the target's stalls, or lower TARGET_RPS`;
+  const targetStallTicks = seen.serviceMaxMs === undefined ? 0 : Math.floor((seen.serviceMaxMs * rate) / 1000);
+  if (needed <= POOL_AMPLE_SHARE * clients && targetStallTicks > clients) {
+    return `${missed}: ${ample}, but the target held answers for up to ${seen.serviceMaxMs!.toFixed(1)} ms at times, and the ${targetStallTicks} ticks due in such a stall outnumber the pool; raise CLIENTS to carry the rate through the target's stalls, or lower TARGET_RPS`;
   }
+  if (needed <= POOL_AMPLE_SHARE * clients) return `${missed}: ${ample}, and neither a stall of the generator's nor the target's slowest answer piles up more ticks than the pool holds; raise CLIENTS or lower TARGET_RPS`;
   return `${missed}: ${rate} req/s at the target's mean ${seen.serviceMeanMs.toFixed(2)} ms keeps about ${Math.ceil(needed)} clients busy (Little's law) against a pool of ${clients}; raise CLIENTS or lower TARGET_RPS`;
 }
 
