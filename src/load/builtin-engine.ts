@@ -7,7 +7,7 @@ import { round } from '../core/numbers.js';
 import { RunAggregator } from '../record/aggregator.js';
 import { addBuckets, createLatencyHistogram, summarizeHistogram } from '../record/histogram.js';
 import { servedShare } from '../judge/served-rate.js';
-import { ERROR_KINDS, type CarriedRequests, type RunAnswers, type RunResult } from '../record/result.js';
+import { ERROR_KINDS, sumCarried, type CarriedRequests, type RunAnswers, type RunResult } from '../record/result.js';
 import { parseGoodput } from '../record/goodput.js';
 import { mergeTokenSnapshots } from '../record/token-recorder.js';
 import type { AnswerSnapshot } from './llm-answers.js';
@@ -323,11 +323,7 @@ function loadStart(startAtMs: number | undefined): { loadStartEpochMs: number; l
 
 /** Requests planned in the warm-up that ended in the window, when any did. */
 function carriedRequests(stats: WorkerStats[]): CarriedRequests | undefined {
-  const carried: CarriedRequests = { ok: sum(stats, 'carriedOk'), failed: sum(stats, 'carriedFailed'), timedOut: sum(stats, 'carriedTimedOut') };
-  const byStatus: Record<string, number> = {};
-  for (const s of stats) for (const [status, count] of Object.entries(s.carriedByStatus)) byStatus[status] = (byStatus[status] ?? 0) + count;
-  if (Object.keys(byStatus).length > 0) carried.byStatus = byStatus;
-  return carried.ok + carried.failed > 0 ? carried : undefined;
+  return sumCarried(stats.map((s) => ({ ok: s.carriedOk, failed: s.carriedFailed, timedOut: s.carriedTimedOut, byStatus: s.carriedByStatus })));
 }
 
 /** Per judged figure, the worst worker's event-loop delay (a figure merges every worker's requests). */

@@ -293,6 +293,21 @@ export interface CarriedRequests {
   byStatus?: Record<string, number>;
 }
 
+/** Several workers' or shards' carried requests, added up; undefined when none ended after the window opened. */
+export function sumCarried(all: readonly (CarriedRequests | undefined)[]): CarriedRequests | undefined {
+  const sum: CarriedRequests = { ok: 0, failed: 0, timedOut: 0 };
+  const byStatus: Record<string, number> = {};
+  for (const carried of all) {
+    if (!carried) continue;
+    sum.ok += carried.ok;
+    sum.failed += carried.failed;
+    sum.timedOut += carried.timedOut;
+    for (const [status, count] of Object.entries(carried.byStatus ?? {})) byStatus[status] = (byStatus[status] ?? 0) + count;
+  }
+  if (Object.keys(byStatus).length > 0) sum.byStatus = byStatus;
+  return sum.ok + sum.failed > 0 ? sum : undefined;
+}
+
 /** What one engine measured, before it is shaped into a report. */
 export interface RunResult {
   engine: 'builtin' | 'external';

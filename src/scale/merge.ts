@@ -1,4 +1,4 @@
-import { ERROR_KINDS, MAX_PAYLOAD_LINES_SHOWN, type ErrorCounts, type ErrorSample, type PayloadLineErrors, worstLineFirst } from '../record/result.js';
+import { ERROR_KINDS, MAX_PAYLOAD_LINES_SHOWN, sumCarried, type ErrorCounts, type ErrorSample, type PayloadLineErrors, worstLineFirst } from '../record/result.js';
 import { BODIES_PER_STATUS } from '../load/error-bodies.js';
 import { mergeLlmSections, type LlmSection } from '../record/token-summary.js';
 import type { MergedShard, Report } from '../report/report.js';
@@ -56,13 +56,8 @@ export function mergeReports(reports: readonly SourcedReport[], options: MergeOp
   merged.endTime = new Date(endMs).toISOString();
   merged.measuredSeconds = round(seconds);
   merged.warmup = { seconds: base.shard.run.warmupSec, requests: sum(shards, (r) => r.warmup.requests) };
-  if (shards.some((s) => s.report.warmup.carried)) {
-    const carried = (key: 'ok' | 'failed' | 'timedOut') => sum(shards, (r) => r.warmup.carried?.[key] ?? 0);
-    merged.warmup.carried = { ok: carried('ok'), failed: carried('failed'), timedOut: carried('timedOut') };
-    const byStatus: Record<string, number> = {};
-    for (const { report } of shards) for (const [status, count] of Object.entries(report.warmup.carried?.byStatus ?? {})) byStatus[status] = (byStatus[status] ?? 0) + count;
-    if (Object.keys(byStatus).length > 0) merged.warmup.carried.byStatus = byStatus;
-  }
+  const carried = sumCarried(shards.map((s) => s.report.warmup.carried));
+  if (carried) merged.warmup.carried = carried;
   merged.requests = missed.length > 0 ? { ...requests, missed: sum(missed, (r) => r.requests.missed!) } : requests;
   merged.throughput = {
     rps: seconds > 0 ? round(requests.total / seconds) : 0,
